@@ -1,0 +1,35 @@
+from datetime import date
+
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from ..extensions import db
+from . import todo
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    return render_template("main/index.html")
+
+
+@bp.route("/home")
+@login_required
+def home():
+    return render_template("main/home.html", sections=todo.sections(current_user, date.today()))
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception as exc:  # report, never crash the probe
+        db.session.rollback()
+        database = f"error: {type(exc).__name__}"
+    ok = database == "ok"
+    return jsonify(status="ok" if ok else "degraded", app="ok", database=database), 200 if ok else 503

@@ -1,0 +1,59 @@
+"""Serving a record's media to those who may see the record; never to the public."""
+import io
+
+from flask import Blueprint, abort, send_file
+from flask_login import current_user, login_required
+from PIL import Image
+
+from ..access import can_see_record
+from ..extensions import db
+from ..models import Media
+from ..storage import storage
+
+bp = Blueprint("media", __name__, url_prefix="/media")
+
+THUMB_PX = 320
+
+
+def thumbnail_key(sha256: str) -> str:
+    return f"thumb-{sha256}"
+
+
+def make_thumbnail(data: bytes) -> bytes:
+    with Image.open(io.BytesIO(data)) as im:
+        im = im.convert("RGB")
+        im.thumbnail((THUMB_PX, THUMB_PX))
+        out = io.BytesIO()
+        im.save(out, "JPEG", quality=80)
+        return out.getvalue()
+
+
+def _visible(media_id: int) -> Media:
+    media = db.get_or_404(Media, media_id)
+    if not can_see_record(current_user, media.record):
+        abort(403)
+    return media
+
+
+def _send(data: bytes, mimetype: str):
+    response = send_file(io.BytesIO(data), mimetype=mimetype, max_age=0)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.route("/<int:media_id>")
+@login_required
+def full(media_id):
+    media = _visible(media_id)
+    return _send(storage().read(media.sha256), media.content_type)
+
+
+@bp.route("/<int:media_id>/thumb")
+@login_required
+def thumb(media_id):
+    media = _visible(media_id)
+    store = storage()
+    key = thumbnail_key(media.sha256)
+    if not store.exists(key):
+        store.put(make_thumbnail(store.read(media.sha256)), key)
+    return _send(store.read(key), "image/jpeg")
