@@ -4,6 +4,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from .. import audit
@@ -23,7 +24,7 @@ class UserForm(FlaskForm):
     department = SelectField("部门", validators=[Optional()])
     roles = SelectMultipleField(
         "角色",
-        choices=[(r, roles.LABELS[r]) for r in roles.ACCOUNT_ROLES],
+        choices=[SelectChoice(r, roles.LABELS[r]) for r in roles.ACCOUNT_ROLES],
         option_widget=widgets.CheckboxInput(),
         widget=widgets.ListWidget(prefix_label=False),
     )
@@ -39,8 +40,8 @@ class ToggleForm(FlaskForm):
 @role_required(roles.OFFICE_ADMIN)
 def users():
     form = UserForm()
-    form.department.choices = [("", "（无）")] + [
-        (d.code, d.name) for d in db.session.scalars(select(Department).order_by(Department.id))
+    form.department.choices = [SelectChoice("", "（无）")] + [
+        SelectChoice(d.code, d.name) for d in db.session.scalars(select(Department).order_by(Department.id))
     ]
     if form.validate_on_submit():
         try:

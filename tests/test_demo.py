@@ -1,0 +1,104 @@
+"""The demo carries the 2023 Lianchi plan exactly as the seed document states it."""
+import re
+from datetime import date
+
+from sqlalchemy import func, select
+
+from webapp.domain import eligibility, risk, uscc
+from webapp.extensions import db
+from webapp.models import CheckItem, Department, Entity, InspectorProfile, Plan, User
+
+from .conftest import SEED_TEXT
+
+
+def _seed_items() -> dict[str, list[str]]:
+    """The items under each department heading of section 三, split as the seed writes them (；)."""
+    section = SEED_TEXT.split("三、抽查部门及抽查内容")[1].split("四、名单抽取及派发")[0]
+    parts = re.split(r"（[一二三]）", section)[1:]
+    out = {}
+    for part in parts:
+        lines = [line.strip() for line in part.strip().splitlines() if line.strip()]
+        out[lines[0]] = [t.strip() for t in "".join(lines[1:]).rstrip("。").split("；") if t.strip()]
+    return out
+
+
+def test_the_fourteen_items_are_verbatim_under_their_departments(demo):
+    expected = _seed_items()
+    assert sum(len(v) for v in expected.values()) == 14
+    for name, titles in expected.items():
+        department = db.session.scalar(select(Department).where(Department.name == name))
+        assert department is not None, name
+        stored = db.session.scalars(
+            select(CheckItem.title).where(CheckItem.department_id == department.id).order_by(CheckItem.position)
+        ).all()
+        assert stored == titles
+    assert db.session.scalar(select(func.count()).select_from(CheckItem)) == 14
+
+
+def test_every_item_has_check_points_and_methods(demo):
+    for item in db.session.scalars(select(CheckItem)):
+        assert len(item.points) >= 2 and item.methods
+
+
+def test_the_2023_plan_as_the_seed_states_it(demo):
+    plan = db.session.scalar(select(Plan).where(Plan.doc_number == "保莲双随机办[2023]10号"))
+    assert plan.issuer == "保定市莲池区“双随机一公开”监管工作领导小组办公室"
+    assert plan.issued_on == date(2023, 6, 1) and plan.based_on == "保莲双随机办〔2023〕4号"
+    assert (plan.window_start, plan.window_end) == (date(2023, 6, 1), date(2023, 8, 31))
+    assert plan.rules == eligibility.Rules(date(2023, 6, 1), 2022, ("合格",), "校外培训机构")
+    assert plan.ratios == {"high": 100, "higher": 80, "general": 50, "low": 20} and plan.floor_percent == 5
+    assert plan.lead_department.name == "莲池区教育和体育局"
+    assert [d.department.name for d in plan.departments] == ["莲池区教育和体育局", "莲池区人社局", "莲池区卫健局"]
+    assert sum(d.team_size for d in plan.departments) >= 2
+    assert len(plan.items) == 14 and (plan.contact_name, plan.contact_phone) == ("白冬", "5078771")
+    for fragment in (plan.doc_number, plan.issuer, plan.contact_name, plan.contact_phone, plan.based_on, plan.title):
+        assert fragment.replace(" ", "") in SEED_TEXT.replace(" ", "")  # the seed's typesetting adds spaces
+
+
+def test_a_current_plan_contains_today(demo):
+    today = date.today()
+    assert db.session.scalar(
+        select(func.count()).select_from(Plan).where(Plan.window_start <= today, Plan.window_end >= today)
+    ) >= 1
+
+
+def test_directory_has_valid_codes_all_risk_levels_and_each_kind_of_ineligible(demo):
+    entities = db.session.scalars(select(Entity)).all()
+    assert 250 <= len(entities) <= 350
+    assert all(uscc.is_valid(e.uscc) for e in entities)
+    assert {e.risk_level for e in entities} == set(risk.LEVELS)
+    assert any(e.uscc.startswith("52") for e in entities) and any(e.uscc.startswith("91") for e in entities)
+    plan = db.session.scalar(select(Plan).where(Plan.doc_number == "保莲双随机办[2023]10号"))
+    reasons = {eligibility.exclusion_reason(plan.rules, e.facts()) for e in entities}
+    assert None in reasons
+    for fragment in ("前未登记设立", "2022年度未年报", "当前状态为", "类别不是"):
+        assert any(r and fragment in r for r in reasons), fragment
+
+
+def test_roster_has_about_thirty_inspectors_with_certificates_and_experts(demo):
+    profiles = db.session.scalars(select(InspectorProfile)).all()
+    assert 25 <= len(profiles) <= 35
+    assert len({p.certificate_no for p in profiles}) == len(profiles)
+    assert all(p.certificate_no.isascii() for p in profiles)
+    assert sum(p.is_expert for p in profiles) >= 3
+    assert {p.department.code for p in profiles} == {"jiaoti", "renshe", "weijian"}
+
+
+def test_demo_accounts_cover_every_role(demo):
+    roles = set()
+    for user in db.session.scalars(select(User)):
+        roles |= user.roles
+        assert user.check_password("lianchi2023") if user.username == "office" else True
+    assert roles == {"office_admin", "dept_admin", "inspector", "expert", "reviewer"}
+
+
+def test_demo_command_builds_the_database_without_serving(runner):
+    result = runner.invoke(args=["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert "保莲双随机办[2023]10号" in result.output and "lianchi2023" in result.output
+    listing = runner.invoke(args=["plans"])
+    lines = listing.output.strip().splitlines()
+    assert len(lines) >= 2
+    first = lines[0].split("\t")
+    assert first[1:] == ["保莲双随机办[2023]10号", "保定市莲池区教体局 2023年部门联合“双随机”抽查工作方案"]
+    assert first[0].isdigit()
