@@ -102,3 +102,38 @@ def test_demo_command_builds_the_database_without_serving(runner):
     first = lines[0].split("\t")
     assert first[1:] == ["保莲双随机办[2023]10号", "保定市莲池区教体局 2023年部门联合“双随机”抽查工作方案"]
     assert first[0].isdigit()
+
+
+def test_demo_command_serves_the_app(tmp_path):
+    """`spotcheck demo` really listens: started as a person would start it, then asked for /healthz."""
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path}/demo.db", MEDIA_ROOT=str(tmp_path / "media"))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from webapp.cli import main; main()", "demo", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    assert json.load(r)["database"] == "ok"
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                assert time.monotonic() < deadline, "the demo server did not come up"
+                time.sleep(0.3)
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=10)[0]
+    assert f"http://127.0.0.1:{port}/" in output

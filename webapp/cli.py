@@ -26,6 +26,7 @@ def main():
 def demo(no_serve, host, port):
     """建立全新的演示数据库（2023 年莲池区方案等），并启动服务。"""
     from flask import current_app
+    from werkzeug.serving import run_simple
 
     from . import database
     from . import demo as demo_data
@@ -39,7 +40,8 @@ def demo(no_serve, host, port):
     if no_serve:
         return
     click.echo(f"访问 http://{host}:{port}/ （Ctrl+C 退出）")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # Not app.run(): Flask ignores it inside its own CLI.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 @click.command("plans")
