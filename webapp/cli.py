@@ -9,7 +9,9 @@ from . import create_app
 
 
 def init_app(app):
-    for command in (demo, plans, create_user_command):
+    from .public.cli import publish_command
+
+    for command in (demo, plans, create_user_command, publish_command):
         app.cli.add_command(command)
 
 

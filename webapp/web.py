@@ -12,6 +12,9 @@ BLUEPRINTS = (
     "webapp.main",
     "webapp.admin",
     "webapp.media",
+    "webapp.public",
+    "webapp.qr",
+    "webapp.followup",
 )
 
 

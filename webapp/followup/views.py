@@ -1,0 +1,64 @@
+"""The follow-up list of a department (or all, for the office) and closing a task."""
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth import role_required
+from ..domain import roles
+from ..extensions import db
+from ..models import FollowUpTask
+from . import bp, tasks
+
+VIEW_ROLES = (roles.OFFICE_ADMIN, roles.DEPT_ADMIN, roles.REVIEWER)
+
+
+@bp.route("/")
+@role_required(*VIEW_ROLES)
+def index():
+    status = request.args.get("status", "open")
+    query = select(FollowUpTask).order_by(FollowUpTask.deadline, FollowUpTask.id)
+    if status in ("open", "closed"):
+        query = query.where(FollowUpTask.status == status)
+    if not current_user.has_role(roles.OFFICE_ADMIN):
+        query = query.where(FollowUpTask.department_id == current_user.department_id)
+    return render_template("followup/index.html", tasks=db.session.scalars(query).all(), status=status,
+                           today=date.today())
+
+
+def _task(task_id) -> FollowUpTask:
+    task = db.get_or_404(FollowUpTask, task_id)
+    if not tasks.can_view(current_user, task):
+        abort(403)
+    return task
+
+
+@bp.route("/<int:task_id>")
+@role_required(*VIEW_ROLES)
+def show(task_id):
+    task = _task(task_id)
+    return render_template("followup/task.html", task=task, can_close=tasks.can_close(current_user, task),
+                           today=date.today(), evidence="")
+
+
+@bp.route("/<int:task_id>/close", methods=["POST"])
+@role_required(roles.DEPT_ADMIN)
+def close(task_id):
+    task = _task(task_id)
+    if not tasks.can_close(current_user, task):
+        abort(403, "只有负有管辖职责的部门管理员可以办结此任务。")
+    upload = request.files.get("image")
+    image = upload.read() if upload and upload.filename else None
+    evidence = request.form.get("evidence", "")
+    try:
+        tasks.close(task, current_user, evidence, image)
+    except tasks.FollowUpError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        # Nothing typed is lost: the form comes back with the text.
+        return render_template("followup/task.html", task=task, can_close=True, today=date.today(),
+                               evidence=evidence), 422
+    db.session.commit()
+    flash("已办结，公示页面将显示“已办结”。", "success")
+    return redirect(url_for("followup.show", task_id=task.id))
