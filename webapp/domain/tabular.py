@@ -1,0 +1,112 @@
+"""Reading the spreadsheets offices really have: XLSX, and CSV in UTF-8 (with or without BOM), GBK or GB18030,
+detected without asking. Rows come back as lists of raw cell values; normalising is `domain.normalise`'s job."""
+import csv
+import io
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from .normalise import clean_text
+
+
+class NotASpreadsheet(ValueError):
+    """The file cannot be read as a table; the message says why, in Chinese."""
+
+
+@dataclass
+class Table:
+    format: str  # "XLSX" | "CSV"
+    encoding: str | None  # for CSV: UTF-8, UTF-8-BOM, GBK, GB18030, UTF-16
+    header_line: int  # 1-based line of the header row
+    headers: list[str]
+    rows: Iterator[tuple[int, list]] = field(repr=False)  # (1-based line, cells)
+
+
+def _looks_binary(text: str) -> bool:
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
+    return controls > 0
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """The text and the name of its encoding. GBK is tried before GB18030 so the label says what offices know."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "UTF-8-BOM"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text": UTF-16, tab separated
+        return data.decode("utf-16"), "UTF-16"
+    for codec, label in (("utf-8", "UTF-8"), ("gbk", "GBK"), ("gb18030", "GB18030")):
+        try:
+            return data.decode(codec), label
+        except UnicodeDecodeError:
+            continue
+    raise NotASpreadsheet("无法识别文件的文字编码（支持 UTF-8、GBK、GB18030），请在 Excel 中另存为 .xlsx 后再导入。")
+
+
+def _nonblank(cells) -> bool:
+    return any(clean_text(c) for c in cells)
+
+
+def _with_header(rows: Iterator[tuple[int, list]]) -> tuple[int, list[str], Iterator[tuple[int, list]]]:
+    for line, cells in rows:
+        if _nonblank(cells):
+            return line, [clean_text(c) for c in cells], rows
+    raise NotASpreadsheet("文件中没有任何数据（找不到表头行）。")
+
+
+def read_csv(data: bytes) -> Table:
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise NotASpreadsheet("文件不是电子表格（XLSX 或 CSV），请检查后重新选择文件。")
+    text, encoding = decode_csv(data)
+    if _looks_binary(text[:8192]):
+        raise NotASpreadsheet("文件不是电子表格（XLSX 或 CSV），请检查后重新选择文件。")
+    sample = text[:8192]
+    try:
+        delimiter = csv.Sniffer().sniff(sample.split("\n", 5)[0] + "\n", delimiters=",\t;|，").delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = ((line, cells) for line, cells in enumerate(reader, start=1))
+    line, headers, rest = _with_header(rows)
+    if len(headers) < 2:
+        raise NotASpreadsheet("文件不像表格：表头只有一列。请确认是以逗号分隔的 CSV 或 .xlsx 文件。")
+    return Table("CSV", encoding, line, headers, rest)
+
+
+def read_xlsx(data: bytes) -> Table:
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "no default style" and the like from files other programs wrote
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+        raise NotASpreadsheet("文件不是有效的 XLSX 工作簿，可能已损坏。请在 Excel 中重新保存后再导入。") from e
+    sheet = book.worksheets[0] if book.worksheets else None
+    if sheet is None:
+        book.close()
+        raise NotASpreadsheet("工作簿中没有工作表。")
+
+    def rows():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    yield line, list(values)
+        finally:
+            book.close()
+
+    line, headers, rest = _with_header(rows())
+    return Table("XLSX", None, line, headers, rest)
+
+
+def read_table(data: bytes) -> Table:
+    """Any supported spreadsheet, by its content (never by its file name)."""
+    if not data or not data.strip():
+        raise NotASpreadsheet("文件是空的。")
+    if data.startswith(b"PK\x03\x04"):
+        return read_xlsx(data)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise NotASpreadsheet("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入。")
+    if data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\x8b", b"7z\xbc\xaf")):
+        raise NotASpreadsheet("文件不是电子表格（XLSX 或 CSV），请检查后重新选择文件。")
+    return read_csv(data)
