@@ -15,6 +15,7 @@ BLUEPRINTS = (
     "webapp.public",
     "webapp.qr",
     "webapp.followup",
+    "webapp.field",
 )
 
 

@@ -1,0 +1,73 @@
+/* Service worker of the field app (现场检查). Served from /sw.js with its version and precache list filled in
+   by the server from the real asset files, so any asset change changes these bytes and triggers an update. */
+const VERSION = "__VERSION__";
+const PRECACHE = [/*__PRECACHE__*/];
+const PREFIX = "field-shell-";
+const CACHE = PREFIX + VERSION;
+const SHELL = "/field/";
+const SYNC_TAG = "field-outbox";
+
+// ---- install: fetch every shell file fresh (bypassing the HTTP cache) into this version's cache.
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload", credentials: "same-origin" })));
+    // No skipWaiting here: the page offers "有新版本" and the inspector chooses when, so a draft is never cut.
+  })());
+});
+
+// ---- activate: delete only our own older caches, then take the open pages.
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const key of await caches.keys()) {
+      if (key.startsWith(PREFIX) && key !== CACHE) await caches.delete(key);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
+  if (event.data && event.data.type === "VERSION" && event.ports[0]) event.ports[0].postMessage(VERSION);
+});
+
+// ---- fetch: a small router. Only same-origin GETs of the field app; everything else goes to the network.
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate" && isAppPage(url.pathname)) {
+    event.respondWith(fromCache(SHELL, request));
+  } else if (PRECACHE.includes(url.pathname)) {
+    event.respondWith(fromCache(url.pathname, request));
+  }
+});
+
+function isAppPage(path) {
+  return path === "/field" || path.startsWith("/field/") || path.startsWith("/checkin/");
+}
+
+async function fromCache(key, request) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(key);
+  if (hit) return hit;
+  return fetch(request);  // the cache was evicted: fall back to the network rather than fail
+}
+
+// ---- Background Sync: wake the open field pages so they flush their outbox (they hold the session).
+self.addEventListener("sync", (event) => {
+  if (event.tag !== SYNC_TAG) return;
+  event.waitUntil((async () => {
+    const pages = await self.clients.matchAll({ type: "window" });
+    const answers = pages.map((client) => new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (e) => resolve(e.data);
+      client.postMessage({ type: "FLUSH" }, [channel.port2]);
+      setTimeout(() => resolve({ waiting: -1 }), 60000);
+    }));
+    const results = await Promise.all(answers);
+    // Something still waiting: reject so the browser tries the sync again later.
+    if (results.some((r) => r && r.waiting > 0)) throw new Error("outbox not empty");
+  })());
+});

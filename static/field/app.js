@@ -1,0 +1,207 @@
+// The field app's entry: service worker and update prompt, session and task download, the router, the outbox bar.
+import * as db from "./db.js";
+import { h, mount } from "./ui.js";
+import { platformNotices, storageLine } from "./env.js";
+import { flush, fetchSession, useSession, waiting } from "./sync.js";
+import * as views from "./views.js";
+
+const { state } = views;
+const view = document.getElementById("view");
+const banners = document.getElementById("banners");
+let viewSeq = 0;
+
+const ROUTES = [
+  [/^\/field\/?$/, (root) => views.tasksView(root)],
+  [/^\/field\/scan$/, (root) => views.scanView(root)],
+  [/^\/field\/task\/(\d+)$/, (root, id) => views.taskView(root, id)],
+  [/^\/field\/task\/(\d+)\/checkin$/, (root, id) => views.checkinView(root, id)],
+  [/^\/field\/task\/(\d+)\/team$/, (root, id) => views.teamView(root, id)],
+  [/^\/field\/task\/(\d+)\/checklist$/, (root, id) => views.checklistView(root, id)],
+  [/^\/field\/task\/(\d+)\/sign$/, (root, id) => views.signView(root, id)],
+  [/^\/checkin\/([\w-]+)$/, (root, token) => views.arriveView(root, token)],
+];
+
+async function render() {
+  const id = String(++viewSeq);
+  state.view = id;
+  view.dataset.viewId = id;
+  delete document.body.dataset.ready;
+  if (!state.session) {
+    views.signInView(view, navigator.onLine ? "请先登录。登录一次后，本机可离线使用已下载的任务。" : "本机尚未登录过现场检查。");
+  } else if (!state.catalog) {
+    mount(view, h("h1", {}, "我的任务"), h("p.notice.warn", { role: "status" }, "任务尚未下载到本机。请在有网络时重新打开本页。"));
+  } else {
+    const path = location.pathname;
+    const route = ROUTES.find(([re]) => re.test(path));
+    try {
+      if (route) await route[1](view, ...path.match(route[0]).slice(1));
+      else views.notFound(view);
+    } catch (err) {
+      console.error(err);
+      mount(view, h("p.notice.error", { role: "alert" }, `出错了：${err.message}。已填写的内容保存在本机。`));
+    }
+  }
+  if (state.view === id) document.body.dataset.ready = location.pathname;
+}
+
+state.go = (to, replace = false) => {
+  if (replace) history.replaceState(null, "", to); else history.pushState(null, "", to);
+  render();
+};
+state.takeFlash = () => {
+  const text = state.flash;
+  state.flash = null;
+  return text ? h("p.notice.ok", { role: "status" }, text) : null;
+};
+
+document.addEventListener("click", (e) => {
+  const a = e.target.closest("a[data-nav]");
+  if (!a || e.defaultPrevented || e.metaKey || e.ctrlKey) return;
+  e.preventDefault();
+  state.go(a.getAttribute("href"));
+});
+addEventListener("popstate", render);
+
+// ---- banners: platform, session, update
+function banner(id, ...content) {
+  let el = document.getElementById(id);
+  if (!content.length) { if (el) el.remove(); return; }
+  el = el || h(`div.banner#${id}`);
+  el.id = id;
+  mount(el, ...content);
+  if (!el.isConnected) banners.append(el);
+}
+
+async function relogin() {
+  await db.settled();
+  location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+}
+
+addEventListener("session-expired", () => banner("session",
+  h("p.notice.warn", { role: "alert" }, "登录已过期。本机记录都已保留，重新登录后会继续同步。"),
+  h("button.primary", { type: "button", onclick: relogin }, "重新登录")));
+
+// ---- the outbox bar: how many records wait and why
+async function drawOutbox() {
+  const box = document.getElementById("outbox");
+  if (!state.session) { box.hidden = true; return; }
+  const queue = await waiting(state.session.user.id);
+  box.hidden = queue.length === 0;
+  const first = queue[0];
+  const reason = !first ? "" : !navigator.onLine ? "当前离线，联网后自动同步"
+    : first.sync.progress && first.sync.state === "queued" ? first.sync.progress
+      : first.sync.error || "等待同步";
+  mount(document.getElementById("outbox-text"),
+    h("strong", { id: "outbox-count" }, `待同步 ${queue.length} 条`), h("span", {}, `：${reason}`),
+    queue.filter((d) => d.sync.state === "conflict").map((d) => h("div.conflict", { role: "alert" },
+      `记录冲突（409）：${d.sync.error}。本机记录已保留，请联系审核人处理。`)));
+}
+addEventListener("outbox-change", () => { drawOutbox(); if (/^\/field\/?$/.test(location.pathname) || /\/task\/\d+$/.test(location.pathname)) refreshQuiet(); });
+let quiet = null;
+function refreshQuiet() {
+  clearTimeout(quiet);
+  quiet = setTimeout(() => { if (!document.querySelector("input:focus, textarea:focus")) render(); }, 200);
+}
+document.getElementById("sync-now").addEventListener("click", () => flush({ manual: true }));
+
+function drawNet() {
+  const net = document.getElementById("net");
+  net.textContent = navigator.onLine ? "在线" : "离线";
+  net.className = navigator.onLine ? "net on" : "net off";
+}
+
+// ---- sign-out: warn about unsynced work; never deletes it
+document.getElementById("signout").addEventListener("click", async () => {
+  await db.settled();
+  const uid = state.session.user.id;
+  const queue = await waiting(uid);
+  const open = (await db.all("drafts")).filter((d) => d.user_id === uid && !d.locked).length;
+  const go = async () => {
+    await fetch("/logout", { method: "POST", headers: { "X-CSRFToken": state.session.csrf_token }, credentials: "same-origin" }).catch(() => {});
+    await db.delMeta("session");
+    location.href = "/login";
+  };
+  if (!queue.length && !open) return go();
+  banner("signout-warn",
+    h("p.notice.warn", { role: "alert" },
+      `还有 ${queue.length} 条已签字的记录未同步${open ? `，${open} 份记录正在填写` : ""}。退出后它们仍保存在本机，重新登录后继续同步；同步前请勿清除浏览器数据。`),
+    h("div.row-btns", {},
+      h("button.danger", { type: "button", onclick: go }, "仍然退出"),
+      h("button", { type: "button", onclick: () => banner("signout-warn") }, "取消")));
+});
+
+// ---- service worker and the "有新版本" prompt
+let updating = false;
+async function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  const reg = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+  const offer = (worker) => banner("update",
+    h("p.notice.info", { role: "status" }, "有新版本。更新不会影响本机已填写的内容。"),
+    h("button.primary", { type: "button", onclick: async () => {
+      updating = true;
+      await db.settled();            // every keystroke is on disk before the page goes away
+      worker.postMessage({ type: "SKIP_WAITING" });
+    } }, "立即更新"));
+  if (reg.waiting && navigator.serviceWorker.controller) offer(reg.waiting);
+  reg.addEventListener("updatefound", () => {
+    const worker = reg.installing;
+    worker.addEventListener("statechange", () => {
+      if (worker.state === "installed" && navigator.serviceWorker.controller) offer(worker);
+    });
+  });
+  navigator.serviceWorker.addEventListener("controllerchange", () => { if (updating) location.reload(); });
+  navigator.serviceWorker.addEventListener("message", async (e) => {
+    if (e.data && e.data.type === "FLUSH") {
+      await flush();
+      const left = state.session ? (await waiting(state.session.user.id)).length : 0;
+      if (e.ports[0]) e.ports[0].postMessage({ waiting: left });
+    }
+  });
+  document.addEventListener("visibilitychange", () => { if (!document.hidden && navigator.onLine) reg.update().catch(() => {}); });
+  if (navigator.onLine) reg.update().catch(() => {});
+}
+
+// ---- start: cached session and tasks first (works offline), then the network
+async function download() {
+  const r = await fetch("/api/field/tasks", { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store" }).catch(() => null);
+  if (!r || !r.ok) return;
+  const data = await r.json();
+  const { tasks, ...catalog } = data;
+  await db.setMeta("catalog", catalog);
+  await db.replaceTasks(state.session.user.id, tasks);
+  state.catalog = catalog;
+  const cal = await fetch("/field/calendar.json", { cache: "no-store" }).then((x) => (x.ok ? x.json() : null)).catch(() => null);
+  if (cal) { await db.setMeta("calendar", cal); state.cal = cal; }
+}
+
+async function start() {
+  banners.append(...platformNotices());
+  drawNet();
+  registerWorker().catch((err) => console.error(err));
+  const [session, catalog, cal] = await Promise.all([db.getMeta("session"), db.getMeta("catalog"), db.getMeta("calendar")]);
+  Object.assign(state, { session, catalog, cal });
+  if (session) useSession(session);
+  if (navigator.onLine) {
+    const who = await fetchSession();
+    if (who.status === 200) {
+      state.session = await db.getMeta("session");
+      await download();
+      banner("session");
+    } else if (who.status === 401 && state.session) {
+      dispatchEvent(new Event("session-expired"));
+    } else if (who.status === 401) {
+      state.session = null;
+    }
+  }
+  document.getElementById("signout").hidden = !state.session;
+  await render();
+  drawOutbox();
+  flush();
+  storageLine().then((line) => { document.getElementById("usage").textContent = line; });
+}
+
+addEventListener("online", () => { drawNet(); drawOutbox(); flush(); });
+addEventListener("offline", () => { drawNet(); drawOutbox(); });
+document.addEventListener("visibilitychange", () => { if (!document.hidden) flush(); });
+
+start();

@@ -1,0 +1,99 @@
+// IndexedDB as a small module: one open promise, small async functions, writes to a record serialised.
+// Never await the network inside a transaction: callers compute first, then write.
+const NAME = "spotcheck-field";
+const VERSION = 1;
+let opening = null;
+
+export function open() {
+  if (!opening) {
+    opening = new Promise((resolve, reject) => {
+      const req = indexedDB.open(NAME, VERSION);
+      req.onupgradeneeded = () => {
+        const db = req.result;
+        db.createObjectStore("meta");
+        db.createObjectStore("tasks", { keyPath: "record_id" });
+        db.createObjectStore("drafts", { keyPath: "record_id" });
+        const media = db.createObjectStore("media", { keyPath: "key" });
+        media.createIndex("record", "record_id");
+      };
+      req.onsuccess = () => {
+        const db = req.result;
+        db.onclose = () => { opening = null; };           // closed under us (eviction, crash): reopen next time
+        db.onversionchange = () => { db.close(); opening = null; };
+        resolve(db);
+      };
+      req.onerror = () => { opening = null; reject(req.error); };
+      req.onblocked = () => reject(new Error("本机数据库被另一个窗口占用，请关闭其他窗口后重试。"));
+    });
+  }
+  return opening;
+}
+
+// Run `work(stores)` in one transaction; resolves with its result once the transaction has committed.
+async function run(names, mode, work, retried = false) {
+  let db = await open();
+  let tx;
+  try {
+    tx = db.transaction(names, mode);
+  } catch (err) {
+    if (retried) throw err;
+    opening = null;                                      // InvalidStateError: the connection closed
+    return run(names, mode, work, true);
+  }
+  return new Promise((resolve, reject) => {
+    let result;
+    const stores = Object.fromEntries([].concat(names).map((n) => [n, tx.objectStore(n)]));
+    Promise.resolve(work(stores, tx)).then((r) => { result = r; }, (err) => { tx.abort(); reject(err); });
+    tx.oncomplete = () => resolve(result);
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new Error("本机保存被中止"));
+  });
+}
+
+const req = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+
+export const get = (store, key) => run(store, "readonly", (s) => req(s[store].get(key)));
+export const all = (store) => run(store, "readonly", (s) => req(s[store].getAll()));
+export const put = (store, value) => run(store, "readwrite", (s) => req(s[store].put(value)));
+export const del = (store, key) => run(store, "readwrite", (s) => req(s[store].delete(key)));
+export const getMeta = (key) => run("meta", "readonly", (s) => req(s.meta.get(key)));
+export const setMeta = (key, value) => run("meta", "readwrite", (s) => req(s.meta.put(value, key)));
+export const delMeta = (key) => run("meta", "readwrite", (s) => req(s.meta.delete(key)));
+export const mediaOf = (recordId) => run("media", "readonly", (s) => req(s.media.index("record").getAll(recordId)));
+export const mediaKey = (recordId, sha) => `${recordId}:${sha}`;
+export const getMedia = (recordId, sha) => get("media", mediaKey(recordId, sha));
+
+export function putMedia(recordId, item) {
+  return put("media", { ...item, key: mediaKey(recordId, item.sha256), record_id: recordId });
+}
+
+// Replace the tasks of one user by a fresh download, keeping tasks that still hold a local draft.
+export function replaceTasks(userId, tasks) {
+  return run(["tasks", "drafts"], "readwrite", async (s) => {
+    const [old, drafts] = await Promise.all([req(s.tasks.getAll()), req(s.drafts.getAllKeys())]);
+    const keep = new Set(tasks.map((t) => t.record_id).concat(drafts));
+    for (const t of old) if (t.user_id === userId && !keep.has(t.record_id)) s.tasks.delete(t.record_id);
+    for (const t of tasks) s.tasks.put({ ...t, user_id: userId });
+  });
+}
+
+// Serialised read-modify-write of one draft: each change waits for the previous one of the same record.
+const chains = new Map();
+export function updateDraft(recordId, mutate) {
+  const previous = chains.get(recordId) || Promise.resolve();
+  const next = previous.catch(() => {}).then(() => run("drafts", "readwrite", async (s) => {
+    const current = await req(s.drafts.get(recordId));
+    const value = mutate(current ? structuredClone(current) : undefined);
+    if (value === undefined) return current;
+    value.updated_at = new Date().toISOString();
+    await req(s.drafts.put(value));
+    return value;
+  }));
+  chains.set(recordId, next);
+  return next;
+}
+
+// Every pending write has reached the disk (before a reload, an update or a sign-out).
+export function settled() {
+  return Promise.all([...chains.values()].map((p) => p.catch(() => {})));
+}

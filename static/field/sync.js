@@ -1,0 +1,176 @@
+// The outbox: signed records waiting for the server, FIFO by the time they were signed. Media first, one by one,
+// each keyed by its SHA-256 (asked for with GET first, so an interrupted upload resumes with what is missing),
+// then the record under its client UUID. A record leaves the outbox only when the server acknowledges its hash.
+import * as db from "./db.js";
+import { referencedMedia } from "./rules.js";
+
+const BACKOFF_BASE = 5000;
+const BACKOFF_MAX = 5 * 60000;
+let running = null;
+let timer = null;
+let session = null;   // {user, csrf_token}, refreshed at the start of every flush
+
+const emit = () => self.dispatchEvent(new Event("outbox-change"));
+export const isWaiting = (d) => d && d.locked && d.sync && d.sync.state !== "synced";
+
+export async function waiting(userId) {
+  const drafts = await db.all("drafts");
+  return drafts.filter((d) => isWaiting(d) && d.user_id === userId)
+    .sort((a, b) => (a.sync.queued_at < b.sync.queued_at ? -1 : 1));
+}
+
+async function call(method, url, { body, json, timeout = 30000 } = {}) {
+  const headers = { Accept: "application/json" };
+  if (method !== "GET" && session) headers["X-CSRFToken"] = session.csrf_token;
+  if (json !== undefined) { headers["Content-Type"] = "application/json"; body = JSON.stringify(json); }
+  const abort = new AbortController();
+  const t = setTimeout(() => abort.abort(), timeout);
+  try {
+    const res = await fetch(url, { method, headers, body, credentials: "same-origin", signal: abort.signal, cache: "no-store" });
+    let data = null;
+    if ((res.headers.get("Content-Type") || "").includes("json")) data = await res.json().catch(() => null);
+    return { status: res.status, data, redirected: res.redirected };
+  } catch {
+    return { status: 0, data: null };      // network down, or timed out
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+export async function fetchSession() {
+  const r = await call("GET", "/api/field/session");
+  if (r.status === 200 && r.data && r.data.user) {
+    session = r.data;
+    await db.setMeta("session", { user: r.data.user, csrf_token: r.data.csrf_token, at: new Date().toISOString() });
+  }
+  return r;
+}
+
+export const currentSession = () => session;
+export function useSession(s) { session = s; }
+
+function classify(r) {
+  if (r.status === 0 || r.status >= 500 || r.status === 429) return "retry";
+  if (r.status === 401 || (r.status === 200 && !r.data)) return "auth";
+  if (r.status === 409) return "conflict";
+  return "rejected";
+}
+
+const message = (r) => (r.data && r.data.error) || (r.status ? `服务器返回 ${r.status}` : "网络不可用");
+
+async function mark(recordId, patch) {
+  return db.updateDraft(recordId, (d) => (d ? { ...d, sync: { ...d.sync, ...patch } } : undefined));
+}
+
+async function fail(d, r, stage) {
+  const state = classify(r);
+  const attempts = (d.sync.attempts || 0) + 1;
+  const patch = { state, code: r.status, error: `${stage}：${message(r)}`, attempts, last_try: new Date().toISOString() };
+  if (state === "retry") {
+    const delay = Math.min(BACKOFF_MAX, BACKOFF_BASE * 2 ** Math.min(attempts - 1, 8)) * (0.8 + Math.random() * 0.4);
+    patch.next_at = Date.now() + delay;
+  }
+  if (state === "conflict" && r.data) patch.server_hash = r.data.server_hash || null;
+  await mark(d.record_id, patch);
+  return state;
+}
+
+async function uploadMedia(d, sha, index, total) {
+  const base = `/api/field/media/${d.record_id}`;
+  const have = await call("GET", `${base}/${sha}`);
+  if (have.status === 200) return null;
+  if (have.status !== 404) return have;
+  const item = await db.getMedia(d.record_id, sha);
+  if (!item) return { status: 422, data: { error: "本机缺少这份照片，无法上传（请联系管理员）" } };
+  await mark(d.record_id, { progress: `正在上传照片 ${index}/${total}` });
+  emit();
+  const form = new FormData();
+  form.append("file", item.blob, `${sha}.${item.type === "image/png" ? "png" : "jpg"}`);
+  form.append("sha256", sha);
+  form.append("kind", item.kind);
+  if (item.captured_at) form.append("captured_at", item.captured_at);
+  const sent = await call("POST", base, { body: form, timeout: 120000 });
+  return sent.status === 200 || sent.status === 201 ? null : sent;
+}
+
+function payload(d) {
+  return {
+    record_id: d.record_id,
+    inspected_on: d.inspected_on,
+    checked_in_at: d.checkin ? d.checkin.at : null,
+    checkin: d.checkin && d.checkin.lat != null ? { lat: d.checkin.lat, lng: d.checkin.lng, accuracy: d.checkin.accuracy } : null,
+    findings: d.findings,
+    result_codes: d.findings.result_codes,
+    findings_hash: d.findings_hash,
+    signature_sha: d.signature_sha || null,
+    seal_sha: d.seal_sha || null,
+    refusal: d.refusal || null,
+  };
+}
+
+async function sendOne(d, retryMissing = true) {
+  const shas = referencedMedia(d);
+  for (let i = 0; i < shas.length; i++) {
+    const bad = await uploadMedia(d, shas[i], i + 1, shas.length);
+    if (bad) return fail(d, bad, "上传照片");
+  }
+  await mark(d.record_id, { progress: "正在提交记录" });
+  emit();
+  const r = await call("PUT", `/api/field/records/${d.client_uuid}`, { json: payload(d) });
+  if ((r.status === 200 || r.status === 201) && r.data && r.data.findings_hash === d.findings_hash) {
+    await mark(d.record_id, { state: "synced", error: null, code: r.status, progress: null, server: r.data,
+      synced_at: new Date().toISOString() });
+    return "synced";
+  }
+  if (r.status === 422 && r.data && r.data.missing_media && retryMissing) return sendOne(d, false);
+  if (r.status === 200 || r.status === 201) r.data = { error: "服务器确认的内容校验码与本机不一致，记录保留在本机" };
+  return fail(d, r, "提交记录");
+}
+
+async function flushNow(manual) {
+  if (!navigator.onLine) return;
+  const who = await fetchSession();
+  const s = await db.getMeta("session");
+  if (!s) return;
+  const queue = await waiting(s.user.id);
+  if (who.status === 401 || (who.status === 200 && !who.data)) {
+    for (const d of queue) await mark(d.record_id, { state: "auth", error: "登录已过期，请重新登录后继续同步" });
+    self.dispatchEvent(new Event("session-expired"));
+    return;
+  }
+  if (who.status !== 200) return;
+  for (const d of queue) {
+    if (!manual && ["conflict", "rejected"].includes(d.sync.state)) continue;    // kept and shown; 立即同步 retries
+    if (!manual && d.sync.state === "retry" && d.sync.next_at > Date.now()) continue;
+    const state = await sendOne(d);
+    emit();
+    if (state === "auth" || (state === "retry" && !navigator.onLine)) break;
+  }
+}
+
+function schedule(userId) {
+  clearTimeout(timer);
+  waiting(userId).then((queue) => {
+    const next = queue.filter((d) => d.sync.state === "retry").map((d) => d.sync.next_at || 0);
+    if (next.length) timer = setTimeout(() => flush(), Math.max(1000, Math.min(...next) - Date.now()));
+  });
+}
+
+export function flush({ manual = false } = {}) {
+  if (!running) {
+    running = flushNow(manual).catch((err) => console.error(err)).finally(async () => {
+      running = null;
+      emit();
+      const s = await db.getMeta("session");
+      if (s) schedule(s.user.id);
+    });
+  }
+  return running;
+}
+
+export async function requestBackgroundSync() {
+  try {
+    const reg = await navigator.serviceWorker?.ready;
+    if (reg && reg.sync) await reg.sync.register("field-outbox");
+  } catch { /* not offered by this browser: the page's own triggers remain */ }
+}

@@ -1,0 +1,80 @@
+"""The inspector's walk of issue 5's "Done when", in Chromium on a 360×740 phone, against the real server."""
+import hashlib
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.browser.helpers import screenshot
+from webapp.domain.findings import findings_hash
+from webapp.extensions import db
+from webapp.models import InspectionRecord, Media
+
+from .walk import (camera_jpeg, check_in_and_team, draw_signature, fill_checklist, go_offline, installed, ready,
+                   sign_in)
+
+pytestmark = pytest.mark.browser
+
+
+def test_offline_walk_from_check_in_to_synced_record(dispatched, live_server, context, page, tmp_path):
+    base = live_server.url
+    record_id, token = dispatched.record.id, dispatched.record.entity.checkin_token
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    sign_in(page, base)
+    assert page.get_by_role("heading", name="我的任务").is_visible()
+    assert page.get_by_text(dispatched.record.entity.name).is_visible()
+    assert not page.get_by_text(dispatched.other.entity.name).is_visible()
+    screenshot(page, "field-01-tasks")
+
+    go_offline(context, page)
+    page.reload()
+    ready(page)
+    assert page.get_by_text(dispatched.record.entity.name).is_visible()
+    assert page.locator("#net").inner_text() == "离线"
+    screenshot(page, "field-02-offline-reload")
+
+    check_in_and_team(page, base, token)
+    assert page.get_by_text("已在").first.is_visible()
+    screenshot(page, "field-03-team")
+
+    fill_checklist(page)
+    photo = tmp_path / "camera.jpg"
+    photo.write_bytes(camera_jpeg())
+    with page.expect_file_chooser() as chooser:
+        page.locator("li.point").first.get_by_text("拍照").click()
+    chooser.value.set_files(str(photo))
+    page.locator("li.point").first.locator(".thumbs img").wait_for()
+    screenshot(page, "field-04-checklist")
+
+    page.get_by_role("link", name="下一步：签字确认").click()
+    ready(page)
+    code = page.locator("#short-code").inner_text()
+    assert re.fullmatch(r"[0-9A-F]{4}-[0-9A-F]{4}", code)
+    draw_signature(page)
+    screenshot(page, "field-05-sign")
+    page.get_by_role("button", name="确认签字并提交").click()
+    page.get_by_text("已签字，内容已锁定。").wait_for()
+    assert page.locator("#outbox-count").inner_text() == "待同步 1 条"
+    assert "离线" in page.locator("#outbox").inner_text()
+    screenshot(page, "field-06-signed-offline")
+
+    context.set_offline(False)
+    page.locator("#outbox").wait_for(state="hidden", timeout=30000)
+    assert not errors, errors
+
+    db.session.expire_all()
+    record = db.session.get(InspectionRecord, record_id)
+    assert record.status == "submitted"
+    assert record.findings_hash == findings_hash(record.findings, record.result_codes)
+    assert code.replace("-", "").lower() == record.findings_hash[:8]
+    assert record.signature_sha and not record.refused
+    kinds = {m.kind: m for m in db.session.scalars(select(Media).where(Media.record_id == record_id))}
+    assert set(kinds) == {"photo", "signature"}
+    first_point = record.findings["departments"][0]["items"][0]["points"][0]
+    assert first_point["photos"] == [kinds["photo"].sha256]
+    assert record.signature_sha == kinds["signature"].sha256
+    page.goto(f"{base}/field/")
+    ready(page)
+    screenshot(page, "field-07-synced")

@@ -1,0 +1,89 @@
+"""What an inspector does with the field app, step by step, for the browser tests."""
+import io
+import re
+
+from PIL import Image, ImageDraw
+
+# Arrow functions, not bare expressions: Playwright would eval() an expression, which the strict CSP forbids.
+SW_READY = "() => navigator.serviceWorker.controller !== null"
+
+
+def camera_jpeg(size=(4000, 3000), orientation=None) -> bytes:
+    """A camera-sized JPEG with real detail (so it does not compress to nothing), optionally EXIF-rotated."""
+    im = Image.effect_noise(size, 64).convert("RGB")
+    draw = ImageDraw.Draw(im)
+    w, h = size
+    draw.rectangle((w // 10, h // 10, w // 2, h // 2), fill=(200, 40, 40))
+    draw.ellipse((w // 2, h // 3, w - w // 10, h - h // 10), fill=(30, 90, 200))
+    out = io.BytesIO()
+    kwargs = {"quality": 92}
+    if orientation:
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        kwargs["exif"] = exif.tobytes()
+    im.save(out, "JPEG", **kwargs)
+    return out.getvalue()
+
+
+def sign_in(page, base_url, username="jt01", password="lianchi2023", next_path="/field/"):
+    page.goto(f"{base_url}/login?next={next_path}")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(re.escape(base_url) + r"/(field|checkin)/.*"))
+    ready(page)
+
+
+def ready(page):
+    page.wait_for_function("() => document.body.dataset.ready === location.pathname")
+
+
+def installed(page):
+    """The worker controls the page and the shell is cached: only now may the test go offline."""
+    page.wait_for_function(SW_READY, timeout=20000)
+
+
+def go_offline(context, page):
+    installed(page)
+    context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")
+
+
+def check_in_and_team(page, base_url, token):
+    page.goto(f"{base_url}/checkin/{token}")
+    page.wait_for_url(re.compile(r".*/field/task/\d+/team$"))
+    ready(page)
+    for n in (0, 1):  # jt01 and jt02, the first two of the team
+        page.locator("input[data-cert]").nth(n).check()
+    page.get_by_label("已向当事人出示执法证件").check()
+    page.get_by_label("检查人员已按规定着装").check()
+
+
+def fill_checklist(page, *, fail_first=False):
+    """Every item: the first method offered, every check point 符合 (or the very first 不符合 with a note)."""
+    page.get_by_role("link", name="下一步：检查内容").click()
+    ready(page)
+    for select in page.locator("section.item select").all():
+        select.select_option(index=1)
+    for n, point in enumerate(page.locator("li.point").all()):
+        label = "不符合" if (fail_first and n == 0) else "符合"
+        point.locator("label", has_text=re.compile(f"^{label}$")).click()
+    if fail_first:
+        page.locator("li.point").first.locator("textarea").fill("消防通道堆放杂物，已当场责令清理。")
+        page.get_by_label("发现问题已责令改正").check()
+    else:
+        page.get_by_label("未发现问题").check()
+
+
+def draw_signature(page):
+    box = page.locator("canvas.sign-pad").bounding_box()
+    x, y = box["x"], box["y"]
+    page.mouse.move(x + 30, y + 120)
+    page.mouse.down()
+    for dx, dy in ((60, 40), (110, 80), (160, 30), (220, 110), (280, 50)):
+        page.mouse.move(x + dx, y + dy, steps=4)
+    page.mouse.up()
+
+
+def outbox_text(page) -> str:
+    return page.locator("#outbox").inner_text() if page.locator("#outbox").is_visible() else ""
