@@ -12,6 +12,8 @@ BLUEPRINTS = (
     "webapp.main",
     "webapp.admin",
     "webapp.media",
+    "webapp.review",
+    "webapp.reports",
     "webapp.public",
     "webapp.qr",
     "webapp.followup",
