@@ -9,6 +9,10 @@ from . import create_app
 
 
 def init_app(app):
+    from .draw.cli import draw_group, verify_draw_command
+
+    for command in (draw_group, verify_draw_command):
+        app.cli.add_command(command)
     from .public.cli import publish_command
 
     for command in (demo, plans, create_user_command, publish_command):

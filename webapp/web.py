@@ -12,6 +12,7 @@ BLUEPRINTS = (
     "webapp.main",
     "webapp.admin",
     "webapp.media",
+    "webapp.draw",
     "webapp.review",
     "webapp.reports",
     "webapp.public",

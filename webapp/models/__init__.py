@@ -4,5 +4,6 @@ from .accounts import AuditEvent, Department, InspectorProfile, LoginAttempt, Us
 from .directory import CheckItem, CheckPoint, Conflict, Entity  # noqa: F401
 from .plans import CalendarOverride, Plan, PlanDepartment, PlanItem  # noqa: F401
 from .records import InspectionRecord, Media, RecordMember  # noqa: F401
+from .draw import Draw, DrawConfirmation, DrawExclusion  # noqa: F401
 from .publication import FollowUpTask, InspectorCredential  # noqa: F401
 from .review import Amendment, Feedback, ReviewEvent  # noqa: F401

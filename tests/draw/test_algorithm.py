@@ -1,0 +1,239 @@
+"""spotcheck-hashrank-v1 as pure functions: digest, commitment, seed, ratios, rounding, floor, matching."""
+import copy
+import hashlib
+import random
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from webapp.domain import draw as algo
+
+NONCE = "00" * 31 + "01"
+START, END = date(2026, 6, 1), date(2026, 8, 31)
+
+
+def population(n, seed=1, levels=algo.LEVELS):
+    rng = random.Random(seed)
+    return [(f"91130606{i:09d}{rng.choice('0123456789')}", rng.choice(levels)) for i in range(n)]
+
+
+def test_digest_is_sha256_of_sorted_tab_separated_lines():
+    pairs = [("B2", "low"), ("A1", "high")]
+    assert algo.population_text(pairs) == "A1\thigh\nB2\tlow\n"
+    assert algo.population_digest(pairs) == hashlib.sha256(b"A1\thigh\nB2\tlow\n").hexdigest()
+    assert algo.population_digest(list(reversed(pairs))) == algo.population_digest(pairs)
+
+
+def test_bad_population_is_refused_in_chinese():
+    with pytest.raises(algo.DrawError, match="风险等级"):
+        algo.population_digest([("A1", "medium")])
+    with pytest.raises(algo.DrawError, match="重复"):
+        algo.population_digest([("A1", "low"), ("A1", "high")])
+    with pytest.raises(algo.DrawError, match="ASCII"):
+        algo.population_digest([("甲1", "low")])
+
+
+def test_commitment_and_seed_follow_the_published_formulas():
+    digest = algo.population_digest([("A1", "high")])
+    assert algo.commitment(NONCE) == hashlib.sha256(bytes.fromhex(NONCE)).hexdigest()
+    want = hashlib.sha256(bytes.fromhex(NONCE) + "见证 42".encode() + digest.encode()).hexdigest()
+    assert algo.draw_seed(NONCE, "见证 42", digest) == want
+    assert algo.draw_seed(NONCE, "", digest) != want
+
+
+def test_ratios_round_up_per_level_and_pick_lowest_scores():
+    pairs = [(f"U{i:03d}", "general") for i in range(7)] + [(f"H{i:03d}", "high") for i in range(3)]
+    seed = algo.draw_seed(NONCE, "", algo.population_digest(pairs))
+    result = algo.select_entities(seed, pairs, {"high": 100, "higher": 80, "general": 50, "low": 20}, 0)
+    assert result["counts"]["general"]["drawn"] == 4  # ceil(7 × 50 / 100) = ceil(3.5)
+    assert result["counts"]["high"]["drawn"] == 3
+    general = sorted(u for u, _ in pairs if u.startswith("U"))
+    by_score = sorted(general, key=lambda u: algo.entity_score(seed, u))
+    picked = [row[0] for row in result["selected"] if row[1] == "general"]
+    assert sorted(picked) == sorted(by_score[:4])
+    scores = [row[2] for row in result["selected"]]
+    assert scores == sorted(scores)
+    assert all(row[2] == algo.entity_score(seed, row[0]) for row in result["selected"])
+
+
+def test_rounding_is_integer_arithmetic():
+    assert algo.ceil_percent(1, 1) == 1
+    assert algo.ceil_percent(100, 7) == 7
+    assert algo.ceil_percent(101, 7) == 8
+    assert algo.ceil_percent(0, 50) == 0
+    assert algo.ceil_percent(3, 0) == 0
+
+
+def test_floor_tops_up_from_any_level_with_lowest_scores():
+    pairs = population(200, levels=("general", "low"))
+    seed = algo.draw_seed(NONCE, "w", algo.population_digest(pairs))
+    ratios = {"high": 0, "higher": 0, "general": 1, "low": 1}
+    result = algo.select_entities(seed, pairs, ratios, 10)
+    assert result["floor_minimum"] == 20
+    assert len(result["selected"]) == 20
+    by_ratio = [r for r in result["selected"] if r[3] == "ratio"]
+    sizes = Counter(r for _, r in pairs)
+    assert len(by_ratio) == sum(-(-sizes[lvl] // 100) for lvl in ("general", "low"))  # ceil(N·1%) per level
+    unselected = {u for u, _ in pairs} - {r[0] for r in by_ratio}
+    best = sorted(unselected, key=lambda u: algo.entity_score(seed, u))[:20 - len(by_ratio)]
+    assert sorted(r[0] for r in result["selected"] if r[3] == "floor") == sorted(best)
+
+
+def test_floor_already_met_adds_nothing():
+    pairs = population(100)
+    seed = algo.draw_seed(NONCE, "", algo.population_digest(pairs))
+    result = algo.select_entities(seed, pairs, {"high": 100, "higher": 80, "general": 50, "low": 20}, 5)
+    assert result["floor_added"] == 0
+
+
+def test_same_input_in_any_order_gives_the_same_result():
+    pairs = population(300)
+    shuffled = pairs[:]
+    random.Random(9).shuffle(shuffled)
+    seed = algo.draw_seed(NONCE, "", algo.population_digest(pairs))
+    assert algo.population_digest(shuffled) == algo.population_digest(pairs)
+    ratios = {"high": 100, "higher": 80, "general": 50, "low": 20}
+    assert algo.select_entities(seed, pairs, ratios, 5) == algo.select_entities(seed, shuffled, ratios, 5)
+
+
+def roster(counts, **extra):
+    out = []
+    for dept, n in counts.items():
+        for i in range(n):
+            out.append({"certificate": f"{dept.upper()}{i:03d}", "department": dept, "valid_from": "2020-01-01",
+                        "valid_to": "2030-12-31", "active": True, **extra})
+    return out
+
+
+def test_matching_is_balanced_within_each_department():
+    pairs = population(101)
+    seed = algo.draw_seed(NONCE, "", algo.population_digest(pairs))
+    result = algo.match_teams(seed, pairs, roster({"jt": 7, "rs": 4}), [], {"jt": 2, "rs": 1}, "jt", START, END)
+    loads = Counter(c for t in result["teams"] for c in t["certificates"])
+    for dept, n in (("jt", 7), ("rs", 4)):
+        values = [loads[f"{dept.upper()}{i:03d}"] for i in range(n)]
+        assert max(values) - min(values) <= 1
+    assert all(len(t["certificates"]) == (2 if t["department"] == "jt" else 1) for t in result["teams"])
+    # The lead department's first pick leads every team.
+    for t in result["teams"]:
+        if t["department"] == "jt":
+            assert result["leaders"][t["uscc"]] == t["certificates"][0]
+
+
+def test_matching_ranks_by_load_then_inspector_score():
+    pairs = population(1)
+    seed = algo.draw_seed(NONCE, "", algo.population_digest(pairs))
+    people = roster({"jt": 5})
+    result = algo.match_teams(seed, pairs, people, [], {"jt": 2}, "jt", START, END)
+    uscc = pairs[0][0]
+    ranked = sorted((p["certificate"] for p in people), key=lambda c: algo.inspector_score(seed, uscc, c))
+    assert result["teams"][0]["certificates"] == ranked[:2]
+
+
+def test_conflicts_validity_and_leave_are_honoured():
+    pairs = population(60)
+    seed = algo.draw_seed(NONCE, "", algo.population_digest(pairs))
+    people = roster({"jt": 6})
+    people[0]["active"] = False                     # on leave
+    people[1]["valid_to"] = "2026-08-30"            # expires inside the window
+    people[2]["valid_from"] = "2026-06-02"          # starts inside the window
+    people[3]["valid_to"] = None                    # no validity recorded
+    conflicts = [("JT004", u) for u, _ in pairs[:30]]
+    result = algo.match_teams(seed, pairs, people, conflicts, {"jt": 1}, "jt", START, END)
+    used = Counter(c for t in result["teams"] for c in t["certificates"])
+    assert set(used) <= {"JT004", "JT005"}
+    blocked = {u for _, u in conflicts}
+    assert not any("JT004" in t["certificates"] and t["uscc"] in blocked for t in result["teams"])
+
+
+def test_too_few_candidates_flag_the_team_short_never_silently_smaller():
+    pairs = population(3)
+    seed = algo.draw_seed(NONCE, "", algo.population_digest(pairs))
+    conflicts = [("JT000", pairs[0][0])]
+    result = algo.match_teams(seed, pairs, roster({"jt": 2}), conflicts, {"jt": 2}, "jt", START, END)
+    team = next(t for t in result["teams"] if t["uscc"] == pairs[0][0])
+    assert team["certificates"] == ["JT001"] and team["short"] == 1
+    assert all(t["short"] == 0 for t in result["teams"] if t["uscc"] != pairs[0][0])
+
+
+def test_not_supervised_department_has_no_team_there():
+    pairs = population(4)
+    seed = algo.draw_seed(NONCE, "", algo.population_digest(pairs))
+    result = algo.match_teams(seed, pairs, roster({"jt": 3, "rs": 3}), [], {"jt": 1, "rs": 1}, "rs", START, END,
+                              [(pairs[0][0], "rs")])
+    depts = {t["department"] for t in result["teams"] if t["uscc"] == pairs[0][0]}
+    assert depts == {"jt"}
+    lead = next(t for t in result["teams"] if t["uscc"] == pairs[0][0])
+    assert result["leaders"][pairs[0][0]] == lead["certificates"][0]
+
+
+def entity_manifest(n=120):
+    pairs = population(n)
+    digest = algo.population_digest(pairs)
+    seed = algo.draw_seed(NONCE, "12 34", digest)
+    params = {"ratios": {"high": 100, "higher": 80, "general": 50, "low": 20}, "floor": 5}
+    result = algo.select_entities(seed, pairs, params["ratios"], params["floor"])
+    plan = {"id": 1, "window_start": START.isoformat(), "window_end": END.isoformat()}
+    return algo.manifest("entities", plan, sorted(pairs), digest, algo.commitment(NONCE), NONCE, "12 34", seed,
+                         params, result)
+
+
+def inspector_manifest():
+    pairs = population(40)
+    digest = algo.population_digest(pairs)
+    seed = algo.draw_seed(NONCE, "", digest)
+    params = {"roster": roster({"jt": 5, "rs": 3}), "conflicts": [{"certificate": "JT000", "uscc": pairs[0][0]}],
+              "team_sizes": {"jt": 2, "rs": 1}, "lead_department": "jt", "not_supervised": []}
+    result = algo.match_teams(seed, pairs, params["roster"], [("JT000", pairs[0][0])], params["team_sizes"], "jt",
+                              START, END)
+    plan = {"id": 1, "window_start": START.isoformat(), "window_end": END.isoformat()}
+    return algo.manifest("inspectors", plan, sorted(pairs), digest, algo.commitment(NONCE), NONCE, "", seed,
+                         params, result)
+
+
+@pytest.mark.parametrize("make", [entity_manifest, inspector_manifest])
+def test_verify_accepts_an_honest_manifest(make):
+    checks = algo.verify(make())
+    assert checks and all(ok for _, ok, _ in checks), checks
+
+
+def failed(m):
+    return [item for item, ok, _ in algo.verify(m) if not ok]
+
+
+def test_verify_catches_one_changed_seed_character():
+    m = entity_manifest()
+    m["seed"] = ("1" if m["seed"][0] != "1" else "2") + m["seed"][1:]
+    assert failed(m) == ["随机种子"]
+
+
+def test_verify_catches_one_added_entity():
+    m = entity_manifest()
+    m["population"].append({"uscc": "91130606999999999X", "risk": "high"})
+    assert "抽取总体摘要" in failed(m)
+
+
+def test_verify_catches_one_swapped_result():
+    m = entity_manifest()
+    chosen = {s["uscc"] for s in m["selected"]}
+    outsider = next(p for p in m["population"] if p["uscc"] not in chosen and p["risk"] == m["selected"][0]["risk"])
+    m["selected"][0] = {**m["selected"][0], "uscc": outsider["uscc"]}
+    assert failed(m) == ["抽中对象"]
+
+
+def test_verify_catches_a_changed_team():
+    m = inspector_manifest()
+    t = m["teams"][0]
+    t["certificates"] = list(reversed(t["certificates"]))
+    assert "检查组" in failed(m)
+
+
+def test_verify_catches_a_wrong_nonce_and_unknown_algorithm():
+    m = entity_manifest()
+    bad = copy.deepcopy(m)
+    bad["nonce"] = "00" * 32
+    assert "承诺值" in failed(bad)
+    bad = copy.deepcopy(m)
+    bad["algorithm"] = "other"
+    assert failed(bad) == ["算法"]

@@ -1,0 +1,334 @@
+"""The double random draw, algorithm `spotcheck-hashrank-v1` (docs/draw-algorithm.md): pure, no Flask.
+
+Everything here is a function of public data plus a nonce that is committed to before the draw and revealed
+after it, so that anyone holding a manifest can recompute the result with `verify(manifest)` or their own code.
+
+Hashes, nonces and seeds travel as lowercase hex strings; comparing raw digests sorts exactly as comparing
+their hex strings, so the hot loops keep raw bytes and convert to hex only for what is published.
+"""
+import hashlib
+import heapq
+import secrets
+from datetime import date
+
+ALGORITHM = "spotcheck-hashrank-v1"
+LEVELS = ("high", "higher", "general", "low")
+ENTITIES, INSPECTORS = "entities", "inspectors"
+KINDS = (ENTITIES, INSPECTORS)
+
+
+class DrawError(ValueError):
+    """Input the algorithm cannot accept; the message is in Chinese for the user."""
+
+
+# --- population -------------------------------------------------------------------------------------------
+
+def population_text(population) -> str:
+    """The canonical text the digest covers: `USCC<TAB>risk<LF>` per entity, sorted by USCC."""
+    rows = sorted(population)
+    seen = None
+    for uscc, risk in rows:
+        if not uscc or not uscc.isascii() or "\t" in uscc or "\n" in uscc:
+            raise DrawError(f"统一社会信用代码“{uscc}”含有非 ASCII 字符或空白，无法参与抽取。")
+        if risk not in LEVELS:
+            raise DrawError(f"“{uscc}”的风险等级“{risk}”不是 {'、'.join(LEVELS)} 之一。")
+        if uscc == seen:
+            raise DrawError(f"统一社会信用代码“{uscc}”重复。")
+        seen = uscc
+    return "".join(f"{uscc}\t{risk}\n" for uscc, risk in rows)
+
+
+def parse_population(text: str) -> list[tuple[str, str]]:
+    """The (uscc, risk) pairs of a canonical population text, in its (USCC) order."""
+    return [tuple(line.split("\t", 1)) for line in text.splitlines()]
+
+
+def digest_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def population_digest(population) -> str:
+    """SHA-256 (hex) of the canonical population text."""
+    return digest_text(population_text(population))
+
+
+# --- ceremony ---------------------------------------------------------------------------------------------
+
+def new_nonce() -> str:
+    """32 random bytes from the operating system, as hex; kept secret until the draw is executed."""
+    return secrets.token_hex(32)
+
+
+def commitment(nonce_hex: str) -> str:
+    return hashlib.sha256(bytes.fromhex(nonce_hex)).hexdigest()
+
+
+def draw_seed(nonce_hex: str, witness: str, digest_hex: str) -> str:
+    """seed = SHA-256(nonce_bytes || witness_utf8 || population_digest_ascii)."""
+    data = bytes.fromhex(nonce_hex) + (witness or "").encode("utf-8") + digest_hex.encode("ascii")
+    return hashlib.sha256(data).hexdigest()
+
+
+def ceil_percent(n: int, percent: int) -> int:
+    """ceil(n·percent/100) in integer arithmetic."""
+    return -(-n * percent // 100)
+
+
+# --- entity draw ------------------------------------------------------------------------------------------
+
+def _scored(seed_hex: str, pairs) -> dict[str, list[tuple[bytes, str]]]:
+    """(raw score, uscc) per risk level; score = SHA-256(seed_bytes || b"entity" || uscc_ascii)."""
+    base = hashlib.sha256(bytes.fromhex(seed_hex) + b"entity")
+    copy = base.copy
+    levels = {level: [] for level in LEVELS}
+    for uscc, risk in pairs:
+        h = copy()
+        h.update(uscc.encode("ascii"))
+        levels[risk].append((h.digest(), uscc))
+    return levels
+
+
+def entity_score(seed_hex: str, uscc: str) -> str:
+    return hashlib.sha256(bytes.fromhex(seed_hex) + b"entity" + uscc.encode("ascii")).hexdigest()
+
+
+def select_entities(seed_hex: str, pairs, ratios: dict, floor: int) -> dict:
+    """Per level the ceil(N·p/100) lowest scores, then a top-up to ceil(N_all·floor/100) from any level.
+
+    Returns {"counts": {level: {"population", "ratio", "drawn"}}, "floor_minimum", "floor_added",
+    "selected": [[uscc, risk, score_hex, "ratio"|"floor"], …] in ascending score}.
+    """
+    levels = _scored(seed_hex, pairs)
+    chosen: list[tuple[bytes, str, str, str]] = []
+    counts = {}
+    for level in LEVELS:
+        items = levels[level]
+        k = ceil_percent(len(items), int(ratios.get(level, 0)))
+        picked = heapq.nsmallest(k, items) if k < len(items) else items
+        chosen.extend((score, uscc, level, "ratio") for score, uscc in picked)
+        counts[level] = {"population": len(items), "ratio": int(ratios.get(level, 0)), "drawn": k}
+    total = sum(len(v) for v in levels.values())
+    minimum = ceil_percent(total, int(floor))
+    added = 0
+    if len(chosen) < minimum:
+        taken = {uscc for _, uscc, _, _ in chosen}
+        rest = ((score, uscc, level) for level in LEVELS for score, uscc in levels[level] if uscc not in taken)
+        extra = heapq.nsmallest(minimum - len(chosen), rest)
+        chosen.extend((score, uscc, level, "floor") for score, uscc, level in extra)
+        added = len(extra)
+    chosen.sort()
+    return {
+        "counts": counts,
+        "population": total,
+        "floor_minimum": minimum,
+        "floor_added": added,
+        "selected": [[uscc, level, score.hex(), by] for score, uscc, level, by in chosen],
+    }
+
+
+# --- inspector draw and matching --------------------------------------------------------------------------
+
+def eligible(person: dict, window_start: date, window_end: date) -> bool:
+    """Active, and the certificate valid on every day of the plan window."""
+    start, end = window_start.isoformat(), window_end.isoformat()
+    valid_from, valid_to = person.get("valid_from"), person.get("valid_to")
+    return bool(person.get("active")) and (not valid_from or valid_from <= start) and bool(valid_to) and valid_to >= end
+
+
+def inspector_score(seed_hex: str, uscc: str, certificate: str) -> str:
+    data = bytes.fromhex(seed_hex) + b"inspector" + uscc.encode("ascii") + certificate.encode("ascii")
+    return hashlib.sha256(data).hexdigest()
+
+
+def match_teams(seed_hex: str, pairs, roster: list[dict], conflicts, team_sizes: dict, lead_department: str,
+                window_start: date, window_end: date, not_supervised=()) -> dict:
+    """Walk the confirmed entities by ascending entity score; per department take the t candidates with the
+    fewest assignments so far, ties broken by SHA-256(seed || b"inspector" || uscc || certificate).
+
+    `conflicts`: (certificate, uscc) pairs (回避). `not_supervised`: (uscc, department) pairs a department
+    excluded as 不属本部门监管: that department has no team there. Returns {"entities": [[uscc, risk, score]…]
+    in walk order, "teams": [{"uscc", "department", "certificates", "short"}…], "leaders": {uscc: certificate}}.
+    """
+    seed = bytes.fromhex(seed_hex)
+    levels = _scored(seed_hex, pairs)
+    order = sorted((score, uscc, level) for level in LEVELS for score, uscc in levels[level])
+    blocked: dict[str, set[bytes]] = {}
+    for certificate, uscc in conflicts:
+        blocked.setdefault(uscc, set()).add(certificate.encode("ascii"))
+    skip = {(uscc, dept) for uscc, dept in not_supervised}
+
+    picks: dict[tuple[str, str], list[str]] = {}
+    shorts: dict[tuple[str, str], int] = {}
+    sha = hashlib.sha256
+    digest = type(sha()).digest
+    for dept, size in team_sizes.items():
+        size = int(size)
+        pool = [p["certificate"].encode("ascii") for p in roster
+                if p["department"] == dept and eligible(p, window_start, window_end)]
+        # by_load[L] holds the candidates with L assignments so far in this draw.
+        by_load: list[set[bytes]] = [set(pool)]
+        low = 0
+        for _, uscc, _ in order:
+            if (uscc, dept) in skip:
+                continue
+            prefix = seed + b"inspector" + uscc.encode("ascii")
+            no = blocked.get(uscc)
+            need, taken, load = size, [], low
+            while need and load < len(by_load):
+                bucket = by_load[load]
+                cands = [c for c in bucket if c not in no] if no else bucket
+                if cands:
+                    scored = zip(map(digest, map(sha, map(prefix.__add__, cands))), cands)
+                    if len(cands) <= need:
+                        best = sorted(scored)
+                    elif need == 1:
+                        best = [min(scored)]
+                    else:
+                        best = heapq.nsmallest(need, scored)
+                    taken.extend((load, c) for _, c in best)
+                    need -= len(best)
+                load += 1
+            for load, c in taken:
+                by_load[load].discard(c)
+                if load + 1 == len(by_load):
+                    by_load.append(set())
+                by_load[load + 1].add(c)
+            while low < len(by_load) - 1 and not by_load[low]:
+                low += 1
+            picks[(uscc, dept)] = [c.decode("ascii") for _, c in taken]
+            shorts[(uscc, dept)] = need
+
+    teams, leaders = [], {}
+    departments = list(team_sizes)
+    if lead_department in departments:  # the lead department's first pick leads the team
+        departments.remove(lead_department)
+        departments.insert(0, lead_department)
+    for _, uscc, _ in order:
+        for dept in team_sizes:
+            if (uscc, dept) in picks:
+                teams.append({"uscc": uscc, "department": dept, "certificates": picks[(uscc, dept)],
+                              "short": shorts[(uscc, dept)]})
+        for dept in departments:
+            if picks.get((uscc, dept)):
+                leaders[uscc] = picks[(uscc, dept)][0]
+                break
+    return {
+        "entities": [[uscc, level, score.hex()] for score, uscc, level in order],
+        "teams": teams,
+        "leaders": leaders,
+    }
+
+
+# --- manifest ---------------------------------------------------------------------------------------------
+
+def manifest(kind: str, plan: dict, population_pairs, digest: str, commitment_hex: str, nonce: str,
+             witness: str, seed: str, params: dict, result: dict) -> dict:
+    """The public, self-contained record of an executed draw (keys fixed by the issue; more may be added)."""
+    out = {
+        "algorithm": ALGORITHM,
+        "kind": kind,
+        "plan": plan,
+        "population": [{"uscc": u, "risk": r} for u, r in population_pairs],
+        "population_digest": digest,
+        "ratios": params.get("ratios", {}),
+        "floor": params.get("floor", 0),
+        "commitment": commitment_hex,
+        "nonce": nonce,
+        "witness": witness or "",
+        "seed": seed,
+    }
+    if kind == ENTITIES:
+        out["selected"] = [{"uscc": u, "risk": r, "score": s, "by": by} for u, r, s, by in result["selected"]]
+        out["counts"] = result.get("counts", {})
+        out["floor_minimum"] = result.get("floor_minimum")
+    else:
+        entities = [{"uscc": u, "risk": r, "score": s} for u, r, s in result["entities"]]
+        out["selected"] = entities
+        out["entities"] = entities
+        out["roster"] = params["roster"]
+        out["conflicts"] = params["conflicts"]
+        out["team_sizes"] = params["team_sizes"]
+        out["lead_department"] = params["lead_department"]
+        out["not_supervised"] = params.get("not_supervised", [])
+        out["teams"] = result["teams"]
+        out["leaders"] = result["leaders"]
+    return out
+
+
+def _pairs(manifest_: dict) -> list[tuple[str, str]]:
+    return [(str(p["uscc"]), str(p["risk"])) for p in manifest_.get("population", [])]
+
+
+def verify(m: dict) -> list[tuple[str, bool, str]]:
+    """Recompute everything from the manifest alone: (item, ok, detail in Chinese) per check."""
+    checks: list[tuple[str, bool, str]] = []
+
+    def check(item, ok, good, bad):
+        checks.append((item, bool(ok), good if ok else bad))
+        return ok
+
+    if not check("算法", m.get("algorithm") == ALGORITHM, ALGORITHM,
+                 f"不认识的算法“{m.get('algorithm')}”，应为 {ALGORITHM}"):
+        return checks
+    kind = m.get("kind")
+    if not check("类型", kind in KINDS, kind, f"类型“{kind}”应为 entities 或 inspectors"):
+        return checks
+    try:
+        pairs = _pairs(m)
+        digest = population_digest(pairs)
+    except (KeyError, TypeError, DrawError) as e:
+        check("抽取总体", False, "", f"总体名单无法读取：{e}")
+        return checks
+    check("抽取总体摘要", digest == m.get("population_digest"), f"{len(pairs)} 个对象，摘要 {digest}",
+          f"按名单重新计算得 {digest}，清单写的是 {m.get('population_digest')}")
+    try:
+        committed = commitment(m.get("nonce", ""))
+        seed = draw_seed(m["nonce"], m.get("witness", ""), digest)
+    except (ValueError, TypeError, KeyError):
+        check("随机数", False, "", "nonce 不是 64 位十六进制数")
+        return checks
+    check("承诺值", committed == m.get("commitment"), f"SHA-256(nonce) = {committed}",
+          f"SHA-256(nonce) = {committed}，清单写的是 {m.get('commitment')}")
+    check("随机种子", seed == m.get("seed"), f"SHA-256(nonce‖见证‖摘要) = {seed}",
+          f"重新计算得 {seed}，清单写的是 {m.get('seed')}")
+
+    try:
+        if kind == ENTITIES:
+            got = select_entities(seed, pairs, m.get("ratios", {}), int(m.get("floor", 0)))
+            want = [[s["uscc"], s["risk"], s["score"]] for s in m.get("selected", [])]
+            mine = [row[:3] for row in got["selected"]]
+            check("抽中对象", mine == want, f"{len(mine)} 个对象，名单、风险等级和得分全部一致",
+                  _difference(mine, want))
+        else:
+            plan = m.get("plan", {})
+            start, end = date.fromisoformat(plan["window_start"]), date.fromisoformat(plan["window_end"])
+            conflicts = [(c["certificate"], c["uscc"]) for c in m.get("conflicts", [])]
+            skip = [(x["uscc"], x["department"]) for x in m.get("not_supervised", [])]
+            got = match_teams(seed, pairs, m["roster"], conflicts, m["team_sizes"], m["lead_department"],
+                              start, end, skip)
+            want_entities = [[e["uscc"], e["risk"], e["score"]] for e in m.get("entities", [])]
+            check("对象得分与顺序", got["entities"] == want_entities, f"{len(want_entities)} 个对象一致",
+                  _difference(got["entities"], want_entities))
+            want_sel = [[e["uscc"], e["risk"], e["score"]] for e in m.get("selected", [])]
+            check("抽中对象", got["entities"] == want_sel, f"{len(want_sel)} 个对象一致",
+                  _difference(got["entities"], want_sel))
+
+            def norm(teams):
+                return [(t["uscc"], t["department"], list(t["certificates"])) for t in teams]
+
+            check("检查组", norm(got["teams"]) == norm(m.get("teams", [])),
+                  f"{len(got['teams'])} 个部门检查组，人员和顺序全部一致", _difference(norm(got["teams"]), norm(m.get("teams", []))))
+            if "leaders" in m:
+                check("组长", got["leaders"] == m["leaders"], "每户的组长一致", "组长与重新计算的结果不同")
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        check("抽取结果", False, "", f"清单缺少或写错了字段：{e}")
+    return checks
+
+
+def _difference(mine: list, theirs: list) -> str:
+    if len(mine) != len(theirs):
+        return f"重新计算得 {len(mine)} 条，清单有 {len(theirs)} 条"
+    for i, (a, b) in enumerate(zip(mine, theirs)):
+        if a != b:
+            return f"第 {i + 1} 条不同：重新计算得 {a}，清单写的是 {b}"
+    return "不一致"
