@@ -13,9 +13,11 @@ def init_app(app):
 
     for command in (draw_group, verify_draw_command):
         app.cli.add_command(command)
+    from .directory.cli import COMMANDS as DIRECTORY_COMMANDS
+
     from .public.cli import publish_command
 
-    for command in (demo, plans, create_user_command, publish_command):
+    for command in (demo, plans, create_user_command, *DIRECTORY_COMMANDS, publish_command):
         app.cli.add_command(command)
 
 
