@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 
 from ..domain import publication
 from ..extensions import db
-from ..models import Department, Entity, FollowUpTask, InspectionRecord, RecordMember
+from ..models import Department, Entity, FollowUpTask, InspectionRecord
 
 SEARCH_LIMIT = 50
 
@@ -20,8 +20,9 @@ PUBLIC_STATUS = {
 }
 
 
-def _like(text: str) -> str:
-    return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
+def _escape(text: str) -> str:
+    """LIKE wildcards typed by the public are taken literally."""
+    return re.sub(r"([\\%_])", r"\\\1", text)
 
 
 def search(q: str) -> list[tuple[Entity, int]]:
@@ -38,7 +39,10 @@ def search(q: str) -> list[tuple[Entity, int]]:
     rows = db.session.execute(
         select(Entity, published.c.n)
         .join(published, published.c.entity_id == Entity.id)
-        .where(or_(Entity.name.like(_like(q), escape="\\"), Entity.uscc.like(q.upper().replace("%", "") + "%")))
+        .where(or_(
+            Entity.name.like("%" + _escape(q) + "%", escape="\\"),
+            Entity.uscc.like(_escape(q.upper()) + "%", escape="\\"),
+        ))
         .order_by(Entity.name)
         .limit(SEARCH_LIMIT)
     ).all()
@@ -113,6 +117,3 @@ def published_results(entity: Entity) -> list[PublicResult]:
 def entity_by_uscc(uscc: str) -> Entity | None:
     return db.session.scalar(select(Entity).where(Entity.uscc == (uscc or "").strip().upper()))
 
-
-def team_department_ids(record_id: int) -> set[int]:
-    return set(db.session.scalars(select(RecordMember.department_id).where(RecordMember.record_id == record_id)))

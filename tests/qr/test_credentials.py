@@ -1,0 +1,154 @@
+"""亮证: the inspector's credential QR, what the enterprise sees when scanning it, and revocation."""
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from tests.conftest import csrf_token
+from tests.public.records import current_plan, entities, make_record, old_plan, profile_of
+from tests.qr.decode import decode_data_url, decode_png
+from webapp.extensions import db
+from webapp.models import AuditEvent, InspectorCredential
+
+
+def _credential(client, auth, username="jt01"):
+    auth.login(username)
+    response = client.get("/api/field/credential")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_field_app_gets_a_cacheable_credential_whose_qr_decodes_to_the_verification_url(demo, client, auth):
+    data = _credential(client, auth)
+    profile = profile_of("jt01")
+    assert data["name"] == profile.name and data["certificate"] == profile.certificate_no
+    assert data["department"] == "莲池区教育和体育局" and data["valid_to"] == profile.valid_to.isoformat()
+    assert data["url"] == f"http://localhost/credential/{data['token']}"
+    assert decode_data_url(data["qr_png_data_url"]) == [data["url"]]
+    assert len(data["token"]) >= 20 and str(profile.id) != data["token"]
+    assert client.get("/api/field/credential").get_json()["token"] == data["token"]  # stable until revoked
+
+
+def test_credential_page_for_the_phone_and_its_png(demo, client, auth):
+    data = _credential(client, auth)
+    html = client.get("/qr/credential").get_data(as_text=True)
+    assert data["qr_png_data_url"] in html and "行政执法证件" in html
+    assert decode_png(client.get("/qr/credential.png").data) == [data["url"]]
+
+
+def test_credential_api_without_a_session_answers_json_401(demo, client):
+    response = client.get("/api/field/credential")
+    assert response.status_code == 401
+    assert response.get_json() == {"error": "请重新登录", "login": "/login?next=/field/"}
+
+
+def test_account_without_roster_entry_has_no_credential(demo, client, auth):
+    auth.login("jt_review")
+    response = client.get("/api/field/credential")
+    assert response.status_code == 404 and "执法人员名录" in response.get_json()["error"]
+
+
+def test_scanning_shows_name_department_certificate_and_validity_only(demo, client, auth):
+    data = _credential(client, auth)
+    profile = profile_of("jt01")
+    client.get("/logout")
+    anonymous = client.application.test_client()
+    html = anonymous.get(f"/credential/{data['token']}").get_data(as_text=True)
+    assert "执法证件有效" in html
+    for shown in (profile.name, profile.certificate_no, "莲池区教育和体育局", profile.valid_to.isoformat()):
+        assert shown in html
+    assert profile.phone not in html
+
+
+def test_enterprise_checks_the_assignment_by_its_uscc_or_its_poster_token(demo, client, auth):
+    assigned, other, past = entities(3)
+    make_record(current_plan(), assigned, team=("jt01", "rs01"))
+    make_record(old_plan(), past, team=("jt01", "rs01"))
+    token = _credential(client, auth)["token"]
+    public = client.application.test_client()
+    html = public.get(f"/credential/{token}", query_string={"uscc": assigned.uscc.lower()}).get_data(as_text=True)
+    assert "是：该执法人员在当前抽查计划" in html and assigned.name in html
+    html = public.get(f"/credential/{token}", query_string={"e": assigned.checkin_token}).get_data(as_text=True)
+    assert "是：" in html
+    html = public.get(f"/credential/{token}", query_string={"uscc": other.uscc}).get_data(as_text=True)
+    assert "否：未查到" in html and other.name in html
+    html = public.get(f"/credential/{token}", query_string={"uscc": past.uscc}).get_data(as_text=True)
+    assert "否：未查到" in html  # a plan that has ended assigns no one today
+
+
+def test_the_credential_page_never_lists_the_inspectors_assignments(demo, client, auth):
+    assigned = entities(1)[0]
+    make_record(current_plan(), assigned, team=("jt01", "rs01"))
+    token = _credential(client, auth)["token"]
+    html = client.application.test_client().get(f"/credential/{token}").get_data(as_text=True)
+    assert assigned.name not in html and assigned.uscc not in html
+
+
+def test_bad_uscc_gets_a_clear_message(demo, client, auth):
+    token = _credential(client, auth)["token"]
+    html = client.get(f"/credential/{token}", query_string={"uscc": "12345"}).get_data(as_text=True)
+    assert "请输入 18 位统一社会信用代码" in html
+    html = client.get(f"/credential/{token}", query_string={"uscc": "91130606MA0000000X"}).get_data(as_text=True)
+    assert "检查对象名录库中没有这个单位" in html
+
+
+def test_unknown_credential_token_is_not_genuine(demo, client):
+    response = client.get("/credential/not-a-real-token")
+    assert response.status_code == 404 and "不是本平台签发的执法证件" in response.get_data(as_text=True)
+
+
+def test_expired_certificate_shows_as_expired(demo, client, auth):
+    token = _credential(client, auth)["token"]
+    profile = profile_of("jt01")
+    profile.valid_to = date.today() - timedelta(days=1)
+    db.session.commit()
+    html = client.get(f"/credential/{token}").get_data(as_text=True)
+    assert "执法证已过有效期" in html and "执法证件有效" not in html
+
+
+def test_department_admin_revokes_and_the_old_code_shows_revoked(demo, client, auth):
+    entity = entities(1)[0]
+    make_record(current_plan(), entity, team=("jt01", "rs01"))
+    old = _credential(client, auth)["token"]
+    auth.logout()
+    auth.login("jt_admin")
+    profile = profile_of("jt01")
+    page = client.get("/qr/credentials").get_data(as_text=True)
+    assert profile.name in page and "作废二维码" in page
+    response = client.post(f"/qr/credentials/{profile.id}/revoke", follow_redirects=True,
+                           data={"csrf_token": csrf_token(client, "/qr/credentials"), "reason": "手机遗失"})
+    assert "已作废" in response.get_data(as_text=True)
+    public = client.application.test_client()
+    html = public.get(f"/credential/{old}", query_string={"uscc": entity.uscc}).get_data(as_text=True)
+    assert "已作废" in html and "执法证件有效" not in html and "是：" not in html
+    cred = db.session.scalar(select(InspectorCredential).where(InspectorCredential.token == old))
+    assert cred.revoked_at is not None and cred.revoked_by.username == "jt_admin"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "credential.revoke"))
+    assert event.detail["reason"] == "手机遗失"
+    auth.logout()
+    fresh = _credential(client, auth)["token"]
+    assert fresh != old
+    assert "执法证件有效" in public.get(f"/credential/{fresh}").get_data(as_text=True)
+
+
+def test_another_departments_admin_cannot_revoke(demo, client, auth):
+    token = _credential(client, auth)["token"]
+    auth.logout()
+    auth.login("rs_admin")
+    profile = profile_of("jt01")
+    assert profile.name not in client.get("/qr/credentials").get_data(as_text=True)
+    response = client.post(f"/qr/credentials/{profile.id}/revoke",
+                           data={"csrf_token": csrf_token(client, "/qr/credentials")})
+    assert response.status_code == 403
+    cred = db.session.scalar(select(InspectorCredential).where(InspectorCredential.token == token))
+    assert cred.revoked_at is None
+
+
+def test_office_revokes_any_and_inspectors_cannot(demo, client, auth):
+    token = _credential(client, auth, "wj01")["token"]
+    profile = profile_of("wj01")
+    assert client.post(f"/qr/credentials/{profile.id}/revoke",
+                       data={"csrf_token": csrf_token(client, "/home")}).status_code == 403
+    auth.logout()
+    auth.login("office")
+    client.post(f"/qr/credentials/{profile.id}/revoke", data={"csrf_token": csrf_token(client, "/qr/credentials")})
+    assert "已作废" in client.get(f"/credential/{token}").get_data(as_text=True)

@@ -1,0 +1,73 @@
+"""QR images decode, with a real decoder, to the stable public addresses carrying unguessable tokens."""
+import re
+
+from tests.public.records import current_plan, entities, make_record
+from tests.qr.decode import decode_data_url, decode_png
+from webapp.qr import images
+
+
+def test_record_qr_png_decodes_to_its_verification_url(demo, client, auth):
+    record = make_record(current_plan(), entities(1)[0], team=("jt01", "rs01"))
+    auth.login("jt01")
+    response = client.get(f"/qr/record/{record.token}.png")
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert decode_png(response.data) == [f"http://localhost/v/{record.token}"]
+
+
+def test_public_base_url_wins_over_the_request_host(demo, client, auth, app):
+    app.config["PUBLIC_BASE_URL"] = "https://ssj.lianchi.gov.cn/"
+    record = make_record(current_plan(), entities(1)[0])
+    with app.test_request_context("/", base_url="http://10.0.0.5:8000"):
+        assert decode_data_url(images.record_qr_data_url(record)) == [f"https://ssj.lianchi.gov.cn/v/{record.token}"]
+
+
+def test_record_qr_needs_someone_who_may_see_the_record(demo, client, auth):
+    record = make_record(current_plan(), entities(1)[0], team=("jt01", "jt02"))
+    assert client.get(f"/qr/record/{record.token}.png").status_code == 302  # to the login page
+    auth.login("wj01")
+    assert client.get(f"/qr/record/{record.token}.png").status_code == 403
+
+
+def test_record_token_is_unguessable_and_not_the_id(demo):
+    record = make_record(current_plan(), entities(1)[0])
+    assert len(record.token) >= 20 and record.token != str(record.id)
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", record.token)
+
+
+def test_checkin_png_decodes_to_the_checkin_address(demo, client, auth):
+    entity = entities(1)[0]
+    auth.login("jt_admin")
+    response = client.get(f"/qr/checkin/{entity.id}.png")
+    assert response.status_code == 200
+    assert decode_png(response.data) == [f"http://localhost/checkin/{entity.checkin_token}"]
+
+
+def test_inspectors_do_not_print_posters(demo, client, auth):
+    entity = entities(1)[0]
+    auth.login("jt01")
+    assert client.get(f"/qr/checkin/{entity.id}.png").status_code == 403
+    assert client.get(f"/qr/posters/entity/{entity.id}").status_code == 403
+
+
+def test_one_poster_carries_the_name_and_a_decodable_code(demo, client, auth):
+    entity = entities(1)[0]
+    auth.login("office")
+    html = client.get(f"/qr/posters/entity/{entity.id}").get_data(as_text=True)
+    assert entity.name in html and "扫码登记入企" in html
+    (src,) = re.findall(r'src="(data:image/png;base64,[^"]+)"', html)
+    assert decode_data_url(src) == [f"http://localhost/checkin/{entity.checkin_token}"]
+
+
+def test_bulk_posters_of_a_plan_one_per_drawn_enterprise(demo, client, auth):
+    plan = current_plan()
+    drawn = entities(4)
+    for e in drawn:
+        make_record(plan, e)
+    auth.login("office")
+    html = client.get(f"/qr/posters/plan/{plan.id}").get_data(as_text=True)
+    assert "共 4 张" in html
+    codes = [decode_data_url(src)[0] for src in re.findall(r'src="(data:image/png;base64,[^"]+)"', html)]
+    assert sorted(codes) == sorted(f"http://localhost/checkin/{e.checkin_token}" for e in drawn)
+    for e in drawn:
+        assert e.name in html
+    assert "A4" in html and entities(1, offset=10)[0].name not in html
