@@ -45,7 +45,7 @@ def _send(data: bytes, mimetype: str):
 @login_required
 def full(media_id):
     media = _visible(media_id)
-    return _send(storage().read(media.sha256), media.content_type)
+    return _send(storage().read(media.storage_key), media.content_type)
 
 
 @bp.route("/<int:media_id>/thumb")
@@ -55,5 +55,5 @@ def thumb(media_id):
     store = storage()
     key = thumbnail_key(media.sha256)
     if not store.exists(key):
-        store.put(make_thumbnail(store.read(media.sha256)), key)
+        store.put(make_thumbnail(store.read(media.storage_key)), key)
     return _send(store.read(key), "image/jpeg")

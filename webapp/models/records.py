@@ -100,6 +100,7 @@ class Media(db.Model):
         db.Integer, db.ForeignKey("inspection_records.id", ondelete="CASCADE"), nullable=False, index=True
     )
     sha256 = db.Column(db.String(64), nullable=False, index=True)  # of the bytes the phone sent
+    stored_sha = db.Column(db.String(64))  # storage key: SHA-256 of the re-encoded, EXIF-free file (0004_field)
     kind = db.Column(db.String(16), nullable=False)  # photo | signature | seal | evidence
     content_type = db.Column(db.String(32), nullable=False)
     size = db.Column(db.Integer, nullable=False)
@@ -113,3 +114,8 @@ class Media(db.Model):
     record = db.relationship(InspectionRecord, back_populates="media")
 
     __table_args__ = (db.UniqueConstraint("record_id", "sha256", name="uq_media_record_sha"),)
+
+    @property
+    def storage_key(self) -> str:
+        """Where the bytes are: the server re-encodes uploads, so not the phone's hash once stored_sha is set."""
+        return self.stored_sha or self.sha256

@@ -1,0 +1,89 @@
+"""Only real images, bounded, upright and EXIF-free once stored; the camera's facts kept as data."""
+import io
+import struct
+import zlib
+
+import pytest
+from PIL import Image
+
+from webapp.field_api import imaging
+
+from .conftest import jpeg_with_exif, signature_png
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A small PNG whose header declares width×height pixels: a decompression bomb's calling card."""
+    out = io.BytesIO()
+    Image.new("L", (8, 8), 255).save(out, "PNG")
+    data = bytearray(out.getvalue())
+    ihdr = data.index(b"IHDR")
+    data[ihdr + 4:ihdr + 12] = struct.pack(">II", width, height)
+    crc = zlib.crc32(bytes(data[ihdr:ihdr + 17]))
+    data[ihdr + 17:ihdr + 21] = struct.pack(">I", crc)
+    return bytes(data)
+
+
+def test_exif_is_applied_then_stripped_and_kept_as_data():
+    original = jpeg_with_exif(size=(640, 480), orientation=6)
+    assert b"Exif" in original
+    result = imaging.process(original)
+    assert result.content_type == "image/jpeg"
+    assert (result.width, result.height) == (480, 640)  # turned upright, as the camera meant it
+    assert b"Exif" not in result.data and b"GPS" not in result.data
+    with Image.open(io.BytesIO(result.data)) as stored:
+        assert stored.size == (480, 640)
+        assert not stored.getexif()
+        assert "exif" not in stored.info
+    assert result.meta["exif"]["gps"] == {"lat": 38.8695833, "lng": 115.475}
+    assert result.meta["exif"]["make"] == "Xiaomi"
+    assert result.meta["original"] == {"format": "JPEG", "bytes": len(original), "width": 640, "height": 480}
+    assert result.taken_at.isoformat() == "2026-11-20T10:11:12+08:00"
+
+
+def test_a_signature_png_keeps_its_transparency():
+    result = imaging.process(signature_png())
+    assert result.content_type == "image/png"
+    with Image.open(io.BytesIO(result.data)) as stored:
+        assert stored.mode == "RGBA" and stored.getpixel((0, 0))[3] == 0
+
+
+def test_a_text_file_named_jpg_is_refused_in_chinese():
+    with pytest.raises(imaging.ImageRejected) as caught:
+        imaging.process("这不是图片，是一段文字。\n".encode() * 20)
+    assert caught.value.status == 415
+    assert caught.value.message == "上传的文件不是 JPEG 或 PNG 图片，已拒收。"
+
+
+def test_other_image_formats_are_refused():
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20)).save(out, "GIF")
+    with pytest.raises(imaging.ImageRejected) as caught:
+        imaging.process(out.getvalue())
+    assert caught.value.status == 415
+
+
+def test_a_decompression_bomb_is_refused_before_decoding():
+    with pytest.raises(imaging.ImageRejected) as caught:
+        imaging.process(png_declaring(20000, 20000))
+    assert caught.value.status == 413
+    assert "像素过多" in caught.value.message
+
+
+def test_pixels_above_our_own_limit_are_refused_below_pillows():
+    with pytest.raises(imaging.ImageRejected) as caught:
+        imaging.process(png_declaring(7000, 7000))  # 49 MP: Pillow would decode it, we do not
+    assert caught.value.status == 413
+    assert "7000×7000" in caught.value.message
+
+
+def test_a_truncated_jpeg_is_refused():
+    data = jpeg_with_exif(size=(800, 600))
+    with pytest.raises(imaging.ImageRejected) as caught:
+        imaging.process(data[: len(data) // 2])
+    assert caught.value.status == 415
+
+
+def test_too_many_bytes_are_refused():
+    with pytest.raises(imaging.ImageRejected) as caught:
+        imaging.process(jpeg_with_exif(), max_bytes=1000)
+    assert caught.value.status == 413

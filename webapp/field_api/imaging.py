@@ -1,0 +1,162 @@
+"""Turning an uploaded file into a stored image: only real JPEG/PNG, bounded in bytes and pixels, upright,
+re-encoded without EXIF. What the camera said (time, device, position) is kept as data, not in the file.
+
+No Flask here: bytes in, a `Processed` (or an `ImageRejected` with a Chinese message and an HTTP status) out."""
+import io
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 15 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # a 48-megapixel phone sensor scaled by the app is far below this
+FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
+JPEG_QUALITY = 88
+BEIJING = timezone(timedelta(hours=8))
+
+
+class ImageRejected(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Processed:
+    data: bytes  # the re-encoded file, EXIF-free
+    content_type: str
+    width: int
+    height: int
+    meta: dict = field(default_factory=dict)  # the original's format, size and capture metadata
+    taken_at: datetime | None = None  # EXIF DateTimeOriginal, read as Beijing time
+
+
+def _open(data: bytes, max_pixels: int) -> Image.Image:
+    """Open lazily (header only) and refuse what would decode into too many pixels."""
+    with warnings.catch_warnings():
+        # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that; both mean "refuse".
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            im = Image.open(io.BytesIO(data), formats=list(FORMATS))
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageRejected(413, "图片像素过多，疑似恶意文件，已拒收。请上传正常拍摄的照片。") from None
+        except UnidentifiedImageError:
+            raise ImageRejected(415, "上传的文件不是 JPEG 或 PNG 图片，已拒收。") from None
+        except (OSError, SyntaxError, ValueError):
+            raise ImageRejected(415, "图片文件已损坏，无法读取，请重新拍摄后上传。") from None
+    width, height = im.size
+    if width < 1 or height < 1 or width * height > max_pixels:
+        raise ImageRejected(
+            413, f"图片像素过多（{width}×{height}），超过 {max_pixels // 1_000_000} 百万像素的上限，请缩小后上传。"
+        )
+    return im
+
+
+def _rational(value) -> float:
+    return float(value[0]) / float(value[1]) if isinstance(value, tuple) else float(value)
+
+
+def _gps(exif) -> dict | None:
+    try:
+        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    except (KeyError, ValueError, TypeError):
+        return None
+    try:
+        lat = sum(_rational(v) / 60**i for i, v in enumerate(gps[ExifTags.GPS.GPSLatitude]))
+        lng = sum(_rational(v) / 60**i for i, v in enumerate(gps[ExifTags.GPS.GPSLongitude]))
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    if gps.get(ExifTags.GPS.GPSLatitudeRef) == "S":
+        lat = -lat
+    if gps.get(ExifTags.GPS.GPSLongitudeRef) == "W":
+        lng = -lng
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        return None
+    return {"lat": round(lat, 7), "lng": round(lng, 7)}
+
+
+def _text(value, limit=100) -> str | None:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str):
+        return None
+    value = value.strip("\x00 ").strip()
+    return value[:limit] or None
+
+
+def capture_metadata(im: Image.Image) -> tuple[dict, datetime | None]:
+    """Camera facts worth keeping as data: time taken, device, orientation, GPS position."""
+    try:
+        exif = im.getexif()
+    except (OSError, SyntaxError, ValueError):
+        return {}, None
+    if not exif:
+        return {}, None
+    meta = {}
+    try:
+        sub = exif.get_ifd(ExifTags.IFD.Exif)
+    except (KeyError, ValueError, TypeError):
+        sub = {}
+    taken = _text(sub.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime), 32)
+    taken_at = None
+    if taken:
+        meta["datetime_original"] = taken
+        try:
+            taken_at = datetime.strptime(taken, "%Y:%m:%d %H:%M:%S").replace(tzinfo=BEIJING)
+        except ValueError:
+            taken_at = None
+    for key, tag in (("make", ExifTags.Base.Make), ("model", ExifTags.Base.Model), ("software", ExifTags.Base.Software)):
+        value = _text(exif.get(tag))
+        if value:
+            meta[key] = value
+    orientation = exif.get(ExifTags.Base.Orientation)
+    if isinstance(orientation, int):
+        meta["orientation"] = orientation
+    gps = _gps(exif)
+    if gps:
+        meta["gps"] = gps
+    return meta, taken_at
+
+
+def process(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> Processed:
+    """Verify, re-open, decode, turn upright, and re-encode without any metadata."""
+    if not data:
+        raise ImageRejected(422, "上传的文件是空的。")
+    if len(data) > max_bytes:
+        raise ImageRejected(413, f"图片超过 {max_bytes // (1024 * 1024)} MB 的上限，请缩小后上传。")
+    im = _open(data, max_pixels)
+    source_format = im.format
+    try:
+        im.verify()  # structure check; the image is unusable afterwards, so open it again
+    except Exception:  # Pillow raises many kinds here for a broken file
+        raise ImageRejected(415, "图片文件已损坏，无法读取，请重新拍摄后上传。") from None
+    im = _open(data, max_pixels)
+    exif_meta, taken_at = capture_metadata(im)
+    try:
+        im.load()
+        upright = ImageOps.exif_transpose(im)
+    except Exception:  # truncated or corrupt pixel data
+        raise ImageRejected(415, "图片文件不完整或已损坏，请重新上传。") from None
+
+    out = io.BytesIO()
+    if source_format == "JPEG":
+        clean = upright.convert("RGB") if upright.mode not in ("RGB", "L") else upright
+        clean.info = {}
+        clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        content_type = FORMATS["JPEG"]
+    else:
+        keep = upright.mode in ("RGB", "RGBA", "L", "LA")
+        transparent = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
+        clean = upright if keep else upright.convert("RGBA" if transparent else "RGB")
+        clean.info = {}
+        clean.save(out, "PNG")
+        content_type = FORMATS["PNG"]
+
+    meta = {
+        "original": {"format": source_format, "bytes": len(data), "width": im.size[0], "height": im.size[1]},
+    }
+    if exif_meta:
+        meta["exif"] = exif_meta
+    return Processed(out.getvalue(), content_type, clean.size[0], clean.size[1], meta, taken_at)
