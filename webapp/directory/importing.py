@@ -95,6 +95,8 @@ def _lookup_conflicts(keys):
             "_entity": entity_id is not None,
             "_new": pair not in existing,
             "reason": existing.get(pair),
+            "certificate_no": cert,
+            "uscc": code,
         }
     return out
 
