@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from webapp.domain.review import findings_digest
 from webapp.extensions import db
-from webapp.models import Department, Entity, InspectionRecord, InspectorProfile, Media, Plan, RecordMember, User
+from webapp.models import (Department, Entity, InspectionRecord, InspectorProfile, Media, Plan, PlanDepartment,
+                           PlanItem, RecordMember, User)
 from webapp.storage import storage
 
 
@@ -40,16 +41,36 @@ def user(username: str) -> User:
     return db.session.scalar(select(User).where(User.username == username))
 
 
-_used = {"n": 0}
+TEST_PLAN = "保莲双随机办[2026]99号"
 
 
-def make_record(plan_id=2, departments=("jiaoti", "renshe"), status="submitted", codes=("no_problem",),
+def own_plan() -> Plan:
+    """A plan of the tests' own, shaped like the demo's current plan (whose draw the demo may run), drawn fresh."""
+    plan = db.session.scalar(select(Plan).where(Plan.doc_number == TEST_PLAN))
+    if plan is not None:
+        return plan
+    source = db.session.scalars(select(Plan).order_by(Plan.id.desc())).first()
+    plan = Plan(
+        doc_number=TEST_PLAN, title="测试用联合抽查工作方案", issuer=source.issuer, issued_on=source.issued_on,
+        window_start=date.today() - timedelta(days=7), window_end=date.today() + timedelta(days=75),
+        lead_department_id=source.lead_department_id, statuses=list(source.statuses or []), status="drawn",
+    )
+    plan.departments = [PlanDepartment(department_id=d.department_id, team_size=d.team_size, position=d.position)
+                        for d in source.departments]
+    plan.items = [PlanItem(department_id=i.department_id, position=i.position, title=i.title, methods=list(i.methods),
+                           legal_basis=i.legal_basis, check_points=list(i.check_points)) for i in source.items]
+    db.session.add(plan)
+    db.session.commit()
+    return plan
+
+
+def make_record(plan_id=None, departments=("jiaoti", "renshe"), status="submitted", codes=("no_problem",),
                 fail=False, refused=False, late=False, photos=1, members=None, entity_index=None,
                 inspected_on=None, submitted=True, client_uuid=None) -> InspectionRecord:
     """A record of the plan with a team from `departments` (jt01 and jt02 lead the 教体局 side)."""
-    plan = db.session.get(Plan, plan_id)
+    plan = db.session.get(Plan, plan_id) if plan_id else own_plan()
     index = entity_index if entity_index is not None else db.session.scalar(
-        select(db.func.count()).select_from(InspectionRecord))
+        select(db.func.count()).select_from(InspectionRecord).where(InspectionRecord.plan_id == plan.id))
     entity = db.session.scalars(select(Entity).order_by(Entity.id).offset(index).limit(1)).one()
     record = InspectionRecord(plan=plan, entity=entity, status=status)
     db.session.add(record)

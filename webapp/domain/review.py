@@ -89,3 +89,10 @@ def matches(flt: str, status: str, late: bool, refused: bool, problems: bool) ->
     if flt == "returned":
         return status == "returned"
     return status in ("submitted", "returned", "approved", "published")
+
+
+def category_labels(codes) -> list[str]:
+    """The labels of a record's result codes in the national order of the categories; unknown codes as they are."""
+    codes = set(codes or ())
+    return [label for code, label in results.CATEGORIES.items() if code in codes] + sorted(
+        codes - results.CATEGORIES.keys())

@@ -7,6 +7,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..domain import results, risk
+from ..domain.review import category_labels
+
+CODE_ORDER = {code: n for n, code in enumerate(results.CATEGORIES)}
 
 
 def _append(ws, row):
@@ -72,8 +75,8 @@ def results_workbook(plan, records, item_titles: dict[int, str]) -> bytes:
             n, plan.doc_number, plan.title, r.entity.uscc, r.entity.name, r.entity.legal_rep or "",
             r.entity.address or "", risk.LABELS.get(r.entity.risk_level, r.entity.risk_level), _departments(r),
             "；".join(t for t in titles if t), r.inspected_on,
-            "；".join(results.CATEGORIES.get(c, c) for c in r.result_codes or []),
-            ",".join(r.result_codes or []), _team(r), "是" if r.refused else "否",
+            "；".join(category_labels(r.result_codes)),
+            ",".join(sorted(r.result_codes or [], key=lambda c: CODE_ORDER.get(c, len(CODE_ORDER)))), _team(r), "是" if r.refused else "否",
             r.STATUS_LABELS.get(r.status, r.status), "是" if r.late else "否",
             r.published_at.date() if r.published_at else None, r.findings_hash or "",
         ])

@@ -133,7 +133,7 @@ def document(record) -> dict:
         ],
         "uniform": team.get("uniform"),
         "credentials_shown": team.get("credentials_shown"),
-        "result_labels": [results.CATEGORIES.get(c, c) for c in record.result_codes or []],
+        "result_labels": rules.category_labels(record.result_codes),
         "remarks": findings.get("remarks", ""),
         "signature": media.get(record.signature_sha) if record.signature_sha else None,
         "seal": media.get(record.seal_sha) if record.seal_sha else None,
