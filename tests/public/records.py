@@ -57,13 +57,21 @@ def findings_for(plan: Plan, failed_codes=()) -> dict:
 
 def make_record(plan: Plan, entity: Entity, *, status="approved", codes=("no_problem",), failed=(),
                 team=("jt01", "rs01"), inspected_on=None) -> InspectionRecord:
-    record = InspectionRecord(
-        plan=plan, entity=entity, status=status, inspected_on=inspected_on or plan.window_start,
+    # The demo's draw may already have dispatched a record for this pair: review would approve that one.
+    record = db.session.scalar(
+        select(InspectionRecord).where(InspectionRecord.plan_id == plan.id, InspectionRecord.entity_id == entity.id)
+    ) or InspectionRecord(plan=plan, entity=entity)
+    record.members.clear()
+    db.session.flush()
+    fields = dict(
+        status=status, inspected_on=inspected_on or plan.window_start,
         checked_in_at=datetime.now(timezone.utc), checkin_lat=LAT, checkin_lng=LNG, checkin_accuracy=12.5,
         findings=findings_for(plan, failed), result_codes=list(codes), findings_hash=sha(f"findings-{entity.id}"),
         signature_sha=sha(f"signature-{entity.id}"), seal_sha=sha(f"seal-{entity.id}"),
         submitted_at=datetime.now(timezone.utc),
     )
+    for key, value in fields.items():
+        setattr(record, key, value)
     for i, username in enumerate(team):
         profile = profile_of(username)
         record.members.append(RecordMember(inspector=profile, department_id=profile.department_id, is_leader=i == 0))

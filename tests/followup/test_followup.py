@@ -1,0 +1,120 @@
+"""后续监管: publishing a 待后续处理 record opens tasks for the departments with jurisdiction; their admins close
+them with evidence; the public page follows."""
+import io
+from datetime import date
+
+from PIL import Image
+from sqlalchemy import select
+
+from tests.conftest import csrf_token
+from tests.public.records import current_plan, department, entities, make_record
+from webapp.extensions import db
+from webapp.models import AuditEvent, FollowUpTask, Media
+from webapp.public import publishing
+from webapp.storage import storage
+from webapp.workcal import current_calendar
+
+
+def _publish(record):
+    publishing.publish([record])
+    db.session.commit()
+    return db.session.scalars(select(FollowUpTask).where(FollowUpTask.record_id == record.id)
+                              .order_by(FollowUpTask.id)).all()
+
+
+def _jpeg_with_exif() -> bytes:
+    im = Image.new("RGB", (64, 48), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    out = io.BytesIO()
+    im.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_failed_items_decide_the_departments(demo):
+    record = make_record(current_plan(), entities(1)[0], codes=["follow_up"], failed=["renshe", "weijian"])
+    tasks = _publish(record)
+    assert [t.department.code for t in tasks] == ["renshe", "weijian"]
+    expected = current_calendar().add_workdays(date.today(), 20)
+    assert all(t.deadline == expected.due and t.status == "open" for t in tasks)
+    assert db.session.scalar(select(db.func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "followup.open")) == 2
+
+
+def test_without_failed_items_the_lead_department_follows_up(demo):
+    record = make_record(current_plan(), entities(1)[0], codes=["not_disclosed", "follow_up"])
+    (task,) = _publish(record)
+    assert task.department_id == current_plan().lead_department_id == department("jiaoti").id
+
+
+def test_corrected_on_the_spot_opens_nothing(demo):
+    record = make_record(current_plan(), entities(1)[0], codes=["corrected"], failed=["jiaoti"])
+    assert _publish(record) == []
+
+
+def test_department_admin_closes_with_evidence_and_a_photo_without_exif(demo, client, auth):
+    record = make_record(current_plan(), entities(1)[0], codes=["follow_up"], failed=["weijian"])
+    (task,) = _publish(record)
+    public_html = client.get(f"/public/enterprise/{record.entity.uscc}").get_data(as_text=True)
+    assert "处理中" in public_html and "莲池区卫健局" in public_html
+    auth.login("wj_admin")
+    listing = client.get("/followup/").get_data(as_text=True)
+    assert record.entity.name in listing
+    token = csrf_token(client, f"/followup/{task.id}")
+    response = client.post(f"/followup/{task.id}/close", follow_redirects=True, content_type="multipart/form-data",
+                           data={"csrf_token": token, "evidence": "已责令整改，复查合格。",
+                                 "image": (io.BytesIO(_jpeg_with_exif()), "fix.jpg")})
+    assert response.status_code == 200 and "已办结" in response.get_data(as_text=True)
+    db.session.expire_all()
+    task = db.session.get(FollowUpTask, task.id)
+    assert task.status == "closed" and task.closed_by.username == "wj_admin" and task.evidence == "已责令整改，复查合格。"
+    media = db.session.get(Media, task.evidence_media_id)
+    assert media.kind == "evidence" and media.record_id == record.id
+    with Image.open(io.BytesIO(storage().read(media.sha256))) as im:
+        assert im.format == "JPEG" and not im.getexif()
+    public_html = client.application.test_client().get(
+        f"/public/enterprise/{record.entity.uscc}").get_data(as_text=True)
+    assert "已办结" in public_html and "复查合格" not in public_html and "/media/" not in public_html
+
+
+def test_closing_needs_evidence_text_and_keeps_what_was_typed(demo, client, auth):
+    record = make_record(current_plan(), entities(1)[0], codes=["follow_up"], failed=["weijian"])
+    (task,) = _publish(record)
+    auth.login("wj_admin")
+    token = csrf_token(client, f"/followup/{task.id}")
+    response = client.post(f"/followup/{task.id}/close", data={"csrf_token": token, "evidence": "  "})
+    assert response.status_code == 422 and "请填写办结情况" in response.get_data(as_text=True)
+    response = client.post(f"/followup/{task.id}/close", content_type="multipart/form-data", data={
+        "csrf_token": token, "evidence": "已整改完毕", "image": (io.BytesIO(b"not an image"), "x.jpg")})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "不是有效的图片" in html and "已整改完毕" in html
+    db.session.expire_all()
+    assert db.session.get(FollowUpTask, task.id).status == "open"
+
+
+def test_other_departments_cannot_see_or_close(demo, client, auth):
+    record = make_record(current_plan(), entities(1)[0], codes=["follow_up"], failed=["weijian"])
+    (task,) = _publish(record)
+    auth.login("jt_admin")
+    assert record.entity.name not in client.get("/followup/").get_data(as_text=True)
+    assert client.get(f"/followup/{task.id}").status_code == 403
+    token = csrf_token(client, "/followup/")
+    assert client.post(f"/followup/{task.id}/close", data={"csrf_token": token, "evidence": "x"}).status_code == 403
+    auth.logout()
+    auth.login("office")  # the office watches every task, the department with jurisdiction closes it
+    assert record.entity.name in client.get("/followup/").get_data(as_text=True)
+    assert "确认办结" not in client.get(f"/followup/{task.id}").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(FollowUpTask, task.id).status == "open"
+
+
+def test_a_closed_task_stays_closed(demo, client, auth):
+    record = make_record(current_plan(), entities(1)[0], codes=["follow_up"], failed=["weijian"])
+    (task,) = _publish(record)
+    auth.login("wj_admin")
+    token = csrf_token(client, f"/followup/{task.id}")
+    client.post(f"/followup/{task.id}/close", data={"csrf_token": token, "evidence": "第一次"})
+    response = client.post(f"/followup/{task.id}/close", data={"csrf_token": token, "evidence": "第二次"})
+    assert response.status_code == 422 and "已办结" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(FollowUpTask, task.id).evidence == "第一次"
