@@ -81,6 +81,9 @@ def load(today: date | None = None) -> dict:
     )
     plan_now = _plan(current, departments, items)
     db.session.commit()
+    from ..draw import demo as draw_demo  # both ceremonies for the current plan: tasks on the demo phones
+
+    draw_demo.run(plan_now)
     return {"plans": [plan_2023, plan_now], "accounts": [a[0] for a in ACCOUNTS], "password": PASSWORD}
 
 

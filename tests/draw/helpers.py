@@ -1,0 +1,37 @@
+"""Small actions for the draw tests: run the ceremonies through the service as the office would."""
+from sqlalchemy import select
+
+from webapp.domain import draw as algo
+from webapp.draw import service
+from webapp.extensions import db
+from webapp.models import Plan, User
+
+
+def user(username):
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def plan(plan_id):
+    return db.session.get(Plan, plan_id)
+
+
+def entity_draw(p, witness="12 34 56"):
+    d = service.prepare(p, algo.ENTITIES, user("office"), "test")
+    service.execute(d, witness, user("office"), "test")
+    db.session.commit()
+    return d
+
+
+def confirm_all(d):
+    for conf in d.confirmations:
+        if conf.confirmed_at is None:
+            service.confirm(conf, user({"jiaoti": "jt_admin", "renshe": "rs_admin", "weijian": "wj_admin"}[
+                conf.department.code]))
+    db.session.commit()
+
+
+def inspector_draw(p, witness=""):
+    d = service.prepare(p, algo.INSPECTORS, user("office"), "test")
+    service.execute(d, witness, user("office"), "test")
+    db.session.commit()
+    return d

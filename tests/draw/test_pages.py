@@ -1,0 +1,167 @@
+"""The pages: roles and ownership, CSRF, the ceremonies, confirmation, experts, calendar, the public page."""
+import json
+from datetime import date
+
+from sqlalchemy import select
+
+from tests.conftest import csrf_token
+from webapp.draw import service
+from webapp.extensions import db
+from webapp.models import AuditEvent, Draw, InspectionRecord, InspectorProfile, RecordMember
+
+from .helpers import confirm_all, entity_draw, inspector_draw, plan, user
+
+
+def post(client, url, data, page):
+    return client.post(url, data={**data, "csrf_token": csrf_token(client, page)}, follow_redirects=True)
+
+
+def test_only_the_office_runs_ceremonies(bare, client, auth):
+    assert client.get("/draw/plans/2").status_code == 302  # to the login page
+    auth.login("jt_admin")
+    assert client.get("/draw/plans/2").status_code == 403
+    token = csrf_token(client, "/home")
+    assert client.post("/draw/plans/2/prepare", data={"csrf_token": token, "kind": "entities"}).status_code == 403
+    assert db.session.scalar(select(Draw)) is None
+
+
+def test_csrf_is_required(bare, client, auth):
+    auth.login("office")
+    assert client.post("/draw/plans/2/prepare", data={"kind": "entities"}).status_code == 400
+    assert db.session.scalar(select(Draw)) is None
+
+
+def test_office_prepares_executes_and_sees_the_result(bare, client, auth):
+    auth.login("office")
+    html = post(client, "/draw/plans/2/prepare", {"kind": "entities"}, "/draw/plans/2").get_data(as_text=True)
+    d = db.session.scalar(select(Draw))
+    assert d.population_digest in html and d.commitment in html and d.nonce not in html
+    html = post(client, f"/draw/{d.id}/execute", {"witness": "07 19 23"}, "/draw/plans/2").get_data(as_text=True)
+    db.session.refresh(d)
+    assert d.status == "executed" and d.seed in html and d.nonce in html
+    assert "抽中对象" in html
+    html = post(client, f"/draw/{d.id}/execute", {"witness": "again"}, "/draw/plans/2").get_data(as_text=True)
+    assert "不能再次执行" in html
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "draw.execute"))
+    assert event.user_id == user("office").id and event.ip == "127.0.0.1"
+
+
+def test_abandoned_draw_is_public_with_its_reason(bare, client, auth):
+    auth.login("office")
+    post(client, "/draw/plans/2/prepare", {"kind": "entities"}, "/draw/plans/2")
+    d = db.session.scalar(select(Draw))
+    html = post(client, f"/draw/{d.id}/abandon", {"reason": ""}, "/draw/plans/2").get_data(as_text=True)
+    assert "必须写明理由" in html
+    post(client, f"/draw/{d.id}/abandon", {"reason": "观察员未到场，改日举行"}, "/draw/plans/2")
+    auth.logout()
+    html = client.get("/public/draws").get_data(as_text=True)
+    assert "已作废" in html and "观察员未到场，改日举行" in html
+    html = client.get(f"/public/draws/{d.id}").get_data(as_text=True)
+    assert d.commitment in html and d.nonce in html  # revealed on abandonment
+    assert client.get(f"/public/draws/{d.id}/manifest.json").status_code == 404
+
+
+def test_public_page_shows_everything_and_the_manifest_verifies(bare, client):
+    p = plan(2)
+    d = entity_draw(p)
+    conf = d.confirmations[1]
+    from webapp.models import Entity
+
+    e = db.session.scalar(select(Entity).where(Entity.uscc == d.result["selected"][3][0]))
+    service.exclude(conf, e, "moved", "已迁至竞秀区", user("rs_admin"))
+    confirm_all(d)
+    insp = inspector_draw(p)
+    html = client.get("/public/draws").get_data(as_text=True)
+    assert f"第 {d.id} 号" in html and f"第 {insp.id} 号" in html
+    html = client.get(f"/public/draws/{d.id}").get_data(as_text=True)
+    for value in (d.population_digest, d.commitment, d.seed, "已迁出：已迁至竞秀区", e.name):
+        assert value in html
+    response = client.get(f"/public/draws/{d.id}/manifest.json")
+    manifest = json.loads(response.get_data(as_text=True))
+    assert manifest["exclusions"] == [{"uscc": e.uscc, "department": "renshe", "reason": "已迁出：已迁至竞秀区"}]
+    from webapp.domain.draw import verify
+
+    assert all(ok for _, ok, _ in verify(manifest))
+    assert insp.seed in client.get(f"/public/draws/{insp.id}").get_data(as_text=True)
+
+
+def test_department_admin_confirms_only_its_own_list(bare, client, auth):
+    d = entity_draw(plan(2))
+    confs = {c.department.code: c for c in d.confirmations}
+    auth.login("jt_admin")
+    assert client.get(f"/draw/confirm/{confs['renshe'].id}").status_code == 403
+    page = f"/draw/confirm/{confs['jiaoti'].id}"
+    html = client.get(page).get_data(as_text=True)
+    assert "确认期限" in html
+    uscc = d.result["selected"][0][0]
+    html = post(client, f"{page}/exclude", {"uscc": uscc, "reason": "other", "note": ""}, page).get_data(as_text=True)
+    assert "必须写明具体情况" in html
+    html = post(client, f"{page}/exclude", {"uscc": uscc, "reason": "duplicate", "note": "与另一条记录重复"},
+                page).get_data(as_text=True)
+    assert "重复：与另一条记录重复" in html
+    html = post(client, f"{page}/confirm", {}, page).get_data(as_text=True)
+    assert "已确认本部门的检查对象名单" in html
+    db.session.refresh(confs["jiaoti"])
+    assert confs["jiaoti"].confirmed_at is not None and not confs["jiaoti"].late
+    assert [ex.uscc for ex in confs["jiaoti"].exclusions] == [uscc]
+
+
+def test_missed_deadline_is_flagged_to_the_office_never_auto_confirmed(bare, client, auth):
+    d = entity_draw(plan(2))
+    for c in d.confirmations:
+        c.deadline = date(2020, 1, 6)
+    db.session.commit()
+    auth.login("office")
+    html = client.get("/draw/plans/2").get_data(as_text=True)
+    assert html.count("逾期未确认") == 3
+    assert all(c.confirmed_at is None for c in d.confirmations)
+    assert "各部门全部确认名单后" in html
+
+
+def test_department_admin_appoints_an_expert_with_a_reason(bare, client, auth):
+    p = plan(2)
+    confirm_all(entity_draw(p))
+    inspector_draw(p)
+    record = db.session.scalar(select(InspectionRecord).where(InspectionRecord.needs_expert.is_(True)).join(
+        RecordMember).where(RecordMember.department_id == user("jt_admin").department_id))
+    missing = service.missing_qualifications(record)
+    auth.login("jt_admin")
+    assert record.entity.name in client.get("/draw/experts/").get_data(as_text=True)
+    page = f"/draw/records/{record.id}/expert"
+    expert = db.session.scalar(select(InspectorProfile).where(InspectorProfile.user_id == user("jt_expert").id))
+    html = post(client, page, {"inspector": expert.id, "reason": ""}, page).get_data(as_text=True)
+    assert "请写明选派理由" in html
+    html = post(client, page, {"inspector": expert.id, "reason": "高危体育项目需体育专业人员"}, page).get_data(as_text=True)
+    assert f"已选派 {expert.name}" in html
+    member = db.session.scalar(select(RecordMember).where(RecordMember.record_id == record.id,
+                                                          RecordMember.inspector_id == expert.id))
+    assert member.kind == "expert" and member.reason == "高危体育项目需体育专业人员"
+    assert member.appointed_by_id == user("jt_admin").id
+    db.session.refresh(record)
+    still = [m for m in missing if m[2] not in (expert.qualifications or [])]
+    assert record.needs_expert == bool(still)
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "record.appoint_expert"))
+    # The expert now sees the task.
+    from webapp.main.todo import my_records
+
+    assert record in my_records(user("jt_expert"))
+
+
+def test_foreign_department_cannot_appoint(bare, client, auth):
+    from webapp.models import Entity
+
+    p = plan(2)
+    d = entity_draw(p)
+    conf = next(c for c in d.confirmations if c.department.code == "weijian")
+    entity = db.session.scalar(select(Entity).where(Entity.uscc == d.result["selected"][0][0]))
+    service.exclude(conf, entity, "not_ours", "", user("wj_admin"))
+    confirm_all(d)
+    inspector_draw(p)
+    record = db.session.scalar(select(InspectionRecord).where(InspectionRecord.entity_id == entity.id))
+    auth.login("wj_admin")
+    assert client.get(f"/draw/records/{record.id}/expert").status_code == 403
+    token = csrf_token(client, "/home")
+    response = client.post(f"/draw/records/{record.id}/expert", data={"csrf_token": token, "inspector": 1,
+                                                                      "reason": "越权选派测试"})
+    assert response.status_code == 403
+    assert all(m.kind == "drawn" for m in record.members)
