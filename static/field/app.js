@@ -46,6 +46,7 @@ async function render() {
 
 state.go = (to, replace = false) => {
   if (replace) history.replaceState(null, "", to); else history.pushState(null, "", to);
+  window.scrollTo(0, 0);
   render();
 };
 state.takeFlash = () => {
@@ -66,7 +67,7 @@ addEventListener("popstate", render);
 function banner(id, ...content) {
   let el = document.getElementById(id);
   if (!content.length) { if (el) el.remove(); return; }
-  el = el || h(`div.banner#${id}`);
+  el = el || h(`div.banner${["update", "session", "signout-warn"].includes(id) ? ".toast" : ""}`);
   el.id = id;
   mount(el, ...content);
   if (!el.isConnected) banners.append(el);
@@ -83,18 +84,23 @@ addEventListener("session-expired", () => banner("session",
 
 // ---- the outbox bar: how many records wait and why
 async function drawOutbox() {
+  state.names = new Map((await db.all("tasks")).map((t) => [t.record_id, t.entity.name]));
   const box = document.getElementById("outbox");
   if (!state.session) { box.hidden = true; return; }
   const queue = await waiting(state.session.user.id);
   box.hidden = queue.length === 0;
   const first = queue[0];
+  const REASONS = {
+    queued: "等待上传", retry: "网络或服务器暂时不可用，稍后自动重试", auth: "登录已过期，请重新登录",
+    rejected: "服务器未接收，请查看说明", conflict: "与服务器上的记录冲突（409）",
+  };
   const reason = !first ? "" : !navigator.onLine ? "当前离线，联网后自动同步"
-    : first.sync.progress && first.sync.state === "queued" ? first.sync.progress
-      : first.sync.error || "等待同步";
+    : first.sync.progress && first.sync.state === "queued" ? first.sync.progress : REASONS[first.sync.state] || "等待同步";
   mount(document.getElementById("outbox-text"),
     h("strong", { id: "outbox-count" }, `待同步 ${queue.length} 条`), h("span", {}, `：${reason}`),
-    queue.filter((d) => d.sync.state === "conflict").map((d) => h("div.conflict", { role: "alert" },
-      `记录冲突（409）：${d.sync.error}。本机记录已保留，请联系审核人处理。`)));
+    queue.filter((d) => ["conflict", "rejected", "retry"].includes(d.sync.state) && d.sync.error).map((d) =>
+      h(`div.${d.sync.state === "retry" ? "why" : "conflict"}`, { role: d.sync.state === "retry" ? null : "alert" },
+        `${state.names.get(d.record_id) || ""}：${d.sync.error}${d.sync.state === "conflict" ? "。本机记录已保留，请联系审核人处理。" : ""}`)));
 }
 addEventListener("outbox-change", () => { drawOutbox(); if (/^\/field\/?$/.test(location.pathname) || /\/task\/\d+$/.test(location.pathname)) refreshQuiet(); });
 let quiet = null;

@@ -56,7 +56,11 @@ function classify(r) {
   return "rejected";
 }
 
-const message = (r) => (r.data && r.data.error) || (r.status ? `服务器返回 ${r.status}` : "网络不可用");
+const message = (r) => {
+  const text = (r.data && r.data.error) || (r.status ? `服务器返回 ${r.status}` : "网络不可用");
+  const detail = r.data && r.data.errors ? `：${[].concat(r.data.errors).join("；")}` : "";
+  return `${text.replace(/[。.]$/, "")}${detail}（${r.status || "无网络"}）`;
+};
 
 async function mark(recordId, patch) {
   return db.updateDraft(recordId, (d) => (d ? { ...d, sync: { ...d.sync, ...patch } } : undefined));

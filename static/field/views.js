@@ -295,6 +295,13 @@ function photoInput(task, kind, label, onStored, disabled) {
 }
 
 // ---------------------------------------------------------------- 检查内容
+// JSON objects arrive with sorted keys: show 未发现问题, then the problems, their dispositions, then the rest.
+function categoryOrder(catalog) {
+  const first = [NO_PROBLEM, ...(catalog.problems || []), ...(catalog.dispositions || [])];
+  const codes = Object.keys(catalog.result_categories);
+  return [...first.filter((c) => codes.includes(c)), ...codes.filter((c) => !first.includes(c))];
+}
+
 export async function checklistView(root, id) {
   const { task } = await load(id);
   if (!task) return notFound(root);
@@ -324,7 +331,7 @@ export async function checklistView(root, id) {
     return h("li.point", { dataset: { point: name } },
       h("p.point-text", {}, text),
       h("div.seg", { role: "radiogroup", "aria-label": text },
-        Object.entries(catalog.item_results).map(([code, label]) => h("label", {},
+        ["pass", "fail", "na"].filter((c) => c in catalog.item_results).map((code) => [code, catalog.item_results[code]]).map(([code, label]) => h("label", {},
           h("input", { type: "radio", name, value: code, checked: p.result === code, disabled: locked,
             onchange: async () => { await setPoint((pt) => { pt.result = code; }); showCodes(); } }),
           h("span", {}, label)))),
@@ -345,7 +352,14 @@ export async function checklistView(root, id) {
         onchange: (e) => edit(task.record_id, (d) => { (d.items[it.plan_item_id] ||= { method: null, points: [] }).method = e.target.value || null; }) },
       h("option", { value: "" }, "请选择"),
       it.methods.map((m) => h("option", { value: m, selected: st.method === m }, catalog.methods[m] || m))),
-      h("ol.points", {}, it.check_points.map((text, i) => point(it, i, text))));
+      h("ol.points", {}, it.check_points.map((text, i) => point(it, i, text))),
+      locked ? null : h("button.small", { type: "button", onclick: async (e) => {
+        // Only the points still open: an answer already given is never overwritten.
+        const section = e.target.closest("section.item");
+        for (const input of section.querySelectorAll("li.point")) {
+          if (!input.querySelector("input:checked")) input.querySelector('input[value="pass"]').click();
+        }
+      } }, "其余要点均为符合"));
   };
   const codes = new Set(draft.result_codes);
   const codeBox = (code, label) => h("label.check", {},
@@ -364,7 +378,7 @@ export async function checklistView(root, id) {
     h("section.card", {}, h("h2", {}, "检查结果"),
       h("p.muted", {}, "“未发现问题”不能与其他结果同时选择；发现问题的，须选择处置方式。"),
       h("fieldset.codes", {}, h("legend", {}, "结果类别"),
-        Object.entries(catalog.result_categories).map(([c, l]) => codeBox(c, l))),
+        categoryOrder(catalog).map((c) => codeBox(c, catalog.result_categories[c]))),
       codesMsg,
       h("label", { for: "remarks" }, "备注"),
       h("textarea", { id: "remarks", rows: 3, value: draft.remarks || "", disabled: locked,
@@ -377,19 +391,25 @@ export async function checklistView(root, id) {
 function summary(task, draft, findings) {
   const teamNames = task.team.filter((m) => findings.team.present.includes(m.certificate_no)).map((m) => `${m.name}（${m.certificate_no}）`);
   const byId = new Map(task.departments.flatMap((d) => d.items).map((i) => [i.plan_item_id, i]));
+  const names = new Map(task.departments.map((d) => [d.department_id, d.name]));
+  const count = (points, r) => points.filter((p) => p.result === r).length;
   return h("section.card.summary", {},
     h("h2", {}, "检查情况（只读）"),
     h("p", {}, `${task.entity.name} · 检查日期 ${draft.inspected_on || "—"}`),
     h("p", {}, "检查人员：", teamNames.join("、")),
-    findings.departments.map((d) => d.items.map((it) => {
-      const fails = it.points.filter((p) => p.result === "fail");
-      return h("div.sum-item", {},
-        h("strong", {}, byId.get(it.plan_item_id).title),
-        h("span.muted", {}, ` ${state.catalog.methods[it.method] || ""}`),
-        h("div", {}, `${it.points.filter((p) => p.result === "pass").length} 项符合，${fails.length} 项不符合，${it.points.filter((p) => p.result === "na").length} 项不涉及`),
-        fails.map((p) => h("div.fail", {}, `不符合：${p.text}${p.note ? `（${p.note}）` : ""}`)));
-    })),
-    h("p", {}, "检查结果：", findings.result_codes.map((c) => state.catalog.result_categories[c] || c).join("、")),
+    findings.departments.map((d) => {
+      const points = d.items.flatMap((it) => it.points);
+      return h("div.sum-dept", {},
+        h("strong", {}, names.get(d.department_id)),
+        h("div", {}, `${d.items.length} 个事项：${count(points, "pass")} 个要点符合，${count(points, "fail")} 个不符合，${count(points, "na")} 个不涉及`),
+        d.items.flatMap((it) => it.points.filter((p) => p.result === "fail").map((p) =>
+          h("div.fail", {}, `不符合 · ${byId.get(it.plan_item_id).title}：${p.text}${p.note ? `（${p.note}）` : ""}`))));
+    }),
+    h("details", {}, h("summary", {}, "逐项明细"),
+      findings.departments.flatMap((d) => d.items).map((it) => h("div.sum-item", {},
+        h("strong", {}, byId.get(it.plan_item_id).title), h("span.muted", {}, ` ${state.catalog.methods[it.method] || ""}`),
+        h("div", {}, `${count(it.points, "pass")} 符合，${count(it.points, "fail")} 不符合，${count(it.points, "na")} 不涉及`)))),
+    h("p", {}, "检查结果：", h("strong", {}, findings.result_codes.map((c) => state.catalog.result_categories[c] || c).join("、"))),
     findings.remarks ? h("p", {}, "备注：", findings.remarks) : null);
 }
 

@@ -1,5 +1,5 @@
-"""A record dispatched by hand on the demo's current plan (the draw is another area): jt01 leads, jt02, rs01 and
-wj01 are on the team, jt_expert is appointed; a second record without jt01."""
+"""A record dispatched by hand on the demo's current plan, on an enterprise the demo's draw left alone: jt01
+leads, jt02, rs01 and wj01 are on the team, jt_expert is appointed; a second record without jt01."""
 from dataclasses import dataclass
 
 import pytest
@@ -20,7 +20,8 @@ class Dispatched:
 def dispatched(demo):
     plan = demo["plans"][1]
     users = {u.username: u for u in db.session.scalars(select(User)).all()}
-    entities = db.session.scalars(select(Entity).order_by(Entity.id).limit(2)).all()
+    taken = select(InspectionRecord.entity_id).where(InspectionRecord.plan_id == plan.id)  # the demo's own draw
+    entities = db.session.scalars(select(Entity).where(Entity.id.not_in(taken)).order_by(Entity.id).limit(2)).all()
     record = InspectionRecord(plan=plan, entity=entities[0])
     for username, leader, kind in (("jt01", True, "drawn"), ("jt02", False, "drawn"), ("rs01", False, "drawn"),
                                    ("wj01", False, "drawn"), ("jt_expert", False, "expert")):

@@ -3,14 +3,14 @@ import hashlib
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.helpers import screenshot
 from webapp.domain.findings import findings_hash
 from webapp.extensions import db
 from webapp.models import InspectionRecord, Media
 
-from .walk import (camera_jpeg, check_in_and_team, draw_signature, fill_checklist, go_offline, installed, ready,
+from .walk import (shot, camera_jpeg, check_in_and_team, draw_signature, fill_checklist, go_offline, installed, ready,
                    sign_in)
 
 pytestmark = pytest.mark.browser
@@ -23,21 +23,21 @@ def test_offline_walk_from_check_in_to_synced_record(dispatched, live_server, co
     page.on("pageerror", lambda e: errors.append(str(e)))
 
     sign_in(page, base)
-    assert page.get_by_role("heading", name="我的任务").is_visible()
-    assert page.get_by_text(dispatched.record.entity.name).is_visible()
-    assert not page.get_by_text(dispatched.other.entity.name).is_visible()
-    screenshot(page, "field-01-tasks")
+    expect(page.get_by_role("heading", name="我的任务")).to_be_visible()
+    expect(page.get_by_text(dispatched.record.entity.name)).to_be_visible()
+    expect(page.get_by_text(dispatched.other.entity.name)).not_to_be_visible()
+    shot(page, "field-01-tasks")
 
     go_offline(context, page)
     page.reload()
     ready(page)
-    assert page.get_by_text(dispatched.record.entity.name).is_visible()
+    expect(page.get_by_text(dispatched.record.entity.name)).to_be_visible()
     assert page.locator("#net").inner_text() == "离线"
-    screenshot(page, "field-02-offline-reload")
+    shot(page, "field-02-offline-reload")
 
     check_in_and_team(page, base, token)
-    assert page.get_by_text("已在").first.is_visible()
-    screenshot(page, "field-03-team")
+    expect(page.get_by_text("已在").first).to_be_visible()
+    shot(page, "field-03-team")
 
     fill_checklist(page)
     photo = tmp_path / "camera.jpg"
@@ -46,19 +46,19 @@ def test_offline_walk_from_check_in_to_synced_record(dispatched, live_server, co
         page.locator("li.point").first.get_by_text("拍照").click()
     chooser.value.set_files(str(photo))
     page.locator("li.point").first.locator(".thumbs img").wait_for()
-    screenshot(page, "field-04-checklist")
+    shot(page, "field-04-checklist", page.locator("li.point").first)
 
     page.get_by_role("link", name="下一步：签字确认").click()
     ready(page)
     code = page.locator("#short-code").inner_text()
     assert re.fullmatch(r"[0-9A-F]{4}-[0-9A-F]{4}", code)
     draw_signature(page)
-    screenshot(page, "field-05-sign")
+    shot(page, "field-05-sign", page.locator("#short-code"))
     page.get_by_role("button", name="确认签字并提交").click()
     page.get_by_text("已签字，内容已锁定。").wait_for()
-    assert page.locator("#outbox-count").inner_text() == "待同步 1 条"
+    expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
     assert "离线" in page.locator("#outbox").inner_text()
-    screenshot(page, "field-06-signed-offline")
+    shot(page, "field-06-signed-offline")
 
     context.set_offline(False)
     page.locator("#outbox").wait_for(state="hidden", timeout=30000)
@@ -77,4 +77,4 @@ def test_offline_walk_from_check_in_to_synced_record(dispatched, live_server, co
     assert record.signature_sha == kinds["signature"].sha256
     page.goto(f"{base}/field/")
     ready(page)
-    screenshot(page, "field-07-synced")
+    shot(page, "field-07-synced")

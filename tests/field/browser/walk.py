@@ -4,6 +4,8 @@ import re
 
 from PIL import Image, ImageDraw
 
+from tests.browser.helpers import ARTIFACTS
+
 # Arrow functions, not bare expressions: Playwright would eval() an expression, which the strict CSP forbids.
 SW_READY = "() => navigator.serviceWorker.controller !== null"
 
@@ -87,3 +89,36 @@ def draw_signature(page):
 
 def outbox_text(page) -> str:
     return page.locator("#outbox").inner_text() if page.locator("#outbox").is_visible() else ""
+
+
+def to_sign_page(page, base_url, token, *, photo=None, fail_first=False):
+    """Check in by the QR URL, confirm the team, fill the checklist (with a photo if given), open 签字确认."""
+    check_in_and_team(page, base_url, token)
+    fill_checklist(page, fail_first=fail_first)
+    if photo:
+        add_photo(page, page.locator("li.point").first, photo)
+    page.get_by_role("link", name="下一步：签字确认").click()
+    ready(page)
+
+
+def add_photo(page, point, path):
+    before = point.locator(".thumbs img").count()
+    with page.expect_file_chooser() as chooser:
+        point.get_by_text("拍照").click()
+    chooser.value.set_files(str(path))
+    point.locator(".thumbs img").nth(before).wait_for()
+
+
+def sign_and_submit(page):
+    draw_signature(page)
+    page.get_by_role("button", name="确认签字并提交").click()
+    page.get_by_text("已签字，内容已锁定。").wait_for()
+
+
+def shot(page, name, at=None):
+    """What the phone's screen shows (360×740), scrolled to `at` (a locator) if given, under test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    if at is not None:
+        at.scroll_into_view_if_needed()
+        page.evaluate("(y) => window.scrollBy(0, y)", -120)  # below the sticky bar and outbox line
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))

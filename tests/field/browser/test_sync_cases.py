@@ -1,0 +1,216 @@
+"""The traps offline collection tools fell into, each driven in Chromium against the real sync API: a refusal
+to sign, replays, a connection cut mid-upload, a session that expired offline, a conflict, an app update."""
+import re
+import shutil
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.models import AuditEvent, InspectionRecord, Media
+from webapp.models.field import FieldSubmission
+
+from .walk import (shot, add_photo, camera_jpeg, go_offline, installed, ready, sign_and_submit, sign_in, to_sign_page)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def photo(tmp_path):
+    path = tmp_path / "camera.jpg"
+    path.write_bytes(camera_jpeg((2000, 1500)))
+    return path
+
+
+def record_of(dispatched):
+    db.session.expire_all()
+    return db.session.get(InspectionRecord, dispatched.record.id)
+
+
+def wait_synced(page):
+    page.locator("#outbox").wait_for(state="hidden", timeout=30000)
+
+
+def test_refusal_to_sign_is_recorded_and_confirmed_by_two_inspectors(dispatched, live_server, context, page, photo):
+    base = live_server.url
+    sign_in(page, base)
+    go_offline(context, page)
+    to_sign_page(page, base, dispatched.record.entity.checkin_token, fail_first=True)
+    page.get_by_text("当事人拒绝签字").click()
+    page.get_by_role("button", name="确认拒签并提交").click()
+    expect(page.get_by_text("请填写拒签情况说明。")).to_be_visible()
+    page.get_by_label("拒签情况说明（必填）").fill("法定代表人张某到场后拒绝在检查记录上签字，称需请示总公司。")
+    page.get_by_role("button", name="确认拒签并提交").click()
+    expect(page.get_by_text("拒签须由两名在场检查人员确认。")).to_be_visible()
+    page.locator("details.refuse input[type=checkbox]").nth(0).check()
+    page.locator("details.refuse input[type=checkbox]").nth(1).check()
+    with page.expect_file_chooser() as chooser:
+        page.get_by_text("拍摄现场证据（可选）").click()
+    chooser.value.set_files(str(photo))
+    page.locator("details.refuse .thumbs img").wait_for()
+    shot(page, "field-refusal", page.locator("details.refuse summary"))
+    page.get_by_role("button", name="确认拒签并提交").click()
+    page.get_by_text("已记录拒绝签字，内容已锁定。").wait_for()
+    expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
+
+    context.set_offline(False)
+    wait_synced(page)
+    record = record_of(dispatched)
+    assert record.status == "submitted" and record.refused and record.signature_sha is None
+    assert "拒绝在检查记录上签字" in record.refusal_note
+    assert "corrected" in record.result_codes
+    kinds = [m.kind for m in record.media]
+    assert kinds == ["evidence"]
+
+
+def test_a_record_replayed_three_times_is_stored_once(dispatched, live_server, context, page):
+    """The server stores the record but the answer is lost twice; the phone sends it again each time."""
+    base = live_server.url
+    lost = []
+
+    def lose_the_answer(route):
+        if route.request.method == "PUT" and len(lost) < 2:
+            route.fetch()           # the server receives and stores it…
+            lost.append(1)
+            route.abort("connectionreset")  # …and the phone never hears back
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/api/field/records/.*"), lose_the_answer)
+    sign_in(page, base)
+    go_offline(context, page)
+    to_sign_page(page, base, dispatched.record.entity.checkin_token)
+    sign_and_submit(page)
+    context.set_offline(False)
+    page.wait_for_function("() => document.querySelector('#outbox-text').textContent.includes('网络')")
+    shot(page, "field-replay-retry")
+    assert len(lost) == 1
+    page.get_by_role("button", name="立即同步").click()
+    while len(lost) < 2:
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)           # the second loss is noted; the third attempt goes through
+    page.get_by_role("button", name="立即同步").click()
+    wait_synced(page)
+
+    record = record_of(dispatched)
+    assert record.status == "submitted"
+    rows = db.session.scalars(select(FieldSubmission).where(FieldSubmission.record_id == record.id)).all()
+    assert len(rows) == 1 and rows[0].replays == 2
+    stored = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "field.record_submitted"))
+    assert stored == 1
+
+
+def test_a_connection_cut_mid_upload_resumes_with_what_is_missing(dispatched, live_server, context, page, photo):
+    base = live_server.url
+    posts, cut = [], []
+
+    def cut_first_upload(route):
+        if route.request.method == "POST" and not cut:
+            route.fetch()                      # the first photo reaches the server…
+            cut.append(1)
+            route.abort("connectionreset")     # …but the connection drops before the answer
+        else:
+            route.continue_()
+
+    page.on("request", lambda r: r.method == "POST" and "/api/field/media/" in r.url and posts.append(r.url))
+    page.route(re.compile(r".*/api/field/media/\d+$"), cut_first_upload)
+    sign_in(page, base)
+    go_offline(context, page)
+    to_sign_page(page, base, dispatched.record.entity.checkin_token, photo=photo)
+    page.get_by_role("link", name="返回").click()
+    page.get_by_role("link", name=re.compile("检查内容")).click()
+    ready(page)
+    add_photo(page, page.locator("li.point").nth(1), photo.with_name("camera.jpg"))
+    page.get_by_role("link", name="下一步：签字确认").click()
+    ready(page)
+    sign_and_submit(page)
+    context.set_offline(False)
+    page.wait_for_function("() => document.querySelector('#outbox-text').textContent.includes('上传照片')")
+    assert len(posts) == 1
+    page.get_by_role("button", name="立即同步").click()
+    wait_synced(page)
+    # Photo 1 was already on the server: asked for with GET, not sent again. Then photo 2 and the signature.
+    assert len(posts) == 3
+    record = record_of(dispatched)
+    assert record.status == "submitted"
+    assert sorted(m.kind for m in record.media) == ["photo", "photo", "signature"]
+
+
+def test_session_expired_offline_sign_in_again_and_nothing_is_lost(dispatched, live_server, context, page, photo):
+    base = live_server.url
+    sign_in(page, base)
+    go_offline(context, page)
+    to_sign_page(page, base, dispatched.record.entity.checkin_token, photo=photo)
+    sign_and_submit(page)
+    context.clear_cookies()               # the session ended while the phone was away
+    context.set_offline(False)
+    page.get_by_text("登录已过期。本机记录都已保留，重新登录后会继续同步。").wait_for()
+    expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
+    shot(page, "field-session-expired")
+    assert record_of(dispatched).status == "dispatched"
+    page.get_by_role("button", name="重新登录").click()
+    page.get_by_label("用户名").fill("jt01")
+    page.get_by_label("密码", exact=True).fill("lianchi2023")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r".*/field/task/\d+/sign$"))
+    ready(page)
+    wait_synced(page)
+    record = record_of(dispatched)
+    assert record.status == "submitted"
+    assert sorted(m.kind for m in record.media) == ["photo", "signature"]
+
+
+def test_a_conflict_is_shown_as_409_and_the_record_kept(dispatched, live_server, context, page):
+    base = live_server.url
+    sign_in(page, base)
+    go_offline(context, page)
+    to_sign_page(page, base, dispatched.record.entity.checkin_token)
+    sign_and_submit(page)
+    # Meanwhile another phone's record for the same enterprise reached the server first.
+    record = record_of(dispatched)
+    record.status, record.client_uuid, record.findings_hash = "submitted", str(uuid.uuid4()), "ab" * 32
+    db.session.commit()
+    context.set_offline(False)
+    page.locator("#outbox .conflict").wait_for(timeout=30000)
+    assert "409" in page.locator("#outbox .conflict").inner_text()
+    expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
+    shot(page, "field-conflict")
+    page.goto(f"{base}/field/")
+    ready(page)
+    expect(page.locator(".badge", has_text="冲突")).to_be_visible()
+    assert record_of(dispatched).findings_hash == "ab" * 32
+
+
+def test_an_app_update_with_a_draft_open_keeps_the_draft(dispatched, app, live_server, context, page, tmp_path):
+    base = live_server.url
+    static = tmp_path / "static"
+    shutil.copytree(app.static_folder, static)
+    app.static_folder = str(static)
+    sign_in(page, base)
+    installed(page)
+    first = page.evaluate("() => caches.keys()")
+    page.goto(f"{base}/checkin/{dispatched.record.entity.checkin_token}")
+    page.wait_for_url(re.compile(r".*/team$"))
+    ready(page)
+    page.locator("input[data-cert]").nth(0).check()
+    page.get_by_role("link", name="下一步：检查内容").click()
+    ready(page)
+    page.locator("li.point").first.locator("label", has_text=re.compile("^不符合$")).click()
+    page.locator("li.point").first.locator("textarea").fill("灭火器过期")
+
+    # A new release: one asset changes, so the worker's bytes change.
+    css = static / "field" / "field.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* release 2 */\n", encoding="utf-8")
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => r.update())")
+    page.get_by_text("有新版本").wait_for(timeout=20000)
+    shot(page, "field-update-offered")
+    with page.expect_event("load"):
+        page.get_by_role("button", name="立即更新").click()
+    ready(page)
+    assert page.url.endswith("/checklist")
+    assert page.locator("li.point").first.locator("input[value=fail]").is_checked()
+    assert page.locator("li.point").first.locator("textarea").input_value() == "灭火器过期"
+    assert page.evaluate("() => caches.keys()") != first
+    shot(page, "field-update-kept-draft", page.locator("li.point").first)
