@@ -14,6 +14,7 @@ BLUEPRINTS = (
     "webapp.media",
     "webapp.draw",
     "webapp.directory",
+    "webapp.plans",
     "webapp.review",
     "webapp.reports",
     "webapp.field_api",
