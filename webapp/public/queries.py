@@ -73,10 +73,12 @@ class PublicResult:
 
 
 def record_departments(record: InspectionRecord) -> list[str]:
+    """Departments that checked items (from the findings), then any other department on the team."""
     ids = []
-    for m in record.members:
-        if m.department_id not in ids:
-            ids.append(m.department_id)
+    found = [d.get("department_id") for d in (record.findings or {}).get("departments", []) or []]
+    for dept_id in found + [m.department_id for m in record.members]:
+        if dept_id is not None and dept_id not in ids:
+            ids.append(dept_id)
     if not ids:
         ids = [d.department_id for d in record.plan.departments]
     names = dict(db.session.execute(select(Department.id, Department.name).where(Department.id.in_(ids))).all())

@@ -1,0 +1,105 @@
+"""A member of the public, on a phone: searches the portal, opens an enterprise, verifies a record by its QR;
+an enterprise scans an inspector's credential; the inspector shows it full screen."""
+import pytest
+
+from tests.browser.helpers import login, screenshot
+from tests.public.records import current_plan, entities, make_record, old_plan, private_strings
+from tests.qr.decode import decode_data_url
+from webapp.extensions import db
+from webapp.public import publishing
+from webapp.qr import images
+
+pytestmark = pytest.mark.browser
+
+
+def _no_sideways_scroll(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_public_searches_opens_an_enterprise_and_verifies_a_record_by_its_qr(demo, app, live_server, page):
+    app.config["PUBLIC_BASE_URL"] = live_server.url
+    entity = entities(1)[0]
+    older = make_record(old_plan(), entity, codes=["corrected", "not_disclosed"])
+    record = make_record(current_plan(), entity, codes=["follow_up"], failed=["weijian"])
+    publishing.publish([older, record])
+    db.session.commit()
+
+    page.goto(f"{live_server.url}/public/")
+    page.get_by_label("企业（机构）名称或统一社会信用代码").fill(entity.name[6:12])
+    page.get_by_role("button", name="查询").click()
+    link = page.get_by_role("link", name=entity.name)
+    assert link.is_visible()
+    _no_sideways_scroll(page)
+    screenshot(page, "public-search")
+
+    link.click()
+    assert page.get_by_role("heading", name=entity.name).is_visible()
+    assert page.get_by_text("发现问题待后续处理").is_visible()
+    assert page.get_by_text("处理中").is_visible()
+    html = page.content()
+    for secret in private_strings(record) + private_strings(older):
+        assert secret not in html
+    _no_sideways_scroll(page)
+    screenshot(page, "public-enterprise")
+
+    # The QR printed on the 一企一表, read by a real decoder, then opened as the phone's camera would.
+    with app.test_request_context("/"):
+        (url,) = decode_data_url(images.record_qr_data_url(record))
+    assert url == f"{live_server.url}/v/{record.token}"
+    page.goto(url)
+    assert page.get_by_role("heading", name="真实有效的检查记录").is_visible()
+    assert page.get_by_text(record.plan.title).first.is_visible()
+    for secret in private_strings(record):
+        assert secret not in page.content()
+    _no_sideways_scroll(page)
+    screenshot(page, "public-verify-record")
+
+    page.goto(f"{live_server.url}/v/forged0000000000000000")
+    assert page.get_by_role("heading", name="✘ 不是真实的检查记录").is_visible()
+    screenshot(page, "public-verify-forged")
+
+
+def test_inspector_shows_the_credential_and_the_enterprise_checks_it(demo, app, live_server, browser, page):
+    from tests.browser.conftest import PHONE
+
+    app.config["PUBLIC_BASE_URL"] = live_server.url
+    entity = entities(1)[0]
+    make_record(current_plan(), entity, status="dispatched", team=("jt01", "rs01"))
+    login(page, live_server.url, "jt01")
+    page.goto(f"{live_server.url}/qr/credential")
+    qr = page.get_by_role("img", name="执法证件核验二维码")
+    assert qr.is_visible()
+    box = qr.bounding_box()
+    assert box["width"] >= 250  # big enough to scan from a phone held at arm's length
+    (url,) = decode_data_url(qr.get_attribute("src"))
+    _no_sideways_scroll(page)
+    screenshot(page, "qr-credential-inspector")
+
+    enterprise = browser.new_context(**PHONE).new_page()  # the enterprise's own phone, not signed in
+    enterprise.goto(url)
+    assert enterprise.get_by_role("heading", name="✔ 执法证件有效").is_visible()
+    enterprise.get_by_label("输入本单位统一社会信用代码核对").fill(entity.uscc)
+    enterprise.get_by_role("button", name="核对").click()
+    assert enterprise.get_by_text("是：该执法人员在当前抽查计划").is_visible()
+    _no_sideways_scroll(enterprise)
+    screenshot(enterprise, "qr-credential-enterprise")
+    enterprise.context.close()
+
+
+def test_office_prints_check_in_posters(demo, app, live_server, page):
+    app.config["PUBLIC_BASE_URL"] = live_server.url
+    plan = current_plan()
+    approved = [make_record(plan, e, status="approved") for e in entities(2)]
+    login(page, live_server.url, "office")
+    page.goto(f"{live_server.url}/qr/posters/entity/{entities(1)[0].id}")
+    assert page.get_by_text("执法人员到达后请扫码登记入企").is_visible()
+    screenshot(page, "qr-poster")
+    page.goto(f"{live_server.url}/publication/plans/{plan.id}")
+    assert page.get_by_text(approved[0].entity.name).is_visible()
+    _no_sideways_scroll(page)
+    screenshot(page, "publication-plan")
+    page.get_by_role("button", name="公示全部 2 份").click()
+    assert page.get_by_text("已公示 2 份检查表。").is_visible()
+    screenshot(page, "publication-plan-done")
+    db.session.expire_all()
+    assert {r.status for r in approved} == {"published"}
