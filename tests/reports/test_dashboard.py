@@ -48,6 +48,34 @@ def test_office_dashboard_counts_each_stage_per_department(demo, client, auth):
     assert "发现问题已责令改正" in everything
 
 
+def test_drawn_and_confirmed_come_from_the_draw(demo, client, auth):
+    from webapp.domain import draw as algo
+    from webapp.draw import service as draws
+    from webapp.models import Entity
+    from tests.review.factory import user
+
+    plan = own_plan()
+    office = user("office")
+    drawn = draws.prepare(plan, algo.ENTITIES, office, "test")
+    draws.execute(drawn, "测试见证", office, "test")
+    db.session.flush()
+    total = len(drawn.result["selected"])
+    assert total > 1
+    jiaoti = next(c for c in drawn.confirmations if c.department.code == "jiaoti")
+    first = db.session.scalar(select(Entity).where(Entity.uscc == drawn.result["selected"][0][0]))
+    draws.exclude(jiaoti, first, "not_ours", "不属本部门监管", user("jt_admin"))
+    draws.confirm(jiaoti, user("jt_admin"))
+    db.session.commit()
+    auth.login("office")
+    html = client.get(f"/reports/dashboard?plan={plan.id}").get_data(as_text=True)
+    sections = _sections(html)
+    assert _stat(sections["全部部门"], "已抽取") == total
+    assert _stat(sections["全部部门"], "已确认") == 0  # two departments have not confirmed yet
+    assert _stat(sections["莲池区教育和体育局"], "已确认") == total - 1
+    assert _stat(sections["莲池区人社局"], "已确认") == 0
+    assert "待比对确认" in html and "莲池区人社局、莲池区卫健局" in html
+
+
 def test_department_dashboard_shows_only_its_department(demo, client, auth):
     make_record(departments=("jiaoti",))
     make_record(departments=("weijian",))

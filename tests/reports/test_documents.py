@@ -100,3 +100,12 @@ def test_print_and_pdf_need_sight_of_the_record(demo, client, auth):
     assert client.get(f"/reports/records/{record.id}/pdf").status_code == 403
     auth.logout()
     assert client.get(f"/reports/records/{record.id}/print").status_code == 302  # to the login page
+
+
+def test_the_printed_qr_takes_a_signed_in_reviewer_to_the_record(demo, client, auth):
+    record = make_record(departments=("jiaoti",))
+    auth.login("jt_review")
+    html = client.get(f"/reports/records/{record.id}/print").get_data(as_text=True)
+    path = _decode_data_uri_qr(html).removeprefix("http://localhost")
+    response = client.get(path)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/review/records/{record.id}")

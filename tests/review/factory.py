@@ -23,6 +23,18 @@ def image_bytes(text: str, size=(640, 480), color=(40, 90, 160), fmt="JPEG") -> 
     return out.getvalue()
 
 
+def signature_bytes() -> bytes:
+    """A handwritten-looking signature: dark strokes on white, as the phone's signature pad exports it (PNG)."""
+    im = Image.new("RGB", (400, 160), (255, 255, 255))
+    draw = ImageDraw.Draw(im)
+    points = [(30 + i * 12, 90 + (25 if i % 2 else -25) + (i % 3) * 6) for i in range(28)]
+    draw.line(points, fill=(20, 30, 80), width=5, joint="curve")
+    draw.line([(40, 130), (360, 120)], fill=(20, 30, 80), width=3)
+    out = io.BytesIO()
+    im.save(out, "PNG")
+    return out.getvalue()
+
+
 def add_media(record, data: bytes, kind: str, content_type="image/jpeg") -> Media:
     sha = storage().put(data)
     with Image.open(io.BytesIO(data)) as im:
@@ -124,8 +136,7 @@ def make_record(plan_id=None, departments=("jiaoti", "renshe"), status="submitte
         record.refusal_note = "法定代表人以不在场为由拒绝签字，现场负责人亦拒绝签字。"
         add_media(record, image_bytes("refusal evidence"), "evidence")
     else:
-        sig = add_media(record, image_bytes("signature", size=(400, 160), color=(255, 255, 255), fmt="PNG"),
-                        "signature", "image/png")
+        sig = add_media(record, signature_bytes(), "signature", "image/png")
         record.signature_sha = sig.sha256
     record.submitted_at = datetime.now(timezone.utc) - timedelta(days=1)
     record.submitted_by_id = team[0].inspector.user_id

@@ -10,6 +10,8 @@ from .workdays import Calendar, Deadline
 MIN_TEAM = 2
 
 STAGES = (
+    ("drawn", "已抽取"),
+    ("confirmed", "已确认"),
     ("dispatched", "已派发"),
     ("inspected", "已检查"),
     ("on_time", "按时同步"),
@@ -35,8 +37,10 @@ class RecordFacts:
     team_size: int = 0
 
 
-def stage_counts(facts) -> dict[str, int]:
+def stage_counts(facts, drawn: int = 0, confirmed: int = 0) -> dict[str, int]:
+    """Drawn and confirmed come from the draw (objects on the list); the rest from the records."""
     counts = dict.fromkeys((code for code, _ in STAGES), 0)
+    counts["drawn"], counts["confirmed"] = drawn, confirmed
     for f in facts:
         counts["dispatched"] += 1
         if f.submitted:

@@ -44,8 +44,24 @@ def facts_of(r: InspectionRecord) -> dash.RecordFacts:
     )
 
 
-def _section(title: str, facts, today, calendar, plan, publication) -> dict:
-    counts = dash.stage_counts(facts)
+def draw_progress(plan: Plan) -> dict:
+    """Objects drawn for the plan and, per department, how many remain after its 比对和确认 (None: not yet)."""
+    from ..draw import service as draws
+
+    drawn = draws.entity_draw(plan.id)
+    if drawn is None:
+        return {"drawn": 0, "confirmed": {}, "all_confirmed": 0, "pending": []}
+    total = len(drawn.result["selected"])
+    confirmed = {c.department_id: (total - len(c.exclusions) if c.confirmed_at else None)
+                 for c in drawn.confirmations}
+    pending = [c.department.name for c in drawn.confirmations if c.confirmed_at is None]
+    keep, _ = draws.confirmed_list(plan)
+    return {"drawn": total, "confirmed": confirmed, "all_confirmed": 0 if pending else len(keep),
+            "pending": pending}
+
+
+def _section(title: str, facts, today, calendar, plan, publication, drawn=0, confirmed=0) -> dict:
+    counts = dash.stage_counts(facts, drawn, confirmed or 0)
     matrix = dash.categories_by_risk(facts)
     used = [code for code in results.CATEGORIES if sum(matrix[code].values())]
     return {
@@ -72,14 +88,16 @@ def build(user, plan: Plan, today: date) -> dict:
     records = plan_records(plan.id, own)
     facts = [facts_of(r) for r in records]
     departments = [pd.department for pd in plan.departments if own is None or pd.department_id == own]
+    progress = draw_progress(plan)
     sections = []
     if own is None:
-        sections.append(_section("全部部门", facts, today, calendar, plan, publication))
+        sections.append(_section("全部部门", facts, today, calendar, plan, publication, progress["drawn"],
+                                 progress["all_confirmed"]))
     for d in departments:
         sections.append(_section(d.name, [f for f in facts if d.id in f.departments], today, calendar, plan,
-                                 publication))
+                                 publication, progress["drawn"], progress["confirmed"].get(d.id)))
     return {
-        "plan": plan, "publication": publication, "sections": sections,
+        "plan": plan, "publication": publication, "sections": sections, "pending_confirmations": progress["pending"],
         "feedback": feedback_for(plan.id, own),
         "publication_left": dash.workdays_left(calendar, today, publication.due),
     }

@@ -1,25 +1,18 @@
-"""The QR code printed on a 一企一表: it carries the stable public verification address /v/<record.token>."""
+"""The QR code printed on a 一企一表: the QR area's image of the stable verification address /v/<record.token>."""
 import base64
-import io
 
-import qrcode
-from flask import current_app, has_request_context, request
+from ..qr import images
+
+BOX_PX = 6  # 33 mm on paper, at the print view's size
 
 
 def verification_url(record) -> str:
-    """PUBLIC_BASE_URL when set (the address the public reaches), else the host of the current request."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or (request.host_url if has_request_context() else "")
-    return f"{base.rstrip('/')}/v/{record.token}"
+    return images.record_url(record)
 
 
-def png(data: str, box_size: int = 6) -> bytes:
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=4)
-    code.add_data(data)
-    code.make(fit=True)
-    out = io.BytesIO()
-    code.make_image().save(out, format="PNG")
-    return out.getvalue()
+def png(data: str) -> bytes:
+    return images.png(data, box_size=BOX_PX)
 
 
-def data_uri(png_bytes: bytes, mimetype: str = "image/png") -> str:
-    return f"data:{mimetype};base64,{base64.b64encode(png_bytes).decode('ascii')}"
+def data_uri(data: bytes, mimetype: str = "image/png") -> str:
+    return f"data:{mimetype};base64,{base64.b64encode(data).decode('ascii')}"
