@@ -58,7 +58,8 @@ def dispatched(demo):
     """Two records of the current plan: A with jt01 (leader), jt02, rs01, wj01 and jt_expert; B without them."""
     plan = demo["plans"][1]
     users = {u.username: u for u in db.session.scalars(select(User)).all()}
-    entities = db.session.scalars(select(Entity).order_by(Entity.id).limit(2)).all()
+    drawn = select(InspectionRecord.entity_id).where(InspectionRecord.plan_id == plan.id)
+    entities = db.session.scalars(select(Entity).where(Entity.id.not_in(drawn)).order_by(Entity.id).limit(2)).all()
     record = InspectionRecord(plan=plan, entity=entities[0])
     for username, leader, kind in (("jt01", True, "drawn"), ("jt02", False, "drawn"), ("rs01", False, "drawn"),
                                    ("wj01", False, "drawn"), ("jt_expert", False, "expert")):

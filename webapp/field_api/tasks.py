@@ -8,6 +8,7 @@ from ..domain import findings as rules
 from ..domain import results
 from ..extensions import db
 from ..models import CheckItem, InspectionRecord, Plan, RecordMember
+from ..review import service as review_service
 from ..review import returns_for
 
 BEIJING = timezone(timedelta(hours=8))

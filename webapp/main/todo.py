@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from ..domain import roles
 from ..extensions import db
+from ..field_api import home as field_home
 from ..models import Entity, InspectionRecord, InspectorProfile, Plan, RecordMember, User
 
 
@@ -63,7 +64,8 @@ def sections(user, today: date) -> list[dict]:
             "needs_expert": department_records(user.department_id, InspectionRecord.needs_expert.is_(True)),
         })
     if user.has_role(roles.INSPECTOR, roles.EXPERT):
-        out.append({"role": roles.INSPECTOR, "records": my_records(user)})
+        records = my_records(user, field_home.STATUSES)
+        out.append({"role": roles.INSPECTOR, "records": records, "deadlines": field_home.deadline_lines(records, today)})
     if user.has_role(roles.REVIEWER) and user.department_id:
         out.append({
             "role": roles.REVIEWER,
