@@ -29,8 +29,13 @@ def test_offline_walk_from_check_in_to_synced_record(dispatched, live_server, co
     shot(page, "field-01-tasks")
 
     go_offline(context, page)
+    served = []
+    page.on("response", lambda r: served.append((r.url, r.from_service_worker)))
+    page.on("requestfailed", lambda r: served.append((r.url, "failed")))
     page.reload()
     ready(page)
+    # An offline reload makes no network request: the shell, its modules, styles and icon come from the worker.
+    assert served and all(from_sw is True for _, from_sw in served), served
     expect(page.get_by_text(dispatched.record.entity.name)).to_be_visible()
     assert page.locator("#net").inner_text() == "离线"
     shot(page, "field-02-offline-reload")

@@ -78,7 +78,9 @@ def fill_checklist(page, *, fail_first=False):
 
 
 def draw_signature(page):
-    box = page.locator("canvas.sign-pad").bounding_box()
+    pad = page.locator("canvas.sign-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
     x, y = box["x"], box["y"]
     page.mouse.move(x + 30, y + 120)
     page.mouse.down()
