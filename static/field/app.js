@@ -130,7 +130,7 @@ document.getElementById("signout").addEventListener("click", async () => {
   if (!queue.length && !open) return go();
   banner("signout-warn",
     h("p.notice.warn", { role: "alert" },
-      `还有 ${queue.length} 条已签字的记录未同步${open ? `，${open} 份记录正在填写` : ""}。退出后它们仍保存在本机，重新登录后继续同步；同步前请勿清除浏览器数据。`),
+      `本机还有${[queue.length ? ` ${queue.length} 条已签字的记录未同步` : "", open ? ` ${open} 份记录正在填写` : ""].filter(Boolean).join("，")}。退出后它们仍保存在本机，重新登录后继续；同步前请勿清除浏览器数据。`),
     h("div.row-btns", {},
       h("button.danger", { type: "button", onclick: go }, "仍然退出"),
       h("button", { type: "button", onclick: () => banner("signout-warn") }, "取消")));

@@ -125,7 +125,7 @@ export async function taskView(root, id) {
     back("/field/", "我的任务"),
     h("h1", {}, task.entity.name),
     h("dl.facts", {},
-      h("dt", {}, "统一社会信用代码"), h("dd", {}, task.entity.uscc),
+      h("dt", {}, "信用代码"), h("dd", {}, task.entity.uscc),
       h("dt", {}, "地址"), h("dd", {}, task.entity.address || "—"),
       h("dt", {}, "法定代表人"), h("dd", {}, task.entity.legal_rep || "—"),
       h("dt", {}, "抽查方案"), h("dd", {}, `${task.plan.doc_number} ${task.plan.title}`),
