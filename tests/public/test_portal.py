@@ -131,3 +131,21 @@ def test_office_is_redirected_when_review_is_installed(demo, client, auth, app):
     else:
         assert response.status_code == 200
     assert db.session.scalar(select(InspectionRecord.status).where(InspectionRecord.id == record.id)) == "published"
+
+
+def test_team_member_is_taken_to_the_print_view(demo, client, auth, app):
+    record = _published(current_plan(), entities(1)[0], team=("jt01", "rs01"))
+    auth.login("rs01")
+    response = client.get(f"/v/{record.token}")
+    if "reports.record_print" in app.view_functions:
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/reports/records/{record.id}/print")
+    else:
+        assert response.status_code == 200
+
+
+def test_inspector_not_on_the_team_sees_only_the_public_page(demo, client, auth):
+    record = _published(current_plan(), entities(1)[0], team=("jt01", "rs01"))
+    auth.login("wj01")
+    response = client.get(f"/v/{record.token}")
+    assert response.status_code == 200 and "真实有效的检查记录" in response.get_data(as_text=True)

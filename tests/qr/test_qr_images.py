@@ -78,3 +78,26 @@ def test_bulk_posters_of_a_plan_one_per_drawn_enterprise(demo, client, auth):
     for e in drawn:
         assert e.name in html
     assert "A4" in html and outside.name not in html
+
+
+def test_posters_index_lists_plans_and_finds_one_enterprise(demo, client, auth):
+    plan = current_plan()
+    entity = entities(1)[0]
+    make_record(plan, entity)
+    auth.login("rs_admin")
+    html = client.get("/qr/posters/").get_data(as_text=True)
+    assert plan.title in html and f"/qr/posters/plan/{plan.id}?layout=4" in html
+    html = client.get("/qr/posters/", query_string={"q": entity.uscc}).get_data(as_text=True)
+    assert f"/qr/posters/entity/{entity.id}" in html
+    html = client.get("/qr/posters/", query_string={"q": "_"}).get_data(as_text=True)
+    assert "名录中没有与“_”相符的单位" in html
+
+
+def test_four_to_a_sheet_layout_keeps_every_code_readable(demo, client, auth):
+    plan = current_plan()
+    make_record(plan, entities(1)[0])
+    auth.login("office")
+    html = client.get(f"/qr/posters/plan/{plan.id}", query_string={"layout": "4"}).get_data(as_text=True)
+    assert 'class="posters four"' in html and "每页四张" in html
+    srcs = re.findall(r'src="(data:image/png;base64,[^"]+)"', html)
+    assert srcs and all(decode_data_url(src)[0].startswith("http://localhost/checkin/") for src in srcs)

@@ -32,15 +32,13 @@ def enterprise(uscc):
 
 def full_record_url(record, user) -> str | None:
     """Where a signed-in person who may see the record reads it in full: the review area's record page for
-    reviewers and the office (when that area is installed), else the 一企一表 print view if one is installed.
-    None when neither fits: the person then sees the public verification page."""
-    if user.has_role(roles.REVIEWER, roles.OFFICE_ADMIN) and "review.record" in current_app.view_functions:
+    reviewers and the office, else the 一企一表 print view (team members, department admins). Looked up in
+    view_functions so this area works before or without those areas; None sends the person to the public page."""
+    views = current_app.view_functions
+    if user.has_role(roles.REVIEWER, roles.OFFICE_ADMIN) and "review.record" in views:
         return url_for("review.record", record_id=record.id)
-    for rule in current_app.url_map.iter_rules():
-        if (rule.endpoint.startswith("reports.") and "print" in rule.rule and "record" in rule.rule
-                and len(rule.arguments) == 1 and "GET" in (rule.methods or ())):
-            (arg,) = rule.arguments
-            return url_for(rule.endpoint, **{arg: record.token if "token" in arg else record.id})
+    if "reports.record_print" in views:
+        return url_for("reports.record_print", record_id=record.id)
     return None
 
 

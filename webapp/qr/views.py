@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from ..access import can_see_record
 from ..auth import role_required
@@ -120,11 +120,31 @@ def _poster(entity: Entity) -> dict:
     return {"entity": entity, "url": url, "qr": images.data_url(url, box_size=10)}
 
 
+@bp.route("/qr/posters/")
+@role_required(*POSTER_ROLES)
+def posters_index():
+    q = (request.args.get("q") or "").strip()[:100]
+    plans = db.session.execute(
+        select(Plan, func.count(InspectionRecord.id))
+        .join(InspectionRecord, InspectionRecord.plan_id == Plan.id)
+        .group_by(Plan.id).order_by(Plan.window_start.desc())
+    ).all()
+    found = []
+    if q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        found = db.session.scalars(
+            select(Entity).where(or_(Entity.name.like(pattern, escape="\\"),
+                                     Entity.uscc.like(pattern.upper(), escape="\\")))
+            .order_by(Entity.name).limit(30)
+        ).all()
+    return render_template("qr/posters_index.html", plans=plans, q=q, found=found)
+
+
 @bp.route("/qr/posters/entity/<int:entity_id>")
 @role_required(*POSTER_ROLES)
 def entity_poster(entity_id):
     entity = db.get_or_404(Entity, entity_id)
-    return render_template("qr/posters.html", posters=[_poster(entity)], title=entity.name, plan=None)
+    return render_template("qr/posters.html", posters=[_poster(entity)], title=entity.name, plan=None, four=False)
 
 
 @bp.route("/qr/posters/plan/<int:plan_id>")
@@ -135,8 +155,9 @@ def plan_posters(plan_id):
         select(Entity).join(InspectionRecord, InspectionRecord.entity_id == Entity.id)
         .where(InspectionRecord.plan_id == plan.id).order_by(Entity.name)
     ).all()
+    four = request.args.get("layout") == "4"  # four A5-sized posters on each A4 sheet
     return render_template("qr/posters.html", posters=[_poster(e) for e in entities],
-                           title=f"{plan.doc_number} 扫码入企二维码", plan=plan)
+                           title=f"{plan.doc_number} 扫码入企二维码", plan=plan, four=four)
 
 
 @bp.route("/qr/checkin/<int:entity_id>.png")
