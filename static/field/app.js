@@ -181,7 +181,8 @@ async function download() {
 }
 
 async function start() {
-  banners.append(...platformNotices());
+  const notices = platformNotices();
+  if (notices.length) banners.append(h("div.banner", {}, notices));
   drawNet();
   registerWorker().catch((err) => console.error(err));
   const [session, catalog, cal] = await Promise.all([db.getMeta("session"), db.getMeta("catalog"), db.getMeta("calendar")]);
