@@ -1,0 +1,134 @@
+"""Benchmark: the server side of the field sync.
+
+1. Image processing (verify, re-open, EXIF orientation, re-encode without EXIF, thumbnail) for the sizes a phone
+   sends: a 1600×1200 JPEG (what the app sends after scaling), a 4000×3000 camera JPEG (a phone that did not
+   scale), a 600×240 signature PNG; time per image and peak memory of the process.
+2. The task download: JSON bytes (raw and gzip) per task and the time to build 200 tasks for one inspector.
+3. Record PUT: time to validate and store one full 一企一表 (14 items, 3 departments) and to answer a replay.
+
+    python benchmarks/field_api_sync.py [--db sqlite:///... | postgresql://...]
+"""
+import argparse
+import gzip
+import io
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def camera_jpeg(width, height) -> bytes:
+    from PIL import ExifTags, Image, ImageDraw
+
+    im = Image.effect_noise((width, height), 40).convert("RGB")
+    draw = ImageDraw.Draw(im)
+    for i in range(0, width, 97):
+        draw.line([(i, 0), (width - i, height)], fill=(i % 255, 90, 160), width=5)
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Xiaomi"
+    exif[ExifTags.Base.Orientation] = 6
+    out = io.BytesIO()
+    im.save(out, "JPEG", quality=90, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def images():
+    from webapp.field_api import imaging
+    from webapp.media import make_thumbnail
+    from tests.field_api.conftest import signature_png
+
+    rows = []
+    for label, data in (("1600x1200 JPEG", camera_jpeg(1600, 1200)), ("4000x3000 JPEG", camera_jpeg(4000, 3000)),
+                        ("600x240 signature PNG", signature_png())):
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            result = imaging.process(data)
+            make_thumbnail(result.data)
+            times.append(time.perf_counter() - start)
+        rows.append((label, len(data), len(result.data), statistics.median(times)))
+    for label, before, after, t in rows:
+        print(f"  {label:24} in {before / 1024:8.0f} KB  stored {after / 1024:8.0f} KB  {t * 1000:7.1f} ms median")
+    print(f"  peak RSS after images: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+def api(database_url):
+    from sqlalchemy import select
+
+    from webapp import create_app, database
+    from webapp.extensions import db
+    from webapp.models import Entity, InspectionRecord, RecordMember, User
+    from tests.conftest import Auth
+    from tests.field_api.conftest import Phone, full_findings, sha, signature_png, submission
+
+    media = tempfile.mkdtemp()
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "MEDIA_ROOT": media})
+    with app.app_context():
+        database.recreate()
+        from webapp import demo
+
+        plans = demo.load()["plans"]
+        plan = plans[1]
+        user = db.session.scalar(select(User).where(User.username == "jt01"))
+        taken = select(InspectionRecord.entity_id).where(InspectionRecord.plan_id == plan.id)
+        entities = db.session.scalars(select(Entity).where(Entity.id.not_in(taken)).limit(200)).all()
+        records = []
+        for entity in entities:
+            record = InspectionRecord(plan=plan, entity=entity)
+            record.members.append(RecordMember(inspector=user.profile, department_id=user.profile.department_id,
+                                               is_leader=True))
+            for name in ("jt02", "rs01", "wj01"):
+                other = db.session.scalar(select(User).where(User.username == name)).profile
+                record.members.append(RecordMember(inspector=other, department_id=other.department_id))
+            records.append(record)
+        db.session.add_all(records)
+        db.session.commit()
+
+        client = app.test_client()
+        phone = Phone(client, Auth(client)).login("jt01")
+        start = time.perf_counter()
+        response = phone.tasks()
+        elapsed = time.perf_counter() - start
+        body = response.get_data()
+        n = len(response.get_json()["tasks"])
+        print(f"  GET /api/field/tasks: {n} tasks, {len(body) / 1024:.0f} KB JSON, "
+              f"{len(gzip.compress(body)) / 1024:.0f} KB gzip ({len(gzip.compress(body)) / n / 1024:.1f} KB per task), "
+              f"{elapsed * 1000:.0f} ms")
+
+        stores, replays = [], []
+        for record in records[:20]:
+            signature = signature_png(record.id % 50)
+            phone.upload(record.id, signature, kind="signature")
+            payload = submission(record, findings=full_findings(record), signature=sha(signature))
+            key = str(uuid.uuid4())
+            start = time.perf_counter()
+            assert phone.put(payload, key).status_code == 201
+            stores.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            assert phone.put(payload, key).status_code == 200
+            replays.append(time.perf_counter() - start)
+        print(f"  PUT record (14 items, 3 departments): store {statistics.median(stores) * 1000:.0f} ms, "
+              f"replay {statistics.median(replays) * 1000:.0f} ms (median of 20)")
+        db.session.remove()
+        database.drop_everything()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default=None, help="database URL (default: a temporary SQLite file)")
+    args = parser.parse_args()
+    print("images:")
+    images()
+    url = args.db or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    print(f"api on {url.split(':')[0]}:")
+    api(url)
+
+
+if __name__ == "__main__":
+    main()
