@@ -118,3 +118,22 @@ def test_a_closed_task_stays_closed(demo, client, auth):
     assert response.status_code == 422 and "已办结" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(FollowUpTask, task.id).evidence == "第一次"
+
+
+def test_evidence_photo_is_served_to_the_department_and_office_only(demo, client, auth):
+    # The department with jurisdiction is not on the team here: the record's media rule would refuse it.
+    record = make_record(current_plan(), entities(1)[0], codes=["follow_up"], failed=["weijian"], team=("jt01", "rs01"))
+    (task,) = _publish(record)
+    auth.login("wj_admin")
+    client.post(f"/followup/{task.id}/close", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(client, f"/followup/{task.id}"), "evidence": "已整改",
+        "image": (io.BytesIO(_jpeg_with_exif()), "fix.jpg")})
+    full = client.get(f"/followup/{task.id}/evidence")
+    thumb = client.get(f"/followup/{task.id}/evidence?thumb=1")
+    assert full.status_code == thumb.status_code == 200 and full.mimetype == "image/jpeg"
+    with Image.open(io.BytesIO(thumb.data)) as im:
+        assert im.size == (64, 48)  # already small: the thumbnail keeps its size
+    auth.logout()
+    assert client.get(f"/followup/{task.id}/evidence").status_code == 302  # the public: to the login page
+    auth.login("rs_admin")
+    assert client.get(f"/followup/{task.id}/evidence").status_code == 403

@@ -103,3 +103,27 @@ def test_office_prints_check_in_posters(demo, app, live_server, page):
     screenshot(page, "publication-plan-done")
     db.session.expire_all()
     assert {r.status for r in approved} == {"published"}
+
+
+def test_department_admin_closes_a_follow_up_on_the_phone(demo, app, live_server, page, tmp_path):
+    from PIL import Image
+
+    record = make_record(current_plan(), entities(1)[0], codes=["follow_up"], failed=["weijian"])
+    publishing.publish([record])
+    db.session.commit()
+    photo = tmp_path / "rectified.jpg"
+    Image.new("RGB", (800, 600), (40, 120, 60)).save(photo, "JPEG")
+    login(page, live_server.url, "wj_admin")
+    page.goto(f"{live_server.url}/followup/")
+    page.get_by_role("link", name=record.entity.name).click()
+    page.get_by_label("整改或处理结果（必填）").fill("已责令整改，2 个工作日后复查，消防通道已清理。")
+    page.get_by_label("证明材料照片（可选，JPEG 或 PNG）").set_input_files(str(photo))
+    _no_sideways_scroll(page)
+    screenshot(page, "followup-close-form")
+    page.get_by_role("button", name="确认办结").click()
+    assert page.get_by_text("已办结，公示页面将显示“已办结”。").is_visible()
+    img = page.get_by_role("img", name="办结证明材料")
+    assert img.is_visible() and img.evaluate("i => i.complete && i.naturalWidth") == 320
+    screenshot(page, "followup-closed")
+    page.goto(f"{live_server.url}/public/enterprise/{record.entity.uscc}")
+    assert page.get_by_text("已办结").first.is_visible()

@@ -1,14 +1,17 @@
 """The follow-up list of a department (or all, for the office) and closing a task."""
+import io
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth import role_required
 from ..domain import roles
 from ..extensions import db
+from ..media import make_thumbnail, thumbnail_key
 from ..models import FollowUpTask
+from ..storage import storage
 from . import bp, tasks
 
 VIEW_ROLES = (roles.OFFICE_ADMIN, roles.DEPT_ADMIN, roles.REVIEWER)
@@ -62,3 +65,23 @@ def close(task_id):
     db.session.commit()
     flash("已办结，公示页面将显示“已办结”。", "success")
     return redirect(url_for("followup.show", task_id=task.id))
+
+
+@bp.route("/<int:task_id>/evidence")
+@role_required(*VIEW_ROLES)
+def evidence(task_id):
+    """The closing photo, for whoever may see the task (the department with jurisdiction may not be on the
+    record's team, so the record's media rule does not fit here). Never public."""
+    task = _task(task_id)
+    if task.evidence_media is None:
+        abort(404)
+    store = storage()
+    data = store.read(task.evidence_media.sha256)
+    if request.args.get("thumb"):
+        key = thumbnail_key(task.evidence_media.sha256)
+        if not store.exists(key):
+            store.put(make_thumbnail(data), key)
+        data = store.read(key)
+    response = send_file(io.BytesIO(data), mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
