@@ -88,7 +88,7 @@ def deadline_risks(facts, today: date, calendar: Calendar, window_end: date, pub
 
     Not yet synced: due by the sync deadline when the phone reported one, else by the end of the window.
     Synced but not published: due by the plan's publication deadline."""
-    out = []
+    out, left_by_due = [], {}
     for f in facts:
         if f.status == "published":
             continue
@@ -97,7 +97,9 @@ def deadline_risks(facts, today: date, calendar: Calendar, window_end: date, pub
             kind, label = "entry", ("录入期限" if f.sync_due else "检查期结束")
         else:
             due, provisional, kind, label = publication.due, publication.provisional, "publication", "公示期限"
-        left = workdays_left(calendar, today, due)
+        if due not in left_by_due:  # many records share a deadline; counting days is the slow part
+            left_by_due[due] = workdays_left(calendar, today, due)
+        left = left_by_due[due]
         if left <= warn_workdays:
             out.append(AtRisk(f, kind, label, due, provisional, left))
     out.sort(key=lambda a: (a.due, a.record.id))

@@ -38,10 +38,11 @@ def record_print(record_id):
 def record_pdf(record_id):
     record = _visible_record(record_id)
     data = document.pdf(record)
+    name = f"一企一表-{record.entity.uscc}.pdf"
     audit.record("report.pdf", record)
     db.session.commit()
     response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                         download_name=f"一企一表-{record.entity.uscc}.pdf", max_age=0)
+                         download_name=name, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -65,9 +66,10 @@ def results_xlsx(plan_id):
     plan = _plan_for_reports(plan_id)
     records = [r for r in dashboard.plan_records(plan.id, dashboard.scope(current_user)) if r.submitted_at]
     titles = dict(db.session.execute(select(PlanItem.id, PlanItem.title).where(PlanItem.plan_id == plan.id)).all())
+    data = exports.results_workbook(plan, records, titles)  # before the commit, which expires what was loaded
     audit.record("report.results_xlsx", plan, rows=len(records))
     db.session.commit()
-    return _xlsx(exports.results_workbook(plan, records, titles), f"检查结果-{plan.doc_number}.xlsx")
+    return _xlsx(data, f"检查结果-{plan.doc_number}.xlsx")
 
 
 @bp.route("/plans/<int:plan_id>/teams.xlsx")
@@ -75,9 +77,10 @@ def results_xlsx(plan_id):
 def teams_xlsx(plan_id):
     plan = _plan_for_reports(plan_id)
     records = dashboard.plan_records(plan.id, dashboard.scope(current_user))
+    data = exports.teams_workbook(plan, records)
     audit.record("report.teams_xlsx", plan, rows=len(records))
     db.session.commit()
-    return _xlsx(exports.teams_workbook(plan, records), f"抽取名单及检查组-{plan.doc_number}.xlsx")
+    return _xlsx(data, f"抽取名单及检查组-{plan.doc_number}.xlsx")
 
 
 def _plans():
