@@ -229,8 +229,9 @@ export async function scanView(root) {
 
 // ---------------------------------------------------------------- 检查组
 export async function teamView(root, id) {
-  const { task } = await load(id);
+  const { task, draft: existing } = await load(id);
   if (!task) return notFound(root);
+  if (!existing && !editable(task)) return state.go(`/field/task/${task.record_id}`, true);
   const draft = await ensureDraft(task);
   const locked = draft.locked;
   const problems = h("div");
@@ -303,8 +304,9 @@ function categoryOrder(catalog) {
 }
 
 export async function checklistView(root, id) {
-  const { task } = await load(id);
+  const { task, draft: existing } = await load(id);
   if (!task) return notFound(root);
+  if (!existing && !editable(task)) return state.go(`/field/task/${task.record_id}`, true);
   const draft = await ensureDraft(task);
   const locked = draft.locked;
   const catalog = state.catalog;
@@ -414,8 +416,9 @@ function summary(task, draft, findings) {
 }
 
 export async function signView(root, id) {
-  const { task } = await load(id);
+  const { task, draft: existing } = await load(id);
   if (!task) return notFound(root);
+  if (!existing && !editable(task)) return state.go(`/field/task/${task.record_id}`, true);
   const draft = await ensureDraft(task);
   const top = [back(`/field/task/${task.record_id}`), h("h1", {}, "签字确认")];
   if (draft.locked) {

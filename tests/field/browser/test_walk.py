@@ -58,6 +58,12 @@ def test_offline_walk_from_check_in_to_synced_record(dispatched, live_server, co
     code = page.locator("#short-code").inner_text()
     assert re.fullmatch(r"[0-9A-F]{4}-[0-9A-F]{4}", code)
     draw_signature(page)
+    seal = tmp_path / "seal.jpg"
+    seal.write_bytes(camera_jpeg((1200, 900)))
+    with page.expect_file_chooser() as chooser:
+        page.get_by_text("拍摄印章").click()
+    chooser.value.set_files(str(seal))
+    page.locator(".photo-row + div .thumbs img").wait_for()
     shot(page, "field-05-sign", page.locator("#short-code"))
     page.get_by_role("button", name="确认签字并提交").click()
     page.get_by_text("已签字，内容已锁定。").wait_for()
@@ -76,7 +82,8 @@ def test_offline_walk_from_check_in_to_synced_record(dispatched, live_server, co
     assert code.replace("-", "").lower() == record.findings_hash[:8]
     assert record.signature_sha and not record.refused
     kinds = {m.kind: m for m in db.session.scalars(select(Media).where(Media.record_id == record_id))}
-    assert set(kinds) == {"photo", "signature"}
+    assert set(kinds) == {"photo", "signature", "seal"}
+    assert record.seal_sha == kinds["seal"].sha256
     first_point = record.findings["departments"][0]["items"][0]["points"][0]
     assert first_point["photos"] == [kinds["photo"].sha256]
     assert record.signature_sha == kinds["signature"].sha256
