@@ -1,12 +1,13 @@
 """The phone's side of review: POST /api/field/records/<client_uuid>/amendments (FIELD_API.md)."""
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import review as rules
 from ..errors import error_response
-from ..extensions import db
+from ..extensions import csrf, db
 from ..models import Amendment, InspectionRecord
 from . import bp, service
 
@@ -21,12 +22,24 @@ def _answer(amendment: Amendment, record: InspectionRecord, status: int):
 
 
 @bp.route("/api/field/records/<client_uuid>/amendments", methods=["POST"])
+@csrf.exempt  # checked below, after sign-in, as the rest of the field API does (FIELD_API.md "Order of checks")
 def amendment(client_uuid):
+    response, status = _amendment(client_uuid)
+    response.headers["Cache-Control"] = "no-store"
+    return response, status
+
+
+def _amendment(client_uuid):
     if not current_user.is_authenticated:
         return jsonify(error="请重新登录", login="/login?next=/field/"), 401
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        try:
+            csrf.protect()
+        except CSRFError:
+            return jsonify(error="安全校验失败（CSRF），请刷新后重试。", csrf=True), 400
     record = db.session.scalar(select(InspectionRecord).where(InspectionRecord.client_uuid == client_uuid))
     if record is None or record.member_for(current_user) is None:
-        return error_response(404, "没有找到这张检查表。")
+        return error_response(404, "任务不存在或您不在该检查组中。")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return error_response(400, "请求内容不是有效的 JSON。")
