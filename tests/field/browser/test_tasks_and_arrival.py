@@ -84,3 +84,31 @@ def test_signing_out_with_unsynced_work_warns_and_keeps_it(dispatched, live_serv
     page.wait_for_url(re.compile(r".*/login$"))
     sign_in(page, base, next_path=f"/field/task/{dispatched.record.id}/checkin")
     expect(page.get_by_text("已于")).to_be_visible()          # the check-in survived the sign-out
+
+
+def test_the_enterprise_poster_qr_code_opens_the_check_in_offline(dispatched, app, live_server, context, page):
+    """The 扫码入企 poster's QR code, decoded for real, leads the phone's browser to this task's check-in."""
+    import io
+    from urllib.parse import urlsplit
+
+    import zxingcpp
+    from PIL import Image
+
+    from tests.conftest import Auth
+
+    office = app.test_client()
+    Auth(office).login("office")
+    with office.get(f"/qr/checkin/{dispatched.record.entity.id}.png") as png:
+        assert png.status_code == 200
+        decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.data)))
+    assert len(decoded) == 1
+    path = urlsplit(decoded[0].text).path
+    assert path == f"/checkin/{dispatched.record.entity.checkin_token}"
+
+    base = live_server.url
+    sign_in(page, base)
+    go_offline(context, page)
+    page.goto(base + path)                     # what the camera app opens
+    page.wait_for_url(re.compile(r".*/field/task/\d+/team$"))
+    ready(page)
+    expect(page.get_by_text(f"签到：{dispatched.record.entity.name}")).to_be_visible()
