@@ -30,17 +30,25 @@ def live_server(app):
     thread.join(5)
 
 
+# One Playwright and one Chromium per run: areas import this fixture into their own conftests, and a second
+# sync_playwright() started while the first is alive fails ("Sync API inside the asyncio loop").
+_SHARED = {}
+
+
 @pytest.fixture(scope="session")
 def browser():
     assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: apt-get install -y chromium fonts-noto-cjk"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
+    if "browser" not in _SHARED:
+        _SHARED["playwright"] = sync_playwright().start()
+        _SHARED["browser"] = _SHARED["playwright"].chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         )
-        yield browser
-        browser.close()
+    yield _SHARED["browser"]
+    if "browser" in _SHARED:  # the first copy of this fixture to finish closes it, at the end of the session
+        _SHARED.pop("browser").close()
+        _SHARED.pop("playwright").stop()
 
 
 @pytest.fixture
