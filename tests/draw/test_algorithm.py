@@ -237,3 +237,20 @@ def test_verify_catches_a_wrong_nonce_and_unknown_algorithm():
     bad = copy.deepcopy(m)
     bad["algorithm"] = "other"
     assert failed(bad) == ["算法"]
+
+
+def test_parallel_matching_gives_the_same_result():
+    pairs = population(80)
+    seed = algo.draw_seed(NONCE, "", algo.population_digest(pairs))
+    args = (seed, pairs, roster({"jt": 6, "rs": 4, "wj": 3}), [("JT001", pairs[5][0])], {"jt": 2, "rs": 1, "wj": 1},
+            "jt", START, END, [(pairs[7][0], "wj")])
+    assert algo.match_teams(*args, workers=2) == algo.match_teams(*args)
+
+
+def test_selection_from_the_canonical_text_equals_selection_from_pairs():
+    pairs = population(500)
+    text = algo.population_text(pairs)
+    seed = algo.draw_seed(NONCE, "", algo.digest_text(text))
+    ratios = {"high": 100, "higher": 80, "general": 50, "low": 20}
+    assert algo.select_entities(seed, text, ratios, 5) == algo.select_entities(seed, pairs, ratios, 5)
+    assert algo.parse_population(text) == sorted(pairs)

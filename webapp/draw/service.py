@@ -3,6 +3,7 @@
 Views and the CLI call these; the algorithm itself is `webapp.domain.draw`. Every change writes an audit event
 and is committed by the caller's single `db.session.commit()`.
 """
+import os
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select, update
@@ -188,28 +189,29 @@ def execute(draw: Draw, witness: str = "", user=None, ip=None) -> Draw:
     if draw.status != "prepared":
         raise DrawRefused(f"第 {draw.id} 号抽取{draw.STATUS_LABELS[draw.status]}，不能再次执行。")
     seed = algo.draw_seed(draw.nonce, witness, draw.population_digest)
-    pairs = algo.parse_population(draw.population)
     plan = db.session.get(Plan, draw.plan_id)
     if draw.kind == algo.ENTITIES:
-        result = algo.select_entities(seed, pairs, draw.params["ratios"], draw.params["floor"])
+        result = algo.select_entities(seed, draw.population, draw.params["ratios"],
+                                      draw.params["floor"])
     else:
         p = draw.params
         result = algo.match_teams(
-            seed, pairs, p["roster"], [(c["certificate"], c["uscc"]) for c in p["conflicts"]], p["team_sizes"],
-            p["lead_department"], plan.window_start, plan.window_end,
-            [(x["uscc"], x["department"]) for x in p.get("not_supervised", [])])
+            seed, algo.parse_population(draw.population), p["roster"],
+            [(c["certificate"], c["uscc"]) for c in p["conflicts"]], p["team_sizes"], p["lead_department"],
+            plan.window_start, plan.window_end, [(x["uscc"], x["department"]) for x in p.get("not_supervised", [])],
+            workers=matching_workers(draw.population_size, len(p["roster"]), len(p["team_sizes"])))
     today = beijing_today()
     # Only one executor wins, whatever two requests do at the same time.
     won = db.session.execute(
-        update(Draw).where(Draw.id == draw.id, Draw.status == "prepared").values(
-            status="executed", witness=witness, seed=seed, result=result, executed_at=utcnow(),
-            executed_on=today, executed_by_id=getattr(user, "id", None), executed_ip=ip or "cli",
-        ).execution_options(synchronize_session=False)
+        update(Draw).where(Draw.id == draw.id, Draw.status == "prepared").values(status="executed")
+        .execution_options(synchronize_session=False)
     ).rowcount
     if won != 1:
         db.session.rollback()
         raise DrawRefused(f"第 {draw.id} 号抽取已被执行或作废，不能再次执行。")
-    db.session.refresh(draw)
+    draw.status, draw.witness, draw.seed, draw.result = "executed", witness, seed, result
+    draw.executed_at, draw.executed_on = utcnow(), today
+    draw.executed_by_id, draw.executed_ip = getattr(user, "id", None), ip or "cli"
     audit.record("draw.execute", draw, user=user, plan=plan.id, kind=draw.kind, witness=witness, seed=seed,
                  selected=len(result.get("selected", result.get("entities", []))))
     if draw.kind == algo.ENTITIES:
@@ -224,6 +226,13 @@ def execute(draw: Draw, witness: str = "", user=None, ip=None) -> Draw:
         made = dispatch(plan, draw)
         audit.record("draw.dispatch", draw, user=user, plan=plan.id, records=made)
     return draw
+
+
+def matching_workers(entities: int, inspectors: int, departments: int) -> int:
+    """Processes for matching: departments are independent, so a large draw uses the cores (same result)."""
+    if entities * inspectors < 5_000_000:
+        return 1
+    return max(1, min(os.cpu_count() or 1, departments))
 
 
 def abandon(draw: Draw, reason: str, user=None, ip=None) -> Draw:
