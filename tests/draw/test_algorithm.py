@@ -254,3 +254,36 @@ def test_selection_from_the_canonical_text_equals_selection_from_pairs():
     ratios = {"high": 100, "higher": 80, "general": 50, "low": 20}
     assert algo.select_entities(seed, text, ratios, 5) == algo.select_entities(seed, pairs, ratios, 5)
     assert algo.parse_population(text) == sorted(pairs)
+
+
+def test_the_worked_example_in_the_documentation_is_what_the_code_computes():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "draw-algorithm.md").read_text(encoding="utf-8")
+    pairs = [("52130606MA0000002N", "general"), ("52130606MA0000004W", "general"), ("91130606MA0000001J", "high"),
+             ("91130606MA0000003Q", "general"), ("91130606MA0000005Y", "low")]
+    nonce = bytes(range(1, 33)).hex()
+    digest = algo.population_digest(pairs)
+    seed = algo.draw_seed(nonce, "07 19 23", digest)
+    for value in (digest, nonce, algo.commitment(nonce), seed):
+        assert value in doc
+    result = algo.select_entities(seed, pairs, {"high": 100, "higher": 80, "general": 20, "low": 20}, 80)
+    assert [(u[-2:], by) for u, _, _, by in result["selected"]] == [
+        ("3Q", "ratio"), ("2N", "floor"), ("5Y", "ratio"), ("1J", "ratio")]
+    assert all(score in doc for _, _, score, _ in result["selected"])
+
+    confirmed = [(u, r) for u, r, _, _ in result["selected"]]
+    nonce2 = bytes(range(33, 65)).hex()
+    seed2 = algo.draw_seed(nonce2, "", algo.population_digest(confirmed))
+    assert seed2 in doc and algo.population_digest(confirmed) in doc and algo.commitment(nonce2) in doc
+    people = [{"certificate": f"13060601000{i}", "department": "jiaoti", "valid_from": "2021-01-01",
+               "valid_to": "2028-12-31", "active": True} for i in (1, 2, 3)]
+    people += [{"certificate": "130606020004", "department": "renshe", "valid_from": "2021-01-01",
+                "valid_to": "2028-12-31", "active": True},
+               {"certificate": "130606020005", "department": "renshe", "valid_from": "2021-01-01",
+                "valid_to": "2026-12-31", "active": True}]
+    teams = algo.match_teams(seed2, confirmed, people, [("130606010002", "91130606MA0000003Q")],
+                             {"jiaoti": 2, "renshe": 1}, "jiaoti", date(2027, 3, 1), date(2027, 5, 31))
+    jiaoti = [(t["uscc"][-2:], [c[-2:] for c in t["certificates"]]) for t in teams["teams"] if t["department"] == "jiaoti"]
+    assert jiaoti == [("1J", ["02", "03"]), ("3Q", ["01", "03"]), ("5Y", ["01", "02"]), ("2N", ["02", "01"])]
+    assert all(t["certificates"] == ["130606020004"] for t in teams["teams"] if t["department"] == "renshe")
