@@ -218,3 +218,15 @@ def test_only_the_office_imports_the_object_directory(app, demo, client, auth):
     assert client.get("/directory/entities").status_code == 200
     assert client.get("/directory/imports/new/entities").status_code == 403
     assert upload(client, "inspectors", b"").status_code == 200
+
+
+def test_office_home_lists_imports_waiting_for_confirmation(app, demo, client, auth):
+    auth.login("office")
+    assert "尚未确认的名录导入" not in client.get("/home").get_data(as_text=True)
+    upload(client, "entities", xlsx(HEADER, [row(CODES[0])]), "待确认.xlsx")
+    html = client.get("/home").get_data(as_text=True)
+    assert "尚未确认的名录导入" in html and "检查对象名录 · 待确认.xlsx" in html
+    batch = db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
+    post(client, f"/directory/imports/{batch.id}/discard")
+    assert db.session.get(ImportBatch, batch.id).status == "discarded" and entity_count() == 300
+    assert "尚未确认的名录导入" not in client.get("/home").get_data(as_text=True)

@@ -167,10 +167,14 @@ def _plan(batch: ImportBatch, table: tabular.Table):
 
 
 def _row_dict(batch_id: int, row: imports.RowPlan) -> dict:
+    """What the preview and the commit need: values to write for create/update, the cells as written for rejected
+    rows (the download, an override), the name for every row shown."""
+    applies = row.action in (imports.CREATE, imports.UPDATE)
+    data = row.values if applies else {k: row.values[k] for k in ("name", "_entity_name") if row.values.get(k)}
     return {
         "batch_id": batch_id, "line": row.line, "action": row.action, "key": (row.key or "")[:120] or None,
-        "data": row.values, "changes": row.changes, "reasons": row.reason, "raw": row.raw,
-        "overridable": row.overridable,
+        "data": data, "changes": row.changes, "reasons": row.reason,
+        "raw": row.raw if row.action == imports.REJECTED else [], "overridable": row.overridable,
     }
 
 

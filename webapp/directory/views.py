@@ -14,7 +14,7 @@ from . import bp, importing
 from .access import can_import, is_office, own_department_id, require_batch, require_department
 
 ADMINS = (roles.OFFICE_ADMIN, roles.DEPT_ADMIN)
-PER_PAGE = 50
+PER_PAGE = 25
 
 
 def _page() -> int:

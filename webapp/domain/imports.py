@@ -117,16 +117,20 @@ class Summary:
         return {a: self.counts.get(a, 0) for a in (CREATE, UPDATE, UNCHANGED, REJECTED)} | {"blank": self.blank}
 
 
-def parse_cells(cells: list, colmap: dict[str, int], spec: Spec) -> tuple[dict, list[str]]:
+def parse_cells(cells: list, parsers: list[tuple[str, int, Callable]]) -> tuple[dict, list[str]]:
     values, errors = {}, []
-    for name, index in colmap.items():
-        cell = cells[index] if index < len(cells) else None
+    width = len(cells)
+    for name, index, parse in parsers:
         try:
-            values[name] = spec.column(name).parse(cell)
+            values[name] = parse(cells[index] if index < width else None)
         except ValueError as e:
             values[name] = None
             errors.append(str(e))
     return values, errors
+
+
+def _blank(cells: list) -> bool:
+    return all(c is None or (isinstance(c, str) and not n.clean_text(c)) for c in cells)
 
 
 def plan(rows: Iterable[tuple[int, list]], spec: Spec, colmap: dict[str, int],
@@ -135,12 +139,13 @@ def plan(rows: Iterable[tuple[int, list]], spec: Spec, colmap: dict[str, int],
     representation as parsed values; names starting with "_" are context, never compared)."""
     summary = summary if summary is not None else Summary()
     parsed: list[RowPlan] = []
+    parsers = [(name, index, spec.column(name).parse) for name, index in colmap.items()]
     for line, cells in rows:
-        raw = [n.cell_text(c) for c in cells]
-        if not any(n.clean_text(c) for c in raw):
+        if _blank(cells):
             summary.blank += 1
             continue
-        values, errors = parse_cells(cells, colmap, spec)
+        raw = [n.cell_text(c) for c in cells]
+        values, errors = parse_cells(cells, parsers)
         if not errors:
             errors = spec.validate(values)
         key = spec.key(values)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from ..domain import roles
 from ..extensions import db
 from ..field_api import home as field_home
-from ..models import Entity, InspectionRecord, InspectorProfile, Plan, RecordMember, User
+from ..models import Entity, ImportBatch, InspectionRecord, InspectorProfile, Plan, RecordMember, User
 
 
 def current_plans(today: date) -> list[Plan]:
@@ -52,6 +52,11 @@ def sections(user, today: date) -> list[dict]:
                 "inspectors": db.session.scalar(select(func.count()).select_from(InspectorProfile)),
                 "users": db.session.scalar(select(func.count()).select_from(User)),
             },
+            # Directory imports previewed but neither committed nor discarded.
+            "pending_imports": db.session.scalars(
+                select(ImportBatch).where(ImportBatch.status.in_(("mapping", "preview")))
+                .order_by(ImportBatch.id.desc()).limit(5)
+            ).all(),
         })
     if user.has_role(roles.DEPT_ADMIN) and user.department_id:
         out.append({

@@ -1,0 +1,65 @@
+"""An office admin imports the object directory through the page on a phone, as they would."""
+import pytest
+from sqlalchemy import select
+
+from tests.browser.helpers import login, screenshot
+from webapp.domain import uscc
+from webapp.extensions import db
+from webapp.models import Entity
+
+from ..helpers import xlsx
+
+pytestmark = pytest.mark.browser
+
+HEADER = ["统一社会信用代码", "机构名称", "法定代表人", "住所", "成立日期", "年报情况", "登记状态", "风险等级", "类别"]
+
+
+def fits_the_phone(page):
+    return page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_office_admin_imports_a_file_on_a_phone(demo, live_server, page):
+    good = [uscc.complete(f"5213060600077{i:04d}") for i in range(2)]
+    data = xlsx(HEADER, [
+        [good[0], "保定市莲池区晨曦书法培训学校", "李娜", "河北省保定市莲池区东风中路88号", "2020/3/1", "2021,2022", "合格", "较高", "校外培训机构"],
+        [good[1], "保定市莲池区跃动体育培训中心", "张伟", "河北省保定市莲池区七一东路9号", "2019年5月6日", "2021、2022", "合格", "C", "校外培训机构"],
+        ["91130606MA0BAD0000", "保定市莲池区校验错误培训学校", "王强", "莲池区", "2020-01-01", "2022", "合格", "低", "校外培训机构"],
+    ])
+    login(page, live_server.url, "office")
+    page.get_by_role("link", name="导入检查对象名录").click()
+    page.wait_for_url("**/directory/imports/new/entities")
+    assert fits_the_phone(page)
+    page.set_input_files("#file", files=[{"name": "莲池区名录.xlsx", "buffer": data,
+                                           "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+    screenshot(page, "directory-import-upload")
+    page.get_by_role("button", name="上传并预览").click()
+    page.get_by_role("heading", name="导入预览").wait_for()
+    assert page.get_by_text("校验位不正确").is_visible()
+    assert fits_the_phone(page)
+    screenshot(page, "directory-import-preview")
+    assert db.session.scalar(select(Entity).where(Entity.uscc == good[0])) is None  # a preview writes nothing
+
+    page.get_by_role("button", name="确认导入（新增 2，更新 0）").click()
+    page.get_by_text("已导入：新增 2 条，更新 0 条。").wait_for()
+    screenshot(page, "directory-import-done")
+    db.session.expire_all()
+    names = set(db.session.scalars(select(Entity.name).where(Entity.uscc.in_(good))))
+    assert names == {"保定市莲池区晨曦书法培训学校", "保定市莲池区跃动体育培训中心"}
+
+
+@pytest.mark.parametrize("username, path, name", [
+    ("office", "/plans/1", "plan"),
+    ("office", "/plans/1/eligibility", "plan-eligibility"),
+    ("office", "/plans/new", "plan-new"),
+    ("office", "/directory/entities", "directory-entities"),
+    ("jt_admin", "/directory/inspectors", "directory-inspectors"),
+    ("jt_admin", "/directory/inspectors/1", "directory-inspector"),
+    ("jt_admin", "/directory/items", "directory-items"),
+    ("jt_admin", "/directory/items/1/edit", "directory-item-edit"),
+])
+def test_pages_fit_a_phone(demo, live_server, page, username, path, name):
+    login(page, live_server.url, username)
+    page.goto(live_server.url + path)
+    screenshot(page, name)
+    assert page.locator("h1").first.is_visible()
+    assert fits_the_phone(page), name
