@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from webapp.draw import service
 from webapp.extensions import db
-from webapp.models import Draw, InspectionRecord, User
+from webapp.models import Draw, InspectionRecord, Plan, User
 
 from .helpers import ARTIFACTS, login, screenshot
 
@@ -29,8 +29,9 @@ def test_office_walks_through_both_ceremonies(bare, live_server, page):
     login(page, base, "office")
     page.get_by_text("白冬 ▾").click()
     page.get_by_role("link", name="双随机抽取").click()
-    page.get_by_role("link", name="进入抽取").first.click()
-    page.goto(f"{base}/draw/plans/2")
+    page.get_by_role("link", name="进入抽取").first.click()  # plans newest first: the current plan
+    current = db.session.scalars(select(Plan).order_by(Plan.id)).all()[1]
+    assert page.url == f"{base}/draw/plans/{current.id}"
 
     page.get_by_role("button", name="准备检查对象抽取").click()
     draw = db.session.scalar(select(Draw))
@@ -73,8 +74,9 @@ def test_office_walks_through_both_ceremonies(bare, live_server, page):
 
     page.context.clear_cookies()
     page.goto(f"{base}/public/draws")
-    assert page.get_by_text("第 1 号 · 检查对象抽取").is_visible()
-    page.get_by_role("link", name="第 2 号 · 执法人员抽取与匹配").click()
+    insp = db.session.scalar(select(Draw).where(Draw.kind == "inspectors"))
+    assert page.get_by_text(f"第 {draw.id} 号 · 检查对象抽取").is_visible()
+    page.get_by_role("link", name=f"第 {insp.id} 号 · 执法人员抽取与匹配").click()
     assert page.get_by_role("link", name="下载清单（JSON）").is_visible()
     no_sideways_scroll(page)
     ARTIFACTS.mkdir(exist_ok=True)  # the top of a long public page, as a phone shows it

@@ -12,7 +12,7 @@ from .helpers import confirm_all, entity_draw, inspector_draw, plan
 
 
 def test_cli_ceremony_and_verification(bare, runner, tmp_path):
-    out = runner.invoke(args=["draw", "prepare", "--plan", "2"])
+    out = runner.invoke(args=["draw", "prepare", "--plan", str(plan(2).id)])
     assert out.exit_code == 0, out.output
     draw_id, commitment = out.stdout.strip().split("\t")
     d = db.session.get(Draw, int(draw_id))
@@ -39,24 +39,24 @@ def test_cli_ceremony_and_verification(bare, runner, tmp_path):
 
 
 def test_cli_abandon_needs_a_reason_and_refuses_executed(bare, runner):
-    draw_id = runner.invoke(args=["draw", "prepare", "--plan", "2"]).stdout.split("\t")[0]
+    draw_id = runner.invoke(args=["draw", "prepare", "--plan", str(plan(2).id)]).stdout.split("\t")[0]
     assert runner.invoke(args=["draw", "abandon", draw_id]).exit_code == 2  # --reason is required
     out = runner.invoke(args=["draw", "abandon", draw_id, "--reason", "短"])
     assert out.exit_code == 1 and "理由" in out.output
     out = runner.invoke(args=["draw", "abandon", draw_id, "--reason", "见证人缺席，改期"])
     assert out.exit_code == 0
-    second = runner.invoke(args=["draw", "prepare", "--plan", "2"]).stdout.split("\t")[0]
+    second = runner.invoke(args=["draw", "prepare", "--plan", str(plan(2).id)]).stdout.split("\t")[0]
     runner.invoke(args=["draw", "execute", second])
     out = runner.invoke(args=["draw", "abandon", second, "--reason", "想要重新抽取"])
     assert out.exit_code == 1 and "不能作废" in out.output
-    out = runner.invoke(args=["draw", "prepare", "--plan", "2"])
+    out = runner.invoke(args=["draw", "prepare", "--plan", str(plan(2).id)])
     assert out.exit_code == 1 and "不能重抽" in out.output
 
 
 def test_cli_inspector_draw(bare, runner, tmp_path):
     p = plan(2)
     confirm_all(entity_draw(p))
-    out = runner.invoke(args=["draw", "prepare", "--plan", "2", "--kind", "inspectors"])
+    out = runner.invoke(args=["draw", "prepare", "--plan", str(plan(2).id), "--kind", "inspectors"])
     draw_id = out.stdout.split("\t")[0]
     assert runner.invoke(args=["draw", "execute", draw_id, "--witness", "甲乙丙"]).exit_code == 0
     path = tmp_path / "i.json"
@@ -115,7 +115,9 @@ def test_demo_runs_both_ceremonies_and_every_demo_inspector_has_tasks(demo):
     from .helpers import user
 
     draws = db.session.scalars(select(Draw).order_by(Draw.id)).all()
-    assert [(d.plan_id, d.kind, d.status) for d in draws] == [(2, "entities", "executed"), (2, "inspectors", "executed")]
+    current = plan(2).id
+    assert [(d.plan_id, d.kind, d.status) for d in draws] == [(current, "entities", "executed"),
+                                                              (current, "inspectors", "executed")]
     assert plan(2).status == "drawn"
     for username in ("jt01", "jt02", "rs01", "wj01"):
         tasks = my_records(user(username))

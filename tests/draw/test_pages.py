@@ -17,30 +17,30 @@ def post(client, url, data, page):
 
 
 def test_only_the_office_runs_ceremonies(bare, client, auth):
-    assert client.get("/draw/plans/2").status_code == 302  # to the login page
+    assert client.get(f"/draw/plans/{plan(2).id}").status_code == 302  # to the login page
     auth.login("jt_admin")
-    assert client.get("/draw/plans/2").status_code == 403
+    assert client.get(f"/draw/plans/{plan(2).id}").status_code == 403
     token = csrf_token(client, "/home")
-    assert client.post("/draw/plans/2/prepare", data={"csrf_token": token, "kind": "entities"}).status_code == 403
+    assert client.post(f"/draw/plans/{plan(2).id}/prepare", data={"csrf_token": token, "kind": "entities"}).status_code == 403
     assert db.session.scalar(select(Draw)) is None
 
 
 def test_csrf_is_required(bare, client, auth):
     auth.login("office")
-    assert client.post("/draw/plans/2/prepare", data={"kind": "entities"}).status_code == 400
+    assert client.post(f"/draw/plans/{plan(2).id}/prepare", data={"kind": "entities"}).status_code == 400
     assert db.session.scalar(select(Draw)) is None
 
 
 def test_office_prepares_executes_and_sees_the_result(bare, client, auth):
     auth.login("office")
-    html = post(client, "/draw/plans/2/prepare", {"kind": "entities"}, "/draw/plans/2").get_data(as_text=True)
+    html = post(client, f"/draw/plans/{plan(2).id}/prepare", {"kind": "entities"}, f"/draw/plans/{plan(2).id}").get_data(as_text=True)
     d = db.session.scalar(select(Draw))
     assert d.population_digest in html and d.commitment in html and d.nonce not in html
-    html = post(client, f"/draw/{d.id}/execute", {"witness": "07 19 23"}, "/draw/plans/2").get_data(as_text=True)
+    html = post(client, f"/draw/{d.id}/execute", {"witness": "07 19 23"}, f"/draw/plans/{plan(2).id}").get_data(as_text=True)
     db.session.refresh(d)
     assert d.status == "executed" and d.seed in html and d.nonce in html
     assert "抽中对象" in html
-    html = post(client, f"/draw/{d.id}/execute", {"witness": "again"}, "/draw/plans/2").get_data(as_text=True)
+    html = post(client, f"/draw/{d.id}/execute", {"witness": "again"}, f"/draw/plans/{plan(2).id}").get_data(as_text=True)
     assert "不能再次执行" in html
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "draw.execute"))
     assert event.user_id == user("office").id and event.ip == "127.0.0.1"
@@ -48,11 +48,11 @@ def test_office_prepares_executes_and_sees_the_result(bare, client, auth):
 
 def test_abandoned_draw_is_public_with_its_reason(bare, client, auth):
     auth.login("office")
-    post(client, "/draw/plans/2/prepare", {"kind": "entities"}, "/draw/plans/2")
+    post(client, f"/draw/plans/{plan(2).id}/prepare", {"kind": "entities"}, f"/draw/plans/{plan(2).id}")
     d = db.session.scalar(select(Draw))
-    html = post(client, f"/draw/{d.id}/abandon", {"reason": ""}, "/draw/plans/2").get_data(as_text=True)
+    html = post(client, f"/draw/{d.id}/abandon", {"reason": ""}, f"/draw/plans/{plan(2).id}").get_data(as_text=True)
     assert "必须写明理由" in html
-    post(client, f"/draw/{d.id}/abandon", {"reason": "观察员未到场，改日举行"}, "/draw/plans/2")
+    post(client, f"/draw/{d.id}/abandon", {"reason": "观察员未到场，改日举行"}, f"/draw/plans/{plan(2).id}")
     auth.logout()
     html = client.get("/public/draws").get_data(as_text=True)
     assert "已作废" in html and "观察员未到场，改日举行" in html
@@ -112,7 +112,7 @@ def test_missed_deadline_is_flagged_to_the_office_never_auto_confirmed(bare, cli
         c.deadline = date(2020, 1, 6)
     db.session.commit()
     auth.login("office")
-    html = client.get("/draw/plans/2").get_data(as_text=True)
+    html = client.get(f"/draw/plans/{plan(2).id}").get_data(as_text=True)
     assert html.count("逾期未确认") == 3
     assert all(c.confirmed_at is None for c in d.confirmations)
     assert "各部门全部确认名单后" in html
