@@ -87,3 +87,18 @@ def test_too_many_bytes_are_refused():
     with pytest.raises(imaging.ImageRejected) as caught:
         imaging.process(jpeg_with_exif(), max_bytes=1000)
     assert caught.value.status == 413
+
+
+def test_png_metadata_chunks_are_dropped():
+    from PIL import ExifTags, PngImagePlugin
+
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Huawei"
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "inspector phone 13800000000")
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 200, 10)).save(out, "PNG", exif=exif.tobytes(), pnginfo=text)
+    assert b"eXIf" in out.getvalue() and b"13800000000" in out.getvalue()
+    result = imaging.process(out.getvalue())
+    assert b"eXIf" not in result.data and b"tEXt" not in result.data and b"13800000000" not in result.data
+    assert result.meta["exif"]["make"] == "Huawei"
