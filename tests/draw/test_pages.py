@@ -116,6 +116,8 @@ def test_missed_deadline_is_flagged_to_the_office_never_auto_confirmed(bare, cli
     assert html.count("逾期未确认") == 3
     assert all(c.confirmed_at is None for c in d.confirmations)
     assert "各部门全部确认名单后" in html
+    html = client.get("/draw/").get_data(as_text=True)
+    assert "逾期未确认名单：莲池区教育和体育局、莲池区人社局、莲池区卫健局" in html
 
 
 def test_department_admin_appoints_an_expert_with_a_reason(bare, client, auth):
@@ -165,3 +167,18 @@ def test_foreign_department_cannot_appoint(bare, client, auth):
                                                                       "reason": "越权选派测试"})
     assert response.status_code == 403
     assert all(m.kind == "drawn" for m in record.members)
+
+
+def test_home_pages_point_to_the_draw(bare, client, auth):
+    d = entity_draw(plan(2))
+    conf = next(c for c in d.confirmations if c.department.code == "jiaoti")
+    auth.login("jt_admin")
+    html = client.get("/home").get_data(as_text=True)
+    assert f"/draw/confirm/{conf.id}" in html and "检查对象名单待确认" in html
+    auth.logout()
+    for c in d.confirmations:
+        c.deadline = date(2020, 1, 6)
+    db.session.commit()
+    auth.login("office")
+    html = client.get("/home").get_data(as_text=True)
+    assert "莲池区教育和体育局 逾期未确认名单" in html

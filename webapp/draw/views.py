@@ -41,7 +41,12 @@ def _done(message, endpoint, **kwargs):
 def index():
     plans = db.session.scalars(select(Plan).order_by(Plan.id.desc())).all()
     live = {(d.plan_id, d.kind): d for d in db.session.scalars(select(Draw).where(Draw.live == 1))}
-    return render_template("draw/index.html", plans=plans, live=live, today=service.beijing_today())
+    today = service.beijing_today()
+    overdue = {}
+    for conf in db.session.scalars(select(DrawConfirmation).where(DrawConfirmation.confirmed_at.is_(None))):
+        if conf.overdue(today):
+            overdue.setdefault(conf.draw.plan_id, []).append(conf.department.name)
+    return render_template("draw/index.html", plans=plans, live=live, overdue=overdue, today=today)
 
 
 @bp.route("/draw/plans/<int:plan_id>")
@@ -301,3 +306,17 @@ def public_manifest(draw_id):
         abort(404, str(e))
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f"attachment; filename=draw-{draw.id}-manifest.json"})
+
+
+# --- home-page lines -----------------------------------------------------------------------------------------
+
+@bp.app_template_global()
+def draw_waiting(department_id=None) -> dict:
+    """What the draw asks of a department (its lists to confirm, records needing an expert) or, without a
+    department, of the office (confirmations past their deadline)."""
+    today = service.beijing_today()
+    query = select(DrawConfirmation).where(DrawConfirmation.confirmed_at.is_(None))
+    if department_id is not None:
+        query = query.where(DrawConfirmation.department_id == department_id)
+    confs = db.session.scalars(query.order_by(DrawConfirmation.deadline)).all()
+    return {"confirmations": confs, "overdue": [c for c in confs if c.overdue(today)], "today": today}
