@@ -4,7 +4,7 @@ import json
 from sqlalchemy import select
 
 from tests.conftest import csrf_token
-from tests.review.factory import make_record, user
+from tests.review.factory import make_record
 from webapp.extensions import db
 from webapp.models import Amendment, AuditEvent, InspectionRecord, ReviewEvent
 from webapp.review import returns_for

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from .. import audit
 from ..domain import results, review as rules, roles
 from ..extensions import db
-from ..models import (Amendment, AuditEvent, CheckItem, Department, InspectionRecord, Media, PlanItem,
-                      RecordMember, ReviewEvent, User)
+from ..models import (Amendment, AuditEvent, CheckItem, Department, InspectionRecord, PlanItem, RecordMember,
+                      ReviewEvent, User)
 
 REVIEWED_STATUSES = ("submitted", "returned", "approved", "published")
 
@@ -203,6 +203,3 @@ def add_amendment(record, user, text: str, client_id: str) -> Amendment:
     db.session.commit()
     return amendment
 
-
-def media_for_record(record, kind: str) -> list[Media]:
-    return [m for m in record.media if m.kind == kind]
