@@ -92,6 +92,7 @@ def _scored(seed_hex: str, pairs) -> dict[str, list[bytes]]:
     if isinstance(pairs, str):
         flat = pairs.encode("ascii").replace(b"\n", b"\t").split(b"\t")
         rows = zip(flat[0:-1:2], flat[1::2])
+        del flat
         names = {level.encode(): level for level in LEVELS}
     else:
         rows = ((uscc.encode("ascii"), risk) for uscc, risk in pairs)
@@ -103,6 +104,7 @@ def _scored(seed_hex: str, pairs) -> dict[str, list[bytes]]:
         h = copy()
         h.update(u)
         append[risk](h.digest() + u)
+    del rows, pairs  # the split text goes before the caller builds its result
     return levels
 
 
