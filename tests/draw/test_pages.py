@@ -182,3 +182,31 @@ def test_home_pages_point_to_the_draw(bare, client, auth):
     auth.login("office")
     html = client.get("/home").get_data(as_text=True)
     assert "莲池区教育和体育局 逾期未确认名单" in html
+
+
+def test_department_admin_fills_a_team_the_draw_left_short(bare, client, auth):
+    p = plan(2)
+    confirm_all(entity_draw(p))
+    weijian = next(pd for pd in p.departments if pd.department.code == "weijian")
+    staff = db.session.scalars(select(InspectorProfile).where(
+        InspectorProfile.department_id == weijian.department_id, InspectorProfile.is_expert.is_(False))).all()
+    for x in staff:
+        x.status = "on_leave"  # nobody of the department can be drawn
+    db.session.commit()
+    inspector_draw(p)
+    record = db.session.scalar(select(InspectionRecord).order_by(InspectionRecord.id))
+    assert record.understaffed and service.shortfall(record) == {weijian.department_id: 1}
+    assert weijian.department_id not in {m.department_id for m in record.members}
+    auth.login("wj_admin")
+    assert record.entity.name in client.get("/draw/experts/").get_data(as_text=True)
+    page = f"/draw/records/{record.id}/expert"
+    assert "还差 1 人" in client.get(page).get_data(as_text=True)
+    staff[0].status = "active"  # back from leave
+    db.session.commit()
+    html = post(client, page, {"inspector": staff[0].id, "reason": "原抽取时全员休假，现已返岗补足"}, page).get_data(as_text=True)
+    assert f"已选派 {staff[0].name}" in html
+    db.session.refresh(record)
+    assert not record.understaffed and service.shortfall(record) == {}
+    on_leave = staff[1]
+    html = post(client, page, {"inspector": on_leave.id, "reason": "再补一人试试"}, page).get_data(as_text=True)
+    assert "不在岗" in html

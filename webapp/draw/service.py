@@ -326,6 +326,8 @@ def appoint_expert(record: InspectionRecord, profile: InspectorProfile, reason: 
         raise DrawRefused("只能选派本部门名录库中的人员。")
     if any(m.inspector_id == profile.id for m in record.members):
         raise DrawRefused(f"{profile.name} 已在该检查组中。")
+    if profile.status != "active":
+        raise DrawRefused(f"{profile.name} 目前不在岗，不能选派。")
     if record.status not in OPEN_RECORD_STATUSES + ("returned",):
         raise DrawRefused("该检查表已审核或公示，不能再选派人员。")
     member = RecordMember(inspector_id=profile.id, department_id=profile.department_id, kind="expert",
@@ -333,9 +335,27 @@ def appoint_expert(record: InspectionRecord, profile: InspectorProfile, reason: 
     record.members.append(member)
     db.session.flush()
     record.needs_expert = bool(missing_qualifications(record))
+    record.understaffed = bool(shortfall(record))
     audit.record("record.appoint_expert", record, user=user, inspector=profile.certificate_no,
-                 name=profile.name, reason=reason, still_needs_expert=record.needs_expert)
+                 name=profile.name, reason=reason, still_needs_expert=record.needs_expert,
+                 still_understaffed=record.understaffed)
     return member
+
+
+def shortfall(record: InspectionRecord) -> dict[int, int]:
+    """{department id: people still missing} for a team the draw left short, less the people appointed since."""
+    drawn = live_draw(record.plan_id, algo.INSPECTORS)
+    if drawn is None or drawn.status != "executed":
+        return {}
+    codes = {code: dept_id for dept_id, code in _codes(record.plan).items()}
+    out = {}
+    for team in drawn.result["teams"]:
+        if team["uscc"] == record.entity.uscc and team["short"]:
+            dept_id = codes[team["department"]]
+            appointed = sum(1 for m in record.members if m.kind == "expert" and m.department_id == dept_id)
+            if team["short"] > appointed:
+                out[dept_id] = team["short"] - appointed
+    return out
 
 
 # --- department confirmation ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ..domain import roles
 from ..extensions import db
 from ..models import (
     CalendarOverride, Draw, DrawConfirmation, DrawExclusion, Entity, InspectionRecord, InspectorProfile, Plan,
-    RecordMember,
+    PlanDepartment,
 )
 from . import service
 from .service import DrawRefused
@@ -200,9 +200,9 @@ def confirm(conf_id):
 def experts():
     records = db.session.scalars(
         select(InspectionRecord).where(
-            InspectionRecord.needs_expert.is_(True),
-            InspectionRecord.id.in_(select(RecordMember.record_id)
-                                    .where(RecordMember.department_id == current_user.department_id)),
+            InspectionRecord.needs_expert.is_(True) | InspectionRecord.understaffed.is_(True),
+            InspectionRecord.plan_id.in_(select(PlanDepartment.plan_id)
+                                         .where(PlanDepartment.department_id == current_user.department_id)),
         ).order_by(InspectionRecord.id)
     ).all()
     return render_template("draw/experts.html", records=records)
@@ -212,7 +212,8 @@ def experts():
 @role_required(roles.DEPT_ADMIN)
 def appoint(record_id):
     record = db.get_or_404(InspectionRecord, record_id)
-    if current_user.department_id not in {m.department_id for m in record.members}:
+    # A department on the team, or one the draw left without enough people there.
+    if current_user.department_id not in {m.department_id for m in record.members} | set(service.shortfall(record)):
         abort(403)
     if request.method == "POST":
         profile = db.session.get(InspectorProfile, request.form.get("inspector", type=int) or 0)
@@ -232,6 +233,7 @@ def appoint(record_id):
         .order_by(InspectorProfile.is_expert.desc(), InspectorProfile.certificate_no)
     ).all()
     return render_template("draw/expert.html", record=record, missing=service.missing_qualifications(record),
+                           short=service.shortfall(record).get(current_user.department_id, 0),
                            candidates=[p for p in candidates if p.id not in team])
 
 
