@@ -6,7 +6,6 @@ Entities are bulk-loaded with COPY; the plan carries the 2023 rules (category, r
 status). Reported: the summary (counts per risk level, draw counts, excluded by reason) and excluded-list pages.
 """
 import argparse
-import io
 import os
 import random
 import secrets

@@ -3,7 +3,7 @@ department, the office everywhere; imports behave as the directory's do."""
 from sqlalchemy import func, select
 
 from webapp.extensions import db
-from webapp.models import CheckItem, Conflict, Department, Entity, ImportBatch, InspectorProfile, Plan, PlanItem
+from webapp.models import CheckItem, Conflict, Department, Entity, ImportBatch, InspectorProfile, PlanItem
 
 from .helpers import csv_file, post, upload, xlsx
 
@@ -118,7 +118,8 @@ def test_conflicts_declared_on_the_page_and_by_import(app, demo, client, auth):
 
 def test_item_edit_bumps_the_version_and_plans_keep_their_copy(app, demo, client, auth):
     item = db.session.scalar(select(CheckItem).join(Department).where(Department.code == "weijian"))
-    copy = db.session.scalar(select(PlanItem).where(PlanItem.source_item_id == item.id, PlanItem.plan_id == 1))
+    copy = db.session.scalar(select(PlanItem).where(PlanItem.source_item_id == item.id,
+                                                    PlanItem.plan_id == demo["plans"][0].id))
     old_title, old_points = copy.title, list(copy.check_points)
     auth.login("jt_admin")
     assert client.get(f"/directory/items/{item.id}/edit").status_code == 403

@@ -25,6 +25,11 @@ WORDING = {
 }
 
 
+def plan_2023() -> Plan:
+    """The demo's 2023 plan (plan 1 on a fresh SQLite database; ids differ on PostgreSQL)."""
+    return db.session.scalar(select(Plan).where(Plan.doc_number == seed2023.PLAN["doc_number"]))
+
+
 def expected_for_plan_1():
     rules = ref.Rules(registered_before=seed2023.PLAN["registered_before"],
                       annual_report_year=seed2023.PLAN["annual_report_year"],
@@ -46,14 +51,15 @@ def expected_for_plan_1():
 
 def test_preview_figures_for_the_demo_plan(app, demo, client, auth):
     counts, draw, reasons = expected_for_plan_1()
-    figures = eligibility.summary(db.session.get(Plan, 1))
+    plan = plan_2023()
+    figures = eligibility.summary(plan)
     assert figures["eligible"] == counts
     assert figures["draw"] == draw
     assert {g["text"]: g["count"] for g in figures["excluded"]} == dict(reasons)
     assert figures["excluded_total"] == sum(reasons.values()) == 300 - sum(counts.values())
 
     auth.login("office")
-    html = client.get("/plans/1/eligibility").get_data(as_text=True)
+    html = client.get(f"/plans/{plan.id}/eligibility").get_data(as_text=True)
     assert f"符合条件的对象：{draw['population']} 个" in html
     for lvl in risk.LEVELS:
         assert f"<td>{risk.LABELS[lvl]}</td><td>{counts[lvl]}</td><td>" in html
@@ -66,18 +72,18 @@ def test_preview_figures_for_the_demo_plan(app, demo, client, auth):
 
 def test_excluded_list_is_paginated_with_each_reason(app, demo, client, auth):
     auth.login("jt_admin")
-    plan = db.session.get(Plan, 1)
+    plan = plan_2023()
     total = eligibility.summary(plan)["excluded_total"]
     pages = -(-total // 50)
     seen = []
     for page in range(1, pages + 1):
         rows = eligibility.excluded_page(plan, page)
         seen += [e.id for e, _ in rows]
-        html = client.get(f"/plans/1/eligibility?page={page}").get_data(as_text=True)
+        html = client.get(f"/plans/{plan.id}/eligibility?page={page}").get_data(as_text=True)
         e, reason = rows[0]
         assert e.name in html and reason in html
     assert len(seen) == len(set(seen)) == total
-    assert client.get(f"/plans/1/eligibility?page={pages + 1}").status_code == 404
+    assert client.get(f"/plans/{plan.id}/eligibility?page={pages + 1}").status_code == 404
 
 
 def _odd_entities():

@@ -107,12 +107,13 @@ def test_editing_keeps_the_item_copies_and_a_drawn_plan_is_frozen(app, demo, cli
 
 
 def test_plan_pages_are_gated_by_role(app, demo, client, auth):
+    plan_id = demo["plans"][0].id
     auth.login("jt01")
-    for url in ("/plans", "/plans/1", "/plans/1/eligibility", "/plans/new"):
+    for url in ("/plans", f"/plans/{plan_id}", f"/plans/{plan_id}/eligibility", "/plans/new"):
         assert client.get(url).status_code == 403
     auth.logout()
     auth.login("jt_admin")
-    assert client.get("/plans/1").status_code == 200
+    assert client.get(f"/plans/{plan_id}").status_code == 200
     assert "保莲双随机办[2023]10号" in client.get("/plans").get_data(as_text=True)
     assert client.get("/plans/new").status_code == 403
-    assert client.get("/plans/1/edit").status_code == 403
+    assert client.get(f"/plans/{plan_id}/edit").status_code == 403

@@ -3,12 +3,13 @@ one transaction. Used by the web pages and the `spotcheck import-*` commands ali
 import io
 from datetime import date, datetime, timezone
 
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import delete, select, tuple_, update
 
 from .. import audit
 from ..domain import imports, tabular
 from ..extensions import db
 from ..models import Conflict, Department, Entity, ImportBatch, ImportRow, InspectorProfile
+from ..models.base import new_token
 from ..storage import storage
 
 ENTITY_FIELDS = ("uscc", "name", "legal_rep", "address", "registered_on", "annual_report_years", "status",
@@ -16,6 +17,8 @@ ENTITY_FIELDS = ("uscc", "name", "legal_rep", "address", "registered_on", "annua
 INSPECTOR_FIELDS = ("certificate_no", "name", "department_id", "valid_from", "valid_to", "phone", "qualifications",
                     "is_expert", "status")
 DATE_FIELDS = {"registered_on", "valid_from", "valid_to"}
+# A new entity: every column a Core insert needs, so that rows with and without optional cells batch together.
+NEW_ENTITY = {f: None for f in ENTITY_FIELDS} | {"annual_report_years": "", "status": "", "category": ""}
 INSERT_CHUNK = 1000
 
 
@@ -151,18 +154,17 @@ def _plan(batch: ImportBatch, table: tabular.Table):
     batch.unknown_headers = match.unknown
     if not match.ok:
         batch.status, batch.summary = "mapping", {}
-        for _ in table.rows:  # let the workbook close
-            pass
+        getattr(table.rows, "close", lambda: None)()  # closes the workbook
         return
     summary = imports.Summary()
     buffer = []
     for row in imports.plan(table.rows, spec, match.colmap, LOOKUPS[batch.kind], summary):
         buffer.append(_row_dict(batch.id, row))
         if len(buffer) >= INSERT_CHUNK:
-            db.session.execute(insert(ImportRow), buffer)
+            db.session.execute(ImportRow.__table__.insert(), buffer)  # Core executemany: no ORM bookkeeping
             buffer = []
     if buffer:
-        db.session.execute(insert(ImportRow), buffer)
+        db.session.execute(ImportRow.__table__.insert(), buffer)
     batch.status, batch.summary = "preview", summary.as_dict()
 
 
@@ -273,12 +275,9 @@ def _apply_entities(batch, user) -> dict:
             if r.key in existing:
                 changed.append({"id": existing[r.key], **values})
             else:
-                values.setdefault("annual_report_years", "")
-                values.setdefault("status", "")
-                values.setdefault("category", "")
-                new.append(values)
+                new.append({**NEW_ENTITY, **values, "checkin_token": new_token()})
         if new:
-            db.session.execute(insert(Entity), new)
+            db.session.execute(Entity.__table__.insert(), new)  # Core executemany: every dict has the same keys
         if changed:
             db.session.execute(update(Entity), changed)
         created += len(new)

@@ -11,7 +11,7 @@ from ..domain import imports, normalise, risk, roles
 from ..extensions import db
 from ..models import CheckItem, CheckPoint, Conflict, Department, Entity, ImportBatch, InspectorProfile
 from . import bp, importing
-from .access import can_import, is_office, own_department_id, require_batch, require_department
+from .access import can_import, own_department_id, require_batch, require_department
 
 ADMINS = (roles.OFFICE_ADMIN, roles.DEPT_ADMIN)
 PER_PAGE = 25

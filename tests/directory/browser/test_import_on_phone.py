@@ -5,7 +5,7 @@ from sqlalchemy import select
 from tests.browser.helpers import login, screenshot
 from webapp.domain import uscc
 from webapp.extensions import db
-from webapp.models import Entity
+from webapp.models import CheckItem, Entity, User
 
 from ..helpers import xlsx
 
@@ -48,16 +48,19 @@ def test_office_admin_imports_a_file_on_a_phone(demo, live_server, page):
 
 
 @pytest.mark.parametrize("username, path, name", [
-    ("office", "/plans/1", "plan"),
-    ("office", "/plans/1/eligibility", "plan-eligibility"),
+    ("office", "/plans/{plan}", "plan"),
+    ("office", "/plans/{plan}/eligibility", "plan-eligibility"),
     ("office", "/plans/new", "plan-new"),
     ("office", "/directory/entities", "directory-entities"),
     ("jt_admin", "/directory/inspectors", "directory-inspectors"),
-    ("jt_admin", "/directory/inspectors/1", "directory-inspector"),
+    ("jt_admin", "/directory/inspectors/{inspector}", "directory-inspector"),
     ("jt_admin", "/directory/items", "directory-items"),
-    ("jt_admin", "/directory/items/1/edit", "directory-item-edit"),
+    ("jt_admin", "/directory/items/{item}/edit", "directory-item-edit"),
 ])
 def test_pages_fit_a_phone(demo, live_server, page, username, path, name):
+    jt01 = db.session.scalar(select(User).where(User.username == "jt01"))
+    item = db.session.scalar(select(CheckItem).where(CheckItem.department_id == jt01.department_id))
+    path = path.format(plan=demo["plans"][0].id, inspector=jt01.profile.id, item=item.id)
     login(page, live_server.url, username)
     page.goto(live_server.url + path)
     screenshot(page, name)
