@@ -219,43 +219,42 @@ def _inspector(profile_id) -> InspectorProfile:
     return profile
 
 
+def _parsed(parse, value, errors: list[str], label: str = ""):
+    """A normalise parser's value, or None with its message added to `errors`."""
+    try:
+        return parse(value)
+    except ValueError as e:
+        errors.append(f"{label}：{e}" if label else str(e))
+        return None
+
+
 def _read_inspector_form(profile: InspectorProfile, scope) -> list[str]:
     form, errors = request.form, []
-    name = normalise.clean_text(form.get("name", ""))
+    name = normalise.clean_text(form.get("name", ""))[:64]
     if not name:
         errors.append("请填写姓名。")
-    try:
-        cert = normalise.parse_certificate(form.get("certificate_no", ""))
-        if not cert:
-            errors.append("请填写执法证号。")
-    except ValueError as e:
-        cert, _ = None, errors.append(str(e))
+    cert = _parsed(normalise.parse_certificate, form.get("certificate_no", ""), errors)
     if cert:
         other = db.session.scalar(select(InspectorProfile).where(InspectorProfile.certificate_no == cert))
         if other is not None and other.id != profile.id:
             errors.append(f"执法证号 {cert} 已属于 {other.name}。")
+    elif not form.get("certificate_no", "").strip():
+        errors.append("请填写执法证号。")
     department_id = scope or form.get("department_id", type=int)
     if not department_id or db.session.get(Department, department_id) is None:
         errors.append("请选择所属部门。")
-    dates = {}
-    for field, label in (("valid_from", "有效期起"), ("valid_to", "有效期止")):
-        try:
-            dates[field] = normalise.parse_date(form.get(field, ""))
-        except ValueError as e:
-            errors.append(f"{label}：{e}")
-    if dates.get("valid_from") and dates.get("valid_to") and dates["valid_to"] < dates["valid_from"]:
+    valid_from = _parsed(normalise.parse_date, form.get("valid_from", ""), errors, "有效期起")
+    valid_to = _parsed(normalise.parse_date, form.get("valid_to", ""), errors, "有效期止")
+    if valid_from and valid_to and valid_to < valid_from:
         errors.append("有效期止早于有效期起。")
-    try:
-        phone = normalise.parse_phone(form.get("phone", ""))
-    except ValueError as e:
-        phone, _ = None, errors.append(str(e))
+    phone = _parsed(normalise.parse_phone, form.get("phone", ""), errors)
     status = form.get("status", "active")
     if status not in InspectorProfile.STATUS_LABELS:
         errors.append("请选择人员状态。")
     if errors:
         return errors
     profile.name, profile.certificate_no, profile.department_id = name, cert, department_id
-    profile.valid_from, profile.valid_to, profile.phone = dates["valid_from"], dates["valid_to"], phone
+    profile.valid_from, profile.valid_to, profile.phone = valid_from, valid_to, phone
     profile.qualifications = list(normalise.parse_list(form.get("qualifications", "")))
     profile.is_expert = form.get("is_expert") == "1"
     profile.status = status
