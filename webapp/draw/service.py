@@ -288,6 +288,12 @@ def dispatch(plan: Plan, draw: Draw) -> int:
         teams.setdefault(team["uscc"], []).append(team)
     by_id = {p.id: p for p in profiles.values()}
     made = 0
+    gone = sorted({c for t in result["teams"] for c in t["certificates"]} - set(profiles))
+    if gone:
+        raise DrawRefused(f"名录库中已找不到执法证号 {'、'.join(gone)}（准备后被修改或删除），请作废本次抽取并重新准备。")
+    missing = sorted(set(usccs) - set(entity_ids))
+    if missing:
+        raise DrawRefused(f"名录库中已找不到检查对象 {'、'.join(missing)}，请作废本次抽取并重新准备。")
     for uscc in usccs:
         record = InspectionRecord(plan_id=plan.id, entity_id=entity_ids[uscc], status="dispatched")
         for team in teams.get(uscc, []):

@@ -19,7 +19,8 @@ class Draw(db.Model):
     attempt = db.Column(db.Integer, nullable=False, default=1)
 
     # Frozen at prepare: the canonical population text (exactly the bytes the digest covers) and parameters.
-    population = db.Column(db.Text, nullable=False)
+    # Deferred: lists of draws never load a million-line population or result they do not show.
+    population = db.deferred(db.Column(db.Text, nullable=False))
     population_size = db.Column(db.Integer, nullable=False)
     population_digest = db.Column(db.String(64), nullable=False)
     params = db.Column(db.JSON, nullable=False, default=dict)
@@ -28,7 +29,7 @@ class Draw(db.Model):
 
     witness = db.Column(db.Text)
     seed = db.Column(db.String(64))
-    result = db.Column(db.JSON)
+    result = db.deferred(db.Column(db.JSON))
     abandon_reason = db.Column(db.Text)
 
     prepared_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
