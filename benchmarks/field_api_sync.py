@@ -11,7 +11,6 @@
 import argparse
 import gzip
 import io
-import json
 import resource
 import statistics
 import sys

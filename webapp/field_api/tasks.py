@@ -8,7 +8,6 @@ from ..domain import findings as rules
 from ..domain import results
 from ..extensions import db
 from ..models import CheckItem, InspectionRecord, Plan, RecordMember
-from ..review import service as review_service
 from ..review import returns_for
 
 BEIJING = timezone(timedelta(hours=8))
@@ -121,7 +120,8 @@ def task(record) -> dict:
             for m in record.members
         ],
         "departments": departments,
-        "returns": returns_for(record),  # review comments (webapp.review)
+        # Review comments (webapp.review); a record never submitted has none, so no query for it.
+        "returns": [] if record.status == "dispatched" else returns_for(record),
     }
 
 
