@@ -82,7 +82,14 @@ export async function tasksView(root) {
   const list = h("ul.tasks");
   const search = h("input", { type: "search", placeholder: "搜索企业名称、信用代码或地址", "aria-label": "搜索任务" });
   const empty = h("p.muted", { hidden: true }, "没有匹配的任务。");
-  const cards = tasks.sort((a, b) => a.entity.name.localeCompare(b.entity.name, "zh")).map((t) => {
+  // What needs the inspector first: problems with sending, then waiting, in progress, to do, and done last.
+  const rank = (t) => {
+    const d = drafts.get(t.record_id);
+    if (d && d.locked) return { conflict: 0, rejected: 0, auth: 0, retry: 1, queued: 1 }[d.sync.state] ?? 4;
+    if (d) return 2;
+    return t.status === "dispatched" ? 3 : t.status === "returned" ? 0 : 4;
+  };
+  const cards = tasks.sort((a, b) => rank(a) - rank(b) || a.entity.name.localeCompare(b.entity.name, "zh")).map((t) => {
     const d = drafts.get(t.record_id);
     const card = h("li.task", { dataset: { search: `${t.entity.name} ${t.entity.uscc} ${t.entity.address || ""}`.toLowerCase() } },
       h("a.task-link", { href: `/field/task/${t.record_id}`, "data-nav": "" },
@@ -106,6 +113,7 @@ export async function tasksView(root) {
     h("h1", {}, "我的任务"),
     state.session ? h("p.muted", {}, `${state.session.user.full_name}（${state.session.user.department || ""} · 证号 ${state.session.user.certificate_no || "—"}）`) : null,
     scan,
+    tasks.length ? h("p.muted", {}, `共 ${tasks.length} 项任务`) : null,
     tasks.length ? search : notice(navigator.onLine ? "暂无派发给您的检查任务。" : "本机还没有下载任务，请联网后打开。"),
     list, empty);
 }
@@ -422,8 +430,9 @@ export async function signView(root, id) {
   const draft = await ensureDraft(task);
   const top = [back(`/field/task/${task.record_id}`), h("h1", {}, "签字确认")];
   if (draft.locked) {
-    return mount(root, ...top,
+    return mount(root, ...top, state.takeFlash(),
       notice(draft.refusal ? "已记录拒绝签字，内容已锁定。" : "已签字，内容已锁定。", "ok"),
+      deadlineLine(task, draft),
       h("p.code", {}, "内容校验码 ", h("strong", {}, shortCode(draft.findings_hash))),
       summary(task, draft, draft.findings),
       draft.refusal ? h("p", {}, "拒签情况：", draft.refusal.note) : null,

@@ -89,4 +89,7 @@ def test_offline_walk_from_check_in_to_synced_record(dispatched, live_server, co
     assert record.signature_sha == kinds["signature"].sha256
     page.goto(f"{base}/field/")
     ready(page)
-    shot(page, "field-07-synced")
+    card = page.locator("li.task", has_text=dispatched.record.entity.name)
+    expect(card.locator(".badge")).to_have_text("已同步")
+    expect(card.locator(".deadline")).to_contain_text("已同步（期限")
+    shot(page, "field-07-synced", card)
