@@ -98,10 +98,14 @@ class RowPlan:
     action: str
     key: str | None
     values: dict
-    raw: list[str]
+    cells: list  # as read; `raw` is their text, stored for rejected rows only, so made on demand
     reasons: list[str] = field(default_factory=list)
     changes: dict = field(default_factory=dict)  # field -> [old, new]
     overridable: bool = False
+
+    @property
+    def raw(self) -> list[str]:
+        return [n.cell_text(c) for c in self.cells]
 
     @property
     def reason(self) -> str:
@@ -144,12 +148,11 @@ def plan(rows: Iterable[tuple[int, list]], spec: Spec, colmap: dict[str, int],
         if _blank(cells):
             summary.blank += 1
             continue
-        raw = [n.cell_text(c) for c in cells]
         values, errors = parse_cells(cells, parsers)
         if not errors:
             errors = spec.validate(values)
         key = spec.key(values)
-        parsed.append(RowPlan(line, REJECTED if errors else "", key, values, raw, errors))
+        parsed.append(RowPlan(line, REJECTED if errors else "", key, values, cells, errors))
 
     lines_of: dict[str, list[int]] = {}
     for row in parsed:
