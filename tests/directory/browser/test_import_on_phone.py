@@ -66,3 +66,21 @@ def test_pages_fit_a_phone(demo, live_server, page, username, path, name):
     screenshot(page, name)
     assert page.locator("h1").first.is_visible()
     assert fits_the_phone(page), name
+
+
+def test_unknown_headers_are_mapped_on_a_phone(demo, live_server, page):
+    from ..helpers import csv_file
+
+    data = csv_file(["代码", "机构全称", "等级"], [[uscc.complete("52130606000880001"), "保定市莲池区鲲鹏围棋培训中心", "低风险"]],
+                    "gbk")
+    login(page, live_server.url, "office")
+    page.goto(f"{live_server.url}/directory/imports/new/entities")
+    page.set_input_files("#file", files=[{"name": "导出.csv", "buffer": data, "mimeType": "text/csv"}])
+    page.get_by_role("button", name="上传并预览").click()
+    page.get_by_role("heading", name="对应表头").wait_for()
+    page.get_by_label("“代码”").select_option(label="统一社会信用代码")
+    page.get_by_label("“等级”").select_option(label="风险等级")
+    screenshot(page, "directory-import-mapping")
+    assert fits_the_phone(page)
+    page.get_by_role("button", name="按此对应并预览").click()
+    page.get_by_role("button", name="确认导入（新增 1，更新 0）").wait_for()
