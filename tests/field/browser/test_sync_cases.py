@@ -216,3 +216,40 @@ def test_an_app_update_with_a_draft_open_keeps_the_draft(dispatched, app, live_s
     assert page.locator("li.point").first.locator("textarea").input_value() == "灭火器过期"
     assert page.evaluate("() => caches.keys()") != first
     shot(page, "field-update-kept-draft", page.locator("li.point").first)
+
+
+def test_a_5xx_is_retried_with_back_off_and_a_4xx_is_kept_and_shown(dispatched, live_server, context, page):
+    """A proxy answers 503 (the phone retries on its own), then the server refuses with 422 (kept, shown, not
+    retried by itself); 立即同步 sends it again once the cause is gone."""
+    base = live_server.url
+    answers = [(503, {"error": "服务暂不可用"}), (422, {"error": "记录未通过检查", "errors": ["测试用的拒收原因"]})]
+    puts = []
+
+    def server_trouble(route):
+        if route.request.method != "PUT":
+            return route.continue_()
+        puts.append(1)
+        if answers:
+            status, body = answers.pop(0)
+            return route.fulfill(status=status, json=body)
+        route.continue_()
+
+    page.route(re.compile(r".*/api/field/records/.*"), server_trouble)
+    sign_in(page, base)
+    go_offline(context, page)
+    to_sign_page(page, base, dispatched.record.entity.checkin_token)
+    sign_and_submit(page)
+    context.set_offline(False)
+    expect(page.locator("#outbox-text")).to_contain_text("稍后自动重试")
+    # No click: the back-off timer (about 5 s) sends it again, and this time the server refuses it.
+    expect(page.locator("#outbox .conflict")).to_contain_text("测试用的拒收原因", timeout=20000)
+    expect(page.locator("#outbox .conflict")).to_contain_text("422")
+    assert len(puts) == 2
+    shot(page, "field-rejected-422")
+    page.wait_for_timeout(7000)
+    assert len(puts) == 2                       # a 4xx waits for a person, never a loop
+    expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
+    assert record_of(dispatched).status == "dispatched"
+    page.get_by_role("button", name="立即同步").click()
+    wait_synced(page)
+    assert record_of(dispatched).status == "submitted"
