@@ -13,6 +13,7 @@ let viewSeq = 0;
 const ROUTES = [
   [/^\/field\/?$/, (root) => views.tasksView(root)],
   [/^\/field\/scan$/, (root) => views.scanView(root)],
+  [/^\/field\/credential$/, (root) => views.credentialView(root)],
   [/^\/field\/task\/(\d+)$/, (root, id) => views.taskView(root, id)],
   [/^\/field\/task\/(\d+)\/checkin$/, (root, id) => views.checkinView(root, id)],
   [/^\/field\/task\/(\d+)\/team$/, (root, id) => views.teamView(root, id)],

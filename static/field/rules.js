@@ -63,6 +63,9 @@ export function teamProblems(draft, task) {
 export function missingBeforeSigning(task, draft, catalog) {
   const out = [];
   if (!draft.checkin) out.push("尚未签到（扫码入企或核对统一社会信用代码）。");
+  if (draft.inspected_on && draft.inspected_on < task.plan.window_start) {
+    out.push(`检查日期 ${draft.inspected_on} 早于本方案的检查期间（${task.plan.window_start} 起）。`);
+  }
   out.push(...teamProblems(draft, task));
   for (const d of task.departments) {
     for (const item of d.items) {

@@ -19,7 +19,17 @@ export async function waiting(userId) {
     .sort((a, b) => (a.sync.queued_at < b.sync.queued_at ? -1 : 1));
 }
 
-async function call(method, url, { body, json, timeout = 30000 } = {}) {
+// A CSRF refusal (400 with "csrf": true) means the token went stale: fetch a fresh one and try once more.
+async function call(method, url, options = {}) {
+  const r = await send(method, url, options);
+  if (r.status === 400 && r.data && r.data.csrf && method !== "GET") {
+    const who = await fetchSession();
+    if (who.status === 200) return send(method, url, options);
+  }
+  return r;
+}
+
+async function send(method, url, { body, json, timeout = 30000 } = {}) {
   const headers = { Accept: "application/json" };
   if (method !== "GET" && session) headers["X-CSRFToken"] = session.csrf_token;
   if (json !== undefined) { headers["Content-Type"] = "application/json"; body = JSON.stringify(json); }

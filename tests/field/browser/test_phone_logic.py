@@ -47,6 +47,11 @@ def test_the_phone_hashes_findings_exactly_as_the_server_does(shell):
         findings_hash(findings, codes)
 
 
+def test_the_phone_matches_the_contracts_hash_test_vector(shell):
+    got = js(shell, "canon.js", "return m.findingsHash({remarks: '良好', departments: []}, ['not_disclosed', 'corrected']);")
+    assert got == "05af16d2347d1b3bf6d72f6491bf11af386a579ae65943bd649568b8c236fb16"
+
+
 def test_the_phone_applies_the_result_rules_as_the_server_does(shell):
     codes = sorted(results.CATEGORIES)
     rng = random.Random(5)

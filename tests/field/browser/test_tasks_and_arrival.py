@@ -112,3 +112,25 @@ def test_the_enterprise_poster_qr_code_opens_the_check_in_offline(dispatched, ap
     page.wait_for_url(re.compile(r".*/field/task/\d+/team$"))
     ready(page)
     expect(page.get_by_text(f"签到：{dispatched.record.entity.name}")).to_be_visible()
+
+
+def test_the_inspectors_credential_qr_is_shown_offline_and_decodes(dispatched, live_server, context, page):
+    """亮证: the credential QR downloaded online is shown offline, and a phone camera would read the real URL."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    base = live_server.url
+    sign_in(page, base)
+    page.get_by_role("link", name="亮证（出示执法证件二维码）").click()
+    ready(page)
+    expect(page.locator(".cred-state")).to_have_text("有效")
+    go_offline(context, page)
+    page.reload()
+    ready(page)
+    expect(page.get_by_text("离线，显示")).to_be_visible()
+    shot(page, "field-credential")
+    png = page.locator("img.qr").screenshot()
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert len(decoded) == 1 and "/credential/" in decoded[0].text
