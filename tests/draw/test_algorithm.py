@@ -287,3 +287,15 @@ def test_the_worked_example_in_the_documentation_is_what_the_code_computes():
     jiaoti = [(t["uscc"][-2:], [c[-2:] for c in t["certificates"]]) for t in teams["teams"] if t["department"] == "jiaoti"]
     assert jiaoti == [("1J", ["02", "03"]), ("3Q", ["01", "03"]), ("5Y", ["01", "02"]), ("2N", ["02", "01"])]
     assert all(t["certificates"] == ["130606020004"] for t in teams["teams"] if t["department"] == "renshe")
+
+
+@pytest.mark.parametrize("make", [entity_manifest, inspector_manifest])
+def test_streamed_manifest_is_the_same_json(make):
+    import json
+
+    m = make()
+    streamed = {k: (algo.Stream(v) if isinstance(v, list) and k in ("population", "selected", "entities") else v)
+                for k, v in m.items()}
+    text = "".join(algo.stream_json(streamed, batch=7))
+    assert json.loads(text) == m
+    assert "".join(algo.stream_json({"a": algo.Stream([])})) == '{"a": []}'

@@ -10,6 +10,8 @@ import hashlib
 import heapq
 import gc
 import io
+import json
+import re
 import secrets
 from datetime import date
 
@@ -292,14 +294,51 @@ def _match_department(seed_hex: str, walk: list[str], pool: list[str], blocked: 
 
 # --- manifest ---------------------------------------------------------------------------------------------
 
+class Stream:
+    """A JSON array written item by item by `stream_json`: a million-entity manifest never exists as one object."""
+
+    def __init__(self, items):
+        self.items = items
+
+
+def stream_json(obj, batch: int = 10_000):
+    """The compact JSON text of obj in pieces; every Stream inside becomes an array written `batch` items at a time."""
+    streams = []
+
+    def mark(value):
+        if isinstance(value, Stream):
+            streams.append(value)
+            return f"\x00stream{len(streams) - 1}\x00"
+        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+    text = json.dumps(obj, ensure_ascii=False, default=mark)
+    parts = re.split(r'"\\u0000stream(\d+)\\u0000"', text)
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            yield part
+            continue
+        yield "["
+        first, pending = True, []
+        for item in streams[int(part)].items:
+            pending.append(json.dumps(item, ensure_ascii=False))
+            if len(pending) == batch:
+                yield ("" if first else ",") + ",".join(pending)
+                first, pending = False, []
+        if pending:
+            yield ("" if first else ",") + ",".join(pending)
+        yield "]"
+
+
 def manifest(kind: str, plan: dict, population_pairs, digest: str, commitment_hex: str, nonce: str,
-             witness: str, seed: str, params: dict, result: dict) -> dict:
-    """The public, self-contained record of an executed draw (keys fixed by the issue; more may be added)."""
+             witness: str, seed: str, params: dict, result: dict, stream: bool = False) -> dict:
+    """The public, self-contained record of an executed draw (keys fixed by the issue; more may be added).
+    With `stream`, the long lists are Stream objects for `stream_json`; otherwise plain lists."""
+    wrap = Stream if stream else list
     out = {
         "algorithm": ALGORITHM,
         "kind": kind,
         "plan": plan,
-        "population": [{"uscc": u, "risk": r} for u, r in population_pairs],
+        "population": wrap({"uscc": u, "risk": r} for u, r in population_pairs),
         "population_digest": digest,
         "ratios": params.get("ratios", {}),
         "floor": params.get("floor", 0),
@@ -309,13 +348,12 @@ def manifest(kind: str, plan: dict, population_pairs, digest: str, commitment_he
         "seed": seed,
     }
     if kind == ENTITIES:
-        out["selected"] = [{"uscc": u, "risk": r, "score": s, "by": by} for u, r, s, by in result["selected"]]
+        out["selected"] = wrap({"uscc": u, "risk": r, "score": s, "by": by} for u, r, s, by in result["selected"])
         out["counts"] = result.get("counts", {})
         out["floor_minimum"] = result.get("floor_minimum")
     else:
-        entities = [{"uscc": u, "risk": r, "score": s} for u, r, s in result["entities"]]
-        out["selected"] = entities
-        out["entities"] = entities
+        out["selected"] = wrap({"uscc": u, "risk": r, "score": s} for u, r, s in result["entities"])
+        out["entities"] = wrap({"uscc": u, "risk": r, "score": s} for u, r, s in result["entities"])
         out["roster"] = params["roster"]
         out["conflicts"] = params["conflicts"]
         out["team_sizes"] = params["team_sizes"]

@@ -99,9 +99,12 @@ def manifest_command(draw_id):
     from . import service
 
     try:
-        click.echo(json.dumps(service.manifest(_get_draw(draw_id)), ensure_ascii=False, indent=1))
+        chunks = service.manifest_chunks(_get_draw(draw_id))
     except service.DrawRefused as e:
         _fail(str(e))
+    for chunk in chunks:
+        click.echo(chunk, nl=False)
+    click.echo()
 
 
 @click.command("verify-draw")

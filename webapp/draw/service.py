@@ -256,13 +256,14 @@ def plan_summary(plan: Plan) -> dict:
             "window_start": plan.window_start.isoformat(), "window_end": plan.window_end.isoformat()}
 
 
-def manifest(draw: Draw) -> dict:
+def manifest(draw: Draw, stream: bool = False) -> dict:
+    """The manifest as a dict; with `stream`, for `manifest_chunks` (long lists written piece by piece)."""
     if draw.status != "executed":
         raise DrawRefused(f"第 {draw.id} 号抽取{draw.STATUS_LABELS[draw.status]}，只有已执行的抽取才有清单。")
     plan = db.session.get(Plan, draw.plan_id)
-    m = algo.manifest(draw.kind, plan_summary(plan), algo.parse_population(draw.population),
+    m = algo.manifest(draw.kind, plan_summary(plan), algo.iter_population(draw.population),
                       draw.population_digest, draw.commitment, draw.nonce, draw.witness, draw.seed,
-                      draw.params, draw.result)
+                      draw.params, draw.result, stream=stream)
     m["draw"] = {"id": draw.id, "attempt": draw.attempt,
                  "prepared_at": draw.prepared_at.isoformat(), "executed_at": draw.executed_at.isoformat()}
     if draw.kind == algo.ENTITIES:
@@ -271,6 +272,11 @@ def manifest(draw: Draw) -> dict:
             for c in draw.confirmations for ex in c.exclusions
         ]
     return m
+
+
+def manifest_chunks(draw: Draw):
+    """The manifest's JSON text in pieces, everything read from the database before the first piece."""
+    return algo.stream_json(manifest(draw, stream=True))
 
 
 # --- dispatch: one 一企一表 per enterprise ----------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Pages of the draw: the office's two ceremonies, the departments' confirmation, expert appointments, the
 working-day overrides, and the public draw page (no login)."""
-import json
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -303,10 +302,10 @@ def public_draw(draw_id):
 def public_manifest(draw_id):
     draw = db.get_or_404(Draw, draw_id)
     try:
-        body = json.dumps(service.manifest(draw), ensure_ascii=False, indent=1)
+        chunks = service.manifest_chunks(draw)
     except DrawRefused as e:
         abort(404, str(e))
-    return Response(body, mimetype="application/json", headers={
+    return Response((c.encode("utf-8") for c in chunks), mimetype="application/json", headers={
         "Content-Disposition": f"attachment; filename=draw-{draw.id}-manifest.json"})
 
 
