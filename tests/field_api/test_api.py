@@ -66,6 +66,19 @@ def test_api_answers_are_never_cached(phone, dispatched):
     assert phone.tasks().headers["Cache-Control"] == "no-store"
 
 
+def test_the_task_list_travels_gzipped_to_a_phone_that_accepts_it(phone, dispatched):
+    import gzip
+    import json
+
+    phone.login("jt01")
+    plain = phone.tasks()
+    assert "Content-Encoding" not in plain.headers
+    packed = phone.client.get("/api/field/tasks", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert json.loads(gzip.decompress(packed.data)) == plain.get_json()
+    assert len(packed.data) * 5 < len(plain.data)
+
+
 # --- tasks -------------------------------------------------------------------------------------------------
 
 def test_tasks_carry_everything_needed_offline(phone, dispatched):

@@ -1,4 +1,5 @@
 """The field sync API the phone talks to (contract: FIELD_API.md). Thin: parse, check, call, answer JSON."""
+import gzip
 from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, jsonify, request
@@ -12,6 +13,7 @@ from . import submit, tasks, uploads
 bp = Blueprint("field_api", __name__, url_prefix="/api/field")
 
 MAX_RECORD_BYTES = 1024 * 1024  # a record's JSON; its images travel separately
+GZIP_FROM = 2048  # the task list repeats each plan's items per task: it shrinks ~40× on a weak network
 
 # Sign-in comes before CSRF here: a phone whose session expired must hear 401 ("sign in again"), not a CSRF
 # error, so the check runs below in that order instead of in Flask-WTF's app-wide hook.
@@ -40,6 +42,13 @@ def signed_in_then_csrf():
 @bp.after_request
 def never_cached(response):
     response.headers["Cache-Control"] = "no-store"
+    if (request.method == "GET" and response.mimetype == "application/json" and not response.direct_passthrough
+            and "gzip" in request.headers.get("Accept-Encoding", "") and "Content-Encoding" not in response.headers):
+        data = response.get_data()
+        if len(data) >= GZIP_FROM:
+            response.set_data(gzip.compress(data, compresslevel=6))
+            response.headers["Content-Encoding"] = "gzip"
+        response.headers.add("Vary", "Accept-Encoding")
     return response
 
 
