@@ -348,7 +348,7 @@ export async function checklistView(root, id) {
           h("input", { type: "radio", name, value: code, checked: p.result === code, disabled: locked,
             onchange: async () => { await setPoint((pt) => { pt.result = code; }); showCodes(); } }),
           h("span", {}, label)))),
-      h("textarea", { rows: 2, placeholder: "情况说明（可选）", "aria-label": `${text} 情况说明`, value: p.note || "", disabled: locked,
+      h("textarea", { rows: 2, placeholder: "情况说明（选“不符合”时必填）", "aria-label": `${text} 情况说明`, value: p.note || "", disabled: locked,
         oninput: (e) => setPoint((pt) => { pt.note = e.target.value; }) }),
       photoInput(task, "photo", "拍照", async (sha) => {
         const d = await setPoint((pt) => { pt.photos = [...new Set([...(pt.photos || []), sha])]; });

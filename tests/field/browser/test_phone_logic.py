@@ -14,7 +14,7 @@ from webapp.domain import results
 from webapp.domain.findings import findings_hash, sync_deadline_text
 from webapp.domain.workdays import Calendar
 
-from .walk import camera_jpeg, ready
+from .walk import camera_jpeg, installed, ready
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +23,7 @@ pytestmark = pytest.mark.browser
 def shell(live_server, page):
     page.goto(f"{live_server.url}/field/")
     ready(page)
+    installed(page)   # precaching done: no download is cut off when the test ends
     return page
 
 

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
 
-from .walk import ready, shot
+from .walk import installed, ready, shot
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +26,7 @@ def test_phones_that_may_lose_data_are_warned(browser, live_server, agent, warni
         ready(page)
         expect(page.get_by_role("alert").filter(has_text=warning)).to_be_visible()
         shot(page, f"field-warning-{'ios' if 'iPhone' in agent else 'wechat'}")
+        installed(page)   # let the worker finish precaching before the context closes
     finally:
         context.close()
 
@@ -36,3 +37,4 @@ def test_an_ordinary_android_browser_gets_no_warning_and_sees_the_storage_used(l
     expect(page.locator("#usage")).to_contain_text("本机已用")
     expect(page.locator("#banners [role=alert]")).to_have_count(0)
     expect(page.get_by_role("link", name="登录")).to_be_visible()
+    installed(page)
