@@ -75,6 +75,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/directory_bench"))
+    parser.add_argument("--only", choices=["SQLite", "PostgreSQL"], help="run one database only")
     parser.add_argument("--child", nargs=2, metavar=("URL", "FILE"))
     args = parser.parse_args()
     if args.child:
@@ -87,10 +88,12 @@ def main():
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"generated {args.rows} rows in {time.perf_counter() - t:.1f} s ({path.stat().st_size / 1e6:.1f} MB)")
     for name, url in (("SQLite", f"sqlite:///{work / 'bench.db'}"), ("PostgreSQL", args.pg)):
+        if args.only and name != args.only:
+            continue
         t = time.perf_counter()
         result = subprocess.run([sys.executable, __file__, "--child", url, str(path)], capture_output=True, text=True)
         if result.returncode:
-            print(result.stderr[-3000:])
+            print(result.stderr[-3000:], flush=True)
             sys.exit(result.returncode)
         figures = json.loads(result.stdout.strip().splitlines()[-1])
         total = figures["preview_s"] + figures["commit_s"]

@@ -3,7 +3,7 @@ one transaction. Used by the web pages and the `spotcheck import-*` commands ali
 import io
 from datetime import date, datetime, timezone
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import delete, select, text, tuple_, update
 
 from .. import audit
 from ..domain import imports, tabular
@@ -232,8 +232,19 @@ def commit(batch: ImportBatch, user=None) -> dict:
     except Exception:
         db.session.rollback()
         raise
+    _analyze_after_bulk(batch.kind, applied)
     db.session.refresh(batch)
     return applied
+
+
+def _analyze_after_bulk(kind: str, applied: dict):
+    """After a bulk load PostgreSQL's statistics lag until autovacuum runs; the next import's lookups would be
+    planned as if the table were empty. Refresh them now."""
+    if db.engine.dialect.name != "postgresql" or applied.get("created", 0) + applied.get("updated", 0) < 1000:
+        return
+    table = {"entities": "entities", "inspectors": "inspector_profiles", "conflicts": "conflicts"}[kind]
+    db.session.execute(text(f"ANALYZE {table}, import_rows"))
+    db.session.commit()
 
 
 def _good_rows(batch: ImportBatch):
