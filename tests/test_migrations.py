@@ -30,3 +30,11 @@ def test_db_upgrade_command_builds_a_fresh_sqlite_database(tmp_path, monkeypatch
     with app.app_context():
         assert {"users", "entities", "plans", "inspection_records"} <= set(inspect(db.engine).get_table_names())
         db.engine.dispose()
+
+
+def test_the_migrations_have_one_head(app):
+    """`spotcheck db upgrade` goes to "head": a new branch must be merged."""
+    from alembic.script import ScriptDirectory
+
+    config = app.extensions["migrate"].migrate.get_config(app.extensions["migrate"].directory)
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
