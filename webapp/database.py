@@ -7,7 +7,7 @@ from .extensions import db
 
 
 def migrate_to_latest():
-    # "heads": areas add their migrations on branches of their own; all of them apply.
+    # "heads" rather than "head": a branch not yet merged still applies (tests insist on one head).
     upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
 
 
