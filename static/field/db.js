@@ -1,20 +1,26 @@
 // IndexedDB as a small module: one open promise, small async functions, writes to a record serialised.
 // Never await the network inside a transaction: callers compute first, then write.
 const NAME = "spotcheck-field";
-const VERSION = 1;
+const VERSION = 2;
 let opening = null;
 
 export function open() {
   if (!opening) {
     opening = new Promise((resolve, reject) => {
       const req = indexedDB.open(NAME, VERSION);
-      req.onupgradeneeded = () => {
+      req.onupgradeneeded = (e) => {
         const db = req.result;
-        db.createObjectStore("meta");
-        db.createObjectStore("tasks", { keyPath: "record_id" });
-        db.createObjectStore("drafts", { keyPath: "record_id" });
-        const media = db.createObjectStore("media", { keyPath: "key" });
-        media.createIndex("record", "record_id");
+        if (e.oldVersion < 1) {
+          db.createObjectStore("meta");
+          db.createObjectStore("tasks", { keyPath: "record_id" });
+          db.createObjectStore("drafts", { keyPath: "record_id" });
+          const media = db.createObjectStore("media", { keyPath: "key" });
+          media.createIndex("record", "record_id");
+        }
+        if (e.oldVersion < 2) {
+          // 补充说明: the team's answers to a review return, keyed by the client_id made once on the phone.
+          db.createObjectStore("amendments", { keyPath: "client_id" }).createIndex("record", "record_id");
+        }
       };
       req.onsuccess = () => {
         const db = req.result;
@@ -77,21 +83,24 @@ export function replaceTasks(userId, tasks) {
   });
 }
 
-// Serialised read-modify-write of one draft: each change waits for the previous one of the same record.
+// Serialised read-modify-write of one stored object: each change waits for the previous one of the same key.
 const chains = new Map();
-export function updateDraft(recordId, mutate) {
-  const previous = chains.get(recordId) || Promise.resolve();
-  const next = previous.catch(() => {}).then(() => run("drafts", "readwrite", async (s) => {
-    const current = await req(s.drafts.get(recordId));
+export function update(store, key, mutate) {
+  const chain = store === "drafts" ? key : `${store}:${key}`;
+  const previous = chains.get(chain) || Promise.resolve();
+  const next = previous.catch(() => {}).then(() => run(store, "readwrite", async (s) => {
+    const current = await req(s[store].get(key));
     const value = mutate(current ? structuredClone(current) : undefined);
     if (value === undefined) return current;
     value.updated_at = new Date().toISOString();
-    await req(s.drafts.put(value));
+    await req(s[store].put(value));
     return value;
   }));
-  chains.set(recordId, next);
+  chains.set(chain, next);
   return next;
 }
+export const updateDraft = (recordId, mutate) => update("drafts", recordId, mutate);
+export const amendmentsOf = (recordId) => run("amendments", "readonly", (s) => req(s.amendments.index("record").getAll(recordId)));
 
 // Every pending write has reached the disk (before a reload, an update or a sign-out).
 export function settled() {

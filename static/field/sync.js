@@ -1,6 +1,7 @@
 // The outbox: signed records waiting for the server, FIFO by the time they were signed. Media first, one by one,
 // each keyed by its SHA-256 (asked for with GET first, so an interrupted upload resumes with what is missing),
 // then the record under its client UUID. A record leaves the outbox only when the server acknowledges its hash.
+// 补充说明 (answers to a review return) wait in the same queue under their own client_id, by the same rules.
 import * as db from "./db.js";
 import { referencedMedia } from "./rules.js";
 
@@ -13,9 +14,12 @@ let session = null;   // {user, csrf_token}, refreshed at the start of every flu
 const emit = () => self.dispatchEvent(new Event("outbox-change"));
 export const isWaiting = (d) => d && d.locked && d.sync && d.sync.state !== "synced";
 
+export const isAmendment = (d) => d && d.kind === "amendment";
+const waitingAmendment = (a) => a.sync && !["draft", "synced"].includes(a.sync.state);
+
 export async function waiting(userId) {
-  const drafts = await db.all("drafts");
-  return drafts.filter((d) => isWaiting(d) && d.user_id === userId)
+  const [drafts, amendments] = await Promise.all([db.all("drafts"), db.all("amendments")]);
+  return [...drafts.filter(isWaiting), ...amendments.filter(waitingAmendment)].filter((d) => d.user_id === userId)
     .sort((a, b) => (a.sync.queued_at < b.sync.queued_at ? -1 : 1));
 }
 
@@ -72,8 +76,10 @@ const message = (r) => {
   return `${text.replace(/[。.]$/, "")}${detail}（${r.status || "无网络"}）`;
 };
 
-async function mark(recordId, patch) {
-  return db.updateDraft(recordId, (d) => (d ? { ...d, sync: { ...d.sync, ...patch } } : undefined));
+// The sync state of one outbox entry: a signed record (by record_id) or an amendment (by its client_id).
+async function mark(d, patch) {
+  const change = (x) => (x ? { ...x, sync: { ...x.sync, ...patch } } : undefined);
+  return isAmendment(d) ? db.update("amendments", d.client_id, change) : db.updateDraft(d.record_id, change);
 }
 
 async function fail(d, r, stage) {
@@ -85,7 +91,7 @@ async function fail(d, r, stage) {
     patch.next_at = Date.now() + delay;
   }
   if (state === "conflict" && r.data) patch.server_hash = r.data.server_hash || null;
-  await mark(d.record_id, patch);
+  await mark(d, patch);
   return state;
 }
 
@@ -96,7 +102,7 @@ async function uploadMedia(d, sha, index, total) {
   if (have.status !== 404) return have;
   const item = await db.getMedia(d.record_id, sha);
   if (!item) return { status: 422, data: { error: "本机缺少这份照片，无法上传（请联系管理员）" } };
-  await mark(d.record_id, { progress: `正在上传照片 ${index}/${total}` });
+  await mark(d, { progress: `正在上传照片 ${index}/${total}` });
   emit();
   const form = new FormData();
   form.append("file", item.blob, `${sha}.${item.type === "image/png" ? "png" : "jpg"}`);
@@ -128,17 +134,33 @@ async function sendOne(d, retryMissing = true) {
     const bad = await uploadMedia(d, shas[i], i + 1, shas.length);
     if (bad) return fail(d, bad, "上传照片");
   }
-  await mark(d.record_id, { progress: "正在提交记录" });
+  await mark(d, { progress: "正在提交记录" });
   emit();
   const r = await call("PUT", `/api/field/records/${d.client_uuid}`, { json: payload(d) });
   if ((r.status === 200 || r.status === 201) && r.data && r.data.findings_hash === d.findings_hash) {
-    await mark(d.record_id, { state: "synced", error: null, code: r.status, progress: null, server: r.data,
+    await mark(d, { state: "synced", error: null, code: r.status, progress: null, server: r.data,
       synced_at: new Date().toISOString() });
     return "synced";
   }
   if (r.status === 422 && r.data && r.data.missing_media && retryMissing) return sendOne(d, false);
   if (r.status === 200 || r.status === 201) r.data = { error: "服务器确认的内容校验码与本机不一致，记录保留在本机" };
   return fail(d, r, "提交记录");
+}
+
+// An amendment goes once under its client_id; a replay gets the same answer, so a lost reply is harmless.
+async function sendAmendment(a) {
+  await mark(a, { progress: "正在提交补充说明" });
+  emit();
+  const r = await call("POST", `/api/field/records/${a.client_uuid}/amendments`, { json: { text: a.text, client_id: a.client_id } });
+  if ((r.status === 200 || r.status === 201) && r.data && r.data.client_id === a.client_id) {
+    await mark(a, { state: "synced", error: null, code: r.status, progress: null, server: r.data,
+      synced_at: new Date().toISOString() });
+    // The server's word on the record's status (back to 已提交) until the next task download.
+    await db.update("tasks", a.record_id, (t) => (t ? { ...t, status: r.data.status } : undefined));
+    return "synced";
+  }
+  if (r.status === 200 || r.status === 201) r.data = { error: "服务器的确认与本机的补充说明不一致，已保留在本机" };
+  return fail(a, r, "提交补充说明");
 }
 
 async function flushNow(manual) {
@@ -148,7 +170,7 @@ async function flushNow(manual) {
   if (!s) return;
   const queue = await waiting(s.user.id);
   if (who.status === 401 || (who.status === 200 && !who.data)) {
-    for (const d of queue) await mark(d.record_id, { state: "auth", error: "登录已过期，请重新登录后继续同步" });
+    for (const d of queue) await mark(d, { state: "auth", error: "登录已过期，请重新登录后继续同步" });
     self.dispatchEvent(new Event("session-expired"));
     return;
   }
@@ -156,7 +178,7 @@ async function flushNow(manual) {
   for (const d of queue) {
     if (!manual && ["conflict", "rejected"].includes(d.sync.state)) continue;    // kept and shown; 立即同步 retries
     if (!manual && d.sync.state === "retry" && d.sync.next_at > Date.now()) continue;
-    const state = await sendOne(d);
+    const state = await (isAmendment(d) ? sendAmendment(d) : sendOne(d));
     emit();
     if (state === "auth" || (state === "retry" && !navigator.onLine)) break;
   }

@@ -8,7 +8,7 @@ import { SignaturePad } from "./signature.js";
 import {
   NO_PROBLEM, validateCodes, anyFailed, buildFindings, itemState, pointState, teamProblems, missingBeforeSigning,
 } from "./rules.js";
-import { flush, requestBackgroundSync } from "./sync.js";
+import { flush, requestBackgroundSync, isAmendment } from "./sync.js";
 
 export const state = { session: null, catalog: null, cal: null, view: null, go: null };
 
@@ -17,10 +17,22 @@ const SYNC_STATUS = {
   queued: "待同步", retry: "等待重试", auth: "待重新登录", rejected: "被拒收", conflict: "冲突", synced: "已同步",
 };
 
-export function statusOf(task, draft) {
+// A returned record shows the return (or its amendment waiting to go) before anything about the local draft.
+export function statusOf(task, draft, amendments = []) {
+  if (task.status === "returned") return amendments.some(queuedAmendment) ? "补充说明待同步" : "待补充说明";
+  if (amendments.some((a) => a.sync.state === "synced")) return SERVER_STATUS[task.status] || task.status;
   if (!draft) return SERVER_STATUS[task.status] || task.status;
   if (!draft.locked) return "填写中";
   return SYNC_STATUS[draft.sync.state] || "待同步";
+}
+
+const queuedAmendment = (a) => a.sync && !["draft", "synced"].includes(a.sync.state);
+const returnedBadge = (task) => (task.status === "returned" ? h("span.badge.returned", {}, "退回") : null);
+
+async function myAmendments(recordId) {
+  const uid = state.session.user.id;
+  const list = recordId == null ? await db.all("amendments") : await db.amendmentsOf(recordId);
+  return list.filter((a) => a.user_id === uid && isAmendment(a)).sort((a, b) => (a.created_at < b.created_at ? -1 : 1));
 }
 
 const link = (href, text, cls = "button") => h(`a.${cls}`, { href, "data-nav": "" }, text);
@@ -79,12 +91,15 @@ function deadlineLine(task, draft) {
 export async function tasksView(root) {
   const tasks = await myTasks();
   const drafts = new Map((await db.all("drafts")).map((d) => [d.record_id, d]));
+  const amended = new Map();
+  for (const a of await myAmendments()) amended.set(a.record_id, [...(amended.get(a.record_id) || []), a]);
   const list = h("ul.tasks");
   const search = h("input", { type: "search", placeholder: "搜索企业名称、信用代码或地址", "aria-label": "搜索任务" });
   const empty = h("p.muted", { hidden: true }, "没有匹配的任务。");
   // What needs the inspector first: problems with sending, then waiting, in progress, to do, and done last.
   const rank = (t) => {
     const d = drafts.get(t.record_id);
+    if (t.status === "returned") return 0;
     if (d && d.locked) return { conflict: 0, rejected: 0, auth: 0, retry: 1, queued: 1 }[d.sync.state] ?? 4;
     if (d) return 2;
     return t.status === "dispatched" ? 3 : t.status === "returned" ? 0 : 4;
@@ -97,7 +112,7 @@ export async function tasksView(root) {
         h("span.muted", {}, t.entity.address || ""),
         h("span.muted", {}, `${t.plan.doc_number} · ${t.departments.map((x) => x.name).join("、")}`),
         h("span.muted", {}, "检查组：", t.team.map((m) => m.name).join("、")),
-        h("span.badge", {}, statusOf(t, d)),
+        h("span.badges", {}, returnedBadge(t), h("span.badge", {}, statusOf(t, d, amended.get(t.record_id) || []))),
         deadlineLine(t, d)));
     return card;
   });
@@ -131,23 +146,90 @@ export async function taskView(root, id) {
     ["sign", "签字确认", draft && draft.locked ? (draft.refusal ? "已记录拒签" : "已签字") : "法定代表人签字或记录拒签"],
   ];
   const fillable = editable(task) || (draft && draft.locked);
+  const amendments = await myAmendments(task.record_id);
   mount(root,
     back("/field/", "我的任务"),
+    returnedBadge(task),
     h("h1", {}, task.entity.name),
+    state.takeFlash(),
     h("dl.facts", {},
       h("dt", {}, "信用代码"), h("dd", {}, task.entity.uscc),
       h("dt", {}, "地址"), h("dd", {}, task.entity.address || "—"),
       h("dt", {}, "法定代表人"), h("dd", {}, task.entity.legal_rep || "—"),
       h("dt", {}, "抽查方案"), h("dd", {}, `${task.plan.doc_number} ${task.plan.title}`),
-      h("dt", {}, "状态"), h("dd", {}, statusOf(task, draft))),
+      h("dt", {}, "状态"), h("dd", { id: "task-status" }, statusOf(task, draft, amendments))),
     deadlineLine(task, draft),
-    (task.returns || []).map((r) => notice(`审核退回（${r.by}，${fmtTime(r.at)}）：${r.comment}`, "warn")),
+    returnsSection(task, amendments),
     fillable
       ? h("ol.steps", {}, steps.map(([path, title, hint]) =>
         h("li", {}, h("a.step", { href: `/field/task/${task.record_id}/${path}`, "data-nav": "" }, h("strong", {}, title), h("span.muted", {}, hint)))))
       : notice("此记录已在服务器上，不在本机填写。"),
     h("h2", {}, "检查组"),
     h("ul.plain", {}, task.team.map((m) => h("li", {}, `${m.name} · ${m.department} · 证号 ${m.certificate_no}${m.is_leader ? " · 组长" : ""}${m.kind === "expert" ? " · 专业人员" : ""}`))));
+}
+
+// ---------------------------------------------------------------- 审核退回与补充说明
+// The reviewer's comments, the team's amendments (sent or waiting), and while the record is returned a 补充说明
+// form. Each keystroke is saved in IndexedDB under a client_id made once; 提交 queues it in the outbox.
+// The signed findings are never touched: an amendment is a separate text beside them.
+const AMEND_MAX = 4000;
+
+function returnsSection(task, amendments) {
+  const returns = task.returns || [];
+  if (!returns.length && !amendments.length) return null;
+  const returned = task.status === "returned";
+  const pending = amendments.filter(queuedAmendment);
+  const sent = amendments.filter((a) => a.sync.state === "synced");
+  const open = amendments.find((a) => a.sync.state === "draft");
+  return h(`section.card.returns${returned ? ".open" : ""}`, { "aria-labelledby": "returns-title" },
+    h("h2", { id: "returns-title" }, returned ? "审核退回，请补充说明" : "审核意见"),
+    h("ol.plain.return-list", {}, returns.map((r) => h("li.return", {},
+      h("div.muted", {}, `${r.by} · ${fmtTime(r.at)} 退回`), h("p.comment", {}, r.comment)))),
+    sent.map((a) => h("div.amendment.sent", {},
+      h("p.notice.ok", { role: "status" }, `已提交补充说明 · ${fmtTime(a.sync.server.at || a.sync.synced_at)}`
+        + ` · 服务器状态：${SERVER_STATUS[a.sync.server.status] || a.sync.server.status}`),
+      h("p.amend-text", {}, a.text))),
+    pending.map((a) => h("div.amendment.waiting", {},
+      h("p.notice.warn", { role: "status" }, a.sync.state === "queued"
+        ? `补充说明已保存在本机，等待同步${navigator.onLine ? "" : "（当前离线，联网后自动发送）"}`
+        : `补充说明未能提交：${a.sync.error || "等待重试"}`),
+      h("p.amend-text", {}, a.text))),
+    returned && !pending.length ? amendForm(task, open) : null,
+    returned ? h("p.muted", {}, "签字确认的检查内容不会改变；补充说明与原记录一并提交审核。") : null);
+}
+
+function amendForm(task, open) {
+  let clientId = open ? open.client_id : null;
+  const msg = h("div");
+  const count = h("span.muted", {}, `${(open ? open.text : "").length}/${AMEND_MAX}`);
+  const save = (text) => {
+    clientId ||= crypto.randomUUID();
+    return db.update("amendments", clientId, (a) => (a ? (a.sync.state === "draft" ? { ...a, text } : undefined) : {
+      kind: "amendment", client_id: clientId, record_id: task.record_id, client_uuid: task.client_uuid,
+      user_id: state.session.user.id, text, created_at: new Date().toISOString(), sync: { state: "draft" },
+    }));
+  };
+  const area = h("textarea", { id: "amend-text", rows: 5, maxlength: AMEND_MAX, value: open ? open.text : "",
+    placeholder: "针对审核意见说明情况，如整改结果、补充的事实等",
+    oninput: (e) => { count.textContent = `${e.target.value.length}/${AMEND_MAX}`; save(e.target.value); } });
+  const submit = async () => {
+    const text = area.value.trim();
+    if (!text) return mount(msg, notice("请填写补充说明。", "error"));
+    if (text.length > AMEND_MAX) return mount(msg, notice(`补充说明不能超过 ${AMEND_MAX} 字。`, "error"));
+    if (!task.client_uuid) return mount(msg, notice("服务器上还没有这份记录的编号，请联网刷新任务后再提交。", "error"));
+    await save(area.value);
+    await db.settled();
+    const now = new Date().toISOString();
+    await db.update("amendments", clientId, (a) => (a && a.sync.state === "draft"
+      ? { ...a, text, sync: { state: "queued", queued_at: now, attempts: 0 } } : undefined));
+    requestBackgroundSync();
+    flush();
+    state.flash = "补充说明已保存在本机并加入待同步队列。";
+    state.go(location.pathname, true);
+  };
+  return h("div.amend-form", {},
+    h("label", { for: "amend-text" }, "补充说明"), area, count, msg,
+    h("button.primary", { type: "button", onclick: submit }, "提交补充说明"));
 }
 
 // ---------------------------------------------------------------- 到达签到

@@ -1,0 +1,105 @@
+"""Issue 6 on the phone: a reviewer's return reaches the team's phone, the 补充说明 is written offline, waits in the
+outbox and comes back to the server, and the signed findings stay exactly as they were."""
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Amendment, InspectionRecord, User
+from webapp.review import service
+
+from .walk import go_offline, ready, shot, sign_and_submit, sign_in, to_sign_page
+
+pytestmark = pytest.mark.browser
+
+COMMENT = "请补充消防通道整改后的情况说明。"
+ANSWER = "消防通道杂物已于次日清理完毕，企业负责人已书面承诺保持畅通。"
+
+
+def test_return_reaches_the_phone_and_the_amendment_comes_back_without_touching_the_findings(
+        dispatched, live_server, context, page):
+    base = live_server.url
+    record_id, token = dispatched.record.id, dispatched.record.entity.checkin_token
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    # The team submits a signed record from the phone, as in the walk.
+    sign_in(page, base)
+    to_sign_page(page, base, token, fail_first=True)
+    sign_and_submit(page)
+    page.goto(f"{base}/field/task/{record_id}")
+    ready(page)
+    expect(page.locator(".deadline")).to_contain_text("已同步", timeout=30000)
+    db.session.expire_all()
+    record = db.session.get(InspectionRecord, record_id)
+    assert record.status == "submitted"
+    findings, findings_hash, signature = record.findings, record.findings_hash, record.signature_sha
+
+    # The reviewer of 交通局 returns it with a comment.
+    reviewer = db.session.scalar(select(User).where(User.username == "jt_review"))
+    service.decide(record, reviewer, "return", COMMENT)
+
+    # The phone downloads the tasks: the task is first, marked 退回, and its page shows the comment.
+    page.goto(f"{base}/field/")
+    ready(page)
+    first = page.locator("li.task").first
+    expect(first).to_contain_text(dispatched.record.entity.name)
+    expect(first.locator(".badge.returned")).to_have_text("退回")
+    expect(first.locator(".badge").last).to_have_text("待补充说明")
+    shot(page, "field-amend-01-tasks")
+    first.locator("a").click()
+    ready(page)
+    section = page.locator("section.returns")
+    expect(section).to_contain_text(COMMENT)
+    expect(section).to_contain_text(reviewer.full_name)
+    expect(page.locator("#task-status")).to_have_text("待补充说明")
+    expect(page.locator(".badge.returned")).to_have_text("退回")
+    shot(page, "field-amend-02-task")
+    shot(page, "field-amend-03-returned", section)
+
+    # Offline: the amendment is written, saved on the phone and waits in the outbox.
+    go_offline(context, page)
+    page.get_by_role("textbox", name="补充说明").fill(ANSWER)
+    page.get_by_role("button", name="提交补充说明").click()
+    ready(page)
+    expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
+    expect(page.locator(".amendment.waiting")).to_contain_text("等待同步")
+    expect(page.locator(".amendment.waiting")).to_contain_text(ANSWER)
+    expect(page.locator("#task-status")).to_have_text("补充说明待同步")
+    stored = page.evaluate("""() => new Promise((resolve, reject) => {
+        const open = indexedDB.open("spotcheck-field");
+        open.onsuccess = () => {
+          const r = open.result.transaction("amendments").objectStore("amendments").getAll();
+          r.onsuccess = () => resolve(r.result.map((a) => ({ text: a.text, state: a.sync.state, id: a.client_id })));
+          r.onerror = () => reject(r.error);
+        };
+      })""")
+    assert len(stored) == 1 and stored[0]["text"] == ANSWER and stored[0]["state"] == "queued", stored
+    client_id = stored[0]["id"]
+    db.session.expire_all()
+    assert db.session.get(InspectionRecord, record_id).status == "returned"
+    shot(page, "field-amend-04-waiting", page.locator(".amendment.waiting"))
+
+    # Online: it is sent once under its client_id; the task shows 已提交补充说明 and the server's status.
+    context.set_offline(False)
+    page.locator("#outbox").wait_for(state="hidden", timeout=30000)
+    expect(page.locator(".amendment.sent")).to_contain_text("已提交补充说明")
+    expect(page.locator(".amendment.sent")).to_contain_text("服务器状态：已提交")
+    expect(page.locator("#task-status")).to_have_text("已提交")
+    expect(page.get_by_role("button", name="提交补充说明")).to_have_count(0)
+    shot(page, "field-amend-05-synced", page.locator("section.returns"))
+
+    db.session.expire_all()
+    record = db.session.get(InspectionRecord, record_id)
+    amendments = db.session.scalars(select(Amendment).where(Amendment.record_id == record_id)).all()
+    assert [(a.text, a.client_id, a.by.username) for a in amendments] == [(ANSWER, client_id, "jt01")]
+    assert record.status == "submitted"
+    assert record.findings == findings and record.findings_hash == findings_hash
+    assert record.signature_sha == signature
+
+    # A reload shows the same from the server; the list no longer marks it 退回.
+    page.goto(f"{base}/field/")
+    ready(page)
+    card = page.locator("li.task", has_text=dispatched.record.entity.name)
+    expect(card.locator(".badge.returned")).to_have_count(0)
+    assert not errors, errors
