@@ -68,6 +68,8 @@ def test_directory_has_valid_codes_all_risk_levels_and_each_kind_of_ineligible(d
     assert all(uscc.is_valid(e.uscc) for e in entities)
     assert {e.risk_level for e in entities} == set(risk.LEVELS)
     assert any(e.uscc.startswith("52") for e in entities) and any(e.uscc.startswith("91") for e in entities)
+    names = [e.name for e in entities]
+    assert len(set(names)) == len(names), "registered names are unique in a district"
     plan = db.session.scalar(select(Plan).where(Plan.doc_number == "保莲双随机办[2023]10号"))
     reasons = {eligibility.exclusion_reason(plan.rules, e.facts()) for e in entities}
     assert None in reasons

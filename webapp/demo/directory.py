@@ -40,7 +40,7 @@ def entities(n: int = 300, seed: int = 2023) -> list[dict]:
     rng = random.Random(seed)
     levels = [risk.HIGH] * 12 + [risk.HIGHER] * 40 + [risk.GENERAL] * 140 + [risk.LOW] * 108
     rng.shuffle(levels)
-    seen, out = set(), []
+    seen, names, out = set(), set(), []
     for i in range(n):
         civil_affairs = rng.random() < 0.6
         code = _uscc(rng, civil_affairs)
@@ -62,11 +62,14 @@ def entities(n: int = 300, seed: int = 2023) -> list[dict]:
             status = rng.choice(["注销", "吊销", "迁出", "不合格"])
         elif reason == 19:  # not a training institution
             category = rng.choice(["幼儿园", "托育机构"])
-        brand = rng.choice(BRANDS)
-        kind = rng.choice(KINDS if civil_affairs else COMPANY_KINDS)
+        # Registered names are unique in a district, and none is a branch of another.
+        name = None
+        while name is None or name in names:
+            name = f"保定市莲池区{rng.choice(BRANDS)}{rng.choice(KINDS if civil_affairs else COMPANY_KINDS)}"
+        names.add(name)
         out.append({
             "uscc": code,
-            "name": f"保定市莲池区{brand}{kind}" + ("" if i < 200 else f"（{rng.choice(STREETS)[:2]}校区）"),
+            "name": name,
             "legal_rep": _name(rng),
             "address": f"河北省保定市莲池区{rng.choice(STREETS)}{rng.randrange(1, 3000)}号"
                        f"{rng.choice(BUILDINGS)}{rng.randrange(1, 25)}层",
