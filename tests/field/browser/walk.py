@@ -3,6 +3,7 @@ import io
 import re
 
 from PIL import Image, ImageDraw
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.helpers import ARTIFACTS
 
@@ -121,6 +122,14 @@ def shot(page, name, at=None):
     """What the phone's screen shows (360×740), scrolled to `at` (a locator) if given, under test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     if at is not None:
-        at.scroll_into_view_if_needed()
+        # The app may re-render the view after a background task refresh: the locator then finds the new node.
+        for attempt in range(3):
+            try:
+                at.scroll_into_view_if_needed(timeout=5000)
+                break
+            except PlaywrightError:
+                if attempt == 2:
+                    raise
+                page.wait_for_timeout(300)
         page.evaluate("(y) => window.scrollBy(0, y)", -120)  # below the sticky bar and outbox line
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
