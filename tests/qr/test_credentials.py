@@ -7,7 +7,7 @@ from tests.conftest import csrf_token
 from tests.public.records import current_plan, entities, make_record, old_plan, profile_of
 from tests.qr.decode import decode_data_url, decode_png
 from webapp.extensions import db
-from webapp.models import AuditEvent, InspectorCredential
+from webapp.models import AuditEvent, InspectionRecord, InspectorCredential, RecordMember
 
 
 def _credential(client, auth, username="jt01"):
@@ -59,8 +59,17 @@ def test_scanning_shows_name_department_certificate_and_validity_only(demo, clie
     assert profile.phone not in html
 
 
+def _not_assigned_to(username: str, plan, n: int):
+    """Entities the demo's own draw did not give to this inspector in the plan (the draw differs every run)."""
+    taken = set(db.session.scalars(
+        select(InspectionRecord.entity_id).join(RecordMember, RecordMember.record_id == InspectionRecord.id)
+        .where(InspectionRecord.plan_id == plan.id, RecordMember.inspector_id == profile_of(username).id)
+    ))
+    return [e for e in entities(400) if e.id not in taken][:n]
+
+
 def test_enterprise_checks_the_assignment_by_its_uscc_or_its_poster_token(demo, client, auth):
-    assigned, other, past = entities(3)
+    assigned, other, past = _not_assigned_to("jt01", current_plan(), 3)
     make_record(current_plan(), assigned, team=("jt01", "rs01"))
     make_record(old_plan(), past, team=("jt01", "rs01"))
     token = _credential(client, auth)["token"]
