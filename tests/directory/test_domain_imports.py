@@ -1,9 +1,7 @@
 """Reading spreadsheets and planning imports row by row: pure functions, real files made here."""
-import csv
-import io
-
-import openpyxl
 import pytest
+
+from tests.directory.helpers import csv_file, xlsx
 
 from webapp.domain import imports, tabular, uscc
 
@@ -17,20 +15,11 @@ def rows_for(*codes):
 
 
 def csv_bytes(rows, encoding="utf-8", header=HEADER):
-    out = io.StringIO()
-    csv.writer(out).writerows([header, *rows])
-    return out.getvalue().encode(encoding)
+    return csv_file(header, rows, encoding)
 
 
 def xlsx_bytes(rows, header=HEADER):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for r in rows:
-        sheet.append(r)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx(header, rows)
 
 
 def plan_all(data, lookup=lambda keys: {}, spec=None):
