@@ -3,10 +3,12 @@
 The roster: 2,000 inspectors in 4 participating departments (800/600/400/200; team sizes 2/1/1/1), 2% of them
 on leave or with a certificate expiring inside the window, and 1,000 declared conflicts. Timed: the matching
 itself (`domain.draw.match_teams`: entity scores, walk, per-department load-balanced ranking), sequentially
-and with the departments matched in parallel processes (what the service does for a draw this size).
+and with the departments matched in parallel threads (what the service does for a draw this size).
 
 The algorithm needs, for each entity, one SHA-256 per candidate of the least-loaded group of each department:
-about half the roster, so 50,000 × ~1,000 = 50 million hashes; CPython's hashlib costs ~0.3 µs per hash.
+about half the roster, so 50,000 × ~1,000 = 50 million hashes. The compiled ranking (webapp/domain/_hashrank.c,
+OpenSSL) costs ~0.1 µs per hash and releases the GIL; the pure-Python path (hashlib) ~0.35 µs. `--python`
+times the pure-Python path instead.
 
     python benchmarks/draw_inspectors.py [--entities 50000] [--inspectors 2000]
 """
@@ -43,12 +45,16 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--entities", type=int, default=50_000)
     parser.add_argument("--inspectors", type=int, default=2_000)
+    parser.add_argument("--python", action="store_true", help="time the pure-Python path")
     args = parser.parse_args()
+    if args.python:
+        algo.keyed, algo.lowest = algo.keyed_py, algo.lowest_py
     pairs, roster, conflicts = data(args.entities, args.inspectors)
     seed = algo.draw_seed(algo.new_nonce(), "基准", algo.population_digest(pairs))
     sizes = {d: t for d, (_, t) in DEPARTMENTS.items()}
     print(f"{args.entities:,} entities × {len(roster):,} inspectors, {len(conflicts)} conflicts, "
-          f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}")
+          f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}, "
+          f"{'compiled' if algo.lowest is not algo.lowest_py else 'pure-Python'} ranking")
     results = {}
     for workers in (1, min(os.cpu_count() or 1, len(sizes))):
         t, cpu = time.perf_counter(), time.process_time()
@@ -56,7 +62,7 @@ def main():
                                             workers=workers)
         wall, cpu = time.perf_counter() - t, time.process_time() - cpu
         cpu_note = f", {cpu:.2f} s CPU" if workers == 1 else ""
-        print(f"  matching with {workers} process(es): {wall:.2f} s wall{cpu_note} (target < 10 s)")
+        print(f"  matching with {workers} thread(s): {wall:.2f} s wall{cpu_note} (target < 10 s)")
     first, *others = results.values()
     assert all(r == first for r in others), "parallel matching differs from sequential"
     loads = Counter(c for team in first["teams"] for c in team["certificates"])

@@ -38,3 +38,16 @@ def test_the_migrations_have_one_head(app):
 
     config = app.extensions["migrate"].migrate.get_config(app.extensions["migrate"].directory)
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_large_draw_columns_use_lz4_on_postgresql(app):
+    """0008: the million-entity population and result are compressed with lz4, not pglz (the draw's 3 s)."""
+    from sqlalchemy import text
+
+    if db.engine.dialect.name != "postgresql":
+        assert db.engine.dialect.name == "sqlite"  # no per-column compression to set there
+        return
+    rows = dict(db.session.execute(text(
+        "SELECT attname, attcompression FROM pg_attribute "
+        "WHERE attrelid = 'draws'::regclass AND attname IN ('population', 'result')")).all())
+    assert rows == {"population": "l", "result": "l"}

@@ -299,3 +299,44 @@ def test_streamed_manifest_is_the_same_json(make):
     text = "".join(algo.stream_json(streamed, batch=7))
     assert json.loads(text) == m
     assert "".join(algo.stream_json({"a": algo.Stream([])})) == '{"a": []}'
+
+
+def test_the_ranking_loops_are_compiled():
+    # hatch_build.py compiles webapp/domain/_hashrank.c at install; without it the matching misses its figure.
+    assert algo.COMPILED, "webapp/domain/_hashrank.c is not built: install gcc and libssl-dev, then pip install -e ."
+
+
+@pytest.mark.parametrize("prefix_length", [0, 1, 55, 59, 63, 64, 65, 200])
+def test_compiled_ranking_equals_hashlib(prefix_length):
+    from webapp.domain import _hashrank
+
+    rng = random.Random(prefix_length)
+    prefix = rng.randbytes(prefix_length)
+    # Items of every length around the SHA-256 block and padding boundaries, some empty.
+    items = [rng.randbytes(rng.choice([0, 1, 5, 8, 9, 55, 56, 64, 70, 130])) for _ in range(300)]
+    items = list(dict.fromkeys(items))
+    assert _hashrank.keyed(prefix, items) == algo.keyed_py(prefix, items)
+    assert _hashrank.keyed(prefix, items)[3] == hashlib.sha256(prefix + items[3]).digest() + items[3]
+    for k in (0, 1, 2, 3, 16, 17, 150, len(items), len(items) + 5):
+        assert _hashrank.lowest(prefix, items, k) == algo.lowest_py(prefix, items, k)
+    assert _hashrank.lowest(prefix, set(items[:40]), 5) == algo.lowest_py(prefix, items[:40], 5)
+    assert _hashrank.lowest(prefix, [], 3) == [] and _hashrank.keyed(prefix, []) == []
+    with pytest.raises(TypeError):
+        _hashrank.lowest(prefix, [b"ok", "not bytes"], 1)
+    with pytest.raises(TypeError):
+        _hashrank.keyed(prefix, [b"ok", 7])
+    with pytest.raises(ValueError):
+        _hashrank.lowest(prefix, items, -1)
+
+
+def test_whole_draws_are_the_same_on_the_compiled_and_the_python_path(monkeypatch):
+    pairs = population(400, seed=7)
+    seed = algo.draw_seed(NONCE, "见证 123", algo.population_digest(pairs))
+    ratios = {"high": 100, "higher": 30, "general": 7, "low": 3}
+    people = roster({"jt": 23, "rs": 11, "wj": 5})
+    conflicts = [("JT003", pairs[i][0]) for i in range(0, 400, 9)] + [("RS001", pairs[2][0])]
+    args = (seed, pairs, people, conflicts, {"jt": 2, "rs": 1, "wj": 3}, "rs", START, END, [(pairs[4][0], "wj")])
+    compiled = algo.select_entities(seed, pairs, ratios, 20), algo.match_teams(*args, workers=2)
+    monkeypatch.setattr(algo, "keyed", algo.keyed_py)
+    monkeypatch.setattr(algo, "lowest", algo.lowest_py)
+    assert (algo.select_entities(seed, pairs, ratios, 20), algo.match_teams(*args)) == compiled

@@ -85,6 +85,29 @@ def ceil_percent(n: int, percent: int) -> int:
     return -(-n * percent // 100)
 
 
+# --- the two hashing loops: compiled where possible, the same results in Python -------------------------
+
+def keyed_py(prefix: bytes, items) -> list[bytes]:
+    """[SHA-256(prefix || item) + item for item in items]."""
+    sha = hashlib.sha256
+    return [sha(prefix + item).digest() + item for item in items]
+
+
+def lowest_py(prefix: bytes, items, k: int) -> list[bytes]:
+    """The k items with the smallest SHA-256(prefix || item), ascending (ties, which would take a SHA-256
+    collision, in the order of the items)."""
+    sha = hashlib.sha256
+    return heapq.nsmallest(k, items, key=lambda item: sha(prefix + item).digest())
+
+
+try:  # webapp/domain/_hashrank.c, built at install (hatch_build.py): OpenSSL's SHA-256 without the interpreter
+    from webapp.domain._hashrank import keyed, lowest
+    COMPILED = True
+except ImportError:  # no compiler where it was installed: same results, about four times slower
+    keyed, lowest = keyed_py, lowest_py
+    COMPILED = False
+
+
 # --- entity draw ------------------------------------------------------------------------------------------
 
 def _scored(seed_hex: str, pairs) -> dict[str, list[bytes]]:
@@ -93,20 +116,19 @@ def _scored(seed_hex: str, pairs) -> dict[str, list[bytes]]:
     `pairs` may be the canonical population text, split in C without a list of a million lines or tuples."""
     if isinstance(pairs, str):
         flat = pairs.encode("ascii").replace(b"\n", b"\t").split(b"\t")
-        rows = zip(flat[0:-1:2], flat[1::2])
+        codes, risks = flat[0:-1:2], flat[1::2]
         del flat
         names = {level.encode(): level for level in LEVELS}
     else:
-        rows = ((uscc.encode("ascii"), risk) for uscc, risk in pairs)
+        codes = [uscc.encode("ascii") for uscc, _ in pairs]
+        risks = [risk for _, risk in pairs]
         names = {level: level for level in LEVELS}
-    copy = hashlib.sha256(bytes.fromhex(seed_hex) + b"entity").copy
+    keys = keyed(bytes.fromhex(seed_hex) + b"entity", codes)
+    del codes, pairs  # the split text goes before the caller builds its result
     levels = {level: [] for level in LEVELS}
     append = {code: levels[level].append for code, level in names.items()}
-    for u, risk in rows:
-        h = copy()
-        h.update(u)
-        append[risk](h.digest() + u)
-    del rows, pairs  # the split text goes before the caller builds its result
+    for key, risk in zip(keys, risks):
+        append[risk](key)
     return levels
 
 
@@ -200,7 +222,8 @@ def match_teams(seed_hex: str, pairs, roster: list[dict], conflicts, team_sizes:
 
     `conflicts`: (certificate, uscc) pairs (回避). `not_supervised`: (uscc, department) pairs a department
     excluded as 不属本部门监管: that department has no team there. Departments never share an inspector, so
-    each is matched on its own; `workers` > 1 matches them in parallel processes, with the same result.
+    each is matched on its own; `workers` > 1 matches them in parallel threads (the compiled ranking releases
+    the GIL while it hashes), with the same result.
     Returns {"entities": [[uscc, risk, score]…] in walk order, "teams": [{"uscc", "department",
     "certificates", "short"}…], "leaders": {uscc: certificate}}.
     """
@@ -219,9 +242,9 @@ def match_teams(seed_hex: str, pairs, roster: list[dict], conflicts, team_sizes:
         skip = [uscc for uscc, d in not_supervised if d == dept]
         jobs.append((seed_hex, walk, pool, blocked, skip, int(size)))
     if workers > 1 and len(jobs) > 1:
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import ThreadPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as executor:
+        with ThreadPoolExecutor(max_workers=min(workers, len(jobs))) as executor:
             outcomes = list(executor.map(_match_department, *zip(*jobs)))
     else:
         outcomes = [_match_department(*job) for job in jobs]
@@ -252,8 +275,6 @@ def match_teams(seed_hex: str, pairs, roster: list[dict], conflicts, team_sizes:
 def _match_department(seed_hex: str, walk: list[str], pool: list[str], blocked: dict, skip, size: int) -> dict:
     """One department: {uscc: ([certificates in (load, score) order], how many short of the team size)}."""
     seed = bytes.fromhex(seed_hex)
-    sha = hashlib.sha256
-    digest = type(sha()).digest
     blocked = {uscc: {c.encode("ascii") for c in certs} for uscc, certs in blocked.items()}
     skip = set(skip)
     # by_load[L] holds the candidates with L assignments so far in this draw.
@@ -268,18 +289,9 @@ def _match_department(seed_hex: str, walk: list[str], pool: list[str], blocked: 
         need, taken, load = size, [], low
         while need and load < len(by_load):
             bucket = by_load[load]
-            cands = [c for c in bucket if c not in no] if no else list(bucket)
-            if cands:
-                scores = list(map(digest, map(sha, map(prefix.__add__, cands))))
-                if len(cands) <= need:
-                    best = sorted(scores)
-                elif need == 1:
-                    best = [min(scores)]
-                else:
-                    best = heapq.nsmallest(need, scores)
-                index = scores.index
-                taken.extend((load, cands[index(d)]) for d in best)
-                need -= len(best)
+            best = lowest(prefix, [c for c in bucket if c not in no] if no else bucket, need)
+            taken.extend((load, c) for c in best)
+            need -= len(best)
             load += 1
         for load, c in taken:
             by_load[load].discard(c)

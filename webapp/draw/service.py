@@ -229,7 +229,7 @@ def execute(draw: Draw, witness: str = "", user=None, ip=None) -> Draw:
 
 
 def matching_workers(entities: int, inspectors: int, departments: int) -> int:
-    """Processes for matching: departments are independent, so a large draw uses the cores (same result)."""
+    """Threads for matching: departments are independent, so a large draw uses the cores (same result)."""
     if entities * inspectors < 5_000_000:
         return 1
     return max(1, min(os.cpu_count() or 1, departments))
