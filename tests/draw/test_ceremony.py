@@ -162,6 +162,10 @@ def test_matching_dispatches_one_record_per_enterprise_with_teams(bare):
         leaders = [m for m in r.members if m.is_leader]
         assert len(leaders) == 1 and leaders[0].department_id == p.lead_department_id
         assert not r.understaffed
+        # Bulk-inserted (COPY on PostgreSQL): the column defaults are those the ORM would have given.
+        assert len(r.token) == 24 and r.created_at is not None and r.result_codes == [] and r.refused is False
+        assert all(m.created_at is not None and m.reason is None for m in r.members)
+    assert len({r.token for r in records}) == len(records)
     # Every demo inspector has tasks; nobody on leave, expired or an expert was drawn.
     for username in ("jt01", "jt02", "rs01", "wj01"):
         from webapp.main.todo import my_records
