@@ -47,5 +47,8 @@ def load(instance_path: str) -> dict:
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
+        # Assignment checks on a public credential page, per hour: per credential, and per address.
+        "CREDENTIAL_CHECKS_PER_HOUR": int(os.environ.get("CREDENTIAL_CHECKS_PER_HOUR", "10")),
+        "CREDENTIAL_CHECKS_PER_ADDRESS": int(os.environ.get("CREDENTIAL_CHECKS_PER_ADDRESS", "30")),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
     }

@@ -161,3 +161,36 @@ def test_office_revokes_any_and_inspectors_cannot(demo, client, auth):
     auth.login("office")
     client.post(f"/qr/credentials/{profile.id}/revoke", data={"csrf_token": csrf_token(client, "/qr/credentials")})
     assert "已作废" in client.get(f"/credential/{token}").get_data(as_text=True)
+
+
+def test_assignment_checks_are_rate_limited_per_credential_and_per_address(demo, client, auth):
+    """Trying USCC after USCC against one credential would reveal the draw's assignments ahead of the visit."""
+    app = client.application
+    token = _credential(client, auth)["token"]
+    probes = [e.uscc for e in entities(40)]
+    per_credential = app.config["CREDENTIAL_CHECKS_PER_HOUR"]
+    # Different addresses (a proxy-less test client reports REMOTE_ADDR as given): only the credential's limit.
+    for i, uscc in enumerate(probes[:per_credential]):
+        response = app.test_client().get(f"/credential/{token}", query_string={"uscc": uscc},
+                                         environ_base={"REMOTE_ADDR": f"203.0.113.{i + 1}"})
+        assert response.status_code == 200 and "核对次数过多" not in response.get_data(as_text=True)
+    refused = app.test_client().get(f"/credential/{token}", query_string={"uscc": probes[-1]},
+                                    environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "核对次数过多，请一小时后再试" in html
+    assert "执法证件有效" in html  # the credential itself is still shown
+    # The page without a check is never limited.
+    assert app.test_client().get(f"/credential/{token}").status_code == 200
+
+    # One address trying many credentials hits the per-address limit.
+    per_address = app.config["CREDENTIAL_CHECKS_PER_ADDRESS"]
+    from webapp.qr.credentials import active_credential
+
+    tokens = [active_credential(profile_of(name)).token for name in ("jt02", "rs01", "wj01")]
+    db.session.commit()
+    seen = []
+    for i in range(per_address + 1):
+        response = app.test_client().get(f"/credential/{tokens[i % 3]}", query_string={"uscc": probes[i]},
+                                         environ_base={"REMOTE_ADDR": "192.0.2.9"})
+        seen.append(response.status_code)
+    assert seen == [200] * per_address + [429]

@@ -26,6 +26,20 @@ class InspectorCredential(db.Model):
         return self.revoked_at is not None
 
 
+class CredentialCheck(db.Model):
+    """One assignment check on a public credential page ("is this inspector assigned to us?").
+
+    Kept to limit how many enterprises one could try against a credential: the draw's assignments must not be
+    learnt ahead of an unannounced inspection by guessing USCCs."""
+
+    __tablename__ = "credential_checks"
+    id = db.Column(db.Integer, primary_key=True)
+    credential_id = db.Column(db.Integer, db.ForeignKey("inspector_credentials.id", ondelete="CASCADE"),
+                              nullable=False, index=True)
+    ip = db.Column(db.String(64), nullable=False, index=True)
+    at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+
 class FollowUpTask(db.Model):
     """后续监管: a problem left for later (发现问题待后续处理), owned by the department with jurisdiction."""
 

@@ -66,10 +66,16 @@ def verify_credential(token):
     entered = (request.args.get("uscc") or "").strip().upper().replace(" ", "")[:18]
     checkin = (request.args.get("e") or "").strip()[:64]
     check = None  # (ok, message) of the assignment check
+    status = 200
     if valid.ok and (entered or checkin):
+        ip = request.remote_addr or "-"
         if entered and not uscc_rules.is_well_formed(entered):
             check = (False, "请输入 18 位统一社会信用代码（数字和大写字母）。")
+        elif not credentials.check_allowed(cred, ip):
+            check = (False, "核对次数过多，请一小时后再试；如有疑问，请联系双随机办核实。")
+            status = 429
         else:
+            credentials.note_check(cred, ip)
             entity = credentials.find_entity(checkin_token=checkin or None, uscc=entered or None)
             if entity is None:
                 check = (False, "检查对象名录库中没有这个单位，无法核对。")
@@ -84,4 +90,4 @@ def verify_credential(token):
     return render_template(
         "public/verify_credential.html", cred=cred, profile=cred.inspector, valid=valid, check=check,
         entered=entered, checkin=checkin, today=today,
-    )
+    ), status

@@ -1,13 +1,14 @@
 """Inspectors' credential tokens (亮证): issue, revoke, and what the enterprise scanning one may learn."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select
 
 from .. import audit
 from ..domain import roles
 from ..extensions import db
-from ..models import Entity, InspectionRecord, InspectorCredential, Plan, RecordMember
+from ..models import CredentialCheck, Entity, InspectionRecord, InspectorCredential, Plan, RecordMember
 from ..models.base import utcnow
 
 
@@ -86,3 +87,24 @@ def current_assignment(profile, entity: Entity, today: date) -> InspectionRecord
         .order_by(Plan.window_start.desc())
         .limit(1)
     )
+
+
+def check_allowed(cred: InspectorCredential, ip: str) -> bool:
+    """Whether one more assignment check may run: within the last hour, fewer than CREDENTIAL_CHECKS_PER_HOUR
+    on this credential and fewer than CREDENTIAL_CHECKS_PER_ADDRESS from this address. An enterprise checks
+    the inspector in front of it once or twice; trying many USCCs would reveal the draw's assignments before
+    an unannounced inspection."""
+    since = utcnow() - timedelta(hours=1)
+
+    def count(condition) -> int:
+        return db.session.scalar(
+            select(func.count()).select_from(CredentialCheck).where(CredentialCheck.at >= since, condition))
+
+    config = current_app.config
+    return (count(CredentialCheck.credential_id == cred.id) < config["CREDENTIAL_CHECKS_PER_HOUR"]
+            and count(CredentialCheck.ip == ip) < config["CREDENTIAL_CHECKS_PER_ADDRESS"])
+
+
+def note_check(cred: InspectorCredential, ip: str) -> None:
+    db.session.add(CredentialCheck(credential_id=cred.id, ip=ip))
+    db.session.commit()
