@@ -139,3 +139,37 @@ def test_demo_command_serves_the_app(tmp_path):
         proc.terminate()
         output = proc.communicate(timeout=10)[0]
     assert f"http://127.0.0.1:{port}/" in output
+
+
+def test_demo_command_publishes_example_results_through_the_real_services(runner, client):
+    """A visitor of the demo's /public/ finds results: submitted as a phone does, approved, published."""
+    from webapp.domain import findings as rules
+    from webapp.domain.results import CATEGORIES
+    from webapp.models import FollowUpTask, InspectionRecord, Media
+
+    result = runner.invoke(args=["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert "已公示 4 份检查结果" in result.output
+    published = db.session.scalars(
+        select(InspectionRecord).where(InspectionRecord.status == "published").order_by(InspectionRecord.id)).all()
+    assert len(published) == 4
+    assert [r.refused for r in published].count(True) == 1
+    for record in published:
+        assert record.findings_hash == rules.findings_hash(record.findings, record.result_codes)
+        assert db.session.scalar(select(Media).where(Media.record_id == record.id)) is not None
+        page = client.get(f"/v/{record.token}")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert record.entity.name in html
+        assert all(CATEGORIES[code] in html for code in record.result_codes)
+    assert db.session.scalar(select(FollowUpTask).where(FollowUpTask.record_id == published[3].id)) is not None
+    portal = client.get("/public/", query_string={"q": published[0].entity.name}).get_data(as_text=True)
+    assert published[0].entity.name in portal
+    front = client.get("/public/").get_data(as_text=True)  # the latest results, without knowing a name
+    assert "最近公示" in front and all(r.entity.name in front for r in published)
+    assert "未按规定公示应当公示的信息；发现问题待后续处理" in front
+    # jt01 still has dispatched tasks of the current plan for the phone demo.
+    from webapp.field_api.tasks import member_records
+
+    jt01 = db.session.scalar(select(User).where(User.username == "jt01"))
+    assert member_records(jt01, statuses=("dispatched",))

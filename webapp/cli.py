@@ -39,11 +39,15 @@ def demo(no_serve, host, port):
     from . import database
     from . import demo as demo_data
 
+    from .demo import results as demo_results
+
     database.recreate()
     made = demo_data.load()
+    published = demo_results.run(made["plans"][1])
     click.echo(f"演示数据库已建立：{current_app.config['SQLALCHEMY_DATABASE_URI']}")
     for plan in made["plans"]:
         click.echo(f"  计划 {plan.id}：{plan.doc_number} {plan.title}")
+    click.echo(f"  已公示 {len(published)} 份检查结果（公众查询：/public/）")
     click.echo(f"演示账号（密码均为 {made['password']}）：{', '.join(made['accounts'])}")
     if no_serve:
         return

@@ -116,6 +116,18 @@ def published_results(entity: Entity) -> list[PublicResult]:
     return [public_result(r) for r in records]
 
 
+def recently_published(limit: int = 10) -> list[tuple[Entity, InspectionRecord]]:
+    """The latest published records, newest first, for the portal's front page."""
+    rows = db.session.execute(
+        select(Entity, InspectionRecord)
+        .join(InspectionRecord, InspectionRecord.entity_id == Entity.id)
+        .where(InspectionRecord.status == publication.PUBLISHED)
+        .order_by(InspectionRecord.published_at.desc(), InspectionRecord.id.desc())
+        .limit(limit)
+    ).all()
+    return [(entity, record) for entity, record in rows]
+
+
 def entity_by_uscc(uscc: str) -> Entity | None:
     return db.session.scalar(select(Entity).where(Entity.uscc == (uscc or "").strip().upper()))
 

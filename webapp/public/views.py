@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..access import can_see_record
-from ..domain import roles
+from ..domain import publication, roles
 from ..domain import uscc as uscc_rules
 from ..extensions import db
 from ..models import InspectionRecord, InspectorCredential
@@ -18,7 +18,9 @@ from . import bp, queries
 def portal():
     q = (request.args.get("q") or "").strip()[:100]
     hits = queries.search(q) if q else []
-    return render_template("public/portal.html", q=q, hits=hits, limit=queries.SEARCH_LIMIT)
+    recent = [] if q else queries.recently_published()
+    return render_template("public/portal.html", q=q, hits=hits, limit=queries.SEARCH_LIMIT, recent=recent,
+                           labels=publication.result_labels)
 
 
 @bp.route("/public/enterprise/<uscc>")
