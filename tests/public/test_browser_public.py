@@ -123,7 +123,10 @@ def test_department_admin_closes_a_follow_up_on_the_phone(demo, app, live_server
     page.get_by_role("button", name="确认办结").click()
     assert page.get_by_text("已办结，公示页面将显示“已办结”。").is_visible()
     img = page.get_by_role("img", name="办结证明材料")
-    assert img.is_visible() and img.evaluate("i => i.complete && i.naturalWidth") == 320
+    assert img.is_visible()
+    # The thumbnail may still be on its way on a busy machine: wait for it to load, then check its size.
+    page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=img.element_handle())
+    assert img.evaluate("i => i.naturalWidth") == 320
     screenshot(page, "followup-closed")
     page.goto(f"{live_server.url}/public/enterprise/{record.entity.uscc}")
     assert page.get_by_text("已办结").first.is_visible()

@@ -29,7 +29,8 @@ def test_reviewer_approves_one_and_returns_another_on_a_phone(demo, live_server,
     page.wait_for_url(f"{base}/review/records/{good.id}")
     thumbs = page.locator(".thumbs img")
     assert thumbs.count() == 4  # two per department
-    assert all(page.evaluate("i => i.naturalWidth", thumbs.nth(n).element_handle()) > 0 for n in range(4))
+    for n in range(4):  # each thumbnail loads (waited for: a busy machine may still be fetching it)
+        page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=thumbs.nth(n).element_handle())
     assert page.get_by_text("与签名时一致").is_visible()
     _fits_the_phone(page)
     screenshot(page, "review-record")
