@@ -130,3 +130,23 @@ def test_department_admin_closes_a_follow_up_on_the_phone(demo, app, live_server
     screenshot(page, "followup-closed")
     page.goto(f"{live_server.url}/public/enterprise/{record.entity.uscc}")
     assert page.get_by_text("已办结").first.is_visible()
+
+
+def test_office_withdraws_a_publication_on_the_phone_and_the_qr_page_says_why(demo, app, live_server, page):
+    record = make_record(current_plan(), entities(1)[0], codes=["no_problem"])
+    publishing.publish([record])
+    db.session.commit()
+    login(page, live_server.url, "office")
+    page.goto(f"{live_server.url}/publication/plans/{record.plan_id}")
+    page.get_by_text("撤回公示").click()
+    page.get_by_label("撤回理由（将在该记录的核验页面公开）").fill("检查日期录入有误，更正后重新公示。")
+    _no_sideways_scroll(page)
+    screenshot(page, "publication-withdraw-form")
+    page.get_by_role("button", name="确认撤回，退回审核").click()
+    assert page.get_by_text(f"已撤回“{record.entity.name}”的公示").is_visible()
+    page.context.clear_cookies()  # a member of the public now
+    page.goto(f"{live_server.url}/v/{record.token}")
+    assert page.get_by_text("此前的公示已撤回").is_visible()
+    assert page.get_by_text("检查日期录入有误，更正后重新公示。", exact=False).is_visible()
+    _no_sideways_scroll(page)
+    screenshot(page, "verify-withdrawn")

@@ -16,6 +16,22 @@ FOLLOW_UP_WORKDAYS = 20
 
 PUBLISHABLE = "approved"
 PUBLISHED = "published"
+# 撤回公示 sends a record back to review ("submitted"): the reviewer returns it to the team or approves it again.
+WITHDRAWN_TO = "submitted"
+WITHDRAW_REASON_MIN, WITHDRAW_REASON_MAX = 4, 500
+
+
+def withdrawal_errors(status: str, reason: str) -> list[str]:
+    """Why a record cannot be withdrawn from publication now (Chinese); empty when it can."""
+    errors = []
+    if status != PUBLISHED:
+        errors.append("只能撤回已公示的检查结果。")
+    reason = (reason or "").strip()
+    if len(reason) < WITHDRAW_REASON_MIN:
+        errors.append(f"请写明撤回理由（至少 {WITHDRAW_REASON_MIN} 个字），理由将在该记录的核验页面公开。")
+    elif len(reason) > WITHDRAW_REASON_MAX:
+        errors.append(f"撤回理由不能超过 {WITHDRAW_REASON_MAX} 字。")
+    return errors
 
 
 @dataclass(frozen=True)

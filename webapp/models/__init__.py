@@ -7,5 +7,5 @@ from .plans import CalendarOverride, Plan, PlanDepartment, PlanItem  # noqa: F40
 from .records import InspectionRecord, Media, RecordMember  # noqa: F401
 from .draw import Draw, DrawConfirmation, DrawExclusion  # noqa: F401
 from .field import FieldSubmission  # noqa: F401
-from .publication import CredentialCheck, FollowUpTask, InspectorCredential  # noqa: F401
+from .publication import CredentialCheck, FollowUpTask, InspectorCredential, PublicationWithdrawal  # noqa: F401
 from .review import Amendment, Feedback, ReviewEvent  # noqa: F401

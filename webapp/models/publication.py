@@ -40,6 +40,22 @@ class CredentialCheck(db.Model):
     at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
 
 
+class PublicationWithdrawal(db.Model):
+    """撤回公示: the office took a published result back (wrongly published, or found wrong), with a reason that
+    the record's public verification page shows. The record returns to review; the withdrawals stay."""
+
+    __tablename__ = "publication_withdrawals"
+    id = db.Column(db.Integer, primary_key=True)
+    record_id = db.Column(db.Integer, db.ForeignKey("inspection_records.id", ondelete="CASCADE"), nullable=False,
+                          index=True)
+    reason = db.Column(db.Text, nullable=False)
+    published_at = db.Column(db.DateTime(timezone=True))  # when the withdrawn publication had been made
+    by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    by = db.relationship("User")
+
+
 class FollowUpTask(db.Model):
     """后续监管: a problem left for later (发现问题待后续处理), owned by the department with jurisdiction."""
 

@@ -69,3 +69,18 @@ def publish(plan_id):
     db.session.commit()
     flash(f"已公示 {len(done)} 份检查表。", "success")
     return redirect(url_for("public.plan", plan_id=plan.id))
+
+
+@bp.route("/publication/records/<int:record_id>/withdraw", methods=["POST"])
+@role_required(roles.OFFICE_ADMIN)
+def withdraw(record_id):
+    record = db.get_or_404(InspectionRecord, record_id)
+    try:
+        publishing.withdraw(record, current_user, request.form.get("reason", ""))
+    except publishing.PublishError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return redirect(url_for("public.plan", plan_id=record.plan_id))
+    db.session.commit()
+    flash(f"已撤回“{record.entity.name}”的公示；该检查表已退回审核。", "success")
+    return redirect(url_for("public.plan", plan_id=record.plan_id))

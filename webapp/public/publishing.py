@@ -7,7 +7,7 @@ from sqlalchemy import select
 from .. import audit
 from ..domain import publication
 from ..extensions import db
-from ..models import FollowUpTask, InspectionRecord, Plan
+from ..models import FollowUpTask, InspectionRecord, Plan, PublicationWithdrawal
 from ..models.base import utcnow
 from ..workcal import current_calendar
 
@@ -71,3 +71,24 @@ def publish(records, user=None, via: str = "web") -> list[InspectionRecord]:
                      result_codes=list(record.result_codes or []))
         open_follow_ups(record)
     return records
+
+
+def withdraw(record: InspectionRecord, user, reason: str) -> PublicationWithdrawal:
+    """撤回公示: the result leaves the public pages, the record goes back to review, the reason is kept and shown
+    on its verification page. Follow-up tasks already opened stay with their departments. Caller commits."""
+    errors = publication.withdrawal_errors(record.status, reason)
+    if errors:
+        raise PublishError(errors[0])
+    withdrawal = PublicationWithdrawal(record_id=record.id, reason=reason.strip(), published_at=record.published_at,
+                                       by_id=user.id)
+    db.session.add(withdrawal)
+    record.status, record.published_at = publication.WITHDRAWN_TO, None
+    db.session.flush()
+    audit.record("record.withdraw_publication", record, user=user, plan_id=record.plan_id, reason=withdrawal.reason,
+                 published_at=withdrawal.published_at.isoformat() if withdrawal.published_at else None)
+    return withdrawal
+
+
+def withdrawals_of(record: InspectionRecord) -> list[PublicationWithdrawal]:
+    return db.session.scalars(select(PublicationWithdrawal).where(PublicationWithdrawal.record_id == record.id)
+                              .order_by(PublicationWithdrawal.id)).all()

@@ -11,7 +11,7 @@ from ..domain import uscc as uscc_rules
 from ..extensions import db
 from ..models import InspectionRecord, InspectorCredential
 from ..qr import credentials
-from . import bp, queries
+from . import bp, publishing, queries
 
 
 @bp.route("/public/")
@@ -55,6 +55,7 @@ def verify_record(token):
             return redirect(target)
     return render_template(
         "public/verify_record.html", record=record, entity=record.entity, result=queries.public_result(record),
+        withdrawals=publishing.withdrawals_of(record),
     )
 
 

@@ -18,6 +18,7 @@ AUDIT_LABELS = {
     "field.media_uploaded": "上传图片",
     "field.record_conflict": "拒收一次内容不同的重复提交",
     "record.publish": "公示",
+    "record.withdraw_publication": "撤回公示，退回审核",
     "report.pdf": "下载 PDF",
 }
 
@@ -165,7 +166,7 @@ def history(record) -> list[dict]:
         if e.action.startswith("review."):
             continue  # shown below, with the comment, from the decision itself
         entries.append({"at": e.at, "who": e.user.full_name if e.user else "系统",
-                        "what": AUDIT_LABELS.get(e.action, e.action), "text": ""})
+                        "what": AUDIT_LABELS.get(e.action, e.action), "text": (e.detail or {}).get("reason", "")})
     for e in db.session.scalars(select(ReviewEvent).where(ReviewEvent.record_id == record.id)):
         entries.append({"at": e.at, "who": e.by.full_name, "what": ReviewEvent.ACTION_LABELS[e.action],
                         "text": e.comment, "kind": e.action})
