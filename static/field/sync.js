@@ -15,7 +15,15 @@ const emit = () => self.dispatchEvent(new Event("outbox-change"));
 export const isWaiting = (d) => d && d.locked && d.sync && d.sync.state !== "synced";
 
 export const isAmendment = (d) => d && d.kind === "amendment";
-const waitingAmendment = (a) => a.sync && !["draft", "synced"].includes(a.sync.state);
+// "withdrawn": a 补充说明 the server refused (the record was no longer returned) that its author chose not to
+// send again; it stays on the phone, shown, but no longer waits in the outbox.
+const waitingAmendment = (a) => a.sync && !["draft", "synced", "withdrawn"].includes(a.sync.state);
+
+export async function withdrawAmendment(clientId) {
+  await db.update("amendments", clientId, (a) => (a && ["conflict", "rejected"].includes(a.sync.state)
+    ? { ...a, sync: { ...a.sync, state: "withdrawn", withdrawn_at: new Date().toISOString() } } : undefined));
+  emit();
+}
 
 export async function waiting(userId) {
   const [drafts, amendments] = await Promise.all([db.all("drafts"), db.all("amendments")]);
@@ -160,6 +168,9 @@ async function sendAmendment(a) {
     return "synced";
   }
   if (r.status === 200 || r.status === 201) r.data = { error: "服务器的确认与本机的补充说明不一致，已保留在本机" };
+  if (r.status === 409 && r.data && r.data.status) {  // e.g. a teammate answered first: the server's status now
+    await db.update("tasks", a.record_id, (t) => (t ? { ...t, status: r.data.status } : undefined));
+  }
   return fail(a, r, "提交补充说明");
 }
 

@@ -8,7 +8,7 @@ import { SignaturePad } from "./signature.js";
 import {
   NO_PROBLEM, validateCodes, anyFailed, buildFindings, itemState, pointState, teamProblems, missingBeforeSigning,
 } from "./rules.js";
-import { flush, requestBackgroundSync, isAmendment } from "./sync.js";
+import { flush, requestBackgroundSync, isAmendment, withdrawAmendment } from "./sync.js";
 
 export const state = { session: null, catalog: null, cal: null, view: null, go: null };
 
@@ -26,7 +26,7 @@ export function statusOf(task, draft, amendments = []) {
   return SYNC_STATUS[draft.sync.state] || "待同步";
 }
 
-const queuedAmendment = (a) => a.sync && !["draft", "synced"].includes(a.sync.state);
+const queuedAmendment = (a) => a.sync && !["draft", "synced", "withdrawn"].includes(a.sync.state);
 const returnedBadge = (task) => (task.status === "returned" ? h("span.badge.returned", {}, "退回") : null);
 
 async function myAmendments(recordId) {
@@ -193,6 +193,14 @@ function returnsSection(task, amendments) {
       h("p.notice.warn", { role: "status" }, a.sync.state === "queued"
         ? `补充说明已保存在本机，等待同步${navigator.onLine ? "" : "（当前离线，联网后自动发送）"}`
         : `补充说明未能提交：${a.sync.error || "等待重试"}`),
+      h("p.amend-text", {}, a.text),
+      ["conflict", "rejected"].includes(a.sync.state) ? h("button", { type: "button", onclick: async () => {
+        if (!confirm("不再提交这条补充说明？它仍保留在本机，只是不再等待同步。")) return;
+        await withdrawAmendment(a.client_id);
+        state.go(location.pathname, true);
+      } }, "不再提交（保留在本机）") : null)),
+    amendments.filter((a) => a.sync.state === "withdrawn").map((a) => h("div.amendment.withdrawn", {},
+      h("p.muted", {}, `未提交：${a.sync.error || "服务器未接收"}，已由本人撤下 · ${fmtTime(a.sync.withdrawn_at)}`),
       h("p.amend-text", {}, a.text))),
     returned && !pending.length ? amendForm(task, open) : null,
     returned ? h("p.muted", {}, "签字确认的检查内容不会改变；补充说明与原记录一并提交审核。") : null);

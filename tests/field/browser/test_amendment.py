@@ -103,3 +103,62 @@ def test_return_reaches_the_phone_and_the_amendment_comes_back_without_touching_
     card = page.locator("li.task", has_text=dispatched.record.entity.name)
     expect(card.locator(".badge.returned")).to_have_count(0)
     assert not errors, errors
+
+
+def test_an_amendment_refused_because_a_teammate_answered_first_can_be_set_aside_on_the_phone(
+        dispatched, live_server, context, page):
+    """The record is answered from another phone while this one is offline: the server refuses this phone's
+    补充说明 (409, no longer returned); the inspector sets it aside, and it stays on the phone, no longer waiting."""
+    base = live_server.url
+    record_id, token = dispatched.record.id, dispatched.record.entity.checkin_token
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, base)
+    to_sign_page(page, base, token, fail_first=True)
+    sign_and_submit(page)
+    page.goto(f"{base}/field/task/{record_id}")
+    ready(page)
+    expect(page.locator(".deadline")).to_contain_text("已同步", timeout=30000)
+    db.session.expire_all()
+    record = db.session.get(InspectionRecord, record_id)
+    reviewer = db.session.scalar(select(User).where(User.username == "jt_review"))
+    service.decide(record, reviewer, "return", COMMENT)
+    page.goto(f"{base}/field/task/{record_id}")
+    ready(page)
+    expect(page.locator("#task-status")).to_have_text("待补充说明")
+
+    go_offline(context, page)
+    page.get_by_role("textbox", name="补充说明").fill(ANSWER)
+    page.get_by_role("button", name="提交补充说明").click()
+    ready(page)
+    expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
+
+    # Meanwhile a teammate (rs01) answers from another phone: the record is submitted again.
+    teammate = db.session.scalar(select(User).where(User.username == "rs01"))
+    db.session.expire_all()
+    service.add_amendment(db.session.get(InspectionRecord, record_id), teammate, "人社部分已补充说明。", "rs01-phone-1")
+
+    context.set_offline(False)
+    page.get_by_role("button", name="立即同步").click()
+    waiting = page.locator(".amendment.waiting")
+    expect(waiting).to_contain_text("补充说明未能提交", timeout=30000)
+    expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
+    shot(page, "field-amend-06-refused", page.locator("section.returns"))
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    waiting.get_by_role("button", name="不再提交（保留在本机）").click()
+    page.locator("#outbox").wait_for(state="hidden", timeout=10000)
+    kept = page.locator(".amendment.withdrawn")
+    expect(kept).to_contain_text("已由本人撤下")
+    expect(kept).to_contain_text(ANSWER)  # nothing lost
+    # The refusal carried the server's status (submitted again): no longer 待补充说明, no form.
+    expect(page.locator("#task-status")).not_to_have_text("待补充说明")
+    expect(page.locator("#returns-title")).to_have_text("审核意见")
+    expect(page.get_by_role("button", name="提交补充说明")).to_have_count(0)
+    shot(page, "field-amend-07-set-aside", page.locator("section.returns"))
+
+    db.session.expire_all()
+    texts = [a.text for a in db.session.scalars(select(Amendment).where(Amendment.record_id == record_id))]
+    assert texts == ["人社部分已补充说明。"]  # only the teammate's reached the server
+    assert db.session.get(InspectionRecord, record_id).status == "submitted"
+    assert not errors, errors
