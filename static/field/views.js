@@ -176,11 +176,13 @@ const AMEND_MAX = 4000;
 
 function returnsSection(task, amendments) {
   const returns = task.returns || [];
-  if (!returns.length && !amendments.length) return null;
+  if (!returns.length && !amendments.length && !(task.amendments || []).length) return null;
   const returned = task.status === "returned";
   const pending = amendments.filter(queuedAmendment);
   const sent = amendments.filter((a) => a.sync.state === "synced");
   const open = amendments.find((a) => a.sync.state === "draft");
+  const mine = new Set(amendments.map((a) => a.client_id));
+  const team = (task.amendments || []).filter((a) => !mine.has(a.client_id));  // teammates' phones
   return h(`section.card.returns${returned ? ".open" : ""}`, { "aria-labelledby": "returns-title" },
     h("h2", { id: "returns-title" }, returned ? "审核退回，请补充说明" : "审核意见"),
     h("ol.plain.return-list", {}, returns.map((r) => h("li.return", {},
@@ -188,6 +190,9 @@ function returnsSection(task, amendments) {
     sent.map((a) => h("div.amendment.sent", {},
       h("p.notice.ok", { role: "status" }, `已提交补充说明 · ${fmtTime(a.sync.server.at || a.sync.synced_at)}`
         + ` · 服务器状态：${SERVER_STATUS[a.sync.server.status] || a.sync.server.status}`),
+      h("p.amend-text", {}, a.text))),
+    team.map((a) => h("div.amendment.team", {},
+      h("p.notice.ok", { role: "status" }, `${a.by} 已提交补充说明 · ${fmtTime(a.at)}`),
       h("p.amend-text", {}, a.text))),
     pending.map((a) => h("div.amendment.waiting", {},
       h("p.notice.warn", { role: "status" }, a.sync.state === "queued"

@@ -149,6 +149,12 @@ def test_amendment_comes_back_without_touching_the_signed_findings(demo, client,
     assert _amend(client, record, "另一段文字", "amend-1").status_code == 409
     assert _amend(client, record, "再补充一句", "amend-2").status_code == 409  # not returned any more
     assert db.session.scalar(select(db.func.count()).select_from(Amendment)) == 1
+    auth.logout()
+    # A teammate's phone gets the answer with its tasks (Task.amendments), whoever sent it.
+    auth.login("jt01")
+    task = next(t for t in client.get("/api/field/tasks").get_json()["tasks"] if t["record_id"] == record.id)
+    assert [(a["text"], a["client_id"]) for a in task["amendments"]] == [("已责令七日内整改，2023年6月20日复查。", "amend-1")]
+    assert task["amendments"][0]["by"] and task["amendments"][0]["at"]
 
     db.session.expire_all()
     record = db.session.get(InspectionRecord, record.id)

@@ -8,7 +8,7 @@ from ..domain import findings as rules
 from ..domain import results
 from ..extensions import db
 from ..models import CheckItem, InspectionRecord, Plan, RecordMember
-from ..review import returns_for
+from ..review import returns_for, team_amendments
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -122,6 +122,7 @@ def task(record) -> dict:
         "departments": departments,
         # Review comments (webapp.review); a record never submitted has none, so no query for it.
         "returns": [] if record.status == "dispatched" else returns_for(record),
+        "amendments": [] if record.status == "dispatched" else team_amendments(record),
     }
 
 

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("review", __name__)
 
 from . import api, views  # noqa: E402,F401
-from .service import returns_for  # noqa: E402,F401
+from .service import returns_for, team_amendments  # noqa: E402,F401

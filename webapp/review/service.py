@@ -88,6 +88,13 @@ def returns_for(record) -> list[dict]:
     return [{"comment": e.comment, "at": iso(e.at), "by": e.by.full_name} for e in events]
 
 
+def team_amendments(record) -> list[dict]:
+    """Every 补充说明 the server holds for the record, whoever sent it (Task.amendments): a phone shows its
+    teammates' answers beside its own."""
+    return [{"client_id": a.client_id, "text": a.text, "at": iso(a.at), "by": a.by.full_name}
+            for a in amendments_of(record)]
+
+
 def document(record) -> dict:
     """The record laid out for reading and printing: departments with their items and check points (titles from
     the plan), photos resolved to Media rows, the team, the signature or refusal, and the hash check."""

@@ -157,6 +157,14 @@ def test_an_amendment_refused_because_a_teammate_answered_first_can_be_set_aside
     expect(page.get_by_role("button", name="提交补充说明")).to_have_count(0)
     shot(page, "field-amend-07-set-aside", page.locator("section.returns"))
 
+    # After the next task download the teammate's answer is on this phone too.
+    page.goto(f"{base}/field/task/{record_id}")
+    ready(page)
+    expect(page.locator(".amendment.team")).to_contain_text(f"{teammate.full_name} 已提交补充说明")
+    expect(page.locator(".amendment.team")).to_contain_text("人社部分已补充说明。")
+    expect(page.locator(".amendment.withdrawn")).to_contain_text(ANSWER)
+    shot(page, "field-amend-08-teammate", page.locator("section.returns"))
+
     db.session.expire_all()
     texts = [a.text for a in db.session.scalars(select(Amendment).where(Amendment.record_id == record_id))]
     assert texts == ["人社部分已补充说明。"]  # only the teammate's reached the server
