@@ -1,5 +1,8 @@
 /* Service worker of the field app (现场检查). Served from /sw.js with its version and precache list filled in
    by the server from the real asset files, so any asset change changes these bytes and triggers an update. */
+import { flush, waiting } from "/static/field/sync.js";
+import { getMeta } from "/static/field/db.js";
+
 const VERSION = "__VERSION__";
 const PRECACHE = [/*__PRECACHE__*/];
 const PREFIX = "field-shell-";
@@ -55,11 +58,19 @@ async function fromCache(key, request) {
   return fetch(request);  // the cache was evicted: fall back to the network rather than fail
 }
 
-// ---- Background Sync: wake the open field pages so they flush their outbox (they hold the session).
+// ---- Background Sync: the open field pages flush their outbox; with none open (the inspector closed the app),
+// the worker uploads the outbox itself, with the same code and the same session cookie.
 self.addEventListener("sync", (event) => {
   if (event.tag !== SYNC_TAG) return;
   event.waitUntil((async () => {
     const pages = await self.clients.matchAll({ type: "window" });
+    if (!pages.length) {
+      await flush();
+      const session = await getMeta("session");
+      const left = session ? (await waiting(session.user.id)).filter((d) => !["conflict", "rejected"].includes(d.sync.state)) : [];
+      if (left.length) throw new Error("outbox not empty");  // the browser tries again later
+      return;
+    }
     const answers = pages.map((client) => new Promise((resolve) => {
       const channel = new MessageChannel();
       channel.port1.onmessage = (e) => resolve(e.data);

@@ -141,7 +141,8 @@ document.getElementById("signout").addEventListener("click", async () => {
 let updating = false;
 async function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
-  const reg = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+  // A module worker: it imports the outbox code (sync.js) to upload when no page is open.
+  const reg = await navigator.serviceWorker.register("/sw.js", { scope: "/", type: "module" });
   const offer = (worker) => banner("update",
     h("p.notice.info", { role: "status" }, "有新版本。更新不会影响本机已填写的内容。"),
     h("button.primary", { type: "button", onclick: async () => {

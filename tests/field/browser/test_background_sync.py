@@ -1,0 +1,64 @@
+"""Background Sync with the app closed: a record signed offline reaches the server when the browser fires the
+sync event after the inspector closed the field app; the service worker uploads it itself (same outbox code,
+same session cookie). The sync event is dispatched through the DevTools protocol, as the browser would."""
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from webapp.extensions import db
+from webapp.models import InspectionRecord
+
+from .walk import go_offline, ready, sign_and_submit, sign_in, to_sign_page
+
+pytestmark = pytest.mark.browser
+
+
+def _registration_id(cdp, scope: str) -> str:
+    found = {}
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: found.update(
+        {r["scopeURL"]: r["registrationId"] for r in e["registrations"] if not r["isDeleted"]}))
+    cdp.send("ServiceWorker.enable")
+    deadline = time.monotonic() + 10
+    while scope not in found and time.monotonic() < deadline:
+        cdp.send("ServiceWorker.enable")  # events are delivered while a command is in flight
+        time.sleep(0.1)
+    assert scope in found, found
+    return found[scope]
+
+
+def test_the_worker_uploads_a_record_signed_offline_after_the_app_was_closed(dispatched, live_server, context, page):
+    base = live_server.url
+    record_id = dispatched.record.id
+    sign_in(page, base)
+    go_offline(context, page)
+    to_sign_page(page, base, dispatched.record.entity.checkin_token)
+    sign_and_submit(page)
+    expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
+
+    # The inspector closes the app; the phone gets a connection later. No field page is open.
+    blank = context.new_page()
+    cdp = context.new_cdp_session(blank)
+    registration = _registration_id(cdp, f"{base}/")
+    page.close()
+    context.set_offline(False)
+    db.session.expire_all()
+    assert db.session.get(InspectionRecord, record_id).status == "dispatched"
+
+    cdp.send("ServiceWorker.dispatchSyncEvent",
+             {"origin": base, "registrationId": registration, "tag": "field-outbox", "lastChance": False})
+    deadline = time.monotonic() + 30
+    while True:
+        db.session.expire_all()
+        record = db.session.get(InspectionRecord, record_id)
+        if record.status == "submitted" or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert record.status == "submitted" and record.signature_sha and record.findings_hash
+
+    # Opened again, the app shows the record as synced: nothing waits in the outbox.
+    again = context.new_page()
+    again.goto(f"{base}/field/task/{record_id}")
+    ready(again)
+    expect(again.locator(".deadline")).to_contain_text("已同步", timeout=10000)
+    assert not again.locator("#outbox").is_visible()
