@@ -123,7 +123,9 @@ def submit(user, client_uuid: str, body) -> Outcome:
     if record is None:
         return _error(404, "任务不存在或您不在该检查组中。")
     if record.status != "dispatched" or record.client_uuid is not None:
-        return _taken(record)
+        # Taken, perhaps by this very submission arriving twice at once (its FieldSubmission committed after
+        # the lookup above): answer as the second of the two.
+        return _after_race(user, client_uuid, digest, record.id)
 
     errors: list[str] = []
     inspected_on = _date(body.get("inspected_on"), errors)
