@@ -7,7 +7,7 @@ from webapp import create_app
 def test_healthz_reports_app_and_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "app": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "app": "ok", "database": "ok", "draw_hashing": "compiled"}
 
 
 def test_healthz_reports_an_unreachable_database(tmp_path):

@@ -4,6 +4,7 @@ from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from ..domain import draw as algo
 from ..extensions import db
 from . import todo
 
@@ -32,4 +33,8 @@ def healthz():
         db.session.rollback()
         database = f"error: {type(exc).__name__}"
     ok = database == "ok"
-    return jsonify(status="ok" if ok else "degraded", app="ok", database=database), 200 if ok else 503
+    # The draw's hashing loops: "compiled" (webapp/domain/_hashrank.c), or "python" where the package was
+    # installed without a compiler (same results, several times slower matching).
+    hashing = "compiled" if algo.COMPILED else "python"
+    return jsonify(status="ok" if ok else "degraded", app="ok", database=database,
+                   draw_hashing=hashing), 200 if ok else 503
