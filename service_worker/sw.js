@@ -1,6 +1,6 @@
 /* Service worker of the field app (现场检查). Served from /sw.js with its version and precache list filled in
    by the server from the real asset files, so any asset change changes these bytes and triggers an update. */
-import { flush, waiting } from "/static/field/sync.js";
+import { flush, isHeld, waiting } from "/static/field/sync.js";
 import { getMeta } from "/static/field/db.js";
 
 const VERSION = "__VERSION__";
@@ -67,7 +67,7 @@ self.addEventListener("sync", (event) => {
     if (!pages.length) {
       await flush();
       const session = await getMeta("session");
-      const left = session ? (await waiting(session.user.id)).filter((d) => !["conflict", "rejected"].includes(d.sync.state)) : [];
+      const left = session ? (await waiting(session.user.id)).filter((d) => !isHeld(d)) : [];
       if (left.length) throw new Error("outbox not empty");  // the browser tries again later
       return;
     }

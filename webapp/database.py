@@ -1,4 +1,6 @@
 """Schema operations shared by the CLI, the demo and the tests: always through the Alembic migrations."""
+import json
+
 from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import MetaData
@@ -34,8 +36,6 @@ def bulk_insert(table, rows: list[dict]) -> int:
     if connection.dialect.name != "postgresql":
         connection.execute(table.insert(), rows)
         return len(rows)
-    import json
-
     given = set(rows[0])
     columns = [c for c in table.columns if c.name in given or (c.default is not None and not c.primary_key)]
     is_json = {c.name for c in columns if isinstance(c.type, db.JSON)}

@@ -17,10 +17,12 @@ export const isWaiting = (d) => d && d.locked && d.sync && d.sync.state !== "syn
 export const isAmendment = (d) => d && d.kind === "amendment";
 // "withdrawn": a 补充说明 the server refused (the record was no longer returned) that its author chose not to
 // send again; it stays on the phone, shown, but no longer waits in the outbox.
-const waitingAmendment = (a) => a.sync && !["draft", "synced", "withdrawn"].includes(a.sync.state);
+export const waitingAmendment = (a) => a.sync && !["draft", "synced", "withdrawn"].includes(a.sync.state);
+// Refused by the server: kept and shown, sent again only by 立即同步 (or set aside, for a 补充说明).
+export const isHeld = (d) => ["conflict", "rejected"].includes(d.sync.state);
 
 export async function withdrawAmendment(clientId) {
-  await db.update("amendments", clientId, (a) => (a && ["conflict", "rejected"].includes(a.sync.state)
+  await db.update("amendments", clientId, (a) => (a && isHeld(a)
     ? { ...a, sync: { ...a.sync, state: "withdrawn", withdrawn_at: new Date().toISOString() } } : undefined));
   emit();
 }
@@ -187,7 +189,7 @@ async function flushNow(manual) {
   }
   if (who.status !== 200) return;
   for (const d of queue) {
-    if (!manual && ["conflict", "rejected"].includes(d.sync.state)) continue;    // kept and shown; 立即同步 retries
+    if (!manual && isHeld(d)) continue;
     if (!manual && d.sync.state === "retry" && d.sync.next_at > Date.now()) continue;
     const state = await (isAmendment(d) ? sendAmendment(d) : sendOne(d));
     emit();

@@ -8,7 +8,7 @@ import { SignaturePad } from "./signature.js";
 import {
   NO_PROBLEM, validateCodes, anyFailed, buildFindings, itemState, pointState, teamProblems, missingBeforeSigning,
 } from "./rules.js";
-import { flush, requestBackgroundSync, isAmendment, withdrawAmendment } from "./sync.js";
+import { flush, requestBackgroundSync, isAmendment, isHeld, waitingAmendment, withdrawAmendment } from "./sync.js";
 
 export const state = { session: null, catalog: null, cal: null, view: null, go: null };
 
@@ -19,14 +19,13 @@ const SYNC_STATUS = {
 
 // A returned record shows the return (or its amendment waiting to go) before anything about the local draft.
 export function statusOf(task, draft, amendments = []) {
-  if (task.status === "returned") return amendments.some(queuedAmendment) ? "补充说明待同步" : "待补充说明";
+  if (task.status === "returned") return amendments.some(waitingAmendment) ? "补充说明待同步" : "待补充说明";
   if (amendments.some((a) => a.sync.state === "synced")) return SERVER_STATUS[task.status] || task.status;
   if (!draft) return SERVER_STATUS[task.status] || task.status;
   if (!draft.locked) return "填写中";
   return SYNC_STATUS[draft.sync.state] || "待同步";
 }
 
-const queuedAmendment = (a) => a.sync && !["draft", "synced", "withdrawn"].includes(a.sync.state);
 const returnedBadge = (task) => (task.status === "returned" ? h("span.badge.returned", {}, "退回") : null);
 
 async function myAmendments(recordId) {
@@ -178,7 +177,7 @@ function returnsSection(task, amendments) {
   const returns = task.returns || [];
   if (!returns.length && !amendments.length && !(task.amendments || []).length) return null;
   const returned = task.status === "returned";
-  const pending = amendments.filter(queuedAmendment);
+  const pending = amendments.filter(waitingAmendment);
   const sent = amendments.filter((a) => a.sync.state === "synced");
   const open = amendments.find((a) => a.sync.state === "draft");
   const mine = new Set(amendments.map((a) => a.client_id));
@@ -199,7 +198,7 @@ function returnsSection(task, amendments) {
         ? `补充说明已保存在本机，等待同步${navigator.onLine ? "" : "（当前离线，联网后自动发送）"}`
         : `补充说明未能提交：${a.sync.error || "等待重试"}`),
       h("p.amend-text", {}, a.text),
-      ["conflict", "rejected"].includes(a.sync.state) ? h("button", { type: "button", onclick: async () => {
+      isHeld(a) ? h("button", { type: "button", onclick: async () => {
         if (!confirm("不再提交这条补充说明？它仍保留在本机，只是不再等待同步。")) return;
         await withdrawAmendment(a.client_id);
         state.go(location.pathname, true);

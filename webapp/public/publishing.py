@@ -83,7 +83,6 @@ def withdraw(record: InspectionRecord, user, reason: str) -> PublicationWithdraw
                                        by_id=user.id)
     db.session.add(withdrawal)
     record.status, record.published_at = publication.WITHDRAWN_TO, None
-    db.session.flush()
     audit.record("record.withdraw_publication", record, user=user, plan_id=record.plan_id, reason=withdrawal.reason,
                  published_at=withdrawal.published_at.isoformat() if withdrawal.published_at else None)
     return withdrawal

@@ -16,22 +16,26 @@ COMMENT = "请补充消防通道整改后的情况说明。"
 ANSWER = "消防通道杂物已于次日清理完毕，企业负责人已书面承诺保持畅通。"
 
 
-def test_return_reaches_the_phone_and_the_amendment_comes_back_without_touching_the_findings(
-        dispatched, live_server, context, page):
-    base = live_server.url
-    record_id, token = dispatched.record.id, dispatched.record.entity.checkin_token
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-
-    # The team submits a signed record from the phone, as in the walk.
+def _submitted_from_the_phone(page, base, dispatched) -> InspectionRecord:
+    """The team submits a signed record from the phone, as in the walk; the server's record once synced."""
     sign_in(page, base)
-    to_sign_page(page, base, token, fail_first=True)
+    to_sign_page(page, base, dispatched.record.entity.checkin_token, fail_first=True)
     sign_and_submit(page)
-    page.goto(f"{base}/field/task/{record_id}")
+    page.goto(f"{base}/field/task/{dispatched.record.id}")
     ready(page)
     expect(page.locator(".deadline")).to_contain_text("已同步", timeout=30000)
     db.session.expire_all()
-    record = db.session.get(InspectionRecord, record_id)
+    return db.session.get(InspectionRecord, dispatched.record.id)
+
+
+def test_return_reaches_the_phone_and_the_amendment_comes_back_without_touching_the_findings(
+        dispatched, live_server, context, page):
+    base = live_server.url
+    record_id = dispatched.record.id
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    record = _submitted_from_the_phone(page, base, dispatched)
     assert record.status == "submitted"
     findings, findings_hash, signature = record.findings, record.findings_hash, record.signature_sha
 
@@ -110,17 +114,10 @@ def test_an_amendment_refused_because_a_teammate_answered_first_can_be_set_aside
     """The record is answered from another phone while this one is offline: the server refuses this phone's
     补充说明 (409, no longer returned); the inspector sets it aside, and it stays on the phone, no longer waiting."""
     base = live_server.url
-    record_id, token = dispatched.record.id, dispatched.record.entity.checkin_token
+    record_id = dispatched.record.id
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    sign_in(page, base)
-    to_sign_page(page, base, token, fail_first=True)
-    sign_and_submit(page)
-    page.goto(f"{base}/field/task/{record_id}")
-    ready(page)
-    expect(page.locator(".deadline")).to_contain_text("已同步", timeout=30000)
-    db.session.expire_all()
-    record = db.session.get(InspectionRecord, record_id)
+    record = _submitted_from_the_phone(page, base, dispatched)
     reviewer = db.session.scalar(select(User).where(User.username == "jt_review"))
     service.decide(record, reviewer, "return", COMMENT)
     page.goto(f"{base}/field/task/{record_id}")
