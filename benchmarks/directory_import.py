@@ -41,9 +41,10 @@ def make_xlsx(path: Path, rows: int):
 
 
 def child(url: str, path: str):
-    from webapp import create_app, database
-    from webapp.directory import importing
-    from webapp.extensions import db
+    from webapp import create_app
+    from webapp.core import database
+    from webapp.stages.directory import importing
+    from webapp.core.extensions import db
 
     media = tempfile.mkdtemp(prefix="bench-media-")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": media})

@@ -29,11 +29,14 @@ def app_for(url):
 
 
 def setup(url, n):
-    from webapp import database
+    from webapp.core import database
     from webapp.domain import uscc
-    from webapp.draw import service
-    from webapp.extensions import db
-    from webapp.models import Department, Entity, Plan, PlanDepartment
+    from webapp.stages.draw import ceremony as service
+    from webapp.stages.records import dispatch
+    from webapp.core.extensions import db
+    from webapp.stages.accounts.models import Department
+    from webapp.stages.directory.models import Entity
+    from webapp.stages.plans.models import Plan, PlanDepartment
 
     app = app_for(url)
     with app.app_context():
@@ -79,8 +82,8 @@ def reset(url, draw_id):
     """Make an executed benchmark draw prepared again, to time the step once more on the same data."""
     app = app_for(url)
     with app.app_context():
-        from webapp.extensions import db
-        from webapp.models import Draw, DrawConfirmation
+        from webapp.core.extensions import db
+        from webapp.stages.draw.models import Draw, DrawConfirmation
 
         db.session.execute(DrawConfirmation.__table__.delete().where(DrawConfirmation.draw_id == draw_id))
         db.session.execute(Draw.__table__.update().where(Draw.id == draw_id).values(
@@ -92,15 +95,16 @@ def execute_step(url, draw_id):
     """The timed step, in its own process."""
     app = app_for(url)
     with app.app_context():
-        from webapp.draw import service
-        from webapp.extensions import db
-        from webapp.models import Draw
+        from webapp.stages.draw import ceremony as service
+        from webapp.stages.records import dispatch
+        from webapp.core.extensions import db
+        from webapp.stages.draw.models import Draw
 
         db.session.execute(db.select(Draw.id).limit(1))  # connect before the clock starts
         baseline = peak_rss_mb()
         t, cpu = time.perf_counter(), time.process_time()
         draw = db.session.get(Draw, draw_id)
-        service.execute(draw, "基准见证")
+        dispatch.execute(draw, "基准见证")
         db.session.commit()
         seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
         peak = peak_rss_mb()

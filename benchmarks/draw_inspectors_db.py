@@ -1,7 +1,7 @@
 """Benchmark: the whole inspector draw for 50,000 confirmed enterprises and 2,000 inspectors, on the database.
 
 `draw_inspectors.py` times the matching alone (the issue's figure, < 10 s). This one times what the office
-admin waits for after pressing 执行: load the prepared draw, match (`service.execute`), dispatch one 一企一表
+admin waits for after pressing 执行: load the prepared draw, match (`dispatch.execute`), dispatch one 一企一表
 (InspectionRecord with its team) per enterprise and commit, in a fresh child process so that the peak RSS is
 the step's own. The set-up (directory, roster, plan, entity draw at 100 %, confirmations, prepare) is reported
 but not part of the figure.
@@ -27,11 +27,15 @@ DEPARTMENTS = (("jiaoti", "莲池区教育和体育局", 0.4, 2), ("renshe", "�
 
 
 def setup(url, n_entities, n_inspectors):
-    from webapp import database
+    from webapp.core import database
     from webapp.domain import uscc
-    from webapp.draw import service
-    from webapp.extensions import db
-    from webapp.models import Department, Entity, InspectorProfile, Plan, PlanDepartment, PlanItem, User
+    from webapp.stages.draw import ceremony as service
+    from webapp.stages.records import dispatch
+    from webapp.stages.draw import confirmation
+    from webapp.core.extensions import db
+    from webapp.stages.accounts.models import Department, User
+    from webapp.stages.directory.models import Entity, InspectorProfile
+    from webapp.stages.plans.models import Plan, PlanDepartment, PlanItem
 
     app = app_for(url)
     with app.app_context():
@@ -65,9 +69,9 @@ def setup(url, n_entities, n_inspectors):
         db.session.commit()
         loaded = time.perf_counter() - t
         t = time.perf_counter()
-        service.execute(service.prepare(plan, "entities"), "基准")
+        dispatch.execute(service.prepare(plan, "entities"), "基准")
         for conf in service.entity_draw(plan.id).confirmations:
-            service.confirm(conf, office)
+            confirmation.confirm(conf, office)
         draw = service.prepare(plan, "inspectors")
         db.session.commit()
         return draw.id, loaded, time.perf_counter() - t
@@ -76,14 +80,16 @@ def setup(url, n_entities, n_inspectors):
 def execute_step(url, draw_id):
     app = app_for(url)
     with app.app_context():
-        from webapp.draw import service
-        from webapp.extensions import db
-        from webapp.models import Draw, InspectionRecord, RecordMember
+        from webapp.stages.draw import ceremony as service
+        from webapp.stages.records import dispatch
+        from webapp.core.extensions import db
+        from webapp.stages.draw.models import Draw
+        from webapp.stages.records.models import InspectionRecord, RecordMember
 
         db.session.execute(db.select(Draw.id).limit(1))  # connect before the clock starts
         baseline = peak_rss_mb()
         t, cpu = time.perf_counter(), time.process_time()
-        service.execute(db.session.get(Draw, draw_id), "基准见证")
+        dispatch.execute(db.session.get(Draw, draw_id), "基准见证")
         db.session.commit()
         seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
         records = db.session.scalar(db.select(db.func.count()).select_from(InspectionRecord))

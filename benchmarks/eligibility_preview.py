@@ -42,11 +42,13 @@ def main():
                                                        "postgresql://postgres@127.0.0.1:5432/eligibility_bench"))
     args = parser.parse_args()
 
-    from webapp import create_app, database
-    from webapp.demo import seed2023
-    from webapp.extensions import db
-    from webapp.models import Department, Plan
-    from webapp.plans import eligibility
+    from webapp import create_app
+    from webapp.core import database
+    from webapp.faces.demo import seed2023
+    from webapp.core.extensions import db
+    from webapp.stages.accounts.models import Department
+    from webapp.stages.plans.models import Plan
+    from webapp.stages.plans import eligibility
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.pg, "MEDIA_ROOT": tempfile.mkdtemp()})
     with app.app_context():
@@ -76,7 +78,7 @@ def main():
             print(f"{attempt}: summary {summary_s:.2f} s; excluded page 1 {first_s:.2f} s; "
                   f"last page ({last}) {last_s:.2f} s; preview page total {summary_s + first_s:.2f} s (target < 5 s)")
         # The whole page as the office opens it: login, then GET the preview.
-        from webapp.models import User
+        from webapp.stages.accounts.models import User
 
         office = User(username="bench_office", full_name="双随机办")
         office.set_password("bench-password-1")

@@ -38,8 +38,8 @@ def camera_jpeg(width, height) -> bytes:
 
 
 def images():
-    from webapp.field_api import imaging
-    from webapp.media import make_thumbnail
+    from webapp.stages.field import imaging
+    from webapp.stages.records.media import make_thumbnail
     from tests.field_api.conftest import signature_png
 
     rows = []
@@ -60,9 +60,12 @@ def images():
 def api(database_url):
     from sqlalchemy import select
 
-    from webapp import create_app, database
-    from webapp.extensions import db
-    from webapp.models import Entity, InspectionRecord, RecordMember, User
+    from webapp import create_app
+    from webapp.core import database
+    from webapp.core.extensions import db
+    from webapp.stages.directory.models import Entity
+    from webapp.stages.records.models import InspectionRecord, RecordMember
+    from webapp.stages.accounts.models import User
     from tests.conftest import Auth
     from tests.field_api.conftest import Phone, full_findings, sha, signature_png, submission
 
@@ -70,7 +73,7 @@ def api(database_url):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "MEDIA_ROOT": media})
     with app.app_context():
         database.recreate()
-        from webapp import demo
+        from webapp.faces import demo
 
         plans = demo.load()["plans"]
         plan = plans[1]

@@ -29,8 +29,9 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "i
 
 
 def make_app(tmp: Path):
-    from webapp import create_app, database
-    from webapp.extensions import db
+    from webapp import create_app
+    from webapp.core import database
+    from webapp.core.extensions import db
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.db'}",
                       "MEDIA_ROOT": str(tmp / "media")})
@@ -41,7 +42,7 @@ def make_app(tmp: Path):
 
 
 def shell_sizes(app):
-    from webapp.field import shell
+    from webapp.faces.field import shell
 
     client = app.test_client()
     rows = []

@@ -20,11 +20,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def run(database_url: str, n: int):
     from sqlalchemy import select
 
-    from webapp import create_app, database
-    from webapp import demo as demo_data
-    from webapp.extensions import db
-    from webapp.models import Entity, InspectionRecord, Plan, RecordMember, User
-    from webapp.public import publishing
+    from webapp import create_app
+    from webapp.core import database
+    from webapp.faces import demo as demo_data
+    from webapp.core.extensions import db
+    from webapp.stages.directory.models import Entity
+    from webapp.stages.records.models import InspectionRecord, RecordMember
+    from webapp.stages.plans.models import Plan
+    from webapp.stages.accounts.models import User
+    from webapp.stages.publication import publishing
 
     media = tempfile.mkdtemp()
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "MEDIA_ROOT": media, "TESTING": True,

@@ -30,9 +30,10 @@ def main():
     parser.add_argument("--db", default="")
     args = parser.parse_args()
 
-    from webapp import create_app, database
-    from webapp import demo as demo_data
-    from webapp.extensions import db
+    from webapp import create_app
+    from webapp.core import database
+    from webapp.faces import demo as demo_data
+    from webapp.core.extensions import db
     from tests.conftest import Auth
     from tests.review.factory import make_record, own_plan
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import MetaData
 
-from webapp import create_app, database
-from webapp.extensions import db
+from webapp import create_app
+from webapp.core import database
+from webapp.core.extensions import db
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -97,7 +98,7 @@ def auth(client):
 @pytest.fixture
 def demo(app):
     """The full demo: departments, the 14 items, ~300 entities, ~30 inspectors, accounts and two plans."""
-    from webapp import demo as demo_data
+    from webapp.faces import demo as demo_data
 
     return demo_data.load()
 

@@ -1,7 +1,8 @@
 from sqlalchemy import select
 
-from webapp.extensions import db
-from webapp.models import AuditEvent, User
+from webapp.core.extensions import db
+from webapp.core.audit import AuditEvent
+from webapp.stages.accounts.models import User
 
 from .conftest import csrf_token
 

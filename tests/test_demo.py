@@ -5,8 +5,10 @@ from datetime import date
 from sqlalchemy import func, select
 
 from webapp.domain import eligibility, risk, uscc
-from webapp.extensions import db
-from webapp.models import CheckItem, Department, Entity, InspectorProfile, Plan, User
+from webapp.core.extensions import db
+from webapp.stages.directory.models import CheckItem, Entity, InspectorProfile
+from webapp.stages.accounts.models import Department, User
+from webapp.stages.plans.models import Plan
 
 from .conftest import SEED_TEXT
 
@@ -121,7 +123,7 @@ def test_demo_command_serves_the_app(tmp_path):
         port = s.getsockname()[1]
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path}/demo.db", MEDIA_ROOT=str(tmp_path / "media"))
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from webapp.cli import main; main()", "demo", "--port", str(port)],
+        [sys.executable, "-c", "from webapp.faces.cli import main; main()", "demo", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
@@ -145,7 +147,8 @@ def test_demo_command_publishes_example_results_through_the_real_services(runner
     """A visitor of the demo's /public/ finds results: submitted as a phone does, approved, published."""
     from webapp.domain import findings as rules
     from webapp.domain.results import CATEGORIES
-    from webapp.models import FollowUpTask, InspectionRecord, Media
+    from webapp.stages.publication.models import FollowUpTask
+    from webapp.stages.records.models import InspectionRecord, Media
 
     result = runner.invoke(args=["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
@@ -169,7 +172,7 @@ def test_demo_command_publishes_example_results_through_the_real_services(runner
     assert "最近公示" in front and all(r.entity.name in front for r in published)
     assert "未按规定公示应当公示的信息；发现问题待后续处理" in front
     # jt01 still has dispatched tasks of the current plan for the phone demo.
-    from webapp.field_api.tasks import member_records
+    from webapp.stages.field.tasks import member_records
 
     jt01 = db.session.scalar(select(User).where(User.username == "jt01"))
     assert member_records(jt01, statuses=("dispatched",))

@@ -21,7 +21,7 @@ def test_healthz_reports_an_unreachable_database(tmp_path):
 def test_secret_key_generated_once_with_private_mode(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     first = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    from webapp import config
+    from webapp.core import config
 
     settings = config.load(str(tmp_path))
     again = config.load(str(tmp_path))
@@ -35,7 +35,7 @@ def test_environment_configures_database_media_and_https(tmp_path, monkeypatch):
     monkeypatch.setenv("MEDIA_ROOT", str(tmp_path / "m"))
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
     monkeypatch.setenv("SPOTCHECK_HTTPS", "1")
-    from webapp import config
+    from webapp.core import config
 
     settings = config.load(str(tmp_path))
     assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/d"

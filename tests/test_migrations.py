@@ -3,7 +3,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 
 def test_migrated_schema_matches_the_models(app):

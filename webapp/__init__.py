@@ -1,4 +1,8 @@
-"""双随机、一公开 joint spot checks: the Flask application factory."""
+"""双随机、一公开 joint spot checks: the Flask application factory.
+
+The package reads in the regime's order: `domain/` (pure rules), `core/` (what everything shares), `stages/`
+(accounts → directory → plans → draw → records → field → review → publication, each owning its tables), and
+`faces/` on top (pages, the phone's API, the field shell, the public portal, reports, CLI, demo)."""
 from pathlib import Path
 
 from flask import Flask
@@ -12,6 +16,32 @@ def resource_dir(name: str) -> Path:
     return inside if inside.is_dir() else PACKAGE_DIR.parent / name
 
 
+def load_models():
+    """Register every stage's tables with SQLAlchemy (the app, the migrations and the tests need them all)."""
+    from webapp.core import audit  # noqa: F401
+    from webapp.stages.accounts import models as accounts  # noqa: F401
+    from webapp.stages.directory import models as directory  # noqa: F401
+    from webapp.stages.draw import models as draw  # noqa: F401
+    from webapp.stages.field import models as field  # noqa: F401
+    from webapp.stages.plans import models as plans  # noqa: F401
+    from webapp.stages.publication import models as publication  # noqa: F401
+    from webapp.stages.records import models as records  # noqa: F401
+    from webapp.stages.review import models as review  # noqa: F401
+
+
+def register_blueprints(app: Flask):
+    """Every face's pages, one blueprint per area."""
+    from webapp.faces import api, auth, field, home, media, public
+    from webapp.faces.department import confirm, credentials, directory, followup
+    from webapp.faces.office import draw, plans, posters, publication, users
+    from webapp.faces.reports import views as reports
+    from webapp.faces.review import views as review
+
+    for face in (auth, home, users, media, draw, confirm, directory, plans, review, reports, api, public,
+                 posters, credentials, followup, publication, field):
+        app.register_blueprint(face.bp)
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -19,14 +49,16 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(resource_dir("static")),
         instance_relative_config=True,
     )
-    from . import config as settings
+    from webapp.core import config as settings
 
     app.config.update(settings.load(app.instance_path))
     if config:
         app.config.update(config)
 
-    from . import auth, cli, errors, extensions, models, web  # noqa: F401  (models registers the tables)
+    from webapp.core import errors, extensions, web
+    from webapp.faces import auth, cli
 
+    load_models()
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(PACKAGE_DIR / "migrations"))
     extensions.csrf.init_app(app)
@@ -34,6 +66,6 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     web.init_app(app)
-    web.register_blueprints(app)
+    register_blueprints(app)
     cli.init_app(app)
     return app

@@ -3,23 +3,29 @@ import * as db from "./db.js";
 import { h, mount } from "./ui.js";
 import { platformNotices, storageLine } from "./env.js";
 import { flush, fetchSession, useSession, waiting } from "./sync.js";
-import * as views from "./views.js";
+import { state, notFound, signInView } from "./views/common.js";
+import { tasksView } from "./views/tasks.js";
+import { taskView } from "./views/task.js";
+import { arriveView, checkinView, scanView } from "./views/arrival.js";
+import { teamView } from "./views/team.js";
+import { checklistView } from "./views/checklist.js";
+import { signView } from "./views/sign.js";
+import { credentialView } from "./views/credential.js";
 
-const { state } = views;
 const view = document.getElementById("view");
 const banners = document.getElementById("banners");
 let viewSeq = 0;
 
 const ROUTES = [
-  [/^\/field\/?$/, (root) => views.tasksView(root)],
-  [/^\/field\/scan$/, (root) => views.scanView(root)],
-  [/^\/field\/credential$/, (root) => views.credentialView(root)],
-  [/^\/field\/task\/(\d+)$/, (root, id) => views.taskView(root, id)],
-  [/^\/field\/task\/(\d+)\/checkin$/, (root, id) => views.checkinView(root, id)],
-  [/^\/field\/task\/(\d+)\/team$/, (root, id) => views.teamView(root, id)],
-  [/^\/field\/task\/(\d+)\/checklist$/, (root, id) => views.checklistView(root, id)],
-  [/^\/field\/task\/(\d+)\/sign$/, (root, id) => views.signView(root, id)],
-  [/^\/checkin\/([\w-]+)$/, (root, token) => views.arriveView(root, token)],
+  [/^\/field\/?$/, (root) => tasksView(root)],
+  [/^\/field\/scan$/, (root) => scanView(root)],
+  [/^\/field\/credential$/, (root) => credentialView(root)],
+  [/^\/field\/task\/(\d+)$/, (root, id) => taskView(root, id)],
+  [/^\/field\/task\/(\d+)\/checkin$/, (root, id) => checkinView(root, id)],
+  [/^\/field\/task\/(\d+)\/team$/, (root, id) => teamView(root, id)],
+  [/^\/field\/task\/(\d+)\/checklist$/, (root, id) => checklistView(root, id)],
+  [/^\/field\/task\/(\d+)\/sign$/, (root, id) => signView(root, id)],
+  [/^\/checkin\/([\w-]+)$/, (root, token) => arriveView(root, token)],
 ];
 
 async function render() {
@@ -28,7 +34,7 @@ async function render() {
   view.dataset.viewId = id;
   delete document.body.dataset.ready;
   if (!state.session) {
-    views.signInView(view, navigator.onLine ? "请先登录。登录一次后，本机可离线使用已下载的任务。" : "本机尚未登录过现场检查。");
+    signInView(view, navigator.onLine ? "请先登录。登录一次后，本机可离线使用已下载的任务。" : "本机尚未登录过现场检查。");
   } else if (!state.catalog) {
     mount(view, h("h1", {}, "我的任务"), h("p.notice.warn", { role: "status" }, "任务尚未下载到本机。请在有网络时重新打开本页。"));
   } else {
@@ -36,7 +42,7 @@ async function render() {
     const route = ROUTES.find(([re]) => re.test(path));
     try {
       if (route) await route[1](view, ...path.match(route[0]).slice(1));
-      else views.notFound(view);
+      else notFound(view);
     } catch (err) {
       console.error(err);
       mount(view, h("p.notice.error", { role: "alert" }, `出错了：${err.message}。已填写的内容保存在本机。`));
@@ -103,7 +109,15 @@ async function drawOutbox() {
       h(`div.${d.sync.state === "retry" ? "why" : "conflict"}`, { role: d.sync.state === "retry" ? null : "alert" },
         `${state.names.get(d.record_id) || ""}：${d.sync.error}${d.sync.state === "conflict" ? "。本机记录已保留，请联系审核人处理。" : ""}`)));
 }
-addEventListener("outbox-change", () => { drawOutbox(); if (/^\/field\/?$/.test(location.pathname) || /\/task\/\d+$/.test(location.pathname)) refreshQuiet(); });
+const showsTasks = () => /^\/field\/?$/.test(location.pathname) || /\/task\/\d+$/.test(location.pathname);
+addEventListener("outbox-change", () => { drawOutbox(); if (showsTasks()) refreshQuiet(); });
+// An answer changed a task's status and sent no label for it (sync.js takeStatus): download the tasks again, which
+// carry the server's status_label.
+let refetch = Promise.resolve();
+addEventListener("tasks-stale", () => {
+  if (!navigator.onLine || !state.session) return;
+  refetch = refetch.then(download).catch(() => {}).then(() => { if (showsTasks()) refreshQuiet(); });
+});
 let quiet = null;
 function refreshQuiet() {
   clearTimeout(quiet);

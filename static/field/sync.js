@@ -157,6 +157,20 @@ async function sendOne(d, retryMissing = true) {
   return fail(d, r, "提交记录");
 }
 
+// The server's word on the record's status until the next task download. Its answer to a 补充说明 carries the
+// status code but no label: the label the task came with stays while the status is unchanged; otherwise it is
+// dropped and the page fetches the tasks again for the server's status_label ("tasks-stale").
+async function takeStatus(recordId, data) {
+  let stale = false;
+  await db.update("tasks", recordId, (t) => {
+    if (!t) return undefined;
+    const label = data.status_label || (t.status === data.status && t.status_label) || null;
+    stale = !label;
+    return { ...t, status: data.status, status_label: label };
+  });
+  if (stale) self.dispatchEvent(new Event("tasks-stale"));
+}
+
 // An amendment goes once under its client_id; a replay gets the same answer, so a lost reply is harmless.
 async function sendAmendment(a) {
   await mark(a, { progress: "正在提交补充说明" });
@@ -165,13 +179,12 @@ async function sendAmendment(a) {
   if ((r.status === 200 || r.status === 201) && r.data && r.data.client_id === a.client_id) {
     await mark(a, { state: "synced", error: null, code: r.status, progress: null, server: r.data,
       synced_at: new Date().toISOString() });
-    // The server's word on the record's status (back to 已提交) until the next task download.
-    await db.update("tasks", a.record_id, (t) => (t ? { ...t, status: r.data.status } : undefined));
+    await takeStatus(a.record_id, r.data);  // back to submitted
     return "synced";
   }
   if (r.status === 200 || r.status === 201) r.data = { error: "服务器的确认与本机的补充说明不一致，已保留在本机" };
   if (r.status === 409 && r.data && r.data.status) {  // e.g. a teammate answered first: the server's status now
-    await db.update("tasks", a.record_id, (t) => (t ? { ...t, status: r.data.status } : undefined));
+    await takeStatus(a.record_id, r.data);
   }
   return fail(a, r, "提交补充说明");
 }

@@ -2,9 +2,14 @@
 import pytest
 from sqlalchemy import select
 
-from webapp.draw import service
-from webapp.extensions import db
-from webapp.models import Draw, InspectionRecord, Plan, User
+from webapp.stages.draw import ceremony as service
+
+from webapp.stages.draw import confirmation
+from webapp.core.extensions import db
+from webapp.stages.draw.models import Draw
+from webapp.stages.records.models import InspectionRecord
+from webapp.stages.plans.models import Plan
+from webapp.stages.accounts.models import User
 
 from .helpers import ARTIFACTS, login, screenshot
 
@@ -13,8 +18,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def bare(app, monkeypatch):
-    from webapp import demo as demo_data
-    from webapp.draw import demo as draw_demo
+    from webapp.faces import demo as demo_data
+    from webapp.faces.demo import draw as draw_demo
 
     monkeypatch.setattr(draw_demo, "run", lambda plan: None)
     return demo_data.load()
@@ -54,7 +59,7 @@ def test_office_walks_through_both_ceremonies(bare, live_server, page):
 
     admins = {u.department_id: u for u in db.session.scalars(select(User).where(User.username.like("%_admin")))}
     for conf in draw.confirmations:
-        service.confirm(conf, admins[conf.department_id])
+        confirmation.confirm(conf, admins[conf.department_id])
     db.session.commit()
 
     page.reload()

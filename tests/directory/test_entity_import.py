@@ -5,8 +5,9 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from webapp.extensions import db
-from webapp.models import AuditEvent, Entity, ImportBatch, ImportRow
+from webapp.core.extensions import db
+from webapp.core.audit import AuditEvent
+from webapp.stages.directory.models import Entity, ImportBatch, ImportRow
 from webapp.domain import uscc
 
 from .helpers import csv_file, post, upload, xlsx
@@ -174,7 +175,7 @@ def test_nothing_is_half_written_when_the_commit_fails(app, demo, client, auth):
     second = db.session.scalar(select(ImportRow).where(ImportRow.batch_id == batch.id, ImportRow.line == 3))
     second.data = dict(second.data, name=None, risk_level=None)
     db.session.commit()
-    from webapp.directory import importing
+    from webapp.stages.directory import importing
 
     with pytest.raises(Exception):
         importing.commit(batch)

@@ -2,9 +2,12 @@
 from sqlalchemy import select
 
 from webapp.domain import draw as algo
-from webapp.draw import service
-from webapp.extensions import db
-from webapp.models import Plan, User
+from webapp.stages.draw import ceremony as service
+from webapp.stages.records import dispatch
+from webapp.stages.draw import confirmation
+from webapp.core.extensions import db
+from webapp.stages.plans.models import Plan
+from webapp.stages.accounts.models import User
 
 
 def user(username):
@@ -18,7 +21,7 @@ def plan(n):
 
 def entity_draw(p, witness="12 34 56"):
     d = service.prepare(p, algo.ENTITIES, user("office"), "test")
-    service.execute(d, witness, user("office"), "test")
+    dispatch.execute(d, witness, user("office"), "test")
     db.session.commit()
     return d
 
@@ -26,13 +29,13 @@ def entity_draw(p, witness="12 34 56"):
 def confirm_all(d):
     for conf in d.confirmations:
         if conf.confirmed_at is None:
-            service.confirm(conf, user({"jiaoti": "jt_admin", "renshe": "rs_admin", "weijian": "wj_admin"}[
+            confirmation.confirm(conf, user({"jiaoti": "jt_admin", "renshe": "rs_admin", "weijian": "wj_admin"}[
                 conf.department.code]))
     db.session.commit()
 
 
 def inspector_draw(p, witness=""):
     d = service.prepare(p, algo.INSPECTORS, user("office"), "test")
-    service.execute(d, witness, user("office"), "test")
+    dispatch.execute(d, witness, user("office"), "test")
     db.session.commit()
     return d

@@ -7,13 +7,19 @@ from sqlalchemy import func, select
 
 from webapp.domain import draw as algo
 from webapp.domain.eligibility import exclusion_reason
-from webapp.draw import service
-from webapp.draw.service import DrawRefused
-from webapp.extensions import db
-from webapp.models import (
-    AuditEvent, Conflict, Draw, Entity, InspectionRecord, InspectorProfile, PlanDepartment, RecordMember,
-)
-from webapp.workcal import current_calendar
+from webapp.stages.draw import ceremony as service
+from webapp.stages.records import teams
+from webapp.stages.records import dispatch
+from webapp.stages.records import deadlines
+from webapp.stages.draw import confirmation
+from webapp.stages.draw.ceremony import DrawRefused
+from webapp.core.extensions import db
+from webapp.core.audit import AuditEvent
+from webapp.stages.directory.models import Conflict, Entity, InspectorProfile
+from webapp.stages.draw.models import Draw
+from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.plans.models import PlanDepartment
+from webapp.stages.plans.calendar import current_calendar
 
 from .helpers import confirm_all, entity_draw, inspector_draw, plan, user
 
@@ -42,7 +48,7 @@ def test_same_nonce_gives_same_result_whatever_the_row_order(bare):
         d = service.prepare(plan(2), algo.ENTITIES, user("office"))
         d.nonce = "ab" * 32
         d.commitment = algo.commitment(d.nonce)
-        service.execute(d, "同一个见证")
+        dispatch.execute(d, "同一个见证")
         results.append((d.population_digest, d.seed, d.result))
         db.session.rollback()
     assert results[0] == results[1]
@@ -56,7 +62,7 @@ def test_entity_draw_freezes_publishes_and_marks_the_plan_drawn(bare):
     assert d.commitment == algo.commitment(d.nonce)
     assert d.population_digest == algo.population_digest(service.eligible_population(p))
     assert p.status == "draft"
-    service.execute(d, "07 19 23", user("office"), "10.0.0.1")
+    dispatch.execute(d, "07 19 23", user("office"), "10.0.0.1")
     db.session.commit()
     assert d.status == "executed" and d.executed_ip == "10.0.0.1" and d.witness == "07 19 23"
     assert p.status == "drawn" and not p.editable
@@ -70,7 +76,7 @@ def test_entity_draw_freezes_publishes_and_marks_the_plan_drawn(bare):
 def test_a_second_execution_is_refused_and_an_executed_draw_is_never_redone(bare):
     d = entity_draw(plan(2))
     with pytest.raises(DrawRefused, match="不能再次执行"):
-        service.execute(d, "again")
+        dispatch.execute(d, "again")
     with pytest.raises(DrawRefused, match="不能重抽"):
         service.prepare(plan(2), algo.ENTITIES)
     with pytest.raises(DrawRefused, match="不能作废"):
@@ -92,7 +98,7 @@ def test_another_draw_only_after_abandoning_with_a_reason(bare):
     assert (first.status, first.live, second.attempt) == ("abandoned", None, 2)
     assert db.session.scalar(select(func.count()).select_from(Draw)) == 2
     with pytest.raises(DrawRefused, match="不能再次执行"):
-        service.execute(first, "")
+        dispatch.execute(first, "")
 
 
 def test_the_database_allows_one_live_draw_per_plan_and_kind(bare):
@@ -113,7 +119,7 @@ def test_inspector_draw_waits_for_every_department(bare):
     with pytest.raises(DrawRefused, match="尚未执行"):
         service.prepare(p, algo.INSPECTORS)
     d = entity_draw(p)
-    service.confirm(d.confirmations[0], user("jt_admin"))
+    confirmation.confirm(d.confirmations[0], user("jt_admin"))
     db.session.commit()
     with pytest.raises(DrawRefused, match="莲池区人社局、莲池区卫健局"):
         service.prepare(p, algo.INSPECTORS)
@@ -127,14 +133,14 @@ def test_exclusions_shape_the_confirmed_list(bare):
     gone = db.session.scalar(select(Entity).where(Entity.uscc == selected[0]))
     not_ours = db.session.scalar(select(Entity).where(Entity.uscc == selected[1]))
     with pytest.raises(DrawRefused, match="其他"):
-        service.exclude(confs["jiaoti"], gone, "other", "", user("jt_admin"))
-    service.exclude(confs["jiaoti"], gone, "cancelled", "", user("jt_admin"))
-    service.exclude(confs["weijian"], not_ours, "not_ours", "无卫生监督事项", user("wj_admin"))
+        confirmation.exclude(confs["jiaoti"], gone, "other", "", user("jt_admin"))
+    confirmation.exclude(confs["jiaoti"], gone, "cancelled", "", user("jt_admin"))
+    confirmation.exclude(confs["weijian"], not_ours, "not_ours", "无卫生监督事项", user("wj_admin"))
     with pytest.raises(DrawRefused, match="已被本部门排除"):
-        service.exclude(confs["jiaoti"], gone, "moved", "", user("jt_admin"))
+        confirmation.exclude(confs["jiaoti"], gone, "moved", "", user("jt_admin"))
     confirm_all(d)
     with pytest.raises(DrawRefused, match="已确认"):
-        service.exclude(confs["renshe"], not_ours, "duplicate", "", user("rs_admin"))
+        confirmation.exclude(confs["renshe"], not_ours, "duplicate", "", user("rs_admin"))
     keep, skip = service.confirmed_list(p)
     assert gone.uscc not in {u for u, _ in keep} and not_ours.uscc in {u for u, _ in keep}
     assert skip == [(not_ours.uscc, "weijian")]
@@ -168,7 +174,7 @@ def test_matching_dispatches_one_record_per_enterprise_with_teams(bare):
     assert len({r.token for r in records}) == len(records)
     # Every demo inspector has tasks; nobody on leave, expired or an expert was drawn.
     for username in ("jt01", "jt02", "rs01", "wj01"):
-        from webapp.main.todo import my_records
+        from webapp.faces.home.todo import my_records
 
         assert my_records(user(username))
     drawn_people = db.session.scalars(select(InspectorProfile).join(RecordMember)).all()
@@ -213,9 +219,9 @@ def test_items_needing_a_missing_qualification_flag_the_record(bare):
     flagged = db.session.scalars(select(InspectionRecord).where(InspectionRecord.needs_expert.is_(True))).all()
     assert flagged
     for r in flagged:
-        assert service.missing_qualifications(r)
+        assert teams.missing_qualifications(r)
     for r in db.session.scalars(select(InspectionRecord).where(InspectionRecord.needs_expert.is_(False))):
-        assert not service.missing_qualifications(r)
+        assert not teams.missing_qualifications(r)
 
 
 def test_manifest_of_a_real_draw_verifies(bare):
@@ -233,7 +239,7 @@ def test_manifest_of_a_real_draw_verifies(bare):
 def test_deadline_uses_the_working_day_calendar(bare):
     d = entity_draw(plan(2))
     d.executed_on = date(2026, 12, 28)
-    service.set_override(date(2026, 12, 30), False, "测试：临时休息")
+    deadlines.set_override(date(2026, 12, 30), False, "测试：临时休息")
     db.session.commit()
     conf = d.confirmations[0]
     # 29 (1), 30 off, 31 (2), 1 Jan holiday, 4 (3), 5 (4), 6 (5): 2027 is beyond chinese-calendar: provisional.

@@ -5,9 +5,14 @@ from datetime import date
 from sqlalchemy import select
 
 from tests.conftest import csrf_token
-from webapp.draw import service
-from webapp.extensions import db
-from webapp.models import AuditEvent, Draw, InspectionRecord, InspectorProfile, RecordMember
+from webapp.stages.draw import ceremony as service
+from webapp.stages.records import teams
+from webapp.stages.draw import confirmation
+from webapp.core.extensions import db
+from webapp.core.audit import AuditEvent
+from webapp.stages.draw.models import Draw
+from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.directory.models import InspectorProfile
 
 from .helpers import confirm_all, entity_draw, inspector_draw, plan, user
 
@@ -65,10 +70,10 @@ def test_public_page_shows_everything_and_the_manifest_verifies(bare, client):
     p = plan(2)
     d = entity_draw(p)
     conf = d.confirmations[1]
-    from webapp.models import Entity
+    from webapp.stages.directory.models import Entity
 
     e = db.session.scalar(select(Entity).where(Entity.uscc == d.result["selected"][3][0]))
-    service.exclude(conf, e, "moved", "已迁至竞秀区", user("rs_admin"))
+    confirmation.exclude(conf, e, "moved", "已迁至竞秀区", user("rs_admin"))
     confirm_all(d)
     insp = inspector_draw(p)
     html = client.get("/public/draws").get_data(as_text=True)
@@ -126,7 +131,7 @@ def test_department_admin_appoints_an_expert_with_a_reason(bare, client, auth):
     inspector_draw(p)
     record = db.session.scalar(select(InspectionRecord).where(InspectionRecord.needs_expert.is_(True)).join(
         RecordMember).where(RecordMember.department_id == user("jt_admin").department_id))
-    missing = service.missing_qualifications(record)
+    missing = teams.missing_qualifications(record)
     auth.login("jt_admin")
     assert record.entity.name in client.get("/draw/experts/").get_data(as_text=True)
     page = f"/draw/records/{record.id}/expert"
@@ -144,19 +149,19 @@ def test_department_admin_appoints_an_expert_with_a_reason(bare, client, auth):
     assert record.needs_expert == bool(still)
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "record.appoint_expert"))
     # The expert now sees the task.
-    from webapp.main.todo import my_records
+    from webapp.faces.home.todo import my_records
 
     assert record in my_records(user("jt_expert"))
 
 
 def test_foreign_department_cannot_appoint(bare, client, auth):
-    from webapp.models import Entity
+    from webapp.stages.directory.models import Entity
 
     p = plan(2)
     d = entity_draw(p)
     conf = next(c for c in d.confirmations if c.department.code == "weijian")
     entity = db.session.scalar(select(Entity).where(Entity.uscc == d.result["selected"][0][0]))
-    service.exclude(conf, entity, "not_ours", "", user("wj_admin"))
+    confirmation.exclude(conf, entity, "not_ours", "", user("wj_admin"))
     confirm_all(d)
     inspector_draw(p)
     record = db.session.scalar(select(InspectionRecord).where(InspectionRecord.entity_id == entity.id))
@@ -195,7 +200,7 @@ def test_department_admin_fills_a_team_the_draw_left_short(bare, client, auth):
     db.session.commit()
     inspector_draw(p)
     record = db.session.scalar(select(InspectionRecord).order_by(InspectionRecord.id))
-    assert record.understaffed and service.shortfall(record) == {weijian.department_id: 1}
+    assert record.understaffed and teams.shortfall(record) == {weijian.department_id: 1}
     assert weijian.department_id not in {m.department_id for m in record.members}
     auth.login("wj_admin")
     assert record.entity.name in client.get("/draw/experts/").get_data(as_text=True)
@@ -206,7 +211,7 @@ def test_department_admin_fills_a_team_the_draw_left_short(bare, client, auth):
     html = post(client, page, {"inspector": staff[0].id, "reason": "原抽取时全员休假，现已返岗补足"}, page).get_data(as_text=True)
     assert f"已选派 {staff[0].name}" in html
     db.session.refresh(record)
-    assert not record.understaffed and service.shortfall(record) == {}
+    assert not record.understaffed and teams.shortfall(record) == {}
     on_leave = staff[1]
     html = post(client, page, {"inspector": on_leave.id, "reason": "再补一人试试"}, page).get_data(as_text=True)
     assert "不在岗" in html

@@ -5,8 +5,10 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from webapp.extensions import db
-from webapp.models import Entity, InspectionRecord, InspectorProfile, RecordMember, User
+from webapp.core.extensions import db
+from webapp.stages.directory.models import Entity, InspectorProfile
+from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.accounts.models import User
 
 
 @dataclass

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 from PIL import Image
 
-from webapp.extensions import db
-from webapp.field import shell
-from webapp.models import CalendarOverride
+from webapp.core.extensions import db
+from webapp.faces.field import shell
+from webapp.stages.plans.models import CalendarOverride
 
 SHELL_PAGES = ("/field/", "/field/task/12/checklist", "/field/scan", "/checkin/Abc-123_x")
 
@@ -91,7 +91,7 @@ def test_manifest_is_installable_with_the_projects_own_icons(client):
 
 
 def test_the_icon_drawing_makes_the_committed_pictures():
-    from webapp.field import icons
+    from webapp.faces.field import icons
 
     im = icons.draw(192)
     assert im.size == (192, 192)
@@ -110,6 +110,6 @@ def test_calendar_lists_working_days_with_the_offices_overrides(app, client):
     assert body["days"][(sunday - start).days] == "1"
     assert body["days"][(sunday + timedelta(days=7) - start).days] in "01"
     saturday = sunday - timedelta(days=1)
-    from webapp.workcal import current_calendar
+    from webapp.stages.plans.calendar import current_calendar
 
     assert body["days"][(saturday - start).days] == ("1" if current_calendar().is_workday(saturday)[0] else "0")

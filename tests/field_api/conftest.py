@@ -10,8 +10,10 @@ from PIL import ExifTags, Image, ImageDraw
 from sqlalchemy import select
 
 from webapp.domain import findings as rules
-from webapp.extensions import db
-from webapp.models import Entity, InspectionRecord, InspectorProfile, RecordMember, User
+from webapp.core.extensions import db
+from webapp.stages.directory.models import Entity, InspectorProfile
+from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.accounts.models import User
 
 
 def jpeg_with_exif(size=(640, 480), colour=(190, 40, 40), orientation=6) -> bytes:
@@ -104,7 +106,7 @@ def full_findings(record, result="pass", note="", photos=None, codes=("no_proble
 
 def submission(record, findings=None, codes=("no_problem",), signature=None, seal=None, refusal=None,
                inspected_on=None):
-    from webapp.field_api.tasks import today_in_china
+    from webapp.stages.field.tasks import today_in_china
 
     findings = findings if findings is not None else full_findings(record, codes=codes)
     return {

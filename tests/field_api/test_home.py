@@ -1,9 +1,9 @@
 """The inspector's home section lists their tasks with status and the sync deadline."""
 from datetime import date
 
-from webapp.extensions import db
-from webapp.field_api import home
-from webapp.models import InspectionRecord
+from webapp.core.extensions import db
+from webapp.stages.field import home
+from webapp.stages.records.models import InspectionRecord
 
 from .conftest import signature_png, sha, submission
 

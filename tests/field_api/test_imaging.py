@@ -6,7 +6,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from webapp.field_api import imaging
+from webapp.stages.field import imaging
 
 from .conftest import jpeg_with_exif, signature_png
 

@@ -4,8 +4,9 @@ import uuid
 
 from sqlalchemy import func, select
 
-from webapp.extensions import db
-from webapp.models import FieldSubmission, InspectionRecord
+from webapp.core.extensions import db
+from webapp.stages.field.models import FieldSubmission
+from webapp.stages.records.models import InspectionRecord
 
 from .conftest import Phone, sha, signature_png, submission
 

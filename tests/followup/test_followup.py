@@ -8,11 +8,13 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token
 from tests.public.records import current_plan, department, entities, make_record
-from webapp.extensions import db
-from webapp.models import AuditEvent, FollowUpTask, Media
-from webapp.public import publishing
-from webapp.storage import storage
-from webapp.workcal import current_calendar
+from webapp.core.extensions import db
+from webapp.core.audit import AuditEvent
+from webapp.stages.publication.models import FollowUpTask
+from webapp.stages.records.models import Media
+from webapp.stages.publication import publishing
+from webapp.core.storage import storage
+from webapp.stages.plans.calendar import current_calendar
 
 
 def _publish(record):

@@ -1,7 +1,7 @@
 """Home pages point at what waits: approved records to publish (office), open follow-ups (department admin)."""
 from tests.public.records import current_plan, entities, make_record
-from webapp.extensions import db
-from webapp.public import publishing
+from webapp.core.extensions import db
+from webapp.stages.publication import publishing
 
 
 def test_office_home_shows_records_waiting_for_publication_with_the_deadline(demo, client, auth):

@@ -6,13 +6,14 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from webapp.demo import directory as demo_directory
-from webapp.demo import seed2023
+from webapp.faces.demo import directory as demo_directory
+from webapp.faces.demo import seed2023
 from webapp.domain import eligibility as ref
 from webapp.domain import risk, uscc
-from webapp.extensions import db
-from webapp.models import Entity, Plan
-from webapp.plans import eligibility
+from webapp.core.extensions import db
+from webapp.stages.directory.models import Entity
+from webapp.stages.plans.models import Plan
+from webapp.stages.plans import eligibility
 
 # What each SQL code means, as the reference words it.
 WORDING = {

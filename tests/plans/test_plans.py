@@ -2,8 +2,10 @@
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token
-from webapp.extensions import db
-from webapp.models import CheckItem, Department, Plan, PlanItem
+from webapp.core.extensions import db
+from webapp.stages.directory.models import CheckItem
+from webapp.stages.accounts.models import Department
+from webapp.stages.plans.models import Plan, PlanItem
 
 
 def depts():

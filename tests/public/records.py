@@ -8,8 +8,11 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 
-from webapp.extensions import db
-from webapp.models import Department, Entity, InspectionRecord, InspectorProfile, Media, Plan, RecordMember, User
+from webapp.core.extensions import db
+from webapp.stages.accounts.models import Department, User
+from webapp.stages.directory.models import Entity, InspectorProfile
+from webapp.stages.records.models import InspectionRecord, Media, RecordMember
+from webapp.stages.plans.models import Plan
 
 LAT, LNG = 38.873456, 115.464321
 

@@ -2,9 +2,9 @@
 from sqlalchemy import select
 
 from tests.public.records import current_plan, entities, make_record, private_strings
-from webapp.extensions import db
-from webapp.models import InspectionRecord
-from webapp.public import publishing
+from webapp.core.extensions import db
+from webapp.stages.records.models import InspectionRecord
+from webapp.stages.publication import publishing
 
 
 def _published(plan, entity, **kw):

@@ -3,8 +3,10 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token
 from tests.public.records import current_plan, department, entities, make_record
-from webapp.extensions import db
-from webapp.models import AuditEvent, FollowUpTask, InspectionRecord
+from webapp.core.extensions import db
+from webapp.core.audit import AuditEvent
+from webapp.stages.publication.models import FollowUpTask
+from webapp.stages.records.models import InspectionRecord
 
 
 def _publish(client, plan, **form):
@@ -103,7 +105,7 @@ def test_cli_unknown_plan_fails_clearly(demo, runner):
 
 
 def test_publication_deadline_helper(demo):
-    from webapp.public import publication_deadline
+    from webapp.stages.publication.publishing import publication_deadline
     plan = current_plan()
     deadline = publication_deadline(plan)
     assert deadline.due > plan.window_end

@@ -3,9 +3,10 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token
 from tests.public.records import current_plan, entities, make_record
-from webapp.extensions import db
-from webapp.models import AuditEvent, PublicationWithdrawal
-from webapp.public import publishing
+from webapp.core.extensions import db
+from webapp.core.audit import AuditEvent
+from webapp.stages.publication.models import PublicationWithdrawal
+from webapp.stages.publication import publishing
 
 REASON = "检查结果类别录入有误，更正后重新公示。"
 
@@ -55,7 +56,7 @@ def test_a_withdrawn_record_is_reviewed_again_and_republished(demo, client, auth
     assert record.entity.name in client.get("/review/").get_data(as_text=True)  # back in the queue
     page = client.get(f"/review/records/{record.id}").get_data(as_text=True)
     assert "撤回公示，退回审核" in page and REASON in page  # the reviewer sees why it came back
-    from webapp.review import service as review
+    from webapp.stages.review import service as review
 
     db.session.expire_all()
     review.decide(record, _user("jt_review"), "approve", "已更正。")
@@ -67,7 +68,7 @@ def test_a_withdrawn_record_is_reviewed_again_and_republished(demo, client, auth
 
 
 def _user(username):
-    from webapp.models import User
+    from webapp.stages.accounts.models import User
 
     return db.session.scalar(select(User).where(User.username == username))
 

@@ -6,8 +6,10 @@ from sqlalchemy import select
 from tests.conftest import csrf_token
 from tests.public.records import current_plan, entities, make_record, old_plan, profile_of
 from tests.qr.decode import decode_data_url, decode_png
-from webapp.extensions import db
-from webapp.models import AuditEvent, InspectionRecord, InspectorCredential, RecordMember
+from webapp.core.extensions import db
+from webapp.core.audit import AuditEvent
+from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.publication.models import InspectorCredential
 
 
 def _credential(client, auth, username="jt01"):
@@ -184,7 +186,7 @@ def test_assignment_checks_are_rate_limited_per_credential_and_per_address(demo,
 
     # One address trying many credentials hits the per-address limit.
     per_address = app.config["CREDENTIAL_CHECKS_PER_ADDRESS"]
-    from webapp.qr.credentials import active_credential
+    from webapp.stages.publication.credentials import active_credential
 
     tokens = [active_credential(profile_of(name)).token for name in ("jt02", "rs01", "wj01")]
     db.session.commit()

@@ -11,8 +11,9 @@ from tests.review.factory import make_record, own_plan
 from webapp.domain import dashboard as dash
 from webapp.domain.charts import bar_chart, stacked_bars
 from webapp.domain.workdays import Calendar
-from webapp.extensions import db
-from webapp.models import AuditEvent, Feedback
+from webapp.core.extensions import db
+from webapp.core.audit import AuditEvent
+from webapp.stages.review.models import Feedback
 
 
 def _stat(html_section: str, label: str) -> int:
@@ -50,21 +51,23 @@ def test_office_dashboard_counts_each_stage_per_department(demo, client, auth):
 
 def test_drawn_and_confirmed_come_from_the_draw(demo, client, auth):
     from webapp.domain import draw as algo
-    from webapp.draw import service as draws
-    from webapp.models import Entity
+    from webapp.stages.draw import ceremony as draws
+    from webapp.stages.draw import confirmation
+    from webapp.stages.records import dispatch
+    from webapp.stages.directory.models import Entity
     from tests.review.factory import user
 
     plan = own_plan()
     office = user("office")
     drawn = draws.prepare(plan, algo.ENTITIES, office, "test")
-    draws.execute(drawn, "测试见证", office, "test")
+    dispatch.execute(drawn, "测试见证", office, "test")
     db.session.flush()
     total = len(drawn.result["selected"])
     assert total > 1
     jiaoti = next(c for c in drawn.confirmations if c.department.code == "jiaoti")
     first = db.session.scalar(select(Entity).where(Entity.uscc == drawn.result["selected"][0][0]))
-    draws.exclude(jiaoti, first, "not_ours", "不属本部门监管", user("jt_admin"))
-    draws.confirm(jiaoti, user("jt_admin"))
+    confirmation.exclude(jiaoti, first, "not_ours", "不属本部门监管", user("jt_admin"))
+    confirmation.confirm(jiaoti, user("jt_admin"))
     db.session.commit()
     auth.login("office")
     html = client.get(f"/reports/dashboard?plan={plan.id}").get_data(as_text=True)

@@ -5,7 +5,7 @@ from openpyxl import load_workbook
 
 from tests.review.factory import make_record, own_plan
 from webapp.domain import results
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 
 def _book(response):

@@ -7,10 +7,12 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from webapp.domain.review import findings_digest
-from webapp.extensions import db
-from webapp.models import (Department, Entity, InspectionRecord, InspectorProfile, Media, Plan, PlanDepartment,
-                           PlanItem, RecordMember, User)
-from webapp.storage import storage
+from webapp.core.extensions import db
+from webapp.stages.accounts.models import Department, User
+from webapp.stages.directory.models import Entity, InspectorProfile
+from webapp.stages.records.models import InspectionRecord, Media, RecordMember
+from webapp.stages.plans.models import Plan, PlanDepartment, PlanItem
+from webapp.core.storage import storage
 
 
 def image_bytes(text: str, size=(640, 480), color=(40, 90, 160), fmt="JPEG") -> bytes:

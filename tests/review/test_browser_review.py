@@ -4,8 +4,9 @@ from sqlalchemy import select
 
 from tests.browser.helpers import login, screenshot
 from tests.review.factory import make_record
-from webapp.extensions import db
-from webapp.models import InspectionRecord, ReviewEvent
+from webapp.core.extensions import db
+from webapp.stages.records.models import InspectionRecord
+from webapp.stages.review.models import ReviewEvent
 
 pytestmark = pytest.mark.browser
 

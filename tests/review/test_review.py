@@ -5,9 +5,11 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token
 from tests.review.factory import make_record
-from webapp.extensions import db
-from webapp.models import Amendment, AuditEvent, InspectionRecord, ReviewEvent
-from webapp.review import returns_for
+from webapp.core.extensions import db
+from webapp.stages.review.models import Amendment, ReviewEvent
+from webapp.core.audit import AuditEvent
+from webapp.stages.records.models import InspectionRecord
+from webapp.stages.review.service import returns_for
 
 
 def _decide(client, record, action, comment=""):

@@ -3,8 +3,8 @@ missing a deadline, understaffed teams. Works on plain facts, no Flask, no datab
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import results, risk
-from .workdays import Calendar, Deadline
+from webapp.domain import results, risk
+from webapp.domain.workdays import Calendar, Deadline
 
 # At least two inspectors on site (行政处罚法 Art. 42).
 MIN_TEAM = 2

@@ -6,7 +6,7 @@ filed, status in a set, category. The first rule that fails is the reason an ent
 from dataclasses import dataclass, field
 from datetime import date
 
-from .risk import LEVELS
+from webapp.domain.risk import LEVELS
 
 
 @dataclass(frozen=True)

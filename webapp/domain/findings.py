@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from . import results
+from webapp.domain import results
 
 METHODS = ("document", "onsite", "online", "adopt")
 ADOPT = "adopt"  # adopting another department's or a professional body's conclusion: open to every item

@@ -4,7 +4,7 @@ message in Chinese that the import shows next to the row."""
 import re
 from datetime import date, datetime, timedelta
 
-from . import risk
+from webapp.domain import risk
 
 # Full-width ASCII (U+FF01..U+FF5E) to half-width, and the ideographic space to a plain one.
 _HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}

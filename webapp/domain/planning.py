@@ -2,8 +2,8 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import normalise
-from .risk import LEVELS
+from webapp.domain import normalise
+from webapp.domain.risk import LEVELS
 
 MIN_ON_SITE = 2  # 行政处罚法 Art. 42: at least two officers on site
 

@@ -8,8 +8,8 @@ takes it. Departments are returned in the order the findings list them.
 from dataclasses import dataclass
 from datetime import date
 
-from . import results
-from .workdays import Calendar, Deadline
+from webapp.domain import results
+from webapp.domain.workdays import Calendar, Deadline
 
 # Working days a department has to finish a follow-up; the office may change it (FOLLOW_UP_WORKDAYS).
 FOLLOW_UP_WORKDAYS = 20

@@ -3,7 +3,7 @@ signed findings, and the queue filters. No Flask here."""
 import hashlib
 import json
 
-from . import results
+from webapp.domain import results
 
 APPROVE, RETURN = "approve", "return"
 

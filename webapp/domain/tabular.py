@@ -7,7 +7,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from .normalise import clean_text
+from webapp.domain.normalise import clean_text
 
 
 class NotASpreadsheet(ValueError):

@@ -4,8 +4,9 @@ from sqlalchemy import select
 
 from tests.browser.helpers import login, screenshot
 from webapp.domain import uscc
-from webapp.extensions import db
-from webapp.models import CheckItem, Entity, User
+from webapp.core.extensions import db
+from webapp.stages.directory.models import CheckItem, Entity
+from webapp.stages.accounts.models import User
 
 from ..helpers import xlsx
 

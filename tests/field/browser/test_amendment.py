@@ -4,9 +4,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from webapp.extensions import db
-from webapp.models import Amendment, InspectionRecord, User
-from webapp.review import service
+from webapp.core.extensions import db
+from webapp.stages.review.models import Amendment
+from webapp.stages.records.models import InspectionRecord
+from webapp.stages.accounts.models import User
+from webapp.stages.review import service
 
 from .walk import go_offline, ready, shot, sign_and_submit, sign_in, to_sign_page
 

@@ -6,8 +6,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from webapp.extensions import db
-from webapp.models import InspectionRecord
+from webapp.core.extensions import db
+from webapp.stages.records.models import InspectionRecord
 
 from .walk import go_offline, ready, sign_and_submit, sign_in, to_sign_page
 

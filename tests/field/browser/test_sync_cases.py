@@ -8,9 +8,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from webapp.extensions import db
-from webapp.models import AuditEvent, InspectionRecord, Media
-from webapp.models.field import FieldSubmission
+from webapp.core.extensions import db
+from webapp.core.audit import AuditEvent
+from webapp.stages.records.models import InspectionRecord, Media
+from webapp.stages.field.models import FieldSubmission
 
 from .walk import (shot, add_photo, camera_jpeg, go_offline, installed, ready, sign_and_submit, sign_in, to_sign_page)
 

@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from webapp.domain.findings import findings_hash
-from webapp.extensions import db
-from webapp.models import InspectionRecord, Media
+from webapp.core.extensions import db
+from webapp.stages.records.models import InspectionRecord, Media
 
 from .walk import (shot, camera_jpeg, check_in_and_team, draw_signature, fill_checklist, go_offline, installed, ready,
                    sign_in)

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from tests.browser.helpers import login, screenshot
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 from ..conftest import sha, signature_png, submission
 

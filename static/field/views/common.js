@@ -1,0 +1,96 @@
+// What every screen of the field app shares: the app state, the record's status line, small page parts, and
+// the reads and writes of a task's draft. Each step writes to IndexedDB the moment it is entered (db.updateDraft).
+import * as db from "../db.js";
+import { h, mount } from "../ui.js";
+import { deadlineText } from "../deadline.js";
+import { isAmendment, waitingAmendment } from "../sync.js";
+
+export const state = { session: null, catalog: null, cal: null, view: null, go: null };
+
+// The record's status is labelled by the server: each task comes with its status_label and keeps it. The labels
+// here are for the phone's own states, which the server never sends: a draft being filled in, a signed record in
+// the outbox, a return to answer or its 补充说明 waiting to go, and a 补充说明 the server took (its answer has no
+// label) before the tasks are downloaded again.
+const SYNC_STATUS = {
+  queued: "待同步", retry: "等待重试", auth: "待重新登录", rejected: "被拒收", conflict: "冲突", synced: "已同步",
+};
+
+// A returned record shows the return (or its amendment waiting to go) before anything about the local draft.
+export function statusOf(task, draft, amendments = []) {
+  if (task.status === "returned") return amendments.some(waitingAmendment) ? "补充说明待同步" : "待补充说明";
+  if (amendments.some((a) => a.sync.state === "synced")) return task.status_label || "补充说明已提交";
+  if (!draft) return task.status_label || task.status;
+  if (!draft.locked) return "填写中";
+  return SYNC_STATUS[draft.sync.state] || "待同步";
+}
+
+export const returnedBadge = (task) => (task.status === "returned" ? h("span.badge.returned", {}, "退回") : null);
+
+export async function myAmendments(recordId) {
+  const uid = state.session.user.id;
+  const list = recordId == null ? await db.all("amendments") : await db.amendmentsOf(recordId);
+  return list.filter((a) => a.user_id === uid && isAmendment(a)).sort((a, b) => (a.created_at < b.created_at ? -1 : 1));
+}
+
+export const link = (href, text, cls = "button") => h(`a.${cls}`, { href, "data-nav": "" }, text);
+export const back = (href, text = "返回") => h("a.back", { href, "data-nav": "" }, "‹ ", text);
+export const notice = (text, kind = "info") => h(`p.notice.${kind}`, { role: kind === "error" ? "alert" : "status" }, text);
+
+export async function myTasks() {
+  const uid = state.session && state.session.user.id;
+  return (await db.all("tasks")).filter((t) => t.user_id === uid);
+}
+
+export async function load(recordId) {
+  const id = Number(recordId);
+  const [task, draft] = await Promise.all([db.get("tasks", id), db.get("drafts", id)]);
+  if (!task || task.user_id !== state.session.user.id) return {};
+  return { task, draft };
+}
+
+function newDraft(task) {
+  return {
+    record_id: task.record_id, user_id: state.session.user.id,
+    client_uuid: crypto.randomUUID(), created_at: new Date().toISOString(),
+    checkin: null, inspected_on: null,
+    team: { present: [], uniform: false, credentials_shown: false },
+    items: {}, result_codes: [], remarks: "",
+    signature_sha: null, seal_sha: null, refusal: null, refusal_draft: { note: "", confirmed_by: [], evidence: [] },
+    locked: false, findings: null, findings_hash: null, sync: { state: "draft" },
+  };
+}
+
+export const editable = (task) => task.status === "dispatched";
+
+export function ensureDraft(task) {
+  return db.updateDraft(task.record_id, (d) => (d ? undefined : newDraft(task)));
+}
+
+// A change to an unlocked draft: the mutation never touches a signed record.
+export function edit(recordId, mutate) {
+  return db.updateDraft(recordId, (d) => {
+    if (!d || d.locked) return undefined;
+    mutate(d);
+    return d;
+  });
+}
+
+export function deadlineLine(task, draft) {
+  const line = deadlineText({
+    cal: state.cal, inspectedOn: draft && draft.inspected_on, entryDays: task.plan.entry_days,
+    server: (draft && draft.sync && draft.sync.server) || (task.sync_due ? { sync_due: task.sync_due, late: task.late } : null),
+  });
+  if (line) return h(`p.deadline${line.late ? ".late" : ""}`, {}, line.text);
+  return h("p.deadline.muted", {}, `检查期间 ${task.plan.window_start} 至 ${task.plan.window_end}；检查后 ${task.plan.entry_days} 个工作日内同步`);
+}
+
+export function notFound(root) {
+  mount(root, h("h1", {}, "找不到该任务"), notice("本机没有这项任务。请联网打开“我的任务”更新任务列表。", "warn"), link("/field/", "我的任务"));
+}
+
+export function signInView(root, reason) {
+  const next = encodeURIComponent(location.pathname);
+  mount(root, h("h1", {}, "现场检查"),
+    notice(reason, "warn"),
+    navigator.onLine ? h("a.button.primary", { href: `/login?next=${next}` }, "登录") : notice("当前离线。请在有网络时登录一次，之后即可离线使用。", "info"));
+}

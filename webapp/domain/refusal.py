@@ -1,0 +1,15 @@
+"""The one refusal type: an action the rules do not allow now. Pure (no Flask): raised by the domain and the
+stages, answered by one handler (`webapp.core.errors`) as JSON to the API and flash-and-redirect to pages."""
+
+
+class Refused(Exception):
+    """`message` (Chinese) says why; `status` is the HTTP answer; `detail` goes into a JSON answer as it is."""
+
+    status = 409
+
+    def __init__(self, message: str, status: int | None = None, **detail):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        self.detail = detail

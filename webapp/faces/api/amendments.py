@@ -1,0 +1,58 @@
+"""The phone's side of review: POST /api/field/records/<client_uuid>/amendments (FIELD_API.md)."""
+from flask import current_app, jsonify, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.domain import review as rules
+from webapp.core.errors import json_error
+from webapp.core.extensions import csrf, db
+from webapp.stages.review.models import Amendment
+from webapp.stages.records.models import InspectionRecord
+from webapp.faces.api import bp
+from webapp.stages.review import service
+
+CLIENT_ID_MAX = 64
+
+
+def _answer(amendment: Amendment, record: InspectionRecord, status: int):
+    return jsonify({
+        "status": record.status, "amendment_id": amendment.id, "client_id": amendment.client_id,
+        "at": service.iso(amendment.at), "findings_hash": record.findings_hash,
+    }), status
+
+
+@bp.post("/records/<client_uuid>/amendments")
+def amendment(client_uuid):
+    record = db.session.scalar(select(InspectionRecord).where(InspectionRecord.client_uuid == client_uuid))
+    if record is None or record.member_for(current_user) is None:
+        return json_error(404, "任务不存在或您不在该检查组中。")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return json_error(400, "请求内容不是有效的 JSON。")
+    text, client_id = body.get("text"), body.get("client_id")
+    if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > CLIENT_ID_MAX:
+        return json_error(422, "缺少补充说明的编号（client_id）。")
+    if not isinstance(text, str):
+        return json_error(422, "补充说明不能为空。")
+
+    # A replay of an amendment already stored gets the same answer; other content under its id is a conflict.
+    existing = db.session.scalar(select(Amendment).where(Amendment.client_id == client_id))
+    if existing is not None:
+        if existing.record_id == record.id and existing.text == text.strip():
+            return _answer(existing, record, 200)
+        return json_error(409, "该编号的补充说明已提交，内容不同。", amendment_id=existing.id)
+    try:
+        made = service.add_amendment(record, current_user, text, client_id)
+    except IntegrityError:  # the same amendment arrived twice at once: the first one won
+        db.session.rollback()
+        existing = db.session.scalar(select(Amendment).where(Amendment.client_id == client_id))
+        if existing is not None and existing.record_id == record.id and existing.text == text.strip():
+            return _answer(existing, db.session.get(InspectionRecord, record.id), 200)
+        return json_error(409, "该编号的补充说明已提交，内容不同。")
+    except rules.ReviewError as e:
+        db.session.rollback()
+        status = 409 if record.status != "returned" and (text or "").strip() else 422
+        return json_error(status, str(e), status=record.status)
+    return _answer(made, record, 201)

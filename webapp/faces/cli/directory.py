@@ -1,0 +1,85 @@
+"""`spotcheck import-entities|import-inspectors|import-conflicts FILE`: the same dry run and commit as the page."""
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+ACTION_LABELS = {"create": "新增", "update": "更新", "unchanged": "无变化", "rejected": "拒绝"}
+
+
+def _run(kind, path, commit, overrides, maps, department, rejected_out):
+    from webapp.domain import imports
+    from webapp.core.extensions import db
+    from webapp.stages.accounts.models import Department
+    from webapp.stages.directory import importing
+
+    mapping = {}
+    for item in maps:
+        header, _, field = item.partition("=")
+        mapping[header.strip()] = field.strip()
+    department_id = None
+    if department:
+        dept = db.session.query(Department).filter((Department.code == department) | (Department.name == department)).first()
+        if dept is None:
+            click.echo(f"错误：部门不存在：{department}", err=True)
+            sys.exit(2)
+        department_id = dept.id
+    data = Path(path).read_bytes()
+    try:
+        batch = importing.start(kind, Path(path).name, data, department_id=department_id, mapping=mapping,
+                                overrides=overrides)
+    except importing.ImportFailed as e:
+        click.echo(f"错误：{e}", err=True)
+        sys.exit(2)
+    fmt = batch.file_format + (f"（{batch.encoding}）" if batch.encoding else "")
+    click.echo(f"批次 {batch.id}：{batch.filename}，{fmt}")
+    if batch.unknown_headers:
+        click.echo(f"未识别的表头（忽略，或用 --map 表头=字段 指定）：{'、'.join(batch.unknown_headers)}")
+    if batch.status == "mapping":
+        match = importing.header_match(batch)
+        labels = importing.spec_for(batch).labels
+        missing = "、".join(f"{labels[f]}（{f}）" for f in match.missing + match.duplicated)
+        click.echo(f"错误：缺少必需的列或列重复：{missing}。请用 --map 表头=字段 指定。", err=True)
+        sys.exit(2)
+    counts = batch.summary
+    click.echo("预览：" + "，".join(f"{label} {counts.get(a, 0)}" for a, label in ACTION_LABELS.items())
+               + f"，空行 {counts.get('blank', 0)}")
+    shown = importing.rows(batch, imports.REJECTED, per_page=20)
+    for row in shown.items:
+        click.echo(f"  第 {row.line} 行 {row.key or ''}：{row.reasons}")
+    if shown.total > len(shown.items):
+        click.echo(f"  ……另有 {shown.total - len(shown.items)} 行被拒绝")
+    if rejected_out and counts.get("rejected"):
+        Path(rejected_out).write_bytes(importing.rejected_xlsx(batch))
+        click.echo(f"被拒绝的行已写入 {rejected_out}（含“原因”列）")
+    if not commit:
+        click.echo("这是预览，未写入数据库；确认无误后加 --commit 导入。")
+        return
+    applied = importing.commit(batch)
+    click.echo(f"已导入：新增 {applied['created']}，更新 {applied['updated']}。")
+
+
+def _command(kind, name, help_text, with_override=False, with_department=False):
+    @click.command(name, help=help_text)
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--commit", is_flag=True, help="确认导入（默认只预览）。")
+    @click.option("--map", "maps", multiple=True, metavar="表头=字段", help="为未识别的表头指定字段；字段留空表示忽略。")
+    @click.option("--rejected-out", type=click.Path(dir_okay=False), help="把被拒绝的行写入此 XLSX 文件。")
+    @with_appcontext
+    def command(path, commit, maps, rejected_out, override_checksum=(), department=None):
+        _run(kind, path, commit, override_checksum, maps, department, rejected_out)
+
+    if with_override:
+        command = click.option("--override-checksum", multiple=True, metavar="USCC",
+                               help="经人工核对、校验位不符但确实有效的统一社会信用代码（记入审计）。")(command)
+    if with_department:
+        command = click.option("--department", help="只导入该部门（代码或名称）的人员。")(command)
+    return command
+
+
+import_entities = _command("entities", "import-entities", "导入检查对象名录（XLSX 或 CSV）。", with_override=True)
+import_inspectors = _command("inspectors", "import-inspectors", "导入执法检查人员名录（XLSX 或 CSV）。", with_department=True)
+import_conflicts = _command("conflicts", "import-conflicts", "导入回避关系：执法证号、统一社会信用代码、回避原因。",
+                            with_department=True)
+COMMANDS = (import_entities, import_inspectors, import_conflicts)

@@ -1,0 +1,100 @@
+"""`spotcheck demo`: the 2023 Lianchi plan from the seed, a directory, a roster, accounts, and a current plan."""
+from datetime import date, timedelta
+
+from webapp.domain import roles
+from webapp.core.extensions import db
+from webapp.stages.directory.models import CheckItem, CheckPoint, Entity, InspectorProfile
+from webapp.stages.accounts.models import Department, User
+from webapp.stages.plans.models import Plan, PlanDepartment, PlanItem
+from webapp.faces.demo import directory, seed2023
+
+PASSWORD = "lianchi2023"
+
+# username, full name, roles, department code, certificate of the linked roster entry (index in its department)
+ACCOUNTS = [
+    ("office", "白冬", [roles.OFFICE_ADMIN], None, None),
+    ("jt_admin", "教体局管理员", [roles.DEPT_ADMIN], "jiaoti", None),
+    ("rs_admin", "人社局管理员", [roles.DEPT_ADMIN], "renshe", None),
+    ("wj_admin", "卫健局管理员", [roles.DEPT_ADMIN], "weijian", None),
+    ("jt_review", "教体局审核人", [roles.REVIEWER], "jiaoti", None),
+    ("rs_review", "人社局审核人", [roles.REVIEWER], "renshe", None),
+    ("wj_review", "卫健局审核人", [roles.REVIEWER], "weijian", None),
+    ("jt01", None, [roles.INSPECTOR], "jiaoti", 0),
+    ("jt02", None, [roles.INSPECTOR], "jiaoti", 1),
+    ("rs01", None, [roles.INSPECTOR], "renshe", 0),
+    ("wj01", None, [roles.INSPECTOR], "weijian", 0),
+    ("jt_expert", None, [roles.EXPERT], "jiaoti", 13),
+]
+
+
+def load(today: date | None = None) -> dict:
+    """Fill an empty, migrated database. Returns what was made, for the console."""
+    today = today or date.today()
+    departments = {}
+    for code, name, _ in seed2023.DEPARTMENTS:
+        departments[code] = Department(code=code, name=name)
+        db.session.add(departments[code])
+
+    items = []
+    for code, rows in seed2023.ITEMS.items():
+        for position, (title, methods, qualification, basis, points) in enumerate(rows):
+            item = CheckItem(
+                department=departments[code], title=title, methods=methods, legal_basis=basis,
+                required_qualification=qualification, position=position,
+                points=[CheckPoint(position=i, text=t) for i, t in enumerate(points)],
+            )
+            items.append(item)
+            db.session.add(item)
+
+    db.session.add_all(Entity(**row) for row in directory.entities())
+
+    profiles = {}
+    for row in directory.inspectors():
+        dept = row.pop("department")
+        profile = InspectorProfile(department=departments[dept], **row)
+        profiles.setdefault(dept, []).append(profile)
+        db.session.add(profile)
+
+    for username, full_name, role_codes, dept, index in ACCOUNTS:
+        profile = profiles[dept][index] if index is not None else None
+        user = User(
+            username=username, full_name=full_name or profile.name,
+            department=departments.get(dept), phone=profile.phone if profile else None,
+        )
+        user.set_password(PASSWORD)
+        user.set_roles(role_codes)
+        if profile:
+            profile.user = user
+        db.session.add(user)
+
+    db.session.flush()
+    plan_2023 = _plan(seed2023.PLAN, departments, items)
+    year = today.year
+    current = dict(
+        seed2023.PLAN,
+        doc_number=f"保莲双随机办[{year}]7号",
+        title=f"保定市莲池区教体局 {year}年部门联合“双随机”抽查工作方案（第二批）",
+        issued_on=today - timedelta(days=14),
+        based_on=f"保莲双随机办〔{year}〕2号",
+        window_start=today - timedelta(days=7),
+        window_end=today + timedelta(days=75),
+        registered_before=today - timedelta(days=14),
+        annual_report_year=year - 1,
+    )
+    plan_now = _plan(current, departments, items)
+    db.session.commit()
+    from webapp.faces.demo import draw as draw_demo  # both ceremonies for the current plan: tasks on the demo phones
+
+    draw_demo.run(plan_now)
+    return {"plans": [plan_2023, plan_now], "accounts": [a[0] for a in ACCOUNTS], "password": PASSWORD}
+
+
+def _plan(fields: dict, departments: dict, items: list) -> Plan:
+    plan = Plan(lead_department=departments[seed2023.LEAD], **fields)
+    plan.departments = [
+        PlanDepartment(department=departments[code], team_size=size, position=i)
+        for i, (code, _, size) in enumerate(seed2023.DEPARTMENTS)
+    ]
+    plan.items = [PlanItem.copy_of(item, i) for i, item in enumerate(items)]
+    db.session.add(plan)
+    return plan

@@ -1,0 +1,90 @@
+"""The follow-up list of a department (or all, for the office) and closing a task."""
+import io
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from webapp.faces.auth.gate import role_required
+from webapp.domain import roles
+from webapp.core.extensions import db
+from webapp.stages.records.media import make_thumbnail, thumbnail_key
+from webapp.stages.publication.models import FollowUpTask
+from webapp.core.storage import storage
+from webapp.stages.publication import followup as tasks
+
+bp = Blueprint("followup", __name__, url_prefix="/followup")
+bp.add_app_template_global(tasks.open_counts, "open_follow_ups")
+
+VIEW_ROLES = (roles.OFFICE_ADMIN, roles.DEPT_ADMIN, roles.REVIEWER)
+
+
+@bp.route("/")
+@role_required(*VIEW_ROLES)
+def index():
+    status = request.args.get("status", "open")
+    query = select(FollowUpTask).order_by(FollowUpTask.deadline, FollowUpTask.id)
+    if status in ("open", "closed"):
+        query = query.where(FollowUpTask.status == status)
+    if not current_user.has_role(roles.OFFICE_ADMIN):
+        query = query.where(FollowUpTask.department_id == current_user.department_id)
+    return render_template("followup/index.html", tasks=db.session.scalars(query).all(), status=status,
+                           today=date.today())
+
+
+def _task(task_id) -> FollowUpTask:
+    task = db.get_or_404(FollowUpTask, task_id)
+    if not tasks.can_view(current_user, task):
+        abort(403)
+    return task
+
+
+@bp.route("/<int:task_id>")
+@role_required(*VIEW_ROLES)
+def show(task_id):
+    task = _task(task_id)
+    return render_template("followup/task.html", task=task, can_close=tasks.can_close(current_user, task),
+                           today=date.today(), evidence="")
+
+
+@bp.route("/<int:task_id>/close", methods=["POST"])
+@role_required(roles.DEPT_ADMIN)
+def close(task_id):
+    task = _task(task_id)
+    if not tasks.can_close(current_user, task):
+        abort(403, "只有负有管辖职责的部门管理员可以办结此任务。")
+    upload = request.files.get("image")
+    image = upload.read() if upload and upload.filename else None
+    evidence = request.form.get("evidence", "")
+    try:
+        tasks.close(task, current_user, evidence, image)
+    except tasks.FollowUpError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        # Nothing typed is lost: the form comes back with the text.
+        return render_template("followup/task.html", task=task, can_close=True, today=date.today(),
+                               evidence=evidence), 422
+    db.session.commit()
+    flash("已办结，公示页面将显示“已办结”。", "success")
+    return redirect(url_for("followup.show", task_id=task.id))
+
+
+@bp.route("/<int:task_id>/evidence")
+@role_required(*VIEW_ROLES)
+def evidence(task_id):
+    """The closing photo, for whoever may see the task (the department with jurisdiction may not be on the
+    record's team, so the record's media rule does not fit here). Never public."""
+    task = _task(task_id)
+    if task.evidence_media is None:
+        abort(404)
+    store = storage()
+    data = store.read(task.evidence_media.sha256)
+    if request.args.get("thumb"):
+        key = thumbnail_key(task.evidence_media.sha256)
+        if not store.exists(key):
+            store.put(make_thumbnail(data), key)
+        data = store.read(key)
+    response = send_file(io.BytesIO(data), mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,0 +1,1 @@
+from webapp.faces.home.views import bp  # noqa: F401

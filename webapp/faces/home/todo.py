@@ -1,0 +1,82 @@
+"""What each role has to do now: the sections of the home page, computed from the database."""
+from datetime import date
+
+from sqlalchemy import func, select
+
+from webapp.domain import roles
+from webapp.core.extensions import db
+from webapp.stages.field import home as field_home
+from webapp.stages.directory.models import Entity, ImportBatch, InspectorProfile
+from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.plans.models import Plan
+from webapp.stages.accounts.models import User
+
+
+def current_plans(today: date) -> list[Plan]:
+    return db.session.scalars(
+        select(Plan).where(Plan.window_end >= today).order_by(Plan.window_start)
+    ).all()
+
+
+def my_records(user, statuses=("dispatched", "returned")) -> list[InspectionRecord]:
+    if user.profile is None:
+        return []
+    return db.session.scalars(
+        select(InspectionRecord)
+        .join(RecordMember, RecordMember.record_id == InspectionRecord.id)
+        .where(RecordMember.inspector_id == user.profile.id, InspectionRecord.status.in_(statuses))
+        .order_by(InspectionRecord.id)
+    ).all()
+
+
+def department_records(department_id: int, *conditions) -> list[InspectionRecord]:
+    """Records whose team includes the department."""
+    return db.session.scalars(
+        select(InspectionRecord)
+        .where(
+            InspectionRecord.id.in_(
+                select(RecordMember.record_id).where(RecordMember.department_id == department_id)
+            ),
+            *conditions,
+        )
+        .order_by(InspectionRecord.id)
+    ).all()
+
+
+def sections(user, today: date) -> list[dict]:
+    """One dict per role the user holds: a title and the things waiting, each with a count and a link."""
+    out = []
+    if user.has_role(roles.OFFICE_ADMIN):
+        out.append({
+            "role": roles.OFFICE_ADMIN,
+            "plans": current_plans(today),
+            "counts": {
+                "entities": db.session.scalar(select(func.count()).select_from(Entity)),
+                "inspectors": db.session.scalar(select(func.count()).select_from(InspectorProfile)),
+                "users": db.session.scalar(select(func.count()).select_from(User)),
+            },
+            # Directory imports previewed but neither committed nor discarded.
+            "pending_imports": db.session.scalars(
+                select(ImportBatch).where(ImportBatch.status.in_(("mapping", "preview")))
+                .order_by(ImportBatch.id.desc()).limit(5)
+            ).all(),
+        })
+    if user.has_role(roles.DEPT_ADMIN) and user.department_id:
+        out.append({
+            "role": roles.DEPT_ADMIN,
+            "roster": db.session.scalar(
+                select(func.count()).select_from(InspectorProfile)
+                .where(InspectorProfile.department_id == user.department_id)
+            ),
+            "understaffed": department_records(user.department_id, InspectionRecord.understaffed.is_(True)),
+            "needs_expert": department_records(user.department_id, InspectionRecord.needs_expert.is_(True)),
+        })
+    if user.has_role(roles.INSPECTOR, roles.EXPERT):
+        records = my_records(user, field_home.STATUSES)
+        out.append({"role": roles.INSPECTOR, "records": records, "deadlines": field_home.deadline_lines(records, today)})
+    if user.has_role(roles.REVIEWER) and user.department_id:
+        out.append({
+            "role": roles.REVIEWER,
+            "waiting": department_records(user.department_id, InspectionRecord.status == "submitted"),
+        })
+    return out

@@ -1,0 +1,40 @@
+from datetime import date
+
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from webapp.domain import draw as algo
+from webapp.core.extensions import db
+from webapp.faces.home import todo
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    return render_template("main/index.html")
+
+
+@bp.route("/home")
+@login_required
+def home():
+    return render_template("main/home.html", sections=todo.sections(current_user, date.today()))
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception as exc:  # report, never crash the probe
+        db.session.rollback()
+        database = f"error: {type(exc).__name__}"
+    ok = database == "ok"
+    # The draw's hashing loops: "compiled" (webapp/domain/_hashrank.c), or "python" where the package was
+    # installed without a compiler (same results, several times slower matching).
+    hashing = "compiled" if algo.COMPILED else "python"
+    return jsonify(status="ok" if ok else "degraded", app="ok", database=database,
+                   draw_hashing=hashing), 200 if ok else 503

@@ -1,0 +1,168 @@
+"""The office's draw pages: the two ceremonies of a plan and the working-day overrides; and the home-page lines
+of what the draw waits for."""
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from webapp.faces.auth.gate import role_required
+from webapp.domain import draw as algo
+from webapp.domain import roles
+from webapp.core.extensions import db
+from webapp.stages.plans.models import CalendarOverride, Plan, PlanDepartment
+from webapp.stages.draw.models import Draw, DrawConfirmation, DrawExclusion
+from webapp.stages.directory.models import Entity, InspectorProfile
+from webapp.stages.records.models import InspectionRecord
+from webapp.core import clock
+from webapp.domain.status import OPEN
+from webapp.stages.draw import ceremony as service
+from webapp.stages.records import deadlines, dispatch
+from webapp.stages.draw.ceremony import DrawRefused
+
+bp = Blueprint("draw", __name__)
+
+SHOWN = 500  # rows of a result shown on a page; the manifest has them all
+
+
+def _entities_by_uscc(usccs) -> dict[str, Entity]:
+    usccs = list(usccs)[:SHOWN]
+    return {e.uscc: e for e in db.session.scalars(select(Entity).where(Entity.uscc.in_(usccs)))} if usccs else {}
+
+
+def _done(message, endpoint, **kwargs):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(endpoint, **kwargs))
+
+
+# --- office: the ceremonies ---------------------------------------------------------------------------------
+
+@bp.route("/draw/")
+@role_required(roles.OFFICE_ADMIN)
+def index():
+    plans = db.session.scalars(select(Plan).order_by(Plan.id.desc())).all()
+    live = {(d.plan_id, d.kind): d for d in db.session.scalars(select(Draw).where(Draw.live == 1))}
+    today = clock.today()
+    overdue = {}
+    for conf in db.session.scalars(select(DrawConfirmation).where(DrawConfirmation.confirmed_at.is_(None))):
+        if conf.overdue(today):
+            overdue.setdefault(conf.draw.plan_id, []).append(conf.department.name)
+    return render_template("draw/index.html", plans=plans, live=live, overdue=overdue, today=today)
+
+
+@bp.route("/draw/plans/<int:plan_id>")
+@role_required(roles.OFFICE_ADMIN)
+def plan_view(plan_id):
+    plan = db.get_or_404(Plan, plan_id)
+    ent = service.live_draw(plan.id, algo.ENTITIES)
+    insp = service.live_draw(plan.id, algo.INSPECTORS)
+    shown = []
+    if ent is not None and ent.status == "executed":
+        shown = ent.result["selected"][:SHOWN]
+    names = _entities_by_uscc(row[0] for row in shown)
+    records = db.session.scalars(
+        select(InspectionRecord).where(InspectionRecord.plan_id == plan.id).order_by(InspectionRecord.id).limit(SHOWN)
+    ).all()
+    counts = dict(db.session.execute(
+        select(InspectionRecord.understaffed, func.count()).where(InspectionRecord.plan_id == plan.id)
+        .group_by(InspectionRecord.understaffed)).all())
+    needs_expert = db.session.scalar(select(func.count()).select_from(InspectionRecord).where(
+        InspectionRecord.plan_id == plan.id, InspectionRecord.needs_expert.is_(True)))
+    return render_template(
+        "draw/plan.html", plan=plan, ent=ent, insp=insp, attempts=service.draws_of(plan.id), shown=shown,
+        names=names, records=records, total_records=sum(counts.values()), understaffed=counts.get(True, 0),
+        needs_expert=needs_expert, pending=service.pending_confirmations(plan), today=clock.today(),
+    )
+
+
+@bp.route("/draw/plans/<int:plan_id>/prepare", methods=["POST"])
+@role_required(roles.OFFICE_ADMIN)
+def prepare(plan_id):
+    plan = db.get_or_404(Plan, plan_id)
+    kind = request.form.get("kind", algo.ENTITIES)
+    try:
+        draw = service.prepare(plan, kind, current_user, request.remote_addr)
+    except DrawRefused as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return redirect(url_for("draw.plan_view", plan_id=plan.id))
+    return _done(f"已准备第 {draw.id} 号抽取并公布承诺值。执行前请宣读摘要和承诺值。", "draw.plan_view",
+                 plan_id=plan.id, _anchor=f"draw-{draw.id}")
+
+
+@bp.route("/draw/<int:draw_id>/execute", methods=["POST"])
+@role_required(roles.OFFICE_ADMIN)
+def execute(draw_id):
+    draw = db.get_or_404(Draw, draw_id)
+    try:
+        dispatch.execute(draw, request.form.get("witness", ""), current_user, request.remote_addr)
+    except DrawRefused as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return redirect(url_for("draw.plan_view", plan_id=draw.plan_id))
+    return _done(f"第 {draw.id} 号抽取已执行，结果已公开。", "draw.plan_view", plan_id=draw.plan_id,
+                 _anchor=f"draw-{draw.id}")
+
+
+@bp.route("/draw/<int:draw_id>/abandon", methods=["POST"])
+@role_required(roles.OFFICE_ADMIN)
+def abandon(draw_id):
+    draw = db.get_or_404(Draw, draw_id)
+    try:
+        service.abandon(draw, request.form.get("reason", ""), current_user, request.remote_addr)
+    except DrawRefused as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return redirect(url_for("draw.plan_view", plan_id=draw.plan_id))
+    return _done(f"第 {draw.id} 号抽取已作废，理由已公开。", "draw.plan_view", plan_id=draw.plan_id)
+
+
+# --- office: working-day overrides ---------------------------------------------------------------------------
+
+@bp.route("/draw/calendar", methods=["GET", "POST"])
+@role_required(roles.OFFICE_ADMIN)
+def calendar():
+    if request.method == "POST":
+        try:
+            day = date.fromisoformat(request.form.get("day", ""))
+        except ValueError:
+            flash("请填写正确的日期，例如 2027-02-08。", "error")
+        else:
+            works = request.form.get("is_workday") == "1"
+            deadlines.set_override(day, works, request.form.get("note", ""), current_user)
+            return _done(f"已将 {day.isoformat()} 设为{'工作日' if works else '休息日'}，并重新计算了未结事项的期限。",
+                         "draw.calendar")
+    rows = db.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day.desc())).all()
+    provisional = db.session.scalars(select(InspectionRecord).where(
+        InspectionRecord.due_provisional.is_(True), InspectionRecord.status.in_(OPEN))
+        .limit(50)).all()
+    return render_template("draw/calendar.html", rows=rows, provisional=provisional,
+                           pending=db.session.scalars(select(DrawConfirmation).where(
+                               DrawConfirmation.confirmed_at.is_(None))).all())
+
+
+@bp.route("/draw/calendar/<day>/delete", methods=["POST"])
+@role_required(roles.OFFICE_ADMIN)
+def calendar_delete(day):
+    try:
+        deadlines.delete_override(date.fromisoformat(day), current_user)
+    except (ValueError, DrawRefused) as e:
+        db.session.rollback()
+        flash(str(e) if isinstance(e, DrawRefused) else "日期格式不正确。", "error")
+        return redirect(url_for("draw.calendar"))
+    return _done(f"已删除 {day} 的调整，并重新计算了未结事项的期限。", "draw.calendar")
+
+
+# --- home-page lines -----------------------------------------------------------------------------------------
+
+@bp.app_template_global()
+def draw_waiting(department_id=None) -> dict:
+    """What the draw asks of a department (its lists to confirm, records needing an expert) or, without a
+    department, of the office (confirmations past their deadline)."""
+    today = clock.today()
+    query = select(DrawConfirmation).where(DrawConfirmation.confirmed_at.is_(None))
+    if department_id is not None:
+        query = query.where(DrawConfirmation.department_id == department_id)
+    confs = db.session.scalars(query.order_by(DrawConfirmation.deadline)).all()
+    return {"confirmations": confs, "overdue": [c for c in confs if c.overdue(today)], "today": today}

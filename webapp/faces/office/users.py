@@ -1,0 +1,76 @@
+"""User accounts, kept by the office (双随机办)."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from webapp.core import audit
+from webapp.stages.accounts.service import AccountError, create_user
+from webapp.faces.auth.gate import role_required
+from webapp.domain import roles
+from webapp.core.extensions import db
+from webapp.stages.accounts.models import Department, User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+class UserForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名。"), Length(max=64)])
+    full_name = StringField("姓名", validators=[DataRequired("请输入姓名。"), Length(max=64)])
+    password = PasswordField("初始密码（至少 8 位）", validators=[DataRequired("请输入密码。"), Length(min=8, max=200, message="密码至少 8 位。")])
+    department = SelectField("部门", validators=[Optional()])
+    roles = SelectMultipleField(
+        "角色",
+        choices=[SelectChoice(r, roles.LABELS[r]) for r in roles.ACCOUNT_ROLES],
+        option_widget=widgets.CheckboxInput(),
+        widget=widgets.ListWidget(prefix_label=False),
+    )
+    phone = StringField("电话", validators=[Optional(), Length(max=32)])
+    certificate_no = StringField("执法证号（执法人员、专业人员填写）", validators=[Optional(), Length(max=64)])
+
+
+class ToggleForm(FlaskForm):
+    pass
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@role_required(roles.OFFICE_ADMIN)
+def users():
+    form = UserForm()
+    form.department.choices = [SelectChoice("", "（无）")] + [
+        SelectChoice(d.code, d.name) for d in db.session.scalars(select(Department).order_by(Department.id))
+    ]
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                form.username.data, form.full_name.data, form.password.data, form.roles.data,
+                form.department.data or None, form.phone.data or None, form.certificate_no.data or None,
+            )
+            db.session.flush()
+            audit.record("user.create", user, username=user.username, roles=sorted(user.roles))
+            db.session.commit()
+            flash(f"已创建账号“{user.username}”。", "success")
+            return redirect(url_for("admin.users"))
+        except AccountError as e:
+            db.session.rollback()
+            flash(str(e), "error")
+    all_users = db.session.scalars(select(User).order_by(User.id)).all()
+    return render_template("admin/users.html", form=form, users=all_users, toggle=ToggleForm())
+
+
+@bp.route("/users/<int:user_id>/toggle", methods=["POST"])
+@role_required(roles.OFFICE_ADMIN)
+def toggle_user(user_id):
+    form = ToggleForm()
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        abort(400, "不能停用自己的账号。")
+    if form.validate_on_submit():
+        user.active = not user.active
+        audit.record("user.enable" if user.active else "user.disable", user)
+        db.session.commit()
+        flash(f"已{'启用' if user.active else '停用'}账号“{user.username}”。", "success")
+    return redirect(url_for("admin.users"))

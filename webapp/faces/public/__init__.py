@@ -1,0 +1,7 @@
+"""一公开 for everyone, no login: the portal, an enterprise's published results, record and credential
+verification (the QR codes), and the public draw pages."""
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from webapp.faces.public import draws, views  # noqa: E402,F401  (routes register on bp)

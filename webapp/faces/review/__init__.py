@@ -1,0 +1,1 @@
+"""审核 pages: reviewers approve or return the submitted records of their department."""

@@ -1,0 +1,47 @@
+"""Creating user accounts: shared by the admin page and `spotcheck create-user`."""
+from sqlalchemy import select
+
+from webapp.domain import roles
+from webapp.core.extensions import db
+from webapp.stages.accounts.models import Department, User
+from webapp.stages.directory.models import InspectorProfile
+
+
+class AccountError(ValueError):
+    """A user-facing reason (in Chinese) why the account cannot be created."""
+
+
+def create_user(username, full_name, password, role_codes, department_code=None, phone=None,
+                certificate_no=None) -> User:
+    username = (username or "").strip()
+    role_codes = set(role_codes)
+    if not username or not full_name:
+        raise AccountError("用户名和姓名不能为空。")
+    if len(password or "") < 8:
+        raise AccountError("密码至少 8 位。")
+    unknown = role_codes - set(roles.ACCOUNT_ROLES)
+    if unknown or not role_codes:
+        raise AccountError("请选择有效的角色。")
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise AccountError(f"用户名“{username}”已被使用。")
+    department = None
+    if department_code:
+        department = db.session.scalar(select(Department).where(Department.code == department_code))
+        if department is None:
+            raise AccountError(f"部门“{department_code}”不存在。")
+    if role_codes & set(roles.DEPARTMENT_ROLES) and department is None:
+        raise AccountError("部门管理员、执法人员、专业人员和审核人须属于一个部门。")
+    user = User(username=username, full_name=full_name.strip(), department=department, phone=phone)
+    user.set_password(password)
+    user.set_roles(role_codes)
+    if certificate_no:
+        profile = db.session.scalar(
+            select(InspectorProfile).where(InspectorProfile.certificate_no == certificate_no.strip())
+        )
+        if profile is None:
+            raise AccountError(f"执法证号“{certificate_no}”不在执法人员名录库中。")
+        if profile.user_id is not None:
+            raise AccountError(f"执法证号“{certificate_no}”已关联其他账号。")
+        profile.user = user
+    db.session.add(user)
+    return user

@@ -1,0 +1,378 @@
+"""Import batches against the database: read and plan a file (the dry run), store the preview, then commit it in
+one transaction. Used by the web pages and the `spotcheck import-*` commands alike."""
+import io
+from datetime import date, datetime, timezone
+
+from sqlalchemy import delete, select, text, tuple_, update
+
+from webapp.core import audit
+from webapp.domain import imports, tabular
+from webapp.core.extensions import db
+from webapp.stages.directory.models import Conflict, Entity, ImportBatch, ImportRow, InspectorProfile
+from webapp.stages.accounts.models import Department
+from webapp.core.tokens import new_token
+from webapp.core.storage import storage
+
+ENTITY_FIELDS = ("uscc", "name", "legal_rep", "address", "registered_on", "annual_report_years", "status",
+                 "risk_level", "category", "phone", "checksum_override")
+INSPECTOR_FIELDS = ("certificate_no", "name", "department_id", "valid_from", "valid_to", "phone", "qualifications",
+                    "is_expert", "status")
+DATE_FIELDS = {"registered_on", "valid_from", "valid_to"}
+# A new entity: every column a Core insert needs, so that rows with and without optional cells batch together.
+NEW_ENTITY = {f: None for f in ENTITY_FIELDS} | {"annual_report_years": "", "status": "", "category": ""}
+INSERT_CHUNK = 1000
+
+
+class ImportFailed(ValueError):
+    """A file or a batch that cannot be imported; the message is for the office, in Chinese."""
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _pairs(statement) -> dict:
+    return {k: v for k, v in db.session.execute(statement)}
+
+
+def _departments() -> dict[str, int]:
+    out = {}
+    for d in db.session.scalars(select(Department)):
+        out[d.name] = out[d.code] = d.id
+    return out
+
+
+def spec_for(batch: ImportBatch) -> imports.Spec:
+    if batch.kind == "entities":
+        return imports.entity_spec(batch.overrides or ())
+    if batch.kind == "inspectors":
+        name = batch.department.name if batch.department else ""
+        return imports.inspector_spec(_departments(), batch.department_id, name)
+    return imports.conflict_spec(batch.department_id)
+
+
+# --- what is stored now, in the planner's representation ---------------------------------------------------------
+
+def _lookup_entities(keys):
+    out = {}
+    if keys:
+        cols = [getattr(Entity, f) for f in ENTITY_FIELDS]
+        for row in db.session.execute(select(*cols).where(Entity.uscc.in_(keys))):
+            out[row.uscc] = {f: _iso(getattr(row, f)) for f in ENTITY_FIELDS}
+    return out
+
+
+def _lookup_inspectors(keys):
+    out = {}
+    if keys:
+        for p in db.session.scalars(select(InspectorProfile).where(InspectorProfile.certificate_no.in_(keys))):
+            current = {f: _iso(getattr(p, f)) for f in INSPECTOR_FIELDS}
+            current["qualifications"] = list(p.qualifications or []) or None
+            out[p.certificate_no] = current
+    return out
+
+
+def _lookup_conflicts(keys):
+    pairs = [k.split("|", 1) for k in keys]
+    certs = {c for c, _ in pairs}
+    codes = {u for _, u in pairs}
+    inspectors = {
+        r.certificate_no: r for r in db.session.execute(
+            select(InspectorProfile.id, InspectorProfile.certificate_no, InspectorProfile.department_id)
+            .where(InspectorProfile.certificate_no.in_(certs))
+        )
+    } if certs else {}
+    entities = _pairs(select(Entity.uscc, Entity.id).where(Entity.uscc.in_(codes))) if codes else {}
+    existing = {}
+    ids = [(inspectors[c].id, entities[u]) for c, u in pairs if c in inspectors and u in entities]
+    if ids:
+        for c in db.session.scalars(select(Conflict).where(tuple_(Conflict.inspector_id, Conflict.entity_id).in_(ids))):
+            existing[(c.inspector_id, c.entity_id)] = c.reason
+    out = {}
+    for key, (cert, code) in zip(keys, pairs):
+        inspector = inspectors.get(cert)
+        entity_id = entities.get(code)
+        pair = (inspector.id, entity_id) if inspector and entity_id else None
+        out[key] = {
+            "_inspector": inspector is not None,
+            "_department_id": inspector.department_id if inspector else None,
+            "_entity": entity_id is not None,
+            "_new": pair not in existing,
+            "reason": existing.get(pair),
+            "certificate_no": cert,
+            "uscc": code,
+        }
+    return out
+
+
+LOOKUPS = {"entities": _lookup_entities, "inspectors": _lookup_inspectors, "conflicts": _lookup_conflicts}
+
+
+# --- the dry run ---------------------------------------------------------------------------------------------------
+
+def start(kind: str, filename: str, data: bytes, user=None, department_id: int | None = None,
+          mapping: dict | None = None, overrides=()) -> ImportBatch:
+    """Read the file, keep it, and plan it. Raises ImportFailed for a file that is not a usable spreadsheet."""
+    try:
+        table = tabular.read_table(data)
+    except tabular.NotASpreadsheet as e:
+        raise ImportFailed(str(e)) from e
+    key = storage().put(data)
+    batch = ImportBatch(
+        kind=kind, filename=(filename or "")[:200], file_sha256=key, file_format=table.format,
+        encoding=table.encoding, headers=table.headers, mapping=dict(mapping or {}),
+        overrides=sorted({o.strip().upper() for o in overrides if o.strip()}),
+        department_id=department_id, created_by_id=getattr(user, "id", None), status="mapping", summary={},
+    )
+    db.session.add(batch)
+    db.session.flush()
+    _plan(batch, table)
+    audit.record("import.preview", batch, user=user, kind=kind, filename=batch.filename, summary=batch.summary,
+                 via="web" if user else "cli")
+    db.session.commit()
+    return batch
+
+
+def remap(batch: ImportBatch, mapping: dict, user=None) -> ImportBatch:
+    """The office's answer for unknown headers: plan again from the stored file."""
+    _require_open(batch)
+    batch.mapping = dict(mapping)
+    table = tabular.read_table(storage().read(batch.file_sha256))
+    _plan(batch, table)
+    audit.record("import.remap", batch, user=user, mapping=batch.mapping, summary=batch.summary)
+    db.session.commit()
+    return batch
+
+
+def header_match(batch: ImportBatch) -> imports.HeaderMatch:
+    return imports.match_headers(batch.headers, spec_for(batch), batch.mapping)
+
+
+def _plan(batch: ImportBatch, table: tabular.Table):
+    db.session.execute(delete(ImportRow).where(ImportRow.batch_id == batch.id))
+    spec = spec_for(batch)
+    match = imports.match_headers(table.headers, spec, batch.mapping)
+    batch.unknown_headers = match.unknown
+    if not match.ok:
+        batch.status, batch.summary = "mapping", {}
+        getattr(table.rows, "close", lambda: None)()  # closes the workbook
+        return
+    summary = imports.Summary()
+    buffer = []
+    for row in imports.plan(table.rows, spec, match.colmap, LOOKUPS[batch.kind], summary):
+        buffer.append(_row_dict(batch.id, row))
+        if len(buffer) >= INSERT_CHUNK:
+            db.session.execute(ImportRow.__table__.insert(), buffer)  # Core executemany: no ORM bookkeeping
+            buffer = []
+    if buffer:
+        db.session.execute(ImportRow.__table__.insert(), buffer)
+    batch.status, batch.summary = "preview", summary.as_dict()
+
+
+def _row_dict(batch_id: int, row: imports.RowPlan) -> dict:
+    """What the preview and the commit need: values to write for create/update, the cells as written for rejected
+    rows (the download, an override), the name for every row shown."""
+    applies = row.action in (imports.CREATE, imports.UPDATE)
+    data = row.values if applies else {k: row.values[k] for k in ("name", "_entity_name") if row.values.get(k)}
+    return {
+        "batch_id": batch_id, "line": row.line, "action": row.action, "key": (row.key or "")[:120] or None,
+        "data": data, "changes": row.changes, "reasons": row.reason,
+        "raw": row.raw if row.action == imports.REJECTED else [], "overridable": row.overridable,
+    }
+
+
+def override_checksum(batch: ImportBatch, line: int, user=None) -> ImportRow:
+    """Accept one row's USCC despite its failing checksum: the office has checked the code by hand (audited)."""
+    _require_open(batch)
+    row = db.session.scalar(select(ImportRow).where(ImportRow.batch_id == batch.id, ImportRow.line == line))
+    if batch.kind != "entities" or row is None or not row.overridable:
+        raise ImportFailed("该行不能按例外接受。")
+    batch.overrides = sorted(set(batch.overrides or []) | {row.key})
+    spec = spec_for(batch)
+    match = header_match(batch)
+    planned = next(imports.plan([(row.line, row.raw)], spec, match.colmap, LOOKUPS[batch.kind]))
+    counts = dict(batch.summary)
+    counts[row.action] -= 1
+    counts[planned.action] = counts.get(planned.action, 0) + 1
+    batch.summary = counts
+    for name, value in _row_dict(batch.id, planned).items():
+        setattr(row, name, value)
+    audit.record("entity.checksum_override", batch, user=user, uscc=row.key, line=line)
+    db.session.commit()
+    return row
+
+
+def _require_open(batch: ImportBatch):
+    if batch.status not in ("mapping", "preview"):
+        raise ImportFailed("该批次已导入或已放弃，不能再修改。")
+
+
+def discard(batch: ImportBatch, user=None):
+    _require_open(batch)
+    batch.status = "discarded"
+    audit.record("import.discard", batch, user=user)
+    db.session.commit()
+
+
+# --- the commit ------------------------------------------------------------------------------------------------
+
+def commit(batch: ImportBatch, user=None) -> dict:
+    """Apply the stored preview in one transaction: every good row, or (on any error) nothing."""
+    claimed = db.session.execute(
+        update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status == "preview")
+        .values(status="committed", committed_at=datetime.now(timezone.utc), committed_by_id=getattr(user, "id", None))
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        raise ImportFailed("该批次不在预览状态（可能已导入、已放弃或尚未对应表头）。")
+    try:
+        applied = APPLY[batch.kind](batch, user)
+        audit.record(f"{batch.kind}.import", batch, user=user, filename=batch.filename, applied=applied,
+                     overrides=batch.overrides, via="web" if user else "cli")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    _analyze_after_bulk(batch.kind, applied)
+    db.session.refresh(batch)
+    return applied
+
+
+def _analyze_after_bulk(kind: str, applied: dict):
+    """After a bulk load PostgreSQL's statistics lag until autovacuum runs; the next import's lookups would be
+    planned as if the table were empty. Refresh them now."""
+    if db.engine.dialect.name != "postgresql" or applied.get("created", 0) + applied.get("updated", 0) < 1000:
+        return
+    table = {"entities": "entities", "inspectors": "inspector_profiles", "conflicts": "conflicts"}[kind]
+    db.session.execute(text(f"ANALYZE {table}, import_rows"))
+    db.session.commit()
+
+
+def _good_rows(batch: ImportBatch):
+    """The rows to apply, in chunks, by id (keyset) so memory stays flat on 100,000 rows."""
+    last = 0
+    while True:
+        chunk = db.session.execute(
+            select(ImportRow.id, ImportRow.key, ImportRow.data)
+            .where(ImportRow.batch_id == batch.id, ImportRow.id > last,
+                   ImportRow.action.in_((imports.CREATE, imports.UPDATE)))
+            .order_by(ImportRow.id).limit(INSERT_CHUNK)
+        ).all()
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].id
+
+
+def _model_values(data: dict, fields) -> dict:
+    out = {}
+    for name in fields:
+        if name in data and data[name] not in (None, ""):
+            value = data[name]
+            out[name] = date.fromisoformat(value) if name in DATE_FIELDS else value
+    return out
+
+
+def _apply_entities(batch, user) -> dict:
+    created = updated = 0
+    overridden = []
+    for chunk in _good_rows(batch):
+        existing = _pairs(select(Entity.uscc, Entity.id).where(Entity.uscc.in_([r.key for r in chunk])))
+        new, changed = [], []
+        for r in chunk:
+            values = _model_values(r.data, ENTITY_FIELDS)
+            values["checksum_override"] = bool(r.data.get("checksum_override"))
+            if values["checksum_override"]:
+                overridden.append(r.key)
+            if r.key in existing:
+                changed.append({"id": existing[r.key], **values})
+            else:
+                new.append({**NEW_ENTITY, **values, "checkin_token": new_token()})
+        if new:
+            db.session.execute(Entity.__table__.insert(), new)  # Core executemany: every dict has the same keys
+        if changed:
+            db.session.execute(update(Entity), changed)
+        created += len(new)
+        updated += len(changed)
+    for code in overridden:
+        audit.record("entity.checksum_override.stored", None, user=user, uscc=code, batch=batch.id)
+    return {"created": created, "updated": updated, "checksum_overrides": len(overridden)}
+
+
+def _apply_inspectors(batch, user) -> dict:
+    created = updated = 0
+    for chunk in _good_rows(batch):
+        existing = {
+            p.certificate_no: p for p in db.session.scalars(
+                select(InspectorProfile).where(InspectorProfile.certificate_no.in_([r.key for r in chunk])))
+        }
+        for r in chunk:
+            values = _model_values(r.data, INSPECTOR_FIELDS)
+            if batch.department_id is not None:
+                values["department_id"] = batch.department_id
+            profile = existing.get(r.key)
+            if profile is None:
+                values.setdefault("qualifications", [])
+                values.setdefault("is_expert", False)
+                values.setdefault("status", "active")
+                profile = InspectorProfile(**values)
+                db.session.add(profile)
+                created += 1
+            else:
+                for name, value in values.items():
+                    setattr(profile, name, value)
+                updated += 1
+    return {"created": created, "updated": updated}
+
+
+def _apply_conflicts(batch, user) -> dict:
+    created = updated = 0
+    for chunk in _good_rows(batch):
+        pairs = [r.key.split("|", 1) for r in chunk]
+        inspectors = _pairs(select(InspectorProfile.certificate_no, InspectorProfile.id)
+                                             .where(InspectorProfile.certificate_no.in_({c for c, _ in pairs})))
+        entities = _pairs(select(Entity.uscc, Entity.id).where(Entity.uscc.in_({u for _, u in pairs})))
+        for r, (cert, code) in zip(chunk, pairs):
+            if cert not in inspectors or code not in entities:
+                raise ImportFailed(f"执法证号 {cert} 或统一社会信用代码 {code} 已不在名录库中，请重新上传文件。")
+            conflict = db.session.scalar(select(Conflict).filter_by(inspector_id=inspectors[cert], entity_id=entities[code]))
+            if conflict is None:
+                db.session.add(Conflict(inspector_id=inspectors[cert], entity_id=entities[code],
+                                        reason=r.data["reason"], declared_by_id=getattr(user, "id", None)))
+                created += 1
+            else:
+                conflict.reason = r.data["reason"]
+                updated += 1
+    return {"created": created, "updated": updated}
+
+
+APPLY = {"entities": _apply_entities, "inspectors": _apply_inspectors, "conflicts": _apply_conflicts}
+
+
+# --- reading a batch back ------------------------------------------------------------------------------------------
+
+def rows(batch: ImportBatch, action: str | None = None, page: int = 1, per_page: int = 50):
+    query = select(ImportRow).where(ImportRow.batch_id == batch.id)
+    if action:
+        query = query.where(ImportRow.action == action)
+    return db.paginate(query.order_by(ImportRow.line), page=page, per_page=per_page, error_out=False)
+
+
+def rejected_xlsx(batch: ImportBatch) -> bytes:
+    """The rejected rows as written, with a 原因 column: fix them and import the file again."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("未导入的行")
+    sheet.append([*batch.headers, "原因", "原行号"])
+    width = len(batch.headers)
+    query = (select(ImportRow.raw, ImportRow.reasons, ImportRow.line)
+             .where(ImportRow.batch_id == batch.id, ImportRow.action == imports.REJECTED).order_by(ImportRow.line))
+    for raw, reasons, line in db.session.execute(query):
+        cells = (list(raw) + [""] * width)[:width]
+        sheet.append([*cells, reasons, line])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+

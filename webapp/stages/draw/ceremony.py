@@ -1,0 +1,273 @@
+"""The draw ceremonies against the database: freeze the population, commit, reveal, abandon; manifests.
+
+The algorithm itself is `webapp.domain.draw`; what follows a revealed inspectors' draw (the records) is the next
+stage's (`webapp.stages.records.dispatch.execute`). Every change writes an audit event and is committed by the
+caller's single `db.session.commit()`.
+"""
+import os
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select, update
+
+from webapp.core import audit
+from webapp.domain import draw as algo
+from webapp.domain.risk import LEVELS
+from webapp.core.database import bulk_insert
+from webapp.core.extensions import db
+from webapp.stages.plans.models import CalendarOverride, Plan
+from webapp.stages.directory.models import Conflict, Entity, InspectorProfile
+from webapp.stages.accounts.models import Department
+from webapp.stages.draw.models import Draw, DrawConfirmation, DrawExclusion
+from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.core import clock
+from webapp.core.clock import utcnow
+from webapp.stages.plans.calendar import current_calendar
+
+class DrawRefused(Exception):
+    """The action is not allowed now; the message (Chinese) says why."""
+
+
+# --- populations --------------------------------------------------------------------------------------------
+
+def eligible_population(plan: Plan) -> list[tuple[str, str]]:
+    """(uscc, risk) of the directory entities the plan may draw: SQL for the plain rules, Python for the annual
+    report years, equivalent to `domain.eligibility.exclusion_reason(plan.rules, entity.facts()) is None`."""
+    rules = plan.rules
+    query = select(Entity.uscc, Entity.risk_level, Entity.annual_report_years).where(Entity.risk_level.in_(LEVELS))
+    if rules.category:
+        query = query.where(Entity.category == rules.category)
+    if rules.registered_before:
+        query = query.where(Entity.registered_on < rules.registered_before)
+    if rules.statuses:
+        query = query.where(Entity.status.in_(rules.statuses))
+    year = rules.annual_report_year
+    out = []
+    for uscc, risk, years in db.session.execute(query):
+        if year and year not in {int(y) for y in years.split(",") if y.strip().isdigit()}:
+            continue
+        out.append((uscc, risk))
+    return out
+
+
+def live_draw(plan_id: int, kind: str) -> Draw | None:
+    return db.session.scalar(select(Draw).where(Draw.plan_id == plan_id, Draw.kind == kind, Draw.live == 1))
+
+
+def draws_of(plan_id: int) -> list[Draw]:
+    return db.session.scalars(select(Draw).where(Draw.plan_id == plan_id).order_by(Draw.id)).all()
+
+
+def entity_draw(plan_id: int) -> Draw | None:
+    d = live_draw(plan_id, algo.ENTITIES)
+    return d if d is not None and d.status == "executed" else None
+
+
+def department_codes(plan: Plan) -> dict[int, str]:
+    return {pd.department_id: pd.department.code for pd in plan.departments}
+
+
+def confirmed_list(plan: Plan) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """After the departments' 比对和确认: the entities still on the list, and (uscc, department code) pairs a
+    department excluded as 不属本部门监管 (that department only). Any other exclusion takes the entity off."""
+    drawn = entity_draw(plan.id)
+    if drawn is None:
+        return [], []
+    codes = department_codes(plan)
+    removed, not_ours = set(), {}
+    for conf in drawn.confirmations:
+        for ex in conf.exclusions:
+            if ex.reason_code == "not_ours":
+                not_ours.setdefault(ex.uscc, set()).add(codes[conf.department_id])
+            else:
+                removed.add(ex.uscc)
+    everyone = set(codes.values())
+    keep, skip = [], []
+    for uscc, risk, *_ in drawn.result["selected"]:
+        if uscc in removed or not_ours.get(uscc, set()) >= everyone:
+            continue
+        keep.append((uscc, risk))
+        skip.extend((uscc, code) for code in sorted(not_ours.get(uscc, ())))
+    return keep, skip
+
+
+def pending_confirmations(plan: Plan) -> list[DrawConfirmation]:
+    drawn = entity_draw(plan.id)
+    return [c for c in drawn.confirmations if c.confirmed_at is None] if drawn else []
+
+
+# --- ceremonies ---------------------------------------------------------------------------------------------
+
+def prepare(plan: Plan, kind: str, user=None, ip=None) -> Draw:
+    """Freeze the population and the parameters, and publish the digest and the commitment."""
+    if kind not in algo.KINDS:
+        raise DrawRefused("抽取类型应为 entities 或 inspectors。")
+    existing = live_draw(plan.id, kind)
+    if existing is not None:
+        if existing.status == "executed":
+            raise DrawRefused(f"本计划的{Draw.KIND_LABELS[kind]}已执行（第 {existing.id} 号），不能重抽。")
+        raise DrawRefused(f"本计划已有待执行的{Draw.KIND_LABELS[kind]}（第 {existing.id} 号）；"
+                          "如需重新准备，请先将其作废并写明理由。")
+    if not plan.departments:
+        raise DrawRefused("计划没有参与部门，不能抽取。")
+    if kind == algo.ENTITIES:
+        pairs = eligible_population(plan)
+        params = {"ratios": plan.ratios, "floor": plan.floor_percent}
+    else:
+        if entity_draw(plan.id) is None:
+            raise DrawRefused("检查对象抽取尚未执行，不能抽取执法人员。")
+        waiting = pending_confirmations(plan)
+        if waiting:
+            names = "、".join(c.department.name for c in waiting)
+            raise DrawRefused(f"以下部门尚未确认检查对象名单：{names}。全部确认后才能抽取执法人员。")
+        pairs, skip = confirmed_list(plan)
+        params = _inspector_params(plan, pairs, skip)
+    if not pairs:
+        raise DrawRefused("没有符合条件的检查对象，不能抽取。")
+    try:
+        text = algo.population_text(pairs)
+    except algo.DrawError as e:
+        raise DrawRefused(str(e)) from e
+    nonce = algo.new_nonce()
+    attempt = 1 + db.session.scalar(
+        select(func.count()).select_from(Draw).where(Draw.plan_id == plan.id, Draw.kind == kind))
+    draw = Draw(
+        plan_id=plan.id, kind=kind, status="prepared", live=1, attempt=attempt,
+        population=text, population_size=len(pairs), population_digest=algo.digest_text(text),
+        params=params, nonce=nonce, commitment=algo.commitment(nonce),
+        prepared_by_id=getattr(user, "id", None), prepared_ip=ip or "cli", prepared_at=utcnow(),
+    )
+    db.session.add(draw)
+    db.session.flush()
+    audit.record("draw.prepare", draw, user=user, plan=plan.id, kind=kind, attempt=attempt,
+                 population=len(pairs), digest=draw.population_digest, commitment=draw.commitment)
+    return draw
+
+
+def _inspector_params(plan: Plan, pairs, skip) -> dict:
+    codes = department_codes(plan)
+    profiles = db.session.scalars(
+        select(InspectorProfile)
+        .where(InspectorProfile.department_id.in_(codes), InspectorProfile.is_expert.is_(False))
+        .order_by(InspectorProfile.certificate_no)
+    ).all()
+    for p in profiles:
+        if not p.certificate_no.isascii():
+            raise DrawRefused(f"执法证号“{p.certificate_no}”（{p.name}）含有非 ASCII 字符，请先在名录库中更正。")
+    roster = [{
+        "certificate": p.certificate_no,
+        "department": codes[p.department_id],
+        "valid_from": p.valid_from.isoformat() if p.valid_from else None,
+        "valid_to": p.valid_to.isoformat() if p.valid_to else None,
+        "active": p.status == "active",
+    } for p in profiles]
+    usccs = {u for u, _ in pairs}
+    ids = {p.id: p.certificate_no for p in profiles}
+    conflicts = sorted(
+        {(ids[i], u) for i, u in db.session.execute(
+            select(Conflict.inspector_id, Entity.uscc).join(Entity, Entity.id == Conflict.entity_id)
+            .where(Conflict.inspector_id.in_(ids))) if u in usccs})
+    return {
+        "ratios": plan.ratios,
+        "floor": plan.floor_percent,
+        "roster": roster,
+        "conflicts": [{"certificate": c, "uscc": u} for c, u in conflicts],
+        "team_sizes": {codes[pd.department_id]: pd.team_size for pd in plan.departments},
+        "lead_department": plan.lead_department.code,
+        "not_supervised": [{"uscc": u, "department": d} for u, d in skip],
+    }
+
+
+def reveal(draw: Draw, witness: str = "", user=None, ip=None) -> Draw:
+    """Reveal the nonce, compute the seed and the result, store them; an entity draw opens the departments'
+    confirmations. (An inspectors' draw is executed through `records.dispatch.execute`, which dispatches.)"""
+    witness = (witness or "").strip()
+    if len(witness) > 500:
+        raise DrawRefused("见证字符串过长（最多 500 字）。")
+    if draw.status != "prepared":
+        raise DrawRefused(f"第 {draw.id} 号抽取{draw.STATUS_LABELS[draw.status]}，不能再次执行。")
+    seed = algo.draw_seed(draw.nonce, witness, draw.population_digest)
+    plan = db.session.get(Plan, draw.plan_id)
+    if draw.kind == algo.ENTITIES:
+        result = algo.select_entities(seed, draw.population, draw.params["ratios"],
+                                      draw.params["floor"])
+    else:
+        p = draw.params
+        result = algo.match_teams(
+            seed, algo.parse_population(draw.population), p["roster"],
+            [(c["certificate"], c["uscc"]) for c in p["conflicts"]], p["team_sizes"], p["lead_department"],
+            plan.window_start, plan.window_end, [(x["uscc"], x["department"]) for x in p.get("not_supervised", [])],
+            workers=matching_workers(draw.population_size, len(p["roster"]), len(p["team_sizes"])))
+    today = clock.today()
+    # Only one executor wins, whatever two requests do at the same time.
+    won = db.session.execute(
+        update(Draw).where(Draw.id == draw.id, Draw.status == "prepared").values(status="executed")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if won != 1:
+        db.session.rollback()
+        raise DrawRefused(f"第 {draw.id} 号抽取已被执行或作废，不能再次执行。")
+    draw.status, draw.witness, draw.seed, draw.result = "executed", witness, seed, result
+    draw.executed_at, draw.executed_on = utcnow(), today
+    draw.executed_by_id, draw.executed_ip = getattr(user, "id", None), ip or "cli"
+    audit.record("draw.execute", draw, user=user, plan=plan.id, kind=draw.kind, witness=witness, seed=seed,
+                 selected=len(result.get("selected", result.get("entities", []))))
+    if draw.kind == algo.ENTITIES:
+        plan.status = "drawn"
+        calendar = current_calendar()
+        for pd in plan.departments:
+            due = calendar.add_workdays(today, plan.confirm_days)
+            db.session.add(DrawConfirmation(draw=draw, department_id=pd.department_id, deadline=due.due,
+                                            deadline_provisional=due.provisional))
+        audit.record("plan.drawn", plan, user=user, draw=draw.id)
+    return draw
+
+
+def matching_workers(entities: int, inspectors: int, departments: int) -> int:
+    """Threads for matching: departments are independent, so a large draw uses the cores (same result)."""
+    if entities * inspectors < 5_000_000:
+        return 1
+    return max(1, min(os.cpu_count() or 1, departments))
+
+
+def abandon(draw: Draw, reason: str, user=None, ip=None) -> Draw:
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise DrawRefused("作废必须写明理由（至少 4 个字）。")
+    if draw.status == "executed":
+        raise DrawRefused("已执行的抽取不能作废，也不能重抽。")
+    if draw.status == "abandoned":
+        raise DrawRefused("该抽取已作废。")
+    draw.status, draw.live, draw.abandon_reason = "abandoned", None, reason[:2000]
+    draw.abandoned_at, draw.abandoned_by_id, draw.abandoned_ip = utcnow(), getattr(user, "id", None), ip or "cli"
+    # The nonce is published with the abandonment, so anyone can see what the discarded draw would have given.
+    audit.record("draw.abandon", draw, user=user, plan=draw.plan_id, kind=draw.kind, reason=reason,
+                 nonce=draw.nonce)
+    return draw
+
+
+def plan_summary(plan: Plan) -> dict:
+    return {"id": plan.id, "doc_number": plan.doc_number, "title": plan.title,
+            "window_start": plan.window_start.isoformat(), "window_end": plan.window_end.isoformat()}
+
+
+def manifest(draw: Draw, stream: bool = False) -> dict:
+    """The manifest as a dict; with `stream`, for `manifest_chunks` (long lists written piece by piece)."""
+    if draw.status != "executed":
+        raise DrawRefused(f"第 {draw.id} 号抽取{draw.STATUS_LABELS[draw.status]}，只有已执行的抽取才有清单。")
+    plan = db.session.get(Plan, draw.plan_id)
+    m = algo.manifest(draw.kind, plan_summary(plan), algo.iter_population(draw.population),
+                      draw.population_digest, draw.commitment, draw.nonce, draw.witness, draw.seed,
+                      draw.params, draw.result, stream=stream)
+    m["draw"] = {"id": draw.id, "attempt": draw.attempt,
+                 "prepared_at": draw.prepared_at.isoformat(), "executed_at": draw.executed_at.isoformat()}
+    if draw.kind == algo.ENTITIES:
+        m["exclusions"] = [
+            {"uscc": ex.uscc, "department": c.department.code, "reason": ex.label}
+            for c in draw.confirmations for ex in c.exclusions
+        ]
+    return m
+
+
+def manifest_chunks(draw: Draw):
+    """The manifest's JSON text in pieces, everything read from the database before the first piece."""
+    return algo.stream_json(manifest(draw, stream=True))

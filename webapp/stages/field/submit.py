@@ -1,0 +1,217 @@
+"""Accepting a 一企一表 from a phone: once per client UUID, the same answer to every identical replay, 409 for
+different content, 422 (in Chinese) for what breaks the rules or refers to media not yet uploaded.
+
+Late records are accepted and flagged: data is never refused for lateness."""
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from webapp.core import audit
+from webapp.domain import findings as rules
+from webapp.core.extensions import db
+from webapp.stages.field.models import FieldSubmission
+from webapp.stages.records.models import InspectionRecord, Media
+from webapp.core.clock import utcnow
+from webapp.stages.plans.calendar import current_calendar
+from webapp.stages.field import tasks
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+@dataclass
+class Outcome:
+    status: int
+    body: dict
+
+
+def _error(status: int, message: str, **extra) -> Outcome:
+    return Outcome(status, {"error": message, **extra})
+
+
+def _date(value, errors) -> date | None:
+    if not isinstance(value, str):
+        errors.append("请填写检查日期。")
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.append("检查日期格式不正确（应为 YYYY-MM-DD）。")
+        return None
+
+
+def _moment(value, errors) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        errors.append("扫码入企时间格式不正确。")
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tasks.BEIJING)
+    return parsed.astimezone(timezone.utc)
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _checkin(value, errors) -> tuple[float | None, float | None, float | None]:
+    if value is None:
+        return None, None, None
+    if not isinstance(value, dict):
+        errors.append("扫码入企位置格式不正确。")
+        return None, None, None
+    lat, lng, accuracy = value.get("lat"), value.get("lng"), value.get("accuracy")
+    if not (_number(lat) and _number(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
+        errors.append("扫码入企位置的经纬度不正确。")
+        return None, None, None
+    if accuracy is not None and not (_number(accuracy) and accuracy >= 0):
+        errors.append("扫码入企位置的精度不正确。")
+        return None, None, None
+    return float(lat), float(lng), None if accuracy is None else float(accuracy)
+
+
+def _replay(previous: FieldSubmission, user, digest: str) -> Outcome:
+    if previous.record.member_for(user) is None:
+        return _error(404, "任务不存在或您不在该检查组中。")
+    if previous.body_digest == digest:
+        previous.replays += 1
+        db.session.commit()
+        return Outcome(200, dict(previous.response))
+    audit.record("field.record_conflict", previous.record, client_uuid=previous.client_uuid)
+    db.session.commit()
+    return _error(
+        409, "这份记录此前已用同一编号提交过不同的内容，服务器保留先到的版本。请核对后联系审核人。",
+        server_hash=previous.findings_hash,
+    )
+
+
+def _taken(record) -> Outcome:
+    if record.status == "returned":
+        message = "该记录已被审核退回。已签字的检查结果不能更改，请按审核意见提交补充说明。"
+    else:
+        message = "该记录已由本组其他人员提交，服务器保留先到的版本。"
+    return _error(409, message, server_hash=record.findings_hash)
+
+
+def _summary(errors: list[str]) -> str:
+    if len(errors) == 1:
+        return errors[0]
+    return f"记录有 {len(errors)} 处需要更正：{errors[0]}……"
+
+
+def submit(user, client_uuid: str, body) -> Outcome:
+    client_uuid = (client_uuid or "").lower()
+    if not UUID.match(client_uuid):
+        return _error(422, "记录编号（client_uuid）格式不正确。")
+    if not isinstance(body, dict):
+        return _error(400, "请求内容不是有效的 JSON 对象。")
+    try:
+        digest = rules.body_digest(body)
+    except (TypeError, ValueError):
+        return _error(400, "请求内容含有无法处理的数值。")
+
+    previous = db.session.scalar(select(FieldSubmission).where(FieldSubmission.client_uuid == client_uuid))
+    if previous is not None:
+        return _replay(previous, user, digest)
+
+    record = tasks.member_record(user, body.get("record_id"))
+    if record is None:
+        return _error(404, "任务不存在或您不在该检查组中。")
+    if record.status != "dispatched" or record.client_uuid is not None:
+        # Taken, perhaps by this very submission arriving twice at once (its FieldSubmission committed after
+        # the lookup above): answer as the second of the two.
+        return _after_race(user, client_uuid, digest, record.id)
+
+    errors: list[str] = []
+    inspected_on = _date(body.get("inspected_on"), errors)
+    today = tasks.today_in_china()
+    if inspected_on is not None:
+        if inspected_on > today:
+            errors.append("检查日期不能晚于今天。")
+        elif inspected_on < record.plan.window_start:
+            errors.append(f"检查日期早于本次抽查的开始日期（{record.plan.window_start.isoformat()}）。")
+    checked_in_at = _moment(body.get("checked_in_at"), errors)
+    lat, lng, accuracy = _checkin(body.get("checkin"), errors)
+    findings, result_codes = body.get("findings"), body.get("result_codes")
+    refusal = body.get("refusal")
+    checked = rules.check_submission(
+        findings, result_codes, body.get("signature_sha"), body.get("seal_sha"), refusal,
+        body.get("findings_hash"), tasks.plan_items(record), tasks.department_ids(record), tasks.team(record),
+    )
+    errors.extend(checked.errors)
+    have = set(db.session.scalars(select(Media.sha256).where(Media.record_id == record.id)))
+    missing = sorted(checked.media - have)
+    if errors:
+        extra = {"missing_media": missing} if missing else {}
+        return _error(422, _summary(errors), errors=errors, **extra)
+    if missing:
+        return _error(422, f"还有 {len(missing)} 张图片（照片、签字或印章）未上传，请先上传后再提交记录。",
+                      errors=[], missing_media=missing)
+
+    # Claim the record atomically: of two phones sending at once, exactly one gets it.
+    try:
+        claimed = db.session.execute(
+            update(InspectionRecord)
+            .where(InspectionRecord.id == record.id, InspectionRecord.status == "dispatched",
+                   InspectionRecord.client_uuid.is_(None))
+            .values(client_uuid=client_uuid, status="submitted")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    except IntegrityError:  # the client id is already another record's
+        claimed = 0
+    if claimed != 1:
+        db.session.rollback()
+        return _after_race(user, client_uuid, digest, record.id)
+    db.session.refresh(record)
+
+    deadline = current_calendar().add_workdays(inspected_on, record.plan.entry_days)
+    late = today > deadline.due
+    record.inspected_on = inspected_on
+    record.checked_in_at = checked_in_at
+    record.checkin_lat, record.checkin_lng, record.checkin_accuracy = lat, lng, accuracy
+    record.findings = findings
+    record.result_codes = sorted(result_codes)
+    record.findings_hash = body["findings_hash"]
+    record.signature_sha = body.get("signature_sha")
+    record.seal_sha = body.get("seal_sha")
+    record.refused = refusal is not None
+    record.refusal_note = refusal["note"].strip() if refusal is not None else None
+    record.submitted_at = utcnow()
+    record.submitted_by_id = user.id
+    record.sync_due = deadline.due
+    record.due_provisional = deadline.provisional
+    record.late = late
+    response = {
+        "status": "stored", "findings_hash": record.findings_hash, "sync_due": deadline.due.isoformat(),
+        "due_provisional": deadline.provisional, "late": late,
+    }
+    db.session.add(FieldSubmission(
+        client_uuid=client_uuid, record_id=record.id, user_id=user.id, body_digest=digest,
+        findings_hash=record.findings_hash, body=body, response=response,
+    ))
+    audit.record(
+        "field.record_submitted", record, client_uuid=client_uuid, findings_hash=record.findings_hash,
+        inspected_on=inspected_on.isoformat(), sync_due=deadline.due.isoformat(), late=late,
+        refused=record.refused, result_codes=record.result_codes,
+        refusal_confirmed_by=(refusal or {}).get("confirmed_by"),
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return _after_race(user, client_uuid, digest, record.id)
+    return Outcome(201, response)
+
+
+def _after_race(user, client_uuid: str, digest: str, record_id: int) -> Outcome:
+    """Another request got there first: answer as if this one had come second."""
+    previous = db.session.scalar(select(FieldSubmission).where(FieldSubmission.client_uuid == client_uuid))
+    if previous is not None:
+        return _replay(previous, user, digest)
+    return _taken(db.session.get(InspectionRecord, record_id))

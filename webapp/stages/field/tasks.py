@@ -1,0 +1,83 @@
+"""The inspector's tasks as the phone downloads them: everything needed to work a record offline."""
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webapp.domain import findings as rules
+from webapp.domain import results
+from webapp.core.extensions import db
+from webapp.stages.directory.models import CheckItem
+from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.plans.models import Plan
+from webapp.stages.review.service import returns_for, team_amendments
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+def today_in_china() -> date:
+    """Deadlines are counted on the calendar of the place of inspection, whatever the server's zone."""
+    return datetime.now(BEIJING).date()
+
+
+def iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.tzinfo is None:  # SQLite hands back naive UTC
+        value = value.replace(tzinfo=timezone.utc)
+    return value.isoformat()
+
+
+def member_records(user, statuses=None) -> list[InspectionRecord]:
+    """Records where the user is on the team, drawn or appointed, in plans not closed."""
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        return []
+    query = (
+        select(InspectionRecord)
+        .join(RecordMember, RecordMember.record_id == InspectionRecord.id)
+        .join(Plan, Plan.id == InspectionRecord.plan_id)
+        .where(RecordMember.inspector_id == profile.id, Plan.status != "closed")
+        .options(
+            selectinload(InspectionRecord.members).selectinload(RecordMember.inspector),
+            selectinload(InspectionRecord.members).selectinload(RecordMember.department),
+            selectinload(InspectionRecord.entity),
+            selectinload(InspectionRecord.plan).selectinload(Plan.items),
+            selectinload(InspectionRecord.plan).selectinload(Plan.departments),
+        )
+        .order_by(InspectionRecord.id)
+    )
+    if statuses:
+        query = query.where(InspectionRecord.status.in_(statuses))
+    return db.session.scalars(query).unique().all()
+
+
+def member_record(user, record_id) -> InspectionRecord | None:
+    """The record if the user is on its team, else None (the API answers 404 either way)."""
+    if not isinstance(record_id, int) or isinstance(record_id, bool):
+        return None
+    record = db.session.get(InspectionRecord, record_id)
+    if record is None or record.member_for(user) is None:
+        return None
+    return record
+
+
+def department_ids(record) -> list[int]:
+    """Every participating department of the plan inspects the enterprise: one joint record (一企一表)."""
+    return [pd.department_id for pd in record.plan.departments]
+
+
+def plan_items(record) -> list[rules.Item]:
+    return [
+        rules.Item(i.id, i.department_id, i.title, tuple(i.methods or ()), tuple(i.check_points or ()))
+        for i in record.plan.items
+    ]
+
+
+def team(record) -> dict[str, rules.Member]:
+    return {
+        m.inspector.certificate_no: rules.Member(m.inspector.certificate_no, m.inspector.name, m.kind)
+        for m in record.members
+    }
+
+

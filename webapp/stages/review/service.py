@@ -1,0 +1,217 @@
+"""Review queries and decisions: who may review what, the queue, a record laid out for reading, its history,
+and the two writes (a decision, an amendment). Views stay thin; the rules are in webapp.domain.review."""
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from webapp.core import audit
+from webapp.domain import results, review as rules, roles
+from webapp.core.extensions import db
+from webapp.stages.review.models import Amendment, ReviewEvent
+from webapp.core.audit import AuditEvent
+from webapp.stages.directory.models import CheckItem
+from webapp.stages.accounts.models import Department, User
+from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.plans.models import PlanItem
+
+REVIEWED_STATUSES = ("submitted", "returned", "approved", "published")
+
+SUBMITTED = "检查结果同步到服务器"
+AUDIT_LABELS = {
+    "field.record_submitted": SUBMITTED,
+    "field.media_uploaded": "上传图片",
+    "field.record_conflict": "拒收一次内容不同的重复提交",
+    "record.publish": "公示",
+    "record.withdraw_publication": "撤回公示，退回审核",
+    "report.pdf": "下载 PDF",
+}
+
+
+def _aware(value: datetime | None) -> datetime:
+    if value is None:
+        return datetime.min.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def iso(value: datetime | None) -> str | None:
+    return _aware(value).isoformat() if value else None
+
+
+def review_departments(user) -> set[int] | None:
+    """Departments whose records the user reviews; None means all (the office)."""
+    if user.has_role(roles.OFFICE_ADMIN):
+        return None
+    if user.has_role(roles.REVIEWER) and user.department_id:
+        return {user.department_id}
+    return set()
+
+
+def can_review(user, record) -> bool:
+    """Office admins decide on any record; a reviewer on records whose team includes their department."""
+    scope = review_departments(user)
+    if scope is None:
+        return True
+    return bool(scope & {m.department_id for m in record.members})
+
+
+def queue(user, flt: str = "waiting", plan_id: int | None = None) -> list[InspectionRecord]:
+    scope = review_departments(user)
+    query = select(InspectionRecord).where(InspectionRecord.status.in_(REVIEWED_STATUSES))
+    if scope is not None:
+        query = query.where(InspectionRecord.id.in_(
+            select(RecordMember.record_id).where(RecordMember.department_id.in_(scope or {-1}))
+        ))
+    if plan_id:
+        query = query.where(InspectionRecord.plan_id == plan_id)
+    if flt == "waiting":
+        query = query.where(InspectionRecord.status == "submitted")
+    elif flt == "returned":
+        query = query.where(InspectionRecord.status == "returned")
+    elif flt == "late":
+        query = query.where(InspectionRecord.late.is_(True))
+    elif flt == "refused":
+        query = query.where(InspectionRecord.refused.is_(True))
+    records = db.session.scalars(query.order_by(InspectionRecord.submitted_at, InspectionRecord.id)).all()
+    return [
+        r for r in records
+        if rules.matches(flt, r.status, r.late, r.refused, rules.has_problems(r.result_codes, r.findings))
+    ]
+
+
+def waiting_count(user) -> int:
+    return len(queue(user, "waiting"))
+
+
+def returns_for(record) -> list[dict]:
+    """The review comments the team sees on its phones (Task.returns in FIELD_API.md), oldest first."""
+    events = db.session.scalars(
+        select(ReviewEvent)
+        .where(ReviewEvent.record_id == record.id, ReviewEvent.action == rules.RETURN)
+        .order_by(ReviewEvent.at, ReviewEvent.id)
+    ).all()
+    return [{"comment": e.comment, "at": iso(e.at), "by": e.by.full_name} for e in events]
+
+
+def team_amendments(record) -> list[dict]:
+    """Every 补充说明 the server holds for the record, whoever sent it (Task.amendments): a phone shows its
+    teammates' answers beside its own."""
+    return [{"client_id": a.client_id, "text": a.text, "at": iso(a.at), "by": a.by.full_name}
+            for a in amendments_of(record)]
+
+
+def document(record) -> dict:
+    """The record laid out for reading and printing: departments with their items and check points (titles from
+    the plan), photos resolved to Media rows, the team, the signature or refusal, and the hash check."""
+    findings = record.findings or {}
+    media = {m.sha256: m for m in record.media}
+    plan_items = {i.id: i for i in db.session.scalars(select(PlanItem).where(PlanItem.plan_id == record.plan_id))}
+    departments, captions = [], {}
+    for dept in findings.get("departments", []):
+        department = db.session.get(Department, dept.get("department_id"))
+        items = []
+        for item in dept.get("items", []):
+            plan_item = plan_items.get(item.get("plan_item_id"))
+            points = []
+            for point in item.get("points", []):
+                for sha in point.get("photos", []):
+                    captions.setdefault(sha, " · ".join(filter(None, (
+                        department.name if department else "", plan_item.title if plan_item else "",
+                        point.get("text", "")))))
+                points.append({
+                    "text": point.get("text", ""),
+                    "result": point.get("result"),
+                    "result_label": results.ITEM_RESULTS.get(point.get("result"), "—"),
+                    "note": point.get("note", ""),
+                    "photos": [media[s] for s in point.get("photos", []) if s in media],
+                })
+            items.append({
+                "title": plan_item.title if plan_item else f"检查事项 {item.get('plan_item_id')}",
+                "method": item.get("method"),
+                "method_label": _method_label(item.get("method")),
+                "points": points,
+            })
+        departments.append({"name": department.name if department else "—", "checks": items})
+
+    photos = sorted((m for m in record.media if m.kind == "photo"), key=lambda m: (_aware(m.captured_at), m.id))
+    photos = [{"media": m, "caption": captions.get(m.sha256, "现场照片")} for m in photos]
+    team = findings.get("team", {})
+    present = set(team.get("present", []))
+    digest = rules.findings_digest(record.findings, record.result_codes) if record.findings is not None else None
+    return {
+        "record": record,
+        "departments": departments,
+        "members": [
+            {"member": m, "present": m.inspector.certificate_no in present} for m in record.members
+        ],
+        "uniform": team.get("uniform"),
+        "credentials_shown": team.get("credentials_shown"),
+        "result_labels": rules.category_labels(record.result_codes),
+        "remarks": findings.get("remarks", ""),
+        "signature": media.get(record.signature_sha) if record.signature_sha else None,
+        "seal": media.get(record.seal_sha) if record.seal_sha else None,
+        "evidence": [m for m in record.media if m.kind == "evidence"],
+        "photos": photos,
+        "hash_ok": digest is not None and digest == record.findings_hash,
+        "problems": rules.has_problems(record.result_codes, record.findings),
+        "amendments": amendments_of(record),
+    }
+
+
+def _method_label(code):
+    return CheckItem.METHODS.get(code, code or "—")
+
+
+def amendments_of(record) -> list[Amendment]:
+    return db.session.scalars(
+        select(Amendment).where(Amendment.record_id == record.id).order_by(Amendment.at, Amendment.id)
+    ).all()
+
+
+def history(record) -> list[dict]:
+    """Audit events, review decisions and amendments of the record, oldest first."""
+    entries = []
+    for e in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "InspectionRecord",
+                                 AuditEvent.object_id == str(record.id))
+    ):
+        if e.action.startswith("review."):
+            continue  # shown below, with the comment, from the decision itself
+        entries.append({"at": e.at, "who": e.user.full_name if e.user else "系统",
+                        "what": AUDIT_LABELS.get(e.action, e.action), "text": (e.detail or {}).get("reason", "")})
+    for e in db.session.scalars(select(ReviewEvent).where(ReviewEvent.record_id == record.id)):
+        entries.append({"at": e.at, "who": e.by.full_name, "what": ReviewEvent.ACTION_LABELS[e.action],
+                        "text": e.comment, "kind": e.action})
+    for a in amendments_of(record):
+        entries.append({"at": a.at, "who": a.by.full_name, "what": "补充说明", "text": a.text, "kind": "amend"})
+    if record.submitted_at and not any(x["what"] == SUBMITTED for x in entries):
+        submitter = db.session.get(User, record.submitted_by_id) if record.submitted_by_id else None
+        entries.append({"at": record.submitted_at, "who": submitter.full_name if submitter else "检查组",
+                        "what": "提交检查结果", "text": ""})
+    entries.sort(key=lambda x: _aware(x["at"]))
+    return entries
+
+
+def decide(record, user, action: str, comment: str = "") -> ReviewEvent:
+    """Approve or return; ReviewError when the state or the comment does not allow it."""
+    new_status = rules.decide(record.status, action, comment)
+    old_status = record.status
+    event = ReviewEvent(record_id=record.id, action=action, comment=(comment or "").strip(), by_id=user.id)
+    record.status = new_status
+    db.session.add(event)
+    audit.record(f"review.{action}", record, user=user, status_from=old_status, status_to=new_status,
+                 comment=event.comment, findings_hash=record.findings_hash)
+    db.session.commit()
+    return event
+
+
+def add_amendment(record, user, text: str, client_id: str) -> Amendment:
+    """The team's answer to a return; the signed findings stay exactly as they were."""
+    new_status = rules.amend(record.status, text)
+    amendment = Amendment(record_id=record.id, text=text.strip(), client_id=client_id, by_id=user.id)
+    record.status = new_status
+    db.session.add(amendment)
+    audit.record("review.amendment", record, user=user, client_id=client_id, status_to=new_status,
+                 findings_hash=record.findings_hash)
+    db.session.commit()
+    return amendment
+
