@@ -43,8 +43,8 @@ def make_xlsx(path: Path, rows: int):
 def child(url: str, path: str):
     from webapp import create_app
     from webapp.core import database
-    from webapp.stages.directory import importing
     from webapp.core.extensions import db
+    from webapp.stages.directory import importing
 
     media = tempfile.mkdtemp(prefix="bench-media-")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": media})

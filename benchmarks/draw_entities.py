@@ -30,12 +30,11 @@ def app_for(url):
 
 def setup(url, n):
     from webapp.core import database
-    from webapp.domain import uscc
-    from webapp.stages.draw import ceremony as service
-    from webapp.stages.records import dispatch
     from webapp.core.extensions import db
+    from webapp.domain import uscc
     from webapp.stages.accounts.models import Department
     from webapp.stages.directory.models import Entity
+    from webapp.stages.draw import ceremony as service
     from webapp.stages.plans.models import Plan, PlanDepartment
 
     app = app_for(url)
@@ -95,10 +94,9 @@ def execute_step(url, draw_id):
     """The timed step, in its own process."""
     app = app_for(url)
     with app.app_context():
-        from webapp.stages.draw import ceremony as service
-        from webapp.stages.records import dispatch
         from webapp.core.extensions import db
         from webapp.stages.draw.models import Draw
+        from webapp.stages.records import dispatch
 
         db.session.execute(db.select(Draw.id).limit(1))  # connect before the clock starts
         baseline = peak_rss_mb()

@@ -28,14 +28,14 @@ DEPARTMENTS = (("jiaoti", "莲池区教育和体育局", 0.4, 2), ("renshe", "�
 
 def setup(url, n_entities, n_inspectors):
     from webapp.core import database
-    from webapp.domain import uscc
-    from webapp.stages.draw import ceremony as service
-    from webapp.stages.records import dispatch
-    from webapp.stages.draw import confirmation
     from webapp.core.extensions import db
+    from webapp.domain import uscc
     from webapp.stages.accounts.models import Department, User
     from webapp.stages.directory.models import Entity, InspectorProfile
+    from webapp.stages.draw import ceremony as service
+    from webapp.stages.draw import confirmation
     from webapp.stages.plans.models import Plan, PlanDepartment, PlanItem
+    from webapp.stages.records import dispatch
 
     app = app_for(url)
     with app.app_context():
@@ -80,10 +80,9 @@ def setup(url, n_entities, n_inspectors):
 def execute_step(url, draw_id):
     app = app_for(url)
     with app.app_context():
-        from webapp.stages.draw import ceremony as service
-        from webapp.stages.records import dispatch
         from webapp.core.extensions import db
         from webapp.stages.draw.models import Draw
+        from webapp.stages.records import dispatch
         from webapp.stages.records.models import InspectionRecord, RecordMember
 
         db.session.execute(db.select(Draw.id).limit(1))  # connect before the clock starts

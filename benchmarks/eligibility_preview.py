@@ -44,11 +44,11 @@ def main():
 
     from webapp import create_app
     from webapp.core import database
-    from webapp.faces.demo import seed2023
     from webapp.core.extensions import db
+    from webapp.faces.demo import seed2023
     from webapp.stages.accounts.models import Department
-    from webapp.stages.plans.models import Plan
     from webapp.stages.plans import eligibility
+    from webapp.stages.plans.models import Plan
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.pg, "MEDIA_ROOT": tempfile.mkdtemp()})
     with app.app_context():

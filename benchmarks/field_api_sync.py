@@ -38,9 +38,9 @@ def camera_jpeg(width, height) -> bytes:
 
 
 def images():
+    from tests.field_api.conftest import signature_png
     from webapp.stages.field import imaging
     from webapp.stages.records.media import make_thumbnail
-    from tests.field_api.conftest import signature_png
 
     rows = []
     for label, data in (("1600x1200 JPEG", camera_jpeg(1600, 1200)), ("4000x3000 JPEG", camera_jpeg(4000, 3000)),
@@ -60,14 +60,14 @@ def images():
 def api(database_url):
     from sqlalchemy import select
 
+    from tests.conftest import Auth
+    from tests.field_api.conftest import Phone, full_findings, sha, signature_png, submission
     from webapp import create_app
     from webapp.core import database
     from webapp.core.extensions import db
+    from webapp.stages.accounts.models import User
     from webapp.stages.directory.models import Entity
     from webapp.stages.records.models import InspectionRecord, RecordMember
-    from webapp.stages.accounts.models import User
-    from tests.conftest import Auth
-    from tests.field_api.conftest import Phone, full_findings, sha, signature_png, submission
 
     media = tempfile.mkdtemp()
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "MEDIA_ROOT": media})

@@ -22,13 +22,13 @@ def run(database_url: str, n: int):
 
     from webapp import create_app
     from webapp.core import database
-    from webapp.faces import demo as demo_data
     from webapp.core.extensions import db
-    from webapp.stages.directory.models import Entity
-    from webapp.stages.records.models import InspectionRecord, RecordMember
-    from webapp.stages.plans.models import Plan
+    from webapp.faces import demo as demo_data
     from webapp.stages.accounts.models import User
+    from webapp.stages.directory.models import Entity
+    from webapp.stages.plans.models import Plan
     from webapp.stages.publication import publishing
+    from webapp.stages.records.models import InspectionRecord, RecordMember
 
     media = tempfile.mkdtemp()
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "MEDIA_ROOT": media, "TESTING": True,

@@ -30,12 +30,12 @@ def main():
     parser.add_argument("--db", default="")
     args = parser.parse_args()
 
-    from webapp import create_app
-    from webapp.core import database
-    from webapp.faces import demo as demo_data
-    from webapp.core.extensions import db
     from tests.conftest import Auth
     from tests.review.factory import make_record, own_plan
+    from webapp import create_app
+    from webapp.core import database
+    from webapp.core.extensions import db
+    from webapp.faces import demo as demo_data
 
     tmp = Path(tempfile.mkdtemp(prefix="reports-bench-"))
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.db or f"sqlite:///{tmp / 'bench.db'}",

@@ -1,7 +1,7 @@
 from sqlalchemy import select
 
-from webapp.core.extensions import db
 from webapp.core.audit import AuditEvent
+from webapp.core.extensions import db
 from webapp.stages.accounts.models import User
 
 from .conftest import csrf_token

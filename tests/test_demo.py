@@ -4,10 +4,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from webapp.domain import eligibility, risk, uscc
 from webapp.core.extensions import db
-from webapp.stages.directory.models import CheckItem, Entity, InspectorProfile
+from webapp.domain import eligibility, risk, uscc
 from webapp.stages.accounts.models import Department, User
+from webapp.stages.directory.models import CheckItem, Entity, InspectorProfile
 from webapp.stages.plans.models import Plan
 
 from .conftest import SEED_TEXT

@@ -2,14 +2,12 @@
 import pytest
 from sqlalchemy import select
 
-from webapp.stages.draw import ceremony as service
-
-from webapp.stages.draw import confirmation
 from webapp.core.extensions import db
-from webapp.stages.draw.models import Draw
-from webapp.stages.records.models import InspectionRecord
-from webapp.stages.plans.models import Plan
 from webapp.stages.accounts.models import User
+from webapp.stages.draw import confirmation
+from webapp.stages.draw.models import Draw
+from webapp.stages.plans.models import Plan
+from webapp.stages.records.models import InspectionRecord
 
 from .helpers import ARTIFACTS, login, screenshot
 

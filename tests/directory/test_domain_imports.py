@@ -2,7 +2,6 @@
 import pytest
 
 from tests.directory.helpers import csv_file, xlsx
-
 from webapp.domain import imports, tabular, uscc
 
 GOOD = [uscc.complete(f"521306060000000{i:02d}") for i in range(10)]

@@ -5,10 +5,10 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from webapp.core.extensions import db
 from webapp.core.audit import AuditEvent
-from webapp.stages.directory.models import Entity, ImportBatch, ImportRow
+from webapp.core.extensions import db
 from webapp.domain import uscc
+from webapp.stages.directory.models import Entity, ImportBatch, ImportRow
 
 from .helpers import csv_file, post, upload, xlsx
 

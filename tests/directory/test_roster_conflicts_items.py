@@ -3,8 +3,8 @@ department, the office everywhere; imports behave as the directory's do."""
 from sqlalchemy import func, select
 
 from webapp.core.extensions import db
-from webapp.stages.directory.models import CheckItem, Conflict, Entity, ImportBatch, InspectorProfile
 from webapp.stages.accounts.models import Department
+from webapp.stages.directory.models import CheckItem, Conflict, Entity, ImportBatch, InspectorProfile
 from webapp.stages.plans.models import PlanItem
 
 from .helpers import csv_file, post, upload, xlsx

@@ -1,13 +1,13 @@
 """Small actions for the draw tests: run the ceremonies through the service as the office would."""
 from sqlalchemy import select
 
-from webapp.domain import draw as algo
-from webapp.stages.draw import ceremony as service
-from webapp.stages.records import dispatch
-from webapp.stages.draw import confirmation
 from webapp.core.extensions import db
-from webapp.stages.plans.models import Plan
+from webapp.domain import draw as algo
 from webapp.stages.accounts.models import User
+from webapp.stages.draw import ceremony as service
+from webapp.stages.draw import confirmation
+from webapp.stages.plans.models import Plan
+from webapp.stages.records import dispatch
 
 
 def user(username):

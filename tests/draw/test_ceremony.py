@@ -5,21 +5,19 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from webapp.core.audit import AuditEvent
+from webapp.core.extensions import db
 from webapp.domain import draw as algo
 from webapp.domain.eligibility import exclusion_reason
+from webapp.stages.directory.models import Conflict, Entity, InspectorProfile
 from webapp.stages.draw import ceremony as service
-from webapp.stages.records import teams
-from webapp.stages.records import dispatch
-from webapp.stages.records import deadlines
 from webapp.stages.draw import confirmation
 from webapp.stages.draw.ceremony import DrawRefused
-from webapp.core.extensions import db
-from webapp.core.audit import AuditEvent
-from webapp.stages.directory.models import Conflict, Entity, InspectorProfile
 from webapp.stages.draw.models import Draw
-from webapp.stages.records.models import InspectionRecord, RecordMember
-from webapp.stages.plans.models import PlanDepartment
 from webapp.stages.plans.calendar import current_calendar
+from webapp.stages.plans.models import PlanDepartment
+from webapp.stages.records import deadlines, dispatch, teams
+from webapp.stages.records.models import InspectionRecord, RecordMember
 
 from .helpers import confirm_all, entity_draw, inspector_draw, plan, user
 

@@ -5,10 +5,10 @@ from datetime import date
 from sqlalchemy import select
 
 from tests.conftest import csrf_token
-from webapp.core.extensions import db
 from webapp.core.audit import AuditEvent
-from webapp.stages.plans.models import CalendarOverride
+from webapp.core.extensions import db
 from webapp.stages.draw.models import Draw
+from webapp.stages.plans.models import CalendarOverride
 from webapp.stages.records.models import InspectionRecord
 
 from .helpers import confirm_all, entity_draw, inspector_draw, plan
@@ -112,8 +112,8 @@ def test_calendar_rejects_a_bad_date_and_other_roles(bare, client, auth):
 
 def test_demo_runs_both_ceremonies_and_every_demo_inspector_has_tasks(demo):
     from webapp.domain.draw import verify
-    from webapp.stages.draw import ceremony as service
     from webapp.faces.home.todo import my_records
+    from webapp.stages.draw import ceremony as service
 
     from .helpers import user
 

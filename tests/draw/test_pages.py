@@ -5,14 +5,13 @@ from datetime import date
 from sqlalchemy import select
 
 from tests.conftest import csrf_token
-from webapp.stages.draw import ceremony as service
-from webapp.stages.records import teams
-from webapp.stages.draw import confirmation
-from webapp.core.extensions import db
 from webapp.core.audit import AuditEvent
-from webapp.stages.draw.models import Draw
-from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.core.extensions import db
 from webapp.stages.directory.models import InspectorProfile
+from webapp.stages.draw import confirmation
+from webapp.stages.draw.models import Draw
+from webapp.stages.records import teams
+from webapp.stages.records.models import InspectionRecord, RecordMember
 
 from .helpers import confirm_all, entity_draw, inspector_draw, plan, user
 

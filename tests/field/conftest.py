@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from webapp.core.extensions import db
+from webapp.stages.accounts.models import User
 from webapp.stages.directory.models import Entity, InspectorProfile
 from webapp.stages.records.models import InspectionRecord, RecordMember
-from webapp.stages.accounts.models import User
 
 
 @dataclass

@@ -9,11 +9,11 @@ import pytest
 from PIL import ExifTags, Image, ImageDraw
 from sqlalchemy import select
 
-from webapp.domain import findings as rules
 from webapp.core.extensions import db
+from webapp.domain import findings as rules
+from webapp.stages.accounts.models import User
 from webapp.stages.directory.models import Entity, InspectorProfile
 from webapp.stages.records.models import InspectionRecord, RecordMember
-from webapp.stages.accounts.models import User
 
 
 def jpeg_with_exif(size=(640, 480), colour=(190, 40, 40), orientation=6) -> bytes:

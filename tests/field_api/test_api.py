@@ -6,15 +6,15 @@ from datetime import date, timedelta
 from PIL import Image
 from sqlalchemy import func, select
 
-from webapp.domain import findings as rules
-from webapp.core.extensions import db
-from webapp.stages.field.tasks import today_in_china
-from webapp.stages.records.media import thumbnail_key
 from webapp.core.audit import AuditEvent
-from webapp.stages.field.models import FieldSubmission
-from webapp.stages.records.models import InspectionRecord, Media
+from webapp.core.extensions import db
 from webapp.core.storage import storage
+from webapp.domain import findings as rules
+from webapp.stages.field.models import FieldSubmission
+from webapp.stages.field.tasks import today_in_china
 from webapp.stages.plans.calendar import current_calendar
+from webapp.stages.records.media import thumbnail_key
+from webapp.stages.records.models import InspectionRecord, Media
 
 from .conftest import full_findings, jpeg_with_exif, sha, signature_png, submission
 from .test_imaging import png_declaring

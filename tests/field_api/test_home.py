@@ -5,7 +5,7 @@ from webapp.core.extensions import db
 from webapp.stages.field import home
 from webapp.stages.records.models import InspectionRecord
 
-from .conftest import signature_png, sha, submission
+from .conftest import sha, signature_png, submission
 
 
 def test_home_shows_tasks_and_the_sync_deadline_once_synced(phone, dispatched):

@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token
 from tests.public.records import current_plan, department, entities, make_record
-from webapp.core.extensions import db
 from webapp.core.audit import AuditEvent
-from webapp.stages.publication.models import FollowUpTask
-from webapp.stages.records.models import Media
-from webapp.stages.publication import publishing
+from webapp.core.extensions import db
 from webapp.core.storage import storage
 from webapp.stages.plans.calendar import current_calendar
+from webapp.stages.publication import publishing
+from webapp.stages.publication.models import FollowUpTask
+from webapp.stages.records.models import Media
 
 
 def _publish(record):

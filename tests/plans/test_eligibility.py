@@ -6,14 +6,14 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from webapp.faces.demo import directory as demo_directory
-from webapp.faces.demo import seed2023
+from webapp.core.extensions import db
 from webapp.domain import eligibility as ref
 from webapp.domain import risk, uscc
-from webapp.core.extensions import db
+from webapp.faces.demo import directory as demo_directory
+from webapp.faces.demo import seed2023
 from webapp.stages.directory.models import Entity
-from webapp.stages.plans.models import Plan
 from webapp.stages.plans import eligibility
+from webapp.stages.plans.models import Plan
 
 # What each SQL code means, as the reference words it.
 WORDING = {

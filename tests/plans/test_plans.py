@@ -3,8 +3,8 @@ from sqlalchemy import func, select
 
 from tests.conftest import csrf_token
 from webapp.core.extensions import db
-from webapp.stages.directory.models import CheckItem
 from webapp.stages.accounts.models import Department
+from webapp.stages.directory.models import CheckItem
 from webapp.stages.plans.models import Plan, PlanItem
 
 

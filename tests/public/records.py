@@ -11,8 +11,8 @@ from sqlalchemy import select
 from webapp.core.extensions import db
 from webapp.stages.accounts.models import Department, User
 from webapp.stages.directory.models import Entity, InspectorProfile
-from webapp.stages.records.models import InspectionRecord, Media, RecordMember
 from webapp.stages.plans.models import Plan
+from webapp.stages.records.models import InspectionRecord, Media, RecordMember
 
 LAT, LNG = 38.873456, 115.464321
 

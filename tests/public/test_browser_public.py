@@ -5,9 +5,9 @@ import pytest
 from tests.browser.helpers import login, screenshot
 from tests.public.records import current_plan, entities, make_record, old_plan, private_strings
 from tests.qr.decode import decode_data_url
+from webapp.core import qrcodes as images
 from webapp.core.extensions import db
 from webapp.stages.publication import publishing
-from webapp.core import qrcodes as images
 
 pytestmark = pytest.mark.browser
 

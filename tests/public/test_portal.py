@@ -3,8 +3,8 @@ from sqlalchemy import select
 
 from tests.public.records import current_plan, entities, make_record, private_strings
 from webapp.core.extensions import db
-from webapp.stages.records.models import InspectionRecord
 from webapp.stages.publication import publishing
+from webapp.stages.records.models import InspectionRecord
 
 
 def _published(plan, entity, **kw):

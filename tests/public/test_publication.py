@@ -3,8 +3,8 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token
 from tests.public.records import current_plan, department, entities, make_record
-from webapp.core.extensions import db
 from webapp.core.audit import AuditEvent
+from webapp.core.extensions import db
 from webapp.stages.publication.models import FollowUpTask
 from webapp.stages.records.models import InspectionRecord
 

@@ -3,10 +3,10 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token
 from tests.public.records import current_plan, entities, make_record
-from webapp.core.extensions import db
 from webapp.core.audit import AuditEvent
-from webapp.stages.publication.models import PublicationWithdrawal
+from webapp.core.extensions import db
 from webapp.stages.publication import publishing
+from webapp.stages.publication.models import PublicationWithdrawal
 
 REASON = "检查结果类别录入有误，更正后重新公示。"
 

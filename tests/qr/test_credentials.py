@@ -6,10 +6,10 @@ from sqlalchemy import select
 from tests.conftest import csrf_token
 from tests.public.records import current_plan, entities, make_record, old_plan, profile_of
 from tests.qr.decode import decode_data_url, decode_png
-from webapp.core.extensions import db
 from webapp.core.audit import AuditEvent
-from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.core.extensions import db
 from webapp.stages.publication.models import InspectorCredential
+from webapp.stages.records.models import InspectionRecord, RecordMember
 
 
 def _credential(client, auth, username="jt01"):

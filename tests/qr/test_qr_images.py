@@ -5,10 +5,10 @@ from sqlalchemy import select
 
 from tests.public.records import current_plan, entities, make_record
 from tests.qr.decode import decode_data_url, decode_png
+from webapp.core import qrcodes as images
 from webapp.core.extensions import db
 from webapp.stages.directory.models import Entity
 from webapp.stages.records.models import InspectionRecord
-from webapp.core import qrcodes as images
 
 
 def test_record_qr_png_decodes_to_its_verification_url(demo, client, auth):

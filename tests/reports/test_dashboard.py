@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token
 from tests.review.factory import make_record, own_plan
+from webapp.core.audit import AuditEvent
+from webapp.core.extensions import db
 from webapp.domain import dashboard as dash
 from webapp.domain.charts import bar_chart, stacked_bars
 from webapp.domain.workdays import Calendar
-from webapp.core.extensions import db
-from webapp.core.audit import AuditEvent
 from webapp.stages.review.models import Feedback
 
 
@@ -50,12 +50,12 @@ def test_office_dashboard_counts_each_stage_per_department(demo, client, auth):
 
 
 def test_drawn_and_confirmed_come_from_the_draw(demo, client, auth):
+    from tests.review.factory import user
     from webapp.domain import draw as algo
+    from webapp.stages.directory.models import Entity
     from webapp.stages.draw import ceremony as draws
     from webapp.stages.draw import confirmation
     from webapp.stages.records import dispatch
-    from webapp.stages.directory.models import Entity
-    from tests.review.factory import user
 
     plan = own_plan()
     office = user("office")

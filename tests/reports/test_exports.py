@@ -4,8 +4,8 @@ import io
 from openpyxl import load_workbook
 
 from tests.review.factory import make_record, own_plan
-from webapp.domain import results
 from webapp.core.extensions import db
+from webapp.domain import results
 
 
 def _book(response):

@@ -6,13 +6,13 @@ from datetime import date, datetime, timedelta, timezone
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from webapp.domain.review import findings_digest
 from webapp.core.extensions import db
+from webapp.core.storage import storage
+from webapp.domain.review import findings_digest
 from webapp.stages.accounts.models import Department, User
 from webapp.stages.directory.models import Entity, InspectorProfile
-from webapp.stages.records.models import InspectionRecord, Media, RecordMember
 from webapp.stages.plans.models import Plan, PlanDepartment, PlanItem
-from webapp.core.storage import storage
+from webapp.stages.records.models import InspectionRecord, Media, RecordMember
 
 
 def image_bytes(text: str, size=(640, 480), color=(40, 90, 160), fmt="JPEG") -> bytes:

@@ -5,10 +5,10 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token
 from tests.review.factory import make_record
-from webapp.core.extensions import db
-from webapp.stages.review.models import Amendment, ReviewEvent
 from webapp.core.audit import AuditEvent
+from webapp.core.extensions import db
 from webapp.stages.records.models import InspectionRecord
+from webapp.stages.review.models import Amendment, ReviewEvent
 from webapp.stages.review.service import returns_for
 
 

@@ -2,8 +2,8 @@
 from flask import has_request_context, request
 from flask_login import current_user
 
-from webapp.core.extensions import db
 from webapp.core.clock import utcnow
+from webapp.core.extensions import db
 
 
 class AuditEvent(db.Model):

@@ -4,6 +4,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.domain import risk, roles
 
+
 def init_app(app: Flask):
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
@@ -21,7 +22,7 @@ def init_app(app: Flask):
     def format_datetime(value):
         if not value:
             return "—"
-        from datetime import timezone, timedelta
+        from datetime import timedelta, timezone
 
         beijing = timezone(timedelta(hours=8))
         if value.tzinfo is None:  # SQLite hands back naive UTC

@@ -6,9 +6,9 @@ after it, so that anyone holding a manifest can recompute the result with `verif
 Hashes, nonces and seeds travel as lowercase hex strings; comparing raw digests sorts exactly as comparing
 their hex strings, so the hot loops keep raw bytes and convert to hex only for what is published.
 """
+import gc
 import hashlib
 import heapq
-import gc
 import io
 import json
 import re

@@ -3,7 +3,7 @@
 Rules are those of the 2023 plan generalised: registered before a date, the annual report of a given year
 filed, status in a set, category. The first rule that fails is the reason an entity is excluded.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from webapp.domain.risk import LEVELS

@@ -4,11 +4,11 @@ import io
 from flask import Blueprint, abort, send_file
 from flask_login import current_user, login_required
 
-from webapp.stages.records.access import can_see_record
 from webapp.core.extensions import db
-from webapp.stages.records.models import Media
 from webapp.core.storage import storage
+from webapp.stages.records.access import can_see_record
 from webapp.stages.records.media import make_thumbnail, thumbnail_key
+from webapp.stages.records.models import Media
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 

@@ -3,10 +3,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.helpers import login, screenshot
-from webapp.domain import uscc
 from webapp.core.extensions import db
-from webapp.stages.directory.models import CheckItem, Entity
+from webapp.domain import uscc
 from webapp.stages.accounts.models import User
+from webapp.stages.directory.models import CheckItem, Entity
 
 from ..helpers import xlsx
 

@@ -5,10 +5,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from webapp.core.extensions import db
-from webapp.stages.review.models import Amendment
-from webapp.stages.records.models import InspectionRecord
 from webapp.stages.accounts.models import User
+from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review import service
+from webapp.stages.review.models import Amendment
 
 from .walk import go_offline, ready, shot, sign_and_submit, sign_in, to_sign_page
 

@@ -8,12 +8,12 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from webapp.core.extensions import db
 from webapp.core.audit import AuditEvent
-from webapp.stages.records.models import InspectionRecord, Media
+from webapp.core.extensions import db
 from webapp.stages.field.models import FieldSubmission
+from webapp.stages.records.models import InspectionRecord
 
-from .walk import (shot, add_photo, camera_jpeg, go_offline, installed, ready, sign_and_submit, sign_in, to_sign_page)
+from .walk import add_photo, camera_jpeg, go_offline, installed, ready, shot, sign_and_submit, sign_in, to_sign_page
 
 pytestmark = pytest.mark.browser
 

@@ -1,17 +1,15 @@
 """The inspector's walk of issue 5's "Done when", in Chromium on a 360×740 phone, against the real server."""
-import hashlib
 import re
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from webapp.domain.findings import findings_hash
 from webapp.core.extensions import db
+from webapp.domain.findings import findings_hash
 from webapp.stages.records.models import InspectionRecord, Media
 
-from .walk import (shot, camera_jpeg, check_in_and_team, draw_signature, fill_checklist, go_offline, installed, ready,
-                   sign_in)
+from .walk import camera_jpeg, check_in_and_team, draw_signature, fill_checklist, go_offline, ready, shot, sign_in
 
 pytestmark = pytest.mark.browser
 

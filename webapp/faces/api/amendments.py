@@ -1,17 +1,16 @@
 """The phone's side of review: POST /api/field/records/<client_uuid>/amendments (FIELD_API.md)."""
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.domain import review as rules
 from webapp.core.errors import json_error
-from webapp.core.extensions import csrf, db
-from webapp.stages.review.models import Amendment
-from webapp.stages.records.models import InspectionRecord
+from webapp.core.extensions import db
+from webapp.domain import review as rules
 from webapp.faces.api import bp
+from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review import service
+from webapp.stages.review.models import Amendment
 
 CLIENT_ID_MAX = 64
 

@@ -9,8 +9,8 @@ from wtforms.validators import DataRequired, Length
 
 from webapp.core import audit
 from webapp.core.extensions import db
-from webapp.stages.accounts.models import User
 from webapp.stages.accounts import throttle
+from webapp.stages.accounts.models import User
 
 bp = Blueprint("auth", __name__)
 

@@ -14,7 +14,6 @@ def init_app(app):
     for command in (draw_group, verify_draw_command):
         app.cli.add_command(command)
     from webapp.faces.cli.directory import COMMANDS as DIRECTORY_COMMANDS
-
     from webapp.faces.cli.publication import publish_command
 
     for command in (demo, plans, create_user_command, *DIRECTORY_COMMANDS, publish_command):
@@ -38,7 +37,6 @@ def demo(no_serve, host, port):
 
     from webapp.core import database
     from webapp.faces import demo as demo_data
-
     from webapp.faces.demo import results as demo_results
 
     database.recreate()
@@ -80,8 +78,8 @@ def plans():
 def create_user_command(username, full_name, role_codes, department, phone, certificate, password):
     """创建用户账号。"""
     from webapp.core import audit
-    from webapp.stages.accounts.service import AccountError, create_user
     from webapp.core.extensions import db
+    from webapp.stages.directory.accounts import AccountError, create_user
 
     try:
         user = create_user(username, full_name, password, role_codes, department, phone, certificate)

@@ -9,8 +9,8 @@ ACTION_LABELS = {"create": "新增", "update": "更新", "unchanged": "无变化
 
 
 def _run(kind, path, commit, overrides, maps, department, rejected_out):
-    from webapp.domain import imports
     from webapp.core.extensions import db
+    from webapp.domain import imports
     from webapp.stages.accounts.models import Department
     from webapp.stages.directory import importing
 

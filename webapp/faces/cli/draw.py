@@ -35,9 +35,8 @@ def _get_draw(draw_id):
 def prepare_command(plan_id, kind):
     """冻结抽取总体，生成随机数并公布承诺值。输出：抽取编号和承诺值。"""
     from webapp.core.extensions import db
-    from webapp.stages.plans.models import Plan
     from webapp.stages.draw import ceremony as service
-    from webapp.stages.records import dispatch
+    from webapp.stages.plans.models import Plan
 
     plan = db.session.get(Plan, plan_id)
     if plan is None:

@@ -1,12 +1,12 @@
 """`spotcheck demo`: the 2023 Lianchi plan from the seed, a directory, a roster, accounts, and a current plan."""
 from datetime import date, timedelta
 
-from webapp.domain import roles
 from webapp.core.extensions import db
-from webapp.stages.directory.models import CheckItem, CheckPoint, Entity, InspectorProfile
-from webapp.stages.accounts.models import Department, User
-from webapp.stages.plans.models import Plan, PlanDepartment, PlanItem
+from webapp.domain import roles
 from webapp.faces.demo import directory, seed2023
+from webapp.stages.accounts.models import Department, User
+from webapp.stages.directory.models import CheckItem, CheckPoint, Entity, InspectorProfile
+from webapp.stages.plans.models import Plan, PlanDepartment, PlanItem
 
 PASSWORD = "lianchi2023"
 

@@ -2,14 +2,14 @@
 inspectors (jt01, jt02, rs01, wj01) have dispatched 一企一表 on their phones."""
 from sqlalchemy import select
 
-from webapp.domain import draw as algo
 from webapp.core.extensions import db
-from webapp.stages.draw.models import DrawExclusion
-from webapp.stages.directory.models import Entity
+from webapp.domain import draw as algo
 from webapp.stages.accounts.models import User
+from webapp.stages.directory.models import Entity
 from webapp.stages.draw import ceremony as service
-from webapp.stages.records import dispatch
 from webapp.stages.draw import confirmation
+from webapp.stages.draw.models import DrawExclusion
+from webapp.stages.records import dispatch
 
 # The witness read out at the demo ceremonies. The nonce is fresh on every run, so the draw differs each time;
 # every demo inspector still gets tasks whatever it gives, because matching is load-balanced (no eligible

@@ -11,12 +11,12 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from webapp.domain import findings as rules
 from webapp.core.extensions import db
-from webapp.stages.field import submit, tasks, uploads
-from webapp.stages.records.models import InspectionRecord
+from webapp.domain import findings as rules
 from webapp.stages.accounts.models import User
+from webapp.stages.field import submit, tasks, uploads
 from webapp.stages.publication import publishing
+from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review import service as review
 
 # (result codes, the check point that failed (department code) or None, signed?, remarks)

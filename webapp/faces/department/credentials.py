@@ -2,20 +2,17 @@
 of the inspector's department."""
 from datetime import date
 
-from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
-from webapp.stages.records.access import can_see_record
-from webapp.faces.auth.gate import role_required
-from webapp.domain import roles
-from webapp.core.extensions import db
-from webapp.stages.directory.models import Entity, InspectorProfile
-from webapp.stages.records.models import InspectionRecord
-from webapp.stages.publication.models import InspectorCredential
-from webapp.stages.plans.models import Plan
-from webapp.stages.publication import credentials
 from webapp.core import qrcodes as images
+from webapp.core.extensions import db
+from webapp.domain import roles
+from webapp.faces.auth.gate import role_required
+from webapp.stages.directory.models import InspectorProfile
+from webapp.stages.publication import credentials
+from webapp.stages.publication.models import InspectorCredential
 
 bp = Blueprint("credentials", __name__)
 

@@ -6,13 +6,13 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from webapp.core import audit
-from webapp.faces.auth.gate import role_required
-from webapp.domain import imports, normalise, risk, roles
 from webapp.core.extensions import db
-from webapp.stages.directory.models import CheckItem, CheckPoint, Conflict, Entity, ImportBatch, InspectorProfile
+from webapp.domain import imports, normalise, risk, roles
+from webapp.faces.auth.gate import role_required
+from webapp.faces.department.scope import can_import, own_department_id, require_batch, require_department
 from webapp.stages.accounts.models import Department
 from webapp.stages.directory import importing
-from webapp.faces.department.scope import can_import, own_department_id, require_batch, require_department
+from webapp.stages.directory.models import CheckItem, CheckPoint, Conflict, Entity, ImportBatch, InspectorProfile
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 

@@ -6,13 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 from sqlalchemy import select
 
-from webapp.faces.auth.gate import role_required
-from webapp.domain import roles
 from webapp.core.extensions import db
-from webapp.stages.records.media import make_thumbnail, thumbnail_key
-from webapp.stages.publication.models import FollowUpTask
 from webapp.core.storage import storage
+from webapp.domain import roles
+from webapp.faces.auth.gate import role_required
 from webapp.stages.publication import followup as tasks
+from webapp.stages.publication.models import FollowUpTask
+from webapp.stages.records.media import make_thumbnail, thumbnail_key
 
 bp = Blueprint("followup", __name__, url_prefix="/followup")
 bp.add_app_template_global(tasks.open_counts, "open_follow_ups")

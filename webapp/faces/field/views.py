@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, jsonify, render_template, url_for
 
-from webapp.stages.plans.calendar import current_calendar
 from webapp.faces.field import shell
+from webapp.stages.plans.calendar import current_calendar
 
 bp = Blueprint("field", __name__)
 

@@ -3,13 +3,13 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from webapp.domain import roles
 from webapp.core.extensions import db
-from webapp.stages.field import home as field_home
-from webapp.stages.directory.models import Entity, ImportBatch, InspectorProfile
-from webapp.stages.records.models import InspectionRecord, RecordMember
-from webapp.stages.plans.models import Plan
+from webapp.domain import roles
 from webapp.stages.accounts.models import User
+from webapp.stages.directory.models import Entity, ImportBatch, InspectorProfile
+from webapp.stages.field import home as field_home
+from webapp.stages.plans.models import Plan
+from webapp.stages.records.models import InspectionRecord, RecordMember
 
 
 def current_plans(today: date) -> list[Plan]:

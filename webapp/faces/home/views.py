@@ -4,8 +4,8 @@ from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from webapp.domain import draw as algo
 from webapp.core.extensions import db
+from webapp.domain import draw as algo
 from webapp.faces.home import todo
 
 bp = Blueprint("main", __name__)

@@ -2,23 +2,23 @@
 of what the draw waits for."""
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from webapp.faces.auth.gate import role_required
+from webapp.core import clock
+from webapp.core.extensions import db
 from webapp.domain import draw as algo
 from webapp.domain import roles
-from webapp.core.extensions import db
-from webapp.stages.plans.models import CalendarOverride, Plan, PlanDepartment
-from webapp.stages.draw.models import Draw, DrawConfirmation, DrawExclusion
-from webapp.stages.directory.models import Entity, InspectorProfile
-from webapp.stages.records.models import InspectionRecord
-from webapp.core import clock
 from webapp.domain.status import OPEN
+from webapp.faces.auth.gate import role_required
+from webapp.stages.directory.models import Entity
 from webapp.stages.draw import ceremony as service
-from webapp.stages.records import deadlines, dispatch
 from webapp.stages.draw.ceremony import DrawRefused
+from webapp.stages.draw.models import Draw, DrawConfirmation
+from webapp.stages.plans.models import CalendarOverride, Plan
+from webapp.stages.records import deadlines, dispatch
+from webapp.stages.records.models import InspectionRecord
 
 bp = Blueprint("draw", __name__)
 

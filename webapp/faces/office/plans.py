@@ -3,13 +3,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 
 from webapp.core import audit
-from webapp.faces.auth.gate import role_required
-from webapp.domain import planning, roles
 from webapp.core.extensions import db
-from webapp.stages.directory.models import CheckItem
+from webapp.domain import planning, roles
+from webapp.faces.auth.gate import role_required
 from webapp.stages.accounts.models import Department
-from webapp.stages.plans.models import Plan, PlanDepartment, PlanItem
+from webapp.stages.directory.models import CheckItem
 from webapp.stages.plans import eligibility
+from webapp.stages.plans.models import Plan, PlanDepartment, PlanItem
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 

@@ -5,12 +5,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from webapp.faces.auth.gate import role_required
-from webapp.domain import results, roles
 from webapp.core.extensions import db
-from webapp.stages.records.models import InspectionRecord
+from webapp.domain import results, roles
+from webapp.faces.auth.gate import role_required
 from webapp.stages.plans.models import Plan
 from webapp.stages.publication import publishing
+from webapp.stages.records.models import InspectionRecord
 
 bp = Blueprint("publication", __name__)
 bp.add_app_template_global(publishing.awaiting_publication, "awaiting_publication")

@@ -8,11 +8,11 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from webapp.core import audit
-from webapp.stages.accounts.service import AccountError, create_user
-from webapp.faces.auth.gate import role_required
-from webapp.domain import roles
 from webapp.core.extensions import db
+from webapp.domain import roles
+from webapp.faces.auth.gate import role_required
 from webapp.stages.accounts.models import Department, User
+from webapp.stages.directory.accounts import AccountError, create_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -5,15 +5,14 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_login import current_user
 from sqlalchemy import select
 
-from webapp.stages.records.access import can_see_record
+from webapp.core.extensions import db
 from webapp.domain import publication, roles
 from webapp.domain import uscc as uscc_rules
-from webapp.core.extensions import db
-from webapp.stages.records.models import InspectionRecord
-from webapp.stages.publication.models import InspectorCredential
-from webapp.stages.publication import credentials
 from webapp.faces.public import bp
-from webapp.stages.publication import publishing, queries
+from webapp.stages.publication import credentials, publishing, queries
+from webapp.stages.publication.models import InspectorCredential
+from webapp.stages.records.access import can_see_record
+from webapp.stages.records.models import InspectionRecord
 
 
 @bp.route("/public/")

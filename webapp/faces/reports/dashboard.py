@@ -5,13 +5,14 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webapp.domain import charts, dashboard as dash, results, risk, roles
 from webapp.core.extensions import db
-from webapp.stages.review.models import Feedback
-from webapp.stages.records.models import InspectionRecord, RecordMember
-from webapp.stages.plans.models import Plan
+from webapp.domain import charts, results, risk, roles
+from webapp.domain import dashboard as dash
 from webapp.stages.accounts.models import User
 from webapp.stages.plans.calendar import current_calendar
+from webapp.stages.plans.models import Plan
+from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.review.models import Feedback
 
 SHORT = {
     "no_problem": "未发现问题", "not_disclosed": "未按规定公示", "false_disclosure": "公示弄虚作假",

@@ -4,11 +4,11 @@ from pathlib import Path
 
 from flask import current_app, render_template, url_for
 
-from webapp.faces import media as media_views
-from webapp.domain import results
-from webapp.stages.review import service as review
 from webapp.core.storage import storage
+from webapp.domain import results
+from webapp.faces import media as media_views
 from webapp.faces.reports import qr
+from webapp.stages.review import service as review
 
 STYLESHEET = "css/reports_print.css"
 

@@ -7,14 +7,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webapp.core import audit
-from webapp.stages.records.access import can_see_record
-from webapp.faces.auth.gate import role_required
-from webapp.domain import results, roles
 from webapp.core.extensions import db
-from webapp.stages.review.models import Feedback
-from webapp.stages.records.models import InspectionRecord, RecordMember
-from webapp.stages.plans.models import Plan, PlanItem
+from webapp.domain import results, roles
+from webapp.faces.auth.gate import role_required
 from webapp.faces.reports import dashboard, document, exports
+from webapp.stages.plans.models import Plan, PlanItem
+from webapp.stages.records.access import can_see_record
+from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.review.models import Feedback
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

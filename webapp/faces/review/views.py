@@ -2,11 +2,12 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from webapp.faces.auth.gate import role_required
-from webapp.domain import review as rules, roles
 from webapp.core.extensions import db
-from webapp.stages.records.models import InspectionRecord
+from webapp.domain import review as rules
+from webapp.domain import roles
+from webapp.faces.auth.gate import role_required
 from webapp.stages.plans.models import Plan
+from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review import service
 
 bp = Blueprint("review", __name__)

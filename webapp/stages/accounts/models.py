@@ -2,9 +2,9 @@
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp.domain import roles
-from webapp.core.extensions import db
 from webapp.core.clock import utcnow
+from webapp.core.extensions import db
+from webapp.domain import roles
 
 
 class Department(db.Model):

@@ -9,9 +9,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.stages.accounts.models import LoginAttempt
-from webapp.core.clock import utcnow
 
 
 def _failures_since(column, value, since) -> int:

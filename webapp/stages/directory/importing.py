@@ -6,12 +6,12 @@ from datetime import date, datetime, timezone
 from sqlalchemy import delete, select, text, tuple_, update
 
 from webapp.core import audit
-from webapp.domain import imports, tabular
 from webapp.core.extensions import db
-from webapp.stages.directory.models import Conflict, Entity, ImportBatch, ImportRow, InspectorProfile
-from webapp.stages.accounts.models import Department
-from webapp.core.tokens import new_token
 from webapp.core.storage import storage
+from webapp.core.tokens import new_token
+from webapp.domain import imports, tabular
+from webapp.stages.accounts.models import Department
+from webapp.stages.directory.models import Conflict, Entity, ImportBatch, ImportRow, InspectorProfile
 
 ENTITY_FIELDS = ("uscc", "name", "legal_rep", "address", "registered_on", "annual_report_years", "status",
                  "risk_level", "category", "phone", "checksum_override")

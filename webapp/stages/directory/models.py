@@ -1,10 +1,10 @@
 """The directories (一单两库): the object directory (检查对象名录库), the inspector roster (执法检查人员名录库), the
 check-item library, declared conflicts of interest (回避), and import batches (a file read and planned row by row,
 kept server-side until it is committed)."""
-from webapp.domain import eligibility
+from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.core.tokens import new_token
-from webapp.core.clock import utcnow
+from webapp.domain import eligibility
 from webapp.stages.accounts.models import Department, User
 
 

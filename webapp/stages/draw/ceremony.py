@@ -5,23 +5,19 @@ stage's (`webapp.stages.records.dispatch.execute`). Every change writes an audit
 caller's single `db.session.commit()`.
 """
 import os
-from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select, update
 
-from webapp.core import audit
+from webapp.core import audit, clock
+from webapp.core.clock import utcnow
+from webapp.core.extensions import db
 from webapp.domain import draw as algo
 from webapp.domain.risk import LEVELS
-from webapp.core.database import bulk_insert
-from webapp.core.extensions import db
-from webapp.stages.plans.models import CalendarOverride, Plan
 from webapp.stages.directory.models import Conflict, Entity, InspectorProfile
-from webapp.stages.accounts.models import Department
-from webapp.stages.draw.models import Draw, DrawConfirmation, DrawExclusion
-from webapp.stages.records.models import InspectionRecord, RecordMember
-from webapp.core import clock
-from webapp.core.clock import utcnow
+from webapp.stages.draw.models import Draw, DrawConfirmation
 from webapp.stages.plans.calendar import current_calendar
+from webapp.stages.plans.models import Plan
+
 
 class DrawRefused(Exception):
     """The action is not allowed now; the message (Chinese) says why."""

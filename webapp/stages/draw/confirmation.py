@@ -3,9 +3,8 @@ from webapp.core import audit, clock
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.stages.directory.models import Entity
-from webapp.stages.draw.ceremony import DrawRefused, entity_draw
+from webapp.stages.draw.ceremony import DrawRefused
 from webapp.stages.draw.models import DrawConfirmation, DrawExclusion
-from webapp.stages.plans.models import Plan
 
 
 def exclude(conf: DrawConfirmation, entity: Entity, reason_code: str, note: str, user) -> DrawExclusion:

@@ -1,6 +1,6 @@
 """Draws (抽取) of a plan, entity and inspector ceremonies, and each department's confirmation of the list."""
-from webapp.core.extensions import db
 from webapp.core.clock import utcnow
+from webapp.core.extensions import db
 
 
 class Draw(db.Model):

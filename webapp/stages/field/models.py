@@ -1,6 +1,6 @@
 """What the phones sent: one row per accepted record submission, so that a replay gets the same answer."""
-from webapp.core.extensions import db
 from webapp.core.clock import utcnow
+from webapp.core.extensions import db
 
 
 class FieldSubmission(db.Model):

@@ -11,13 +11,13 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.core import audit
-from webapp.domain import findings as rules
-from webapp.core.extensions import db
-from webapp.stages.field.models import FieldSubmission
-from webapp.stages.records.models import InspectionRecord, Media
 from webapp.core.clock import utcnow
-from webapp.stages.plans.calendar import current_calendar
+from webapp.core.extensions import db
+from webapp.domain import findings as rules
 from webapp.stages.field import tasks
+from webapp.stages.field.models import FieldSubmission
+from webapp.stages.plans.calendar import current_calendar
+from webapp.stages.records.models import InspectionRecord, Media
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 

@@ -4,13 +4,10 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from webapp.domain import findings as rules
-from webapp.domain import results
 from webapp.core.extensions import db
-from webapp.stages.directory.models import CheckItem
-from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.domain import findings as rules
 from webapp.stages.plans.models import Plan
-from webapp.stages.review.service import returns_for, team_amendments
+from webapp.stages.records.models import InspectionRecord, RecordMember
 
 BEIJING = timezone(timedelta(hours=8))
 

@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.core import audit
-from webapp.domain import findings as rules
 from webapp.core.extensions import db
+from webapp.core.storage import storage
+from webapp.domain import findings as rules
+from webapp.stages.field import imaging
 from webapp.stages.records.media import make_thumbnail, thumbnail_key
 from webapp.stages.records.models import Media
-from webapp.core.storage import storage
-from webapp.stages.field import imaging
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """The working-day calendar in force: chinese-calendar plus the office's override table."""
 from sqlalchemy import select
 
-from webapp.domain.workdays import Calendar
 from webapp.core.extensions import db
+from webapp.domain.workdays import Calendar
 from webapp.stages.plans.models import CalendarOverride
 
 

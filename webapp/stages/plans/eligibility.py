@@ -6,8 +6,8 @@ each group and to the entities of the page shown), so the wording has one source
 """
 from sqlalchemy import String, case, func, literal, null, select
 
-from webapp.domain import eligibility, risk
 from webapp.core.extensions import db
+from webapp.domain import eligibility, risk
 from webapp.stages.directory.models import Entity
 
 # The reason codes, in the order exclusion_reason tests them.

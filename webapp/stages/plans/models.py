@@ -1,7 +1,7 @@
 """Plans (抽查工作方案): window, departments and their items, eligibility rules, ratios, floor, team sizes."""
-from webapp.domain import eligibility, risk
-from webapp.core.extensions import db
 from webapp.core.clock import utcnow
+from webapp.core.extensions import db
+from webapp.domain import eligibility, risk
 
 
 class Plan(db.Model):

@@ -6,13 +6,13 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from webapp.core import audit, clock, qrcodes
-from webapp.domain import roles
-from webapp.core.extensions import db
-from webapp.stages.publication.models import CredentialCheck, InspectorCredential
-from webapp.stages.directory.models import Entity
-from webapp.stages.records.models import InspectionRecord, RecordMember
-from webapp.stages.plans.models import Plan
 from webapp.core.clock import utcnow
+from webapp.core.extensions import db
+from webapp.domain import roles
+from webapp.stages.directory.models import Entity
+from webapp.stages.plans.models import Plan
+from webapp.stages.publication.models import CredentialCheck, InspectorCredential
+from webapp.stages.records.models import InspectionRecord, RecordMember
 
 
 def active_credential(profile, create: bool = True) -> InspectorCredential | None:

@@ -6,12 +6,12 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import func, select
 
 from webapp.core import audit, clock
-from webapp.domain import roles
+from webapp.core.clock import utcnow
 from webapp.core.extensions import db
+from webapp.core.storage import storage
+from webapp.domain import roles
 from webapp.stages.publication.models import FollowUpTask
 from webapp.stages.records.models import Media
-from webapp.core.clock import utcnow
-from webapp.core.storage import storage
 
 MAX_EVIDENCE_TEXT = 2000
 MAX_IMAGE_BYTES = 15 * 1024 * 1024

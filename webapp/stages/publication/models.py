@@ -3,9 +3,9 @@
 Publication itself needs no table: a record's status becomes "published" with `published_at`, and the audit
 trail says who published it.
 """
+from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.core.tokens import new_token
-from webapp.core.clock import utcnow
 
 
 class InspectorCredential(db.Model):

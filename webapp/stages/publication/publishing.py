@@ -5,14 +5,14 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from webapp.core import audit
-from webapp.domain import publication
+from webapp.core.clock import utcnow
 from webapp.core.extensions import db
+from webapp.domain import publication
 from webapp.domain.status import RecordStatus
+from webapp.stages.plans.calendar import current_calendar
+from webapp.stages.plans.models import Plan
 from webapp.stages.publication.models import FollowUpTask, PublicationWithdrawal
 from webapp.stages.records.models import InspectionRecord
-from webapp.stages.plans.models import Plan
-from webapp.core.clock import utcnow
-from webapp.stages.plans.calendar import current_calendar
 
 
 class PublishError(ValueError):

@@ -5,8 +5,8 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 
-from webapp.domain import publication
 from webapp.core.extensions import db
+from webapp.domain import publication
 from webapp.stages.accounts.models import Department
 from webapp.stages.directory.models import Entity
 from webapp.stages.publication.models import FollowUpTask

@@ -8,10 +8,10 @@ The draw creates records (status `dispatched`); the field app fills them; review
      "team": {"present": ["<certificate_no>", …], "uniform": true, "credentials_shown": true},
      "result_codes": ["no_problem"], "remarks": "…"}
 """
-from webapp.core.extensions import db
-from webapp.domain.status import LABELS, RecordStatus, label
-from webapp.core.tokens import new_token
 from webapp.core.clock import utcnow
+from webapp.core.extensions import db
+from webapp.core.tokens import new_token
+from webapp.domain.status import LABELS, RecordStatus, label
 
 
 class InspectionRecord(db.Model):

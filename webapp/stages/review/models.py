@@ -1,7 +1,7 @@
 """Review of the 一企一表: decisions (approve / return with a comment), the team's amendments (补充说明) that answer
 a return, and inspectors' feedback on a campaign (信息反馈). Signed findings are never edited: all of this sits beside them."""
-from webapp.core.extensions import db
 from webapp.core.clock import utcnow
+from webapp.core.extensions import db
 
 
 class ReviewEvent(db.Model):

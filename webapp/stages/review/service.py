@@ -5,14 +5,15 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from webapp.core import audit
-from webapp.domain import results, review as rules, roles
-from webapp.core.extensions import db
-from webapp.stages.review.models import Amendment, ReviewEvent
 from webapp.core.audit import AuditEvent
-from webapp.stages.directory.models import CheckItem
+from webapp.core.extensions import db
+from webapp.domain import results, roles
+from webapp.domain import review as rules
 from webapp.stages.accounts.models import Department, User
-from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.directory.models import CheckItem
 from webapp.stages.plans.models import PlanItem
+from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.review.models import Amendment, ReviewEvent
 
 REVIEWED_STATUSES = ("submitted", "returned", "approved", "published")
 

@@ -1,8 +1,8 @@
-"""Creating user accounts: shared by the admin page and `spotcheck create-user`."""
+"""Creating user accounts, linked to their entry in the inspector roster: for the admin page and `spotcheck create-user`."""
 from sqlalchemy import select
 
-from webapp.domain import roles
 from webapp.core.extensions import db
+from webapp.domain import roles
 from webapp.stages.accounts.models import Department, User
 from webapp.stages.directory.models import InspectorProfile
 
