@@ -15,14 +15,18 @@ import re
 import secrets
 from datetime import date
 
+from webapp.domain.refusal import Refused
+
 ALGORITHM = "spotcheck-hashrank-v1"
 LEVELS = ("high", "higher", "general", "low")
 ENTITIES, INSPECTORS = "entities", "inspectors"
 KINDS = (ENTITIES, INSPECTORS)
 
 
-class DrawError(ValueError):
+class DrawError(Refused):
     """Input the algorithm cannot accept; the message is in Chinese for the user."""
+
+    status = 422
 
 
 # --- population -------------------------------------------------------------------------------------------

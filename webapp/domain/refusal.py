@@ -2,7 +2,7 @@
 stages, answered by one handler (`webapp.core.errors`) as JSON to the API and flash-and-redirect to pages."""
 
 
-class Refused(Exception):
+class Refused(ValueError):
     """`message` (Chinese) says why; `status` is the HTTP answer; `detail` goes into a JSON answer as it is."""
 
     status = 409

@@ -4,6 +4,7 @@ import hashlib
 import json
 
 from webapp.domain import results
+from webapp.domain.refusal import Refused
 
 APPROVE, RETURN = "approve", "return"
 
@@ -24,8 +25,10 @@ FILTERS = {
 }
 
 
-class ReviewError(ValueError):
+class ReviewError(Refused):
     """A decision or amendment the record's state does not allow; the message is for the user (中文)."""
+
+    status = 409
 
 
 def decide(status: str, action: str, comment: str = "") -> str:

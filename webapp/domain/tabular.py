@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from webapp.domain.normalise import clean_text
+from webapp.domain.refusal import Refused
 
 
-class NotASpreadsheet(ValueError):
+class NotASpreadsheet(Refused):
     """The file cannot be read as a table; the message says why, in Chinese."""
+
+    status = 422
 
 
 @dataclass

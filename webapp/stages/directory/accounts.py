@@ -3,12 +3,15 @@ from sqlalchemy import select
 
 from webapp.core.extensions import db
 from webapp.domain import roles
+from webapp.domain.refusal import Refused
 from webapp.stages.accounts.models import Department, User
 from webapp.stages.directory.models import InspectorProfile
 
 
-class AccountError(ValueError):
+class AccountError(Refused):
     """A user-facing reason (in Chinese) why the account cannot be created."""
+
+    status = 422
 
 
 def create_user(username, full_name, password, role_codes, department_code=None, phone=None,

@@ -10,6 +10,7 @@ from webapp.core.extensions import db
 from webapp.core.storage import storage
 from webapp.core.tokens import new_token
 from webapp.domain import imports, tabular
+from webapp.domain.refusal import Refused
 from webapp.stages.accounts.models import Department
 from webapp.stages.directory.models import Conflict, Entity, ImportBatch, ImportRow, InspectorProfile
 
@@ -23,8 +24,10 @@ NEW_ENTITY = {f: None for f in ENTITY_FIELDS} | {"annual_report_years": "", "sta
 INSERT_CHUNK = 1000
 
 
-class ImportFailed(ValueError):
+class ImportFailed(Refused):
     """A file or a batch that cannot be imported; the message is for the office, in Chinese."""
+
+    status = 422
 
 
 def _iso(value):

@@ -12,6 +12,7 @@ from webapp.core import audit, clock
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.domain import draw as algo
+from webapp.domain.refusal import Refused
 from webapp.domain.risk import LEVELS
 from webapp.stages.directory.models import Conflict, Entity, InspectorProfile
 from webapp.stages.draw.models import Draw, DrawConfirmation
@@ -19,8 +20,10 @@ from webapp.stages.plans.calendar import current_calendar
 from webapp.stages.plans.models import Plan
 
 
-class DrawRefused(Exception):
+class DrawRefused(Refused):
     """The action is not allowed now; the message (Chinese) says why."""
+
+    status = 409
 
 
 # --- populations --------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from webapp.domain.refusal import Refused
+
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 48-megapixel phone sensor scaled by the app is far below this
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
@@ -16,10 +18,11 @@ JPEG_QUALITY = 88
 BEIJING = timezone(timedelta(hours=8))
 
 
-class ImageRejected(Exception):
+class ImageRejected(Refused):
+    """A file that is not a photo the record can keep; `status` is 413 (too big) or 422."""
+
     def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
+        super().__init__(message, status)
         self.message = message
 
 

@@ -10,6 +10,7 @@ from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.core.storage import storage
 from webapp.domain import roles
+from webapp.domain.refusal import Refused
 from webapp.stages.publication.models import FollowUpTask
 from webapp.stages.records.models import Media
 
@@ -19,8 +20,10 @@ MAX_IMAGE_PIXELS = 40_000_000
 MAX_EDGE_PX = 2560
 
 
-class FollowUpError(ValueError):
+class FollowUpError(Refused):
     """A user-facing reason (in Chinese) why the task cannot be closed."""
+
+    status = 422
 
 
 def can_view(user, task: FollowUpTask) -> bool:

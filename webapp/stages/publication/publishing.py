@@ -8,6 +8,7 @@ from webapp.core import audit
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.domain import publication
+from webapp.domain.refusal import Refused
 from webapp.domain.status import RecordStatus
 from webapp.stages.plans.calendar import current_calendar
 from webapp.stages.plans.models import Plan
@@ -15,8 +16,10 @@ from webapp.stages.publication.models import FollowUpTask, PublicationWithdrawal
 from webapp.stages.records.models import InspectionRecord
 
 
-class PublishError(ValueError):
+class PublishError(Refused):
     """A user-facing reason (in Chinese) why nothing was published."""
+
+    status = 409
 
 
 def publication_deadline(plan: Plan):
