@@ -1,0 +1,161 @@
+"""The Merkle tree of the transparency log, as RFC 9162 (Certificate Transparency 2.0) §2.1 defines it.
+
+Pure and small, so that an outside verifier can copy it: leaf hash SHA-256(0x00 ‖ leaf), node hash
+SHA-256(0x01 ‖ left ‖ right), the tree head MTH over leaves 0..n-1, inclusion paths (PATH) and consistency
+proofs (PROOF), and the two verification algorithms of §2.1.3.2 and §2.1.4.2.
+
+The log stores the hash of every complete subtree (`level`, `index`: leaves index·2^level … (index+1)·2^level-1)
+as it grows, so any head or proof costs O(log n) lookups: callers pass `node(level, index) -> bytes`.
+"""
+import hashlib
+from collections.abc import Callable, Sequence
+
+Node = Callable[[int, int], bytes]
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+def leaf_hash(leaf: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + leaf).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def completed(index: int) -> list[int]:
+    """Levels ≥ 1 of the complete subtrees that end with leaf `index` (0-based): their hashes can be stored."""
+    levels, level = [], 1
+    while (index + 1) % (1 << level) == 0:
+        levels.append(level)
+        level += 1
+    return levels
+
+
+def subtree(node: Node, start: int, end: int) -> bytes:
+    """MTH of leaves start..end-1, for the ranges RFC 9162's recursions visit (start aligned to the largest
+    power of two below end-start): complete subtrees from the left, folded from the right."""
+    if start >= end:
+        return EMPTY_ROOT
+    parts = []
+    while start < end:
+        level = 0
+        while start % (1 << (level + 1)) == 0 and start + (1 << (level + 1)) <= end:
+            level += 1
+        parts.append(node(level, start >> level))
+        start += 1 << level
+    out = parts.pop()
+    while parts:
+        out = node_hash(parts.pop(), out)
+    return out
+
+
+def root(node: Node, size: int) -> bytes:
+    return subtree(node, 0, size)
+
+
+def _split(n: int) -> int:
+    """The largest power of two smaller than n (n > 1)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def inclusion_path(node: Node, index: int, size: int) -> list[bytes]:
+    """PATH(index, D[size]): the sibling hashes from the leaf up to the root."""
+    if not 0 <= index < size:
+        raise ValueError("leaf index outside the tree")
+    path, start, end = [], 0, size
+    while end - start > 1:
+        k = _split(end - start)
+        if index - start < k:
+            path.append(subtree(node, start + k, end))
+            end = start + k
+        else:
+            path.append(subtree(node, start, start + k))
+            start += k
+    return path[::-1]
+
+
+def consistency_proof(node: Node, old: int, new: int) -> list[bytes]:
+    """PROOF(old, D[new]): what shows that the tree of `new` leaves extends the tree of `old` leaves."""
+    if not 0 < old <= new:
+        raise ValueError("tree sizes out of order")
+    proof, start, end, m, whole = [], 0, new, old, True
+    while m != end - start:
+        k = _split(end - start)
+        if m <= k:
+            proof.append(subtree(node, start + k, end))
+            end = start + k
+        else:
+            proof.append(subtree(node, start, start + k))
+            start, m, whole = start + k, m - k, False
+    if not whole:
+        proof.append(subtree(node, start, end))
+    return proof[::-1]
+
+
+def verify_inclusion(leaf: bytes, index: int, size: int, path: Sequence[bytes], root_hash: bytes) -> bool:
+    """RFC 9162 §2.1.3.2, with the leaf hash given."""
+    if index >= size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and r == root_hash
+
+
+def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> bool:
+    """RFC 9162 §2.1.4.2."""
+    if old == new:
+        return not proof and old_root == new_root
+    if not 0 < old < new or not proof:
+        return False
+    path = list(proof)
+    if old & (old - 1) == 0:  # an exact power of two: the old root is a node of the new tree
+        path.insert(0, old_root)
+    fn, sn = old - 1, new - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    return fr == old_root and sr == new_root and sn == 0
+
+
+class MemoryTree:
+    """A tree in memory with the same node store as the log's table: for verifiers, mirrors and tests."""
+
+    def __init__(self):
+        self.nodes: dict[tuple[int, int], bytes] = {}
+        self.size = 0
+
+    def node(self, level: int, index: int) -> bytes:
+        return self.nodes[(level, index)]
+
+    def append(self, leaf_hash_: bytes) -> int:
+        index = self.size
+        self.nodes[(0, index)] = leaf_hash_
+        for level in completed(index):
+            i = index >> level
+            self.nodes[(level, i)] = node_hash(self.nodes[(level - 1, 2 * i)], self.nodes[(level - 1, 2 * i + 1)])
+        self.size += 1
+        return index
+
+    def root(self, size: int | None = None) -> bytes:
+        return root(self.node, self.size if size is None else size)
