@@ -1,11 +1,13 @@
-"""Fixtures: the app on a migrated database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set), a client that
-keeps CSRF on and sends the token as a browser would, login helpers, and the demo data."""
+"""Fixtures: the app on a migrated database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set: one database per
+xdist worker), a client that keeps CSRF on and sends the token as a browser would, login helpers, the small world
+of tests/factories.py, and the whole demo for the few tests of the demo itself."""
 import os
 import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
+from sqlalchemy.engine import make_url
 
 from webapp import create_app
 from webapp.core import database
@@ -14,9 +16,42 @@ from webapp.core.extensions import db
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+@pytest.hookimpl(optionalhook=True)  # only xdist knows this hook
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` (pyproject's addopts) means one worker per core, at most two: this suite's machines have two, a
+    one-core machine must not run two Chromiums against each other, and each worker on PostgreSQL has a database
+    of its own (below), so more workers would also mean more databases than CI plans for."""
+    return max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def _postgres_admin(url):
+    """An autocommit connection to the server's maintenance database (`postgres`), for CREATE/DROP DATABASE."""
+    import psycopg
+
+    admin = url.set(drivername="postgresql", database="postgres")
+    return psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    """SQLite in a temporary folder (one per worker), or TEST_DATABASE_URL. Under xdist each worker of a
+    PostgreSQL run gets `<db>_<worker>` (gw0, gw1…), created if missing and dropped at the end of the session."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "master")  # xdist's name for this worker process
+    if not given:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    url = make_url(given)
+    if worker_id == "master" or not url.drivername.startswith("postgresql"):
+        yield given
+        return
+    name = f"{url.database}_{worker_id}"
+    with _postgres_admin(url) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with _postgres_admin(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _make_app(database_url, media_root):
@@ -30,12 +65,16 @@ def _make_app(database_url, media_root):
 
 @pytest.fixture(scope="session")
 def _schema(database_url, tmp_path_factory):
-    """Build the schema once per run, through the migrations, from an empty database."""
+    """Build the schema once per run (per worker), through the migrations, from an empty database. Returns the
+    tables to empty after each test, children first (reflected once here, not after every test)."""
     app = _make_app(database_url, tmp_path_factory.mktemp("media"))
     with app.app_context():
         database.recreate()
+        meta = MetaData()
+        meta.reflect(bind=db.engine)
+        tables = [t.name for t in reversed(meta.sorted_tables) if t.name != "alembic_version"]
         db.engine.dispose()
-    return True
+    return tables
 
 
 @pytest.fixture
@@ -44,17 +83,14 @@ def app(_schema, database_url, tmp_path):
     with app.app_context():
         yield app
         db.session.remove()
-        _empty_all_tables()
+        _empty_all_tables(_schema)
         db.engine.dispose()
 
 
-def _empty_all_tables():
-    meta = MetaData()
-    meta.reflect(bind=db.engine)
+def _empty_all_tables(tables):
     with db.engine.begin() as conn:
-        for table in reversed(meta.sorted_tables):
-            if table.name != "alembic_version":
-                conn.execute(table.delete())
+        for name in tables:
+            conn.execute(text(f'DELETE FROM "{name}"'))
 
 
 @pytest.fixture
@@ -96,8 +132,27 @@ def auth(client):
 
 
 @pytest.fixture
+def world(app):
+    """The demo's shape, small (tests/factories.py `world`): departments, the 14 items, a small roster, every
+    demo account, 40 entities of the demo directory, the 2023 plan and a current plan, no draw."""
+    from tests import factories
+
+    return factories.world()
+
+
+@pytest.fixture
+def dispatched(world):
+    """Two records of the current plan: A with jt01 (leader), jt02, rs01, wj01 and the expert jt_expert; B
+    without any of them (tests/factories.py `dispatched_pair`)."""
+    from tests import factories
+
+    return factories.dispatched_pair(world.current)
+
+
+@pytest.fixture
 def demo(app):
-    """The full demo: departments, the 14 items, ~300 entities, ~30 inspectors, accounts and two plans."""
+    """The full demo (webapp.faces.demo.load): departments, the 14 items, ~300 entities, ~30 inspectors,
+    accounts, two plans and both ceremonies of the current one. Only for the end-to-end tests of the demo."""
     from webapp.faces import demo as demo_data
 
     return demo_data.load()

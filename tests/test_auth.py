@@ -1,5 +1,7 @@
+import pytest
 from sqlalchemy import select
 
+from tests import factories
 from webapp.core.audit import AuditEvent
 from webapp.core.extensions import db
 from webapp.stages.accounts.models import User
@@ -7,12 +9,23 @@ from webapp.stages.accounts.models import User
 from .conftest import csrf_token
 
 
-def test_login_then_home_shows_the_role(demo, auth):
+@pytest.fixture
+def people(app):
+    """The office and an inspector (jt01), the departments the new accounts go to, and a roster entry of 卫健局
+    without an account yet."""
+    users = factories.accounts("office", "jt01")
+    factories.department("renshe")
+    factories.inspector("weijian", certificate_no="130606030030")
+    db.session.commit()
+    return users
+
+
+def test_login_then_home_shows_the_role(people, auth):
     page = auth.login("office").get_data(as_text=True)
     assert "双随机办 · 待办" in page and "白冬" in page
 
 
-def test_wrong_password_and_unknown_user_get_the_same_answer(demo, auth):
+def test_wrong_password_and_unknown_user_get_the_same_answer(people, auth):
     wrong = auth.login("office", "not-the-password")
     unknown = auth.login("nobody-here", "not-the-password")
     assert wrong.status_code == unknown.status_code == 401
@@ -20,7 +33,7 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(demo, auth):
         assert "用户名或密码不正确。" in response.get_data(as_text=True)
 
 
-def test_login_is_rate_limited_per_username(demo, auth, app):
+def test_login_is_rate_limited_per_username(people, auth, app):
     limit = app.config["LOGIN_MAX_FAILURES"]
     for _ in range(limit):
         assert auth.login("office", "guess").status_code == 401
@@ -29,26 +42,26 @@ def test_login_is_rate_limited_per_username(demo, auth, app):
     assert "尝试次数过多" in locked.get_data(as_text=True)
 
 
-def test_unknown_usernames_are_locked_the_same_way(demo, auth, app):
+def test_unknown_usernames_are_locked_the_same_way(people, auth, app):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         auth.login("ghost", "guess")
     assert auth.login("ghost", "guess").status_code == 429
 
 
-def test_disabled_account_cannot_sign_in(demo, auth):
+def test_disabled_account_cannot_sign_in(people, auth):
     user = db.session.scalar(select(User).where(User.username == "jt01"))
     user.active = False
     db.session.commit()
     assert auth.login("jt01").status_code == 401
 
 
-def test_form_without_csrf_token_is_rejected(demo, client):
+def test_form_without_csrf_token_is_rejected(people, client):
     response = client.post("/login", data={"username": "office", "password": "lianchi2023"})
     assert response.status_code == 400
     assert "CSRF" in response.get_data(as_text=True)
 
 
-def test_logout_needs_a_post_with_token(demo, auth, client):
+def test_logout_needs_a_post_with_token(people, auth, client):
     auth.login("office")
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 400
@@ -56,7 +69,7 @@ def test_logout_needs_a_post_with_token(demo, auth, client):
     assert client.get("/home").status_code == 302  # back to the login page
 
 
-def test_login_does_not_redirect_to_another_site(demo, client):
+def test_login_does_not_redirect_to_another_site(people, client):
     token = csrf_token(client)
     response = client.post(
         "/login?next=//evil.example/", data={"username": "office", "password": "lianchi2023", "csrf_token": token}
@@ -64,7 +77,7 @@ def test_login_does_not_redirect_to_another_site(demo, client):
     assert response.headers["Location"] == "/home"
 
 
-def test_inspector_gets_403_on_office_pages(demo, auth, client):
+def test_inspector_gets_403_on_office_pages(people, auth, client):
     auth.login("jt01")
     assert client.get("/admin/users").status_code == 403
 
@@ -74,7 +87,7 @@ def test_anonymous_is_sent_to_login(client):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_office_admin_creates_a_user_in_the_page(demo, auth, client):
+def test_office_admin_creates_a_user_in_the_page(people, auth, client):
     auth.login("office")
     token = csrf_token(client, "/admin/users")
     response = client.post("/admin/users", data={
@@ -89,7 +102,7 @@ def test_office_admin_creates_a_user_in_the_page(demo, auth, client):
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.create")).detail["username"] == "wj02"
 
 
-def test_creating_a_user_with_bad_input_explains_in_chinese(demo, auth, client):
+def test_creating_a_user_with_bad_input_explains_in_chinese(people, auth, client):
     auth.login("office")
     response = client.post("/admin/users", data={
         "csrf_token": csrf_token(client, "/admin/users"), "username": "office", "full_name": "重名",
@@ -104,7 +117,7 @@ def test_creating_a_user_with_bad_input_explains_in_chinese(demo, auth, client):
     assert db.session.scalar(select(User).where(User.username == "lonely")) is None
 
 
-def test_create_user_command(demo, runner):
+def test_create_user_command(people, runner):
     result = runner.invoke(args=[
         "create-user", "--username", "rs09", "--name", "张三", "--role", "reviewer", "--department", "renshe",
         "--password", "another-secret",
@@ -115,7 +128,7 @@ def test_create_user_command(demo, runner):
     assert user.check_password("another-secret") and user.roles == {"reviewer"}
 
 
-def test_create_user_command_refuses_an_unknown_department(demo, runner):
+def test_create_user_command_refuses_an_unknown_department(people, runner):
     result = runner.invoke(args=[
         "create-user", "--username", "x1", "--name", "某", "--role", "inspector", "--department", "nowhere",
         "--password", "another-secret",

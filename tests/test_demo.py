@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.domain import eligibility, risk, uscc
 from webapp.stages.accounts.models import Department, User
@@ -58,7 +59,7 @@ def test_the_2023_plan_as_the_seed_states_it(demo):
 
 
 def test_a_current_plan_contains_today(demo):
-    today = date.today()
+    today = clock.today()
     assert db.session.scalar(
         select(func.count()).select_from(Plan).where(Plan.window_start <= today, Plan.window_end >= today)
     ) >= 1
@@ -109,38 +110,44 @@ def test_demo_command_builds_the_database_without_serving(runner):
 
 
 def test_demo_command_serves_the_app(tmp_path):
-    """`spotcheck demo` really listens: started as a person would start it, then asked for /healthz."""
+    """`spotcheck demo` really listens: started as a person would start it, then asked for /healthz once the
+    server says it is running."""
     import json
     import os
+    import queue
     import socket
     import subprocess
     import sys
-    import time
+    import threading
     import urllib.request
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path}/demo.db", MEDIA_ROOT=str(tmp_path / "media"))
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path}/demo.db", MEDIA_ROOT=str(tmp_path / "media"),
+               PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
         [sys.executable, "-c", "from webapp.faces.cli import main; main()", "demo", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    lines = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout] + [lines.put(None)], daemon=True)
+    reader.start()
+    output = []
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    assert json.load(r)["database"] == "ok"
-                    break
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read()
-                assert time.monotonic() < deadline, "the demo server did not come up"
-                time.sleep(0.3)
+        # Werkzeug says "Running on http://127.0.0.1:<port>" once it listens (the demo's own line comes before).
+        while not any("Running on" in line and f":{port}" in line for line in output):
+            line = lines.get(timeout=120)
+            assert line is not None, "".join(output)
+            output.append(line)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30) as r:
+            assert json.load(r)["database"] == "ok"
     finally:
         proc.terminate()
-        output = proc.communicate(timeout=10)[0]
-    assert f"http://127.0.0.1:{port}/" in output
+        proc.wait(timeout=30)
+        reader.join(30)  # to the end of the output, then the pipe is closed
+        proc.stdout.close()
+    assert f"http://127.0.0.1:{port}/" in "".join(output)
 
 
 def test_demo_command_publishes_example_results_through_the_real_services(runner, client):
@@ -176,3 +183,22 @@ def test_demo_command_publishes_example_results_through_the_real_services(runner
 
     jt01 = db.session.scalar(select(User).where(User.username == "jt01"))
     assert member_records(jt01, statuses=("dispatched",))
+
+
+def test_demo_runs_both_ceremonies_and_every_demo_inspector_has_tasks(demo):
+    from tests.factories import get_user
+    from webapp.domain.draw import verify
+    from webapp.faces.home.todo import my_records
+    from webapp.stages.draw import ceremony as service
+    from webapp.stages.draw.models import Draw
+
+    draws = db.session.scalars(select(Draw).order_by(Draw.id)).all()
+    current = demo["plans"][1]
+    assert [(d.plan_id, d.kind, d.status) for d in draws] == [(current.id, "entities", "executed"),
+                                                              (current.id, "inspectors", "executed")]
+    assert current.status == "drawn"
+    for username in ("jt01", "jt02", "rs01", "wj01"):
+        tasks = my_records(get_user(username))
+        assert tasks and all(r.status == "dispatched" for r in tasks)
+    for d in draws:
+        assert all(ok for _, ok, _ in verify(service.manifest(d)))

@@ -18,7 +18,7 @@ def resource_dir(name: str) -> Path:
 
 def load_models():
     """Register every stage's tables with SQLAlchemy (the app, the migrations and the tests need them all)."""
-    from webapp.core import audit  # noqa: F401
+    from webapp.core import audit, ledger  # noqa: F401
     from webapp.stages.accounts import models as accounts  # noqa: F401
     from webapp.stages.directory import models as directory  # noqa: F401
     from webapp.stages.draw import models as draw  # noqa: F401

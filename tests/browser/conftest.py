@@ -5,10 +5,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# expect() waits for its condition up to this long (Playwright's default is 5 s): generous, for a machine whose
+# other core is busy. A test that passes never waits it out.
+expect.set_options(timeout=20_000)
 PHONE = {
     "viewport": {"width": 360, "height": 740},
     "device_scale_factor": 2,

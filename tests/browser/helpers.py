@@ -1,4 +1,7 @@
-"""Small actions for browser tests: sign in as a person would, keep a screenshot to look at."""
+"""Small actions for browser tests: sign in as a person would, keep a screenshot to look at, wait for a
+condition outside the page (a database row) as Playwright's expect() waits for one inside it."""
+import threading
+import time
 from pathlib import Path
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -18,3 +21,20 @@ def login(page, base_url: str, username: str, password: str = "lianchi2023"):
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{base_url}/home")
+
+
+def wait_until(condition, timeout: float = 60, what: str = "the condition", context=None):
+    """Wait for `condition()` to give something true (a database row written by the live server, the service
+    worker's state) and return it; fail after `timeout` seconds, generous for a busy machine. It is asked again
+    every 50 ms: a condition, never a guess at how long something takes. Give the browser `context` when the
+    page needs the test's own handlers meanwhile (page.route): Playwright runs them only inside its calls."""
+    deadline = time.monotonic() + timeout
+    tick = threading.Event()
+    while True:
+        found = condition()
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"timed out after {timeout} s waiting for {what}"
+        tick.wait(0.05)
+        if context is not None:
+            context.cookies()  # a round trip to the browser, in which Playwright runs the routes waiting for us

@@ -28,7 +28,7 @@ def entity_count():
     return db.session.scalar(select(func.count()).select_from(Entity))
 
 
-def test_xlsx_preview_writes_nothing_then_commit_then_reimport_changes_nothing(app, demo, client, auth):
+def test_xlsx_preview_writes_nothing_then_commit_then_reimport_changes_nothing(app, world, client, auth):
     auth.login("office")
     before = entity_count()
     data = xlsx(HEADER, [row(CODES[0]), row(CODES[1], risk="A"), [None] * 9, row(CODES[2], registered=43529)])
@@ -58,7 +58,7 @@ def test_xlsx_preview_writes_nothing_then_commit_then_reimport_changes_nothing(a
     assert "该批次不在预览状态" in html
 
 
-def test_update_of_an_existing_entity_shows_the_change(app, demo, client, auth):
+def test_update_of_an_existing_entity_shows_the_change(app, world, client, auth):
     auth.login("office")
     existing = db.session.scalars(select(Entity).order_by(Entity.id)).first()
     old_level = existing.risk_level
@@ -75,7 +75,7 @@ def test_update_of_an_existing_entity_shows_the_change(app, demo, client, auth):
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
-def test_csv_in_each_encoding_imports(app, demo, client, auth, encoding):
+def test_csv_in_each_encoding_imports(app, world, client, auth, encoding):
     auth.login("office")
     upload(client, "entities", csv_file(HEADER, [row(CODES[0]), row(CODES[1])], encoding), "名录.csv")
     batch = db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
@@ -83,7 +83,7 @@ def test_csv_in_each_encoding_imports(app, demo, client, auth, encoding):
     assert batch.encoding == {"utf-8": "UTF-8", "utf-8-sig": "UTF-8-BOM", "gbk": "GBK", "gb18030": "GBK"}[encoding]
 
 
-def test_gbk_file_without_bom_and_unusual_headers_goes_through_the_mapping_step(app, demo, client, auth):
+def test_gbk_file_without_bom_and_unusual_headers_goes_through_the_mapping_step(app, world, client, auth):
     auth.login("office")
     header = ["代码", "机构全称", "等级", "备注"]
     data = csv_file(header, [[CODES[0], "保定市莲池区博学书法培训学校", "一般风险", "无"]], "gbk")
@@ -106,14 +106,14 @@ def test_gbk_file_without_bom_and_unusual_headers_goes_through_the_mapping_step(
     (bytes(range(256)) * 8, "不是电子表格"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "不是电子表格"),
 ])
-def test_a_file_that_is_not_a_spreadsheet_is_refused_in_chinese(app, demo, client, auth, data, message):
+def test_a_file_that_is_not_a_spreadsheet_is_refused_in_chinese(app, world, client, auth, data, message):
     auth.login("office")
     html = upload(client, "entities", data, "照片.xlsx", follow=True).get_data(as_text=True)
     assert message in html
     assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 0
 
 
-def test_bad_rows_are_rejected_with_reasons_and_can_be_downloaded_fixed_and_reimported(app, demo, client, auth):
+def test_bad_rows_are_rejected_with_reasons_and_can_be_downloaded_fixed_and_reimported(app, world, client, auth):
     auth.login("office")
     bad = bad_checksum(CODES[3])
     rows = [row(CODES[0]), row(CODES[1]), row(CODES[1]), row(bad), row(CODES[4], risk="特高"),
@@ -150,7 +150,7 @@ def test_bad_rows_are_rejected_with_reasons_and_can_be_downloaded_fixed_and_reim
     assert set(second.unknown_headers) == {"原因", "原行号"}
 
 
-def test_checksum_override_on_the_page_is_recorded(app, demo, client, auth):
+def test_checksum_override_on_the_page_is_recorded(app, world, client, auth):
     auth.login("office")
     bad = bad_checksum(CODES[0])
     upload(client, "entities", xlsx(HEADER, [row(bad)]))
@@ -167,7 +167,7 @@ def test_checksum_override_on_the_page_is_recorded(app, demo, client, auth):
     assert {"entity.checksum_override", "entity.checksum_override.stored", "entities.import"} <= actions
 
 
-def test_nothing_is_half_written_when_the_commit_fails(app, demo, client, auth):
+def test_nothing_is_half_written_when_the_commit_fails(app, world, client, auth):
     auth.login("office")
     upload(client, "entities", xlsx(HEADER, [row(CODES[0]), row(CODES[1])]))
     batch = db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
@@ -184,14 +184,15 @@ def test_nothing_is_half_written_when_the_commit_fails(app, demo, client, auth):
     assert db.session.get(ImportBatch, batch.id).status == "preview"
 
 
-def test_command_previews_then_commits_with_a_recorded_override(app, demo, runner, tmp_path):
+def test_command_previews_then_commits_with_a_recorded_override(app, world, runner, tmp_path):
     bad = bad_checksum(CODES[1])
     path = tmp_path / "名录.csv"
     path.write_bytes(csv_file(HEADER, [row(CODES[0]), row(bad)], "gbk"))
+    before = entity_count()
     result = runner.invoke(args=["import-entities", str(path)])
     assert result.exit_code == 0, result.output
     assert "CSV（GBK）" in result.output and "新增 1" in result.output and "拒绝 1" in result.output
-    assert "校验位不正确" in result.output and entity_count() == 300
+    assert "校验位不正确" in result.output and entity_count() == before
 
     out = tmp_path / "rejected.xlsx"
     result = runner.invoke(args=["import-entities", str(path), "--commit", "--override-checksum", bad,
@@ -210,7 +211,7 @@ def test_command_refuses_a_file_that_is_not_a_spreadsheet(app, runner, tmp_path)
     assert result.exit_code == 2 and "不是电子表格" in result.output
 
 
-def test_only_the_office_imports_the_object_directory(app, demo, client, auth):
+def test_only_the_office_imports_the_object_directory(app, world, client, auth):
     auth.login("jt01")
     assert client.get("/directory/entities").status_code == 403
     assert client.get("/directory/imports/new/entities").status_code == 403
@@ -221,13 +222,14 @@ def test_only_the_office_imports_the_object_directory(app, demo, client, auth):
     assert upload(client, "inspectors", b"").status_code == 200
 
 
-def test_office_home_lists_imports_waiting_for_confirmation(app, demo, client, auth):
+def test_office_home_lists_imports_waiting_for_confirmation(app, world, client, auth):
     auth.login("office")
+    before = entity_count()
     assert "尚未确认的名录导入" not in client.get("/home").get_data(as_text=True)
     upload(client, "entities", xlsx(HEADER, [row(CODES[0])]), "待确认.xlsx")
     html = client.get("/home").get_data(as_text=True)
     assert "尚未确认的名录导入" in html and "检查对象名录 · 待确认.xlsx" in html
     batch = db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
     post(client, f"/directory/imports/{batch.id}/discard")
-    assert db.session.get(ImportBatch, batch.id).status == "discarded" and entity_count() == 300
+    assert db.session.get(ImportBatch, batch.id).status == "discarded" and entity_count() == before
     assert "尚未确认的名录导入" not in client.get("/home").get_data(as_text=True)

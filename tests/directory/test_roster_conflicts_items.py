@@ -20,7 +20,7 @@ def latest_batch():
     return db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
 
 
-def test_department_admin_imports_only_their_own_department(app, demo, client, auth):
+def test_department_admin_imports_only_their_own_department(app, world, client, auth):
     auth.login("wj_admin")
     other = db.session.scalar(select(InspectorProfile).where(InspectorProfile.department_id == dept("renshe").id))
     rows = [
@@ -54,7 +54,7 @@ def test_department_admin_imports_only_their_own_department(app, demo, client, a
     assert client.get(f"/directory/inspectors/{made.id}/edit").status_code == 403
 
 
-def test_office_imports_the_roster_of_every_department_by_xlsx(app, demo, client, auth):
+def test_office_imports_the_roster_of_every_department_by_xlsx(app, world, client, auth):
     auth.login("office")
     rows = [["JT-2023-001", "孙八", "jiaoti", None, "2027-06-30", None, "体育专业", "否", None],
             ["WJ-2023-001", "周九", "莲池区卫健局", None, "2027-06-30", None, None, None, None]]
@@ -65,7 +65,7 @@ def test_office_imports_the_roster_of_every_department_by_xlsx(app, demo, client
     assert got == {"JT-2023-001": dept("jiaoti").id, "WJ-2023-001": dept("weijian").id}
 
 
-def test_roster_editing_is_gated_by_department(app, demo, client, auth):
+def test_roster_editing_is_gated_by_department(app, world, client, auth):
     auth.login("jt_admin")
     mine = db.session.scalar(select(InspectorProfile).where(InspectorProfile.department_id == dept("jiaoti").id))
     theirs = db.session.scalar(select(InspectorProfile).where(InspectorProfile.department_id == dept("weijian").id))
@@ -89,7 +89,7 @@ def test_roster_editing_is_gated_by_department(app, demo, client, auth):
     assert client.get(f"/directory/inspectors/{mine.id}").status_code == 403
 
 
-def test_conflicts_declared_on_the_page_and_by_import(app, demo, client, auth):
+def test_conflicts_declared_on_the_page_and_by_import(app, world, client, auth):
     auth.login("jt_admin")
     inspector = db.session.scalar(select(InspectorProfile).where(InspectorProfile.department_id == dept("jiaoti").id))
     entities = db.session.scalars(select(Entity).order_by(Entity.id).limit(3)).all()
@@ -118,10 +118,10 @@ def test_conflicts_declared_on_the_page_and_by_import(app, demo, client, auth):
     assert db.session.get(Conflict, conflict.id) is None
 
 
-def test_item_edit_bumps_the_version_and_plans_keep_their_copy(app, demo, client, auth):
+def test_item_edit_bumps_the_version_and_plans_keep_their_copy(app, world, client, auth):
     item = db.session.scalar(select(CheckItem).join(Department).where(Department.code == "weijian"))
     copy = db.session.scalar(select(PlanItem).where(PlanItem.source_item_id == item.id,
-                                                    PlanItem.plan_id == demo["plans"][0].id))
+                                                    PlanItem.plan_id == world.old.id))
     old_title, old_points = copy.title, list(copy.check_points)
     auth.login("jt_admin")
     assert client.get(f"/directory/items/{item.id}/edit").status_code == 403

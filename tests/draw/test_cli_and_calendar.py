@@ -5,17 +5,16 @@ from datetime import date
 from sqlalchemy import select
 
 from tests.conftest import csrf_token
+from tests.factories import confirm_all, entity_draw, inspector_draw
 from webapp.core.audit import AuditEvent
 from webapp.core.extensions import db
 from webapp.stages.draw.models import Draw
 from webapp.stages.plans.models import CalendarOverride
 from webapp.stages.records.models import InspectionRecord
 
-from .helpers import confirm_all, entity_draw, inspector_draw, plan
 
-
-def test_cli_ceremony_and_verification(bare, runner, tmp_path):
-    out = runner.invoke(args=["draw", "prepare", "--plan", str(plan(2).id)])
+def test_cli_ceremony_and_verification(world, runner, tmp_path):
+    out = runner.invoke(args=["draw", "prepare", "--plan", str(world.current.id)])
     assert out.exit_code == 0, out.output
     draw_id, commitment = out.stdout.strip().split("\t")
     d = db.session.get(Draw, int(draw_id))
@@ -41,25 +40,25 @@ def test_cli_ceremony_and_verification(bare, runner, tmp_path):
     assert out.exit_code == 1 and "不是 UTF-8 编码的 JSON" in out.output
 
 
-def test_cli_abandon_needs_a_reason_and_refuses_executed(bare, runner):
-    draw_id = runner.invoke(args=["draw", "prepare", "--plan", str(plan(2).id)]).stdout.split("\t")[0]
+def test_cli_abandon_needs_a_reason_and_refuses_executed(world, runner):
+    draw_id = runner.invoke(args=["draw", "prepare", "--plan", str(world.current.id)]).stdout.split("\t")[0]
     assert runner.invoke(args=["draw", "abandon", draw_id]).exit_code == 2  # --reason is required
     out = runner.invoke(args=["draw", "abandon", draw_id, "--reason", "短"])
     assert out.exit_code == 1 and "理由" in out.output
     out = runner.invoke(args=["draw", "abandon", draw_id, "--reason", "见证人缺席，改期"])
     assert out.exit_code == 0
-    second = runner.invoke(args=["draw", "prepare", "--plan", str(plan(2).id)]).stdout.split("\t")[0]
+    second = runner.invoke(args=["draw", "prepare", "--plan", str(world.current.id)]).stdout.split("\t")[0]
     runner.invoke(args=["draw", "execute", second])
     out = runner.invoke(args=["draw", "abandon", second, "--reason", "想要重新抽取"])
     assert out.exit_code == 1 and "不能作废" in out.output
-    out = runner.invoke(args=["draw", "prepare", "--plan", str(plan(2).id)])
+    out = runner.invoke(args=["draw", "prepare", "--plan", str(world.current.id)])
     assert out.exit_code == 1 and "不能重抽" in out.output
 
 
-def test_cli_inspector_draw(bare, runner, tmp_path):
-    p = plan(2)
+def test_cli_inspector_draw(world, runner, tmp_path):
+    p = world.current
     confirm_all(entity_draw(p))
-    out = runner.invoke(args=["draw", "prepare", "--plan", str(plan(2).id), "--kind", "inspectors"])
+    out = runner.invoke(args=["draw", "prepare", "--plan", str(world.current.id), "--kind", "inspectors"])
     draw_id = out.stdout.split("\t")[0]
     assert runner.invoke(args=["draw", "execute", draw_id, "--witness", "甲乙丙"]).exit_code == 0
     path = tmp_path / "i.json"
@@ -68,8 +67,8 @@ def test_cli_inspector_draw(bare, runner, tmp_path):
     assert out.exit_code == 0 and "检查组" in out.output
 
 
-def test_new_year_record_deadline_is_provisional_and_recomputed_on_override(bare, client, auth):
-    p = plan(2)
+def test_new_year_record_deadline_is_provisional_and_recomputed_on_override(world, client, auth):
+    p = world.current
     confirm_all(entity_draw(p))
     inspector_draw(p)
     record = db.session.scalar(select(InspectionRecord))
@@ -99,7 +98,7 @@ def test_new_year_record_deadline_is_provisional_and_recomputed_on_override(bare
     assert {"calendar.override", "calendar.override_delete", "calendar.recompute"} <= actions
 
 
-def test_calendar_rejects_a_bad_date_and_other_roles(bare, client, auth):
+def test_calendar_rejects_a_bad_date_and_other_roles(world, client, auth):
     auth.login("office")
     html = client.post("/draw/calendar", data={"csrf_token": csrf_token(client, "/draw/calendar"), "day": "明天",
                                                "is_workday": "0"}, follow_redirects=True).get_data(as_text=True)
@@ -108,22 +107,3 @@ def test_calendar_rejects_a_bad_date_and_other_roles(bare, client, auth):
     auth.logout()
     auth.login("jt_admin")
     assert client.get("/draw/calendar").status_code == 403
-
-
-def test_demo_runs_both_ceremonies_and_every_demo_inspector_has_tasks(demo):
-    from webapp.domain.draw import verify
-    from webapp.faces.home.todo import my_records
-    from webapp.stages.draw import ceremony as service
-
-    from .helpers import user
-
-    draws = db.session.scalars(select(Draw).order_by(Draw.id)).all()
-    current = plan(2).id
-    assert [(d.plan_id, d.kind, d.status) for d in draws] == [(current, "entities", "executed"),
-                                                              (current, "inspectors", "executed")]
-    assert plan(2).status == "drawn"
-    for username in ("jt01", "jt02", "rs01", "wj01"):
-        tasks = my_records(user(username))
-        assert tasks and all(r.status == "dispatched" for r in tasks)
-    for d in draws:
-        assert all(ok for _, ok, _ in verify(service.manifest(d)))

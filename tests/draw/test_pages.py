@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tests.conftest import csrf_token
+from tests.factories import confirm_all, entity_draw, get_user, inspector_draw
 from webapp.core.audit import AuditEvent
 from webapp.core.extensions import db
 from webapp.stages.directory.models import InspectorProfile
@@ -13,50 +14,48 @@ from webapp.stages.draw.models import Draw
 from webapp.stages.records import teams
 from webapp.stages.records.models import InspectionRecord, RecordMember
 
-from .helpers import confirm_all, entity_draw, inspector_draw, plan, user
-
 
 def post(client, url, data, page):
     return client.post(url, data={**data, "csrf_token": csrf_token(client, page)}, follow_redirects=True)
 
 
-def test_only_the_office_runs_ceremonies(bare, client, auth):
-    assert client.get(f"/draw/plans/{plan(2).id}").status_code == 302  # to the login page
+def test_only_the_office_runs_ceremonies(world, client, auth):
+    assert client.get(f"/draw/plans/{world.current.id}").status_code == 302  # to the login page
     auth.login("jt_admin")
-    assert client.get(f"/draw/plans/{plan(2).id}").status_code == 403
+    assert client.get(f"/draw/plans/{world.current.id}").status_code == 403
     token = csrf_token(client, "/home")
-    assert client.post(f"/draw/plans/{plan(2).id}/prepare", data={"csrf_token": token, "kind": "entities"}).status_code == 403
+    assert client.post(f"/draw/plans/{world.current.id}/prepare", data={"csrf_token": token, "kind": "entities"}).status_code == 403
     assert db.session.scalar(select(Draw)) is None
 
 
-def test_csrf_is_required(bare, client, auth):
+def test_csrf_is_required(world, client, auth):
     auth.login("office")
-    assert client.post(f"/draw/plans/{plan(2).id}/prepare", data={"kind": "entities"}).status_code == 400
+    assert client.post(f"/draw/plans/{world.current.id}/prepare", data={"kind": "entities"}).status_code == 400
     assert db.session.scalar(select(Draw)) is None
 
 
-def test_office_prepares_executes_and_sees_the_result(bare, client, auth):
+def test_office_prepares_executes_and_sees_the_result(world, client, auth):
     auth.login("office")
-    html = post(client, f"/draw/plans/{plan(2).id}/prepare", {"kind": "entities"}, f"/draw/plans/{plan(2).id}").get_data(as_text=True)
+    html = post(client, f"/draw/plans/{world.current.id}/prepare", {"kind": "entities"}, f"/draw/plans/{world.current.id}").get_data(as_text=True)
     d = db.session.scalar(select(Draw))
     assert d.population_digest in html and d.commitment in html and d.nonce not in html
-    html = post(client, f"/draw/{d.id}/execute", {"witness": "07 19 23"}, f"/draw/plans/{plan(2).id}").get_data(as_text=True)
+    html = post(client, f"/draw/{d.id}/execute", {"witness": "07 19 23"}, f"/draw/plans/{world.current.id}").get_data(as_text=True)
     db.session.refresh(d)
     assert d.status == "executed" and d.seed in html and d.nonce in html
     assert "抽中对象" in html
-    html = post(client, f"/draw/{d.id}/execute", {"witness": "again"}, f"/draw/plans/{plan(2).id}").get_data(as_text=True)
+    html = post(client, f"/draw/{d.id}/execute", {"witness": "again"}, f"/draw/plans/{world.current.id}").get_data(as_text=True)
     assert "不能再次执行" in html
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "draw.execute"))
-    assert event.user_id == user("office").id and event.ip == "127.0.0.1"
+    assert event.user_id == get_user("office").id and event.ip == "127.0.0.1"
 
 
-def test_abandoned_draw_is_public_with_its_reason(bare, client, auth):
+def test_abandoned_draw_is_public_with_its_reason(world, client, auth):
     auth.login("office")
-    post(client, f"/draw/plans/{plan(2).id}/prepare", {"kind": "entities"}, f"/draw/plans/{plan(2).id}")
+    post(client, f"/draw/plans/{world.current.id}/prepare", {"kind": "entities"}, f"/draw/plans/{world.current.id}")
     d = db.session.scalar(select(Draw))
-    html = post(client, f"/draw/{d.id}/abandon", {"reason": ""}, f"/draw/plans/{plan(2).id}").get_data(as_text=True)
+    html = post(client, f"/draw/{d.id}/abandon", {"reason": ""}, f"/draw/plans/{world.current.id}").get_data(as_text=True)
     assert "必须写明理由" in html
-    post(client, f"/draw/{d.id}/abandon", {"reason": "观察员未到场，改日举行"}, f"/draw/plans/{plan(2).id}")
+    post(client, f"/draw/{d.id}/abandon", {"reason": "观察员未到场，改日举行"}, f"/draw/plans/{world.current.id}")
     auth.logout()
     html = client.get("/public/draws").get_data(as_text=True)
     assert "已作废" in html and "观察员未到场，改日举行" in html
@@ -65,14 +64,14 @@ def test_abandoned_draw_is_public_with_its_reason(bare, client, auth):
     assert client.get(f"/public/draws/{d.id}/manifest.json").status_code == 404
 
 
-def test_public_page_shows_everything_and_the_manifest_verifies(bare, client):
-    p = plan(2)
+def test_public_page_shows_everything_and_the_manifest_verifies(world, client):
+    p = world.current
     d = entity_draw(p)
     conf = d.confirmations[1]
     from webapp.stages.directory.models import Entity
 
     e = db.session.scalar(select(Entity).where(Entity.uscc == d.result["selected"][3][0]))
-    confirmation.exclude(conf, e, "moved", "已迁至竞秀区", user("rs_admin"))
+    confirmation.exclude(conf, e, "moved", "已迁至竞秀区", get_user("rs_admin"))
     confirm_all(d)
     insp = inspector_draw(p)
     html = client.get("/public/draws").get_data(as_text=True)
@@ -89,8 +88,8 @@ def test_public_page_shows_everything_and_the_manifest_verifies(bare, client):
     assert insp.seed in client.get(f"/public/draws/{insp.id}").get_data(as_text=True)
 
 
-def test_department_admin_confirms_only_its_own_list(bare, client, auth):
-    d = entity_draw(plan(2))
+def test_department_admin_confirms_only_its_own_list(world, client, auth):
+    d = entity_draw(world.current)
     confs = {c.department.code: c for c in d.confirmations}
     auth.login("jt_admin")
     assert client.get(f"/draw/confirm/{confs['renshe'].id}").status_code == 403
@@ -110,13 +109,13 @@ def test_department_admin_confirms_only_its_own_list(bare, client, auth):
     assert [ex.uscc for ex in confs["jiaoti"].exclusions] == [uscc]
 
 
-def test_missed_deadline_is_flagged_to_the_office_never_auto_confirmed(bare, client, auth):
-    d = entity_draw(plan(2))
+def test_missed_deadline_is_flagged_to_the_office_never_auto_confirmed(world, client, auth):
+    d = entity_draw(world.current)
     for c in d.confirmations:
         c.deadline = date(2020, 1, 6)
     db.session.commit()
     auth.login("office")
-    html = client.get(f"/draw/plans/{plan(2).id}").get_data(as_text=True)
+    html = client.get(f"/draw/plans/{world.current.id}").get_data(as_text=True)
     assert html.count("逾期未确认") == 3
     assert all(c.confirmed_at is None for c in d.confirmations)
     assert "各部门全部确认名单后" in html
@@ -124,17 +123,17 @@ def test_missed_deadline_is_flagged_to_the_office_never_auto_confirmed(bare, cli
     assert "逾期未确认名单：莲池区教育和体育局、莲池区人社局、莲池区卫健局" in html
 
 
-def test_department_admin_appoints_an_expert_with_a_reason(bare, client, auth):
-    p = plan(2)
+def test_department_admin_appoints_an_expert_with_a_reason(world, client, auth):
+    p = world.current
     confirm_all(entity_draw(p))
     inspector_draw(p)
     record = db.session.scalar(select(InspectionRecord).where(InspectionRecord.needs_expert.is_(True)).join(
-        RecordMember).where(RecordMember.department_id == user("jt_admin").department_id))
+        RecordMember).where(RecordMember.department_id == get_user("jt_admin").department_id))
     missing = teams.missing_qualifications(record)
     auth.login("jt_admin")
     assert record.entity.name in client.get("/draw/experts/").get_data(as_text=True)
     page = f"/draw/records/{record.id}/expert"
-    expert = db.session.scalar(select(InspectorProfile).where(InspectorProfile.user_id == user("jt_expert").id))
+    expert = db.session.scalar(select(InspectorProfile).where(InspectorProfile.user_id == get_user("jt_expert").id))
     html = post(client, page, {"inspector": expert.id, "reason": ""}, page).get_data(as_text=True)
     assert "请写明选派理由" in html
     html = post(client, page, {"inspector": expert.id, "reason": "高危体育项目需体育专业人员"}, page).get_data(as_text=True)
@@ -142,7 +141,7 @@ def test_department_admin_appoints_an_expert_with_a_reason(bare, client, auth):
     member = db.session.scalar(select(RecordMember).where(RecordMember.record_id == record.id,
                                                           RecordMember.inspector_id == expert.id))
     assert member.kind == "expert" and member.reason == "高危体育项目需体育专业人员"
-    assert member.appointed_by_id == user("jt_admin").id
+    assert member.appointed_by_id == get_user("jt_admin").id
     db.session.refresh(record)
     still = [m for m in missing if m[2] not in (expert.qualifications or [])]
     assert record.needs_expert == bool(still)
@@ -150,17 +149,17 @@ def test_department_admin_appoints_an_expert_with_a_reason(bare, client, auth):
     # The expert now sees the task.
     from webapp.faces.home.todo import my_records
 
-    assert record in my_records(user("jt_expert"))
+    assert record in my_records(get_user("jt_expert"))
 
 
-def test_foreign_department_cannot_appoint(bare, client, auth):
+def test_foreign_department_cannot_appoint(world, client, auth):
     from webapp.stages.directory.models import Entity
 
-    p = plan(2)
+    p = world.current
     d = entity_draw(p)
     conf = next(c for c in d.confirmations if c.department.code == "weijian")
     entity = db.session.scalar(select(Entity).where(Entity.uscc == d.result["selected"][0][0]))
-    confirmation.exclude(conf, entity, "not_ours", "", user("wj_admin"))
+    confirmation.exclude(conf, entity, "not_ours", "", get_user("wj_admin"))
     confirm_all(d)
     inspector_draw(p)
     record = db.session.scalar(select(InspectionRecord).where(InspectionRecord.entity_id == entity.id))
@@ -173,8 +172,8 @@ def test_foreign_department_cannot_appoint(bare, client, auth):
     assert all(m.kind == "drawn" for m in record.members)
 
 
-def test_home_pages_point_to_the_draw(bare, client, auth):
-    d = entity_draw(plan(2))
+def test_home_pages_point_to_the_draw(world, client, auth):
+    d = entity_draw(world.current)
     conf = next(c for c in d.confirmations if c.department.code == "jiaoti")
     auth.login("jt_admin")
     html = client.get("/home").get_data(as_text=True)
@@ -188,8 +187,8 @@ def test_home_pages_point_to_the_draw(bare, client, auth):
     assert "莲池区教育和体育局 逾期未确认名单" in html
 
 
-def test_department_admin_fills_a_team_the_draw_left_short(bare, client, auth):
-    p = plan(2)
+def test_department_admin_fills_a_team_the_draw_left_short(world, client, auth):
+    p = world.current
     confirm_all(entity_draw(p))
     weijian = next(pd for pd in p.departments if pd.department.code == "weijian")
     staff = db.session.scalars(select(InspectorProfile).where(

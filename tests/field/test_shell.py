@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 from PIL import Image
 
+from tests import factories
+from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.faces.field import shell
 from webapp.stages.plans.models import CalendarOverride
@@ -36,7 +38,9 @@ def test_every_field_page_and_the_checkin_url_get_the_same_shell(client):
     assert "<script>" not in html and "style=" not in html  # the strict CSP forbids inline code
 
 
-def test_the_shell_carries_no_user_data_so_the_worker_can_cache_it(client, auth, demo):
+def test_the_shell_carries_no_user_data_so_the_worker_can_cache_it(client, auth):
+    factories.account("jt01")
+    db.session.commit()
     anonymous = client.get("/field/").data
     auth.login("jt01")
     assert client.get("/field/").data == anonymous
@@ -101,7 +105,8 @@ def test_the_icon_drawing_makes_the_committed_pictures():
 
 
 def test_calendar_lists_working_days_with_the_offices_overrides(app, client):
-    sunday = date.today() + timedelta(days=(6 - date.today().weekday()) or 7)
+    today = clock.today()
+    sunday = today + timedelta(days=(6 - today.weekday()) or 7)
     db.session.add(CalendarOverride(day=sunday, is_workday=True, note="调休上班"))
     db.session.commit()
     body = client.get("/field/calendar.json").get_json()

@@ -1,19 +1,13 @@
-"""Records dispatched by hand on the demo's current plan (the draw is another area), real images made with
-Pillow, and a phone-like API client that sends the CSRF token in X-CSRFToken."""
+"""Real images made with Pillow, the findings and the body a phone sends, and a phone-like API client that sends
+the CSRF token in X-CSRFToken. The records are tests/conftest.py's `dispatched` (tests/factories.py)."""
 import hashlib
 import io
 import uuid
-from dataclasses import dataclass
 
 import pytest
 from PIL import ExifTags, Image, ImageDraw
-from sqlalchemy import select
 
-from webapp.core.extensions import db
 from webapp.domain import findings as rules
-from webapp.stages.accounts.models import User
-from webapp.stages.directory.models import Entity, InspectorProfile
-from webapp.stages.records.models import InspectionRecord, RecordMember
 
 
 def jpeg_with_exif(size=(640, 480), colour=(190, 40, 40), orientation=6) -> bytes:
@@ -46,40 +40,6 @@ def signature_png(text_seed=0) -> bytes:
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-@dataclass
-class Dispatched:
-    record: InspectionRecord
-    other: InspectionRecord  # a record jt01 is not on
-    plan: object
-
-
-@pytest.fixture
-def dispatched(demo):
-    """Two records of the current plan: A with jt01 (leader), jt02, rs01, wj01 and jt_expert; B without them."""
-    plan = demo["plans"][1]
-    users = {u.username: u for u in db.session.scalars(select(User)).all()}
-    drawn = select(InspectionRecord.entity_id).where(InspectionRecord.plan_id == plan.id)
-    entities = db.session.scalars(select(Entity).where(Entity.id.not_in(drawn)).order_by(Entity.id).limit(2)).all()
-    record = InspectionRecord(plan=plan, entity=entities[0])
-    for username, leader, kind in (("jt01", True, "drawn"), ("jt02", False, "drawn"), ("rs01", False, "drawn"),
-                                   ("wj01", False, "drawn"), ("jt_expert", False, "expert")):
-        profile = users[username].profile
-        record.members.append(RecordMember(
-            inspector=profile, department_id=profile.department_id, is_leader=leader, kind=kind,
-            reason="协助检查专业事项" if kind == "expert" else None,
-        ))
-    others = db.session.scalars(
-        select(InspectorProfile).where(InspectorProfile.user_id.is_(None), InspectorProfile.is_expert.is_(False))
-        .order_by(InspectorProfile.id).limit(2)
-    ).all()
-    other = InspectionRecord(plan=plan, entity=entities[1])
-    for i, profile in enumerate(others):
-        other.members.append(RecordMember(inspector=profile, department_id=profile.department_id, is_leader=i == 0))
-    db.session.add_all([record, other])
-    db.session.commit()
-    return Dispatched(record, other, plan)
 
 
 def full_findings(record, result="pass", note="", photos=None, codes=("no_problem",), method="onsite"):

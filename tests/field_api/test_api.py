@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from PIL import Image
 from sqlalchemy import func, select
 
+from tests import factories
 from webapp.core.audit import AuditEvent
 from webapp.core.extensions import db
 from webapp.core.storage import storage
@@ -72,8 +73,11 @@ def test_the_task_list_travels_gzipped_to_a_phone_that_accepts_it(phone, dispatc
     import gzip
     import json
 
+    for entity in factories.directory_entities(6, offset=2):  # an inspector's list of a plan: several tasks
+        factories.dispatched(dispatched.plan, entity, ("jt01", "rs01"))
     phone.login("jt01")
     plain = phone.tasks()
+    assert len(plain.get_json()["tasks"]) == 7
     assert "Content-Encoding" not in plain.headers
     packed = phone.client.get("/api/field/tasks", headers={"Accept-Encoding": "gzip, deflate, br"})
     assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]

@@ -1,13 +1,13 @@
 """后续监管: publishing a 待后续处理 record opens tasks for the departments with jurisdiction; their admins close
 them with evidence; the public page follows."""
 import io
-from datetime import date
 
 from PIL import Image
 from sqlalchemy import select
 
 from tests.conftest import csrf_token
-from tests.public.records import current_plan, department, entities, make_record
+from tests.factories import approved_record, current_plan, department, directory_entities
+from webapp.core import clock
 from webapp.core.audit import AuditEvent
 from webapp.core.extensions import db
 from webapp.core.storage import storage
@@ -33,29 +33,29 @@ def _jpeg_with_exif() -> bytes:
     return out.getvalue()
 
 
-def test_failed_items_decide_the_departments(demo):
-    record = make_record(current_plan(), entities(1)[0], codes=["follow_up"], failed=["renshe", "weijian"])
+def test_failed_items_decide_the_departments(world):
+    record = approved_record(current_plan(), directory_entities(1)[0], codes=["follow_up"], failed=["renshe", "weijian"])
     tasks = _publish(record)
     assert [t.department.code for t in tasks] == ["renshe", "weijian"]
-    expected = current_calendar().add_workdays(date.today(), 20)
+    expected = current_calendar().add_workdays(clock.today(), 20)
     assert all(t.deadline == expected.due and t.status == "open" for t in tasks)
     assert db.session.scalar(select(db.func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "followup.open")) == 2
 
 
-def test_without_failed_items_the_lead_department_follows_up(demo):
-    record = make_record(current_plan(), entities(1)[0], codes=["not_disclosed", "follow_up"])
+def test_without_failed_items_the_lead_department_follows_up(world):
+    record = approved_record(current_plan(), directory_entities(1)[0], codes=["not_disclosed", "follow_up"])
     (task,) = _publish(record)
     assert task.department_id == current_plan().lead_department_id == department("jiaoti").id
 
 
-def test_corrected_on_the_spot_opens_nothing(demo):
-    record = make_record(current_plan(), entities(1)[0], codes=["corrected"], failed=["jiaoti"])
+def test_corrected_on_the_spot_opens_nothing(world):
+    record = approved_record(current_plan(), directory_entities(1)[0], codes=["corrected"], failed=["jiaoti"])
     assert _publish(record) == []
 
 
-def test_department_admin_closes_with_evidence_and_a_photo_without_exif(demo, client, auth):
-    record = make_record(current_plan(), entities(1)[0], codes=["follow_up"], failed=["weijian"])
+def test_department_admin_closes_with_evidence_and_a_photo_without_exif(world, client, auth):
+    record = approved_record(current_plan(), directory_entities(1)[0], codes=["follow_up"], failed=["weijian"])
     (task,) = _publish(record)
     public_html = client.get(f"/public/enterprise/{record.entity.uscc}").get_data(as_text=True)
     assert "处理中" in public_html and "莲池区卫健局" in public_html
@@ -79,8 +79,8 @@ def test_department_admin_closes_with_evidence_and_a_photo_without_exif(demo, cl
     assert "已办结" in public_html and "复查合格" not in public_html and "/media/" not in public_html
 
 
-def test_closing_needs_evidence_text_and_keeps_what_was_typed(demo, client, auth):
-    record = make_record(current_plan(), entities(1)[0], codes=["follow_up"], failed=["weijian"])
+def test_closing_needs_evidence_text_and_keeps_what_was_typed(world, client, auth):
+    record = approved_record(current_plan(), directory_entities(1)[0], codes=["follow_up"], failed=["weijian"])
     (task,) = _publish(record)
     auth.login("wj_admin")
     token = csrf_token(client, f"/followup/{task.id}")
@@ -94,8 +94,8 @@ def test_closing_needs_evidence_text_and_keeps_what_was_typed(demo, client, auth
     assert db.session.get(FollowUpTask, task.id).status == "open"
 
 
-def test_other_departments_cannot_see_or_close(demo, client, auth):
-    record = make_record(current_plan(), entities(1)[0], codes=["follow_up"], failed=["weijian"])
+def test_other_departments_cannot_see_or_close(world, client, auth):
+    record = approved_record(current_plan(), directory_entities(1)[0], codes=["follow_up"], failed=["weijian"])
     (task,) = _publish(record)
     auth.login("jt_admin")
     assert record.entity.name not in client.get("/followup/").get_data(as_text=True)
@@ -110,8 +110,8 @@ def test_other_departments_cannot_see_or_close(demo, client, auth):
     assert db.session.get(FollowUpTask, task.id).status == "open"
 
 
-def test_a_closed_task_stays_closed(demo, client, auth):
-    record = make_record(current_plan(), entities(1)[0], codes=["follow_up"], failed=["weijian"])
+def test_a_closed_task_stays_closed(world, client, auth):
+    record = approved_record(current_plan(), directory_entities(1)[0], codes=["follow_up"], failed=["weijian"])
     (task,) = _publish(record)
     auth.login("wj_admin")
     token = csrf_token(client, f"/followup/{task.id}")
@@ -122,9 +122,9 @@ def test_a_closed_task_stays_closed(demo, client, auth):
     assert db.session.get(FollowUpTask, task.id).evidence == "第一次"
 
 
-def test_evidence_photo_is_served_to_the_department_and_office_only(demo, client, auth):
+def test_evidence_photo_is_served_to_the_department_and_office_only(world, client, auth):
     # The department with jurisdiction is not on the team here: the record's media rule would refuse it.
-    record = make_record(current_plan(), entities(1)[0], codes=["follow_up"], failed=["weijian"], team=("jt01", "rs01"))
+    record = approved_record(current_plan(), directory_entities(1)[0], codes=["follow_up"], failed=["weijian"], team=("jt01", "rs01"))
     (task,) = _publish(record)
     auth.login("wj_admin")
     client.post(f"/followup/{task.id}/close", content_type="multipart/form-data", data={

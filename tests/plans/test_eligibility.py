@@ -1,11 +1,12 @@
-"""The eligibility preview: figures for the demo plan computed independently from the demo data, and the SQL
-CASE agreeing with domain.eligibility.exclusion_reason entity by entity."""
+"""The eligibility preview: figures for the 2023 plan computed independently from the directory data the world
+was made of, and the SQL CASE agreeing with domain.eligibility.exclusion_reason entity by entity."""
 from collections import Counter
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 
+from tests import factories
 from webapp.core.extensions import db
 from webapp.domain import eligibility as ref
 from webapp.domain import risk, uscc
@@ -27,16 +28,17 @@ WORDING = {
 
 
 def plan_2023() -> Plan:
-    """The demo's 2023 plan (plan 1 on a fresh SQLite database; ids differ on PostgreSQL)."""
+    """The seed's 2023 plan (plan 1 on a fresh SQLite database; ids differ on PostgreSQL)."""
     return db.session.scalar(select(Plan).where(Plan.doc_number == seed2023.PLAN["doc_number"]))
 
 
-def expected_for_plan_1():
+def expected_for_plan_1(n: int):
+    """From the demo directory's first n rows (the world's entities), not from the database."""
     rules = ref.Rules(registered_before=seed2023.PLAN["registered_before"],
                       annual_report_year=seed2023.PLAN["annual_report_year"],
                       statuses=tuple(seed2023.PLAN["statuses"]), category=seed2023.PLAN["category"])
     counts, reasons = Counter(), Counter()
-    for row in demo_directory.entities():
+    for row in demo_directory.entities(n):
         facts = ref.EntityFacts(
             uscc=row["uscc"], registered_on=row["registered_on"],
             annual_report_years=frozenset(int(y) for y in row["annual_report_years"].split(",") if y),
@@ -50,14 +52,14 @@ def expected_for_plan_1():
     return {lvl: counts[lvl] for lvl in risk.LEVELS}, ref.draw_counts(counts, ratios, 5), reasons
 
 
-def test_preview_figures_for_the_demo_plan(app, demo, client, auth):
-    counts, draw, reasons = expected_for_plan_1()
+def test_preview_figures_for_the_2023_plan(app, world, client, auth):
+    counts, draw, reasons = expected_for_plan_1(len(world.entities))
     plan = plan_2023()
     figures = eligibility.summary(plan)
     assert figures["eligible"] == counts
     assert figures["draw"] == draw
     assert {g["text"]: g["count"] for g in figures["excluded"]} == dict(reasons)
-    assert figures["excluded_total"] == sum(reasons.values()) == 300 - sum(counts.values())
+    assert figures["excluded_total"] == sum(reasons.values()) == len(world.entities) - sum(counts.values())
 
     auth.login("office")
     html = client.get(f"/plans/{plan.id}/eligibility").get_data(as_text=True)
@@ -71,11 +73,14 @@ def test_preview_figures_for_the_demo_plan(app, demo, client, auth):
         assert f"<strong>{n}</strong> 个 · {text}" in html
 
 
-def test_excluded_list_is_paginated_with_each_reason(app, demo, client, auth):
+def test_excluded_list_is_paginated_with_each_reason(app, world, client, auth):
+    factories.entities(60, category="幼儿园")  # more excluded entities than one page holds
+    db.session.commit()
     auth.login("jt_admin")
     plan = plan_2023()
     total = eligibility.summary(plan)["excluded_total"]
     pages = -(-total // 50)
+    assert pages >= 2
     seen = []
     for page in range(1, pages + 1):
         rows = eligibility.excluded_page(plan, page)
@@ -88,7 +93,7 @@ def test_excluded_list_is_paginated_with_each_reason(app, demo, client, auth):
 
 
 def _odd_entities():
-    """Edge cases the demo lacks: no date, odd year lists, empty status, unknown risk, the boundary date."""
+    """Edge cases the demo directory lacks: no date, odd year lists, empty status, unknown risk, the boundary date."""
     base = dict(name="边界机构", annual_report_years="2021,2022", status="合格", risk_level="low", category="校外培训机构")
     rows = [
         dict(base, registered_on=None),
@@ -111,12 +116,12 @@ def _odd_entities():
     ref.Rules(None, None, (), "幼儿园"),
     ref.Rules(),
 ])
-def test_sql_agrees_with_the_reference_entity_by_entity(app, demo, rules):
+def test_sql_agrees_with_the_reference_entity_by_entity(app, world, rules):
     db.session.add_all(_odd_entities())
     db.session.commit()
     codes = eligibility.codes(rules)
     entities = db.session.scalars(select(Entity)).all()
-    assert len(codes) == len(entities) == 309
+    assert len(codes) == len(entities) == len(world.entities) + 9
     for e in entities:
         reason = ref.exclusion_reason(rules, e.facts())
         code = codes[e.id]

@@ -39,7 +39,7 @@ def submit(client, url, data):
     return client.post(url, data={"csrf_token": csrf_token(client, url), **data}, follow_redirects=True)
 
 
-def test_office_creates_a_plan_with_departments_items_and_rules(app, demo, client, auth):
+def test_office_creates_a_plan_with_departments_items_and_rules(app, world, client, auth):
     auth.login("office")
     response = submit(client, "/plans/new", form())
     html = response.get_data(as_text=True)
@@ -54,7 +54,7 @@ def test_office_creates_a_plan_with_departments_items_and_rules(app, demo, clien
     assert all(i.check_points for i in plan.items)
 
 
-def test_plan_form_refuses_what_the_rules_forbid(app, demo, client, auth):
+def test_plan_form_refuses_what_the_rules_forbid(app, world, client, auth):
     auth.login("office")
     d = depts()
     cases = {
@@ -74,7 +74,7 @@ def test_plan_form_refuses_what_the_rules_forbid(app, demo, client, auth):
     assert db.session.scalar(select(func.count()).select_from(Plan)) == before
 
 
-def test_editing_keeps_the_item_copies_and_a_drawn_plan_is_frozen(app, demo, client, auth):
+def test_editing_keeps_the_item_copies_and_a_drawn_plan_is_frozen(app, world, client, auth):
     auth.login("office")
     submit(client, "/plans/new", form())
     plan = db.session.scalar(select(Plan).where(Plan.doc_number == "保莲双随机办[2024]3号"))
@@ -108,8 +108,8 @@ def test_editing_keeps_the_item_copies_and_a_drawn_plan_is_frozen(app, demo, cli
     assert db.session.get(Plan, plan.id).title == "（修订）"
 
 
-def test_plan_pages_are_gated_by_role(app, demo, client, auth):
-    plan_id = demo["plans"][0].id
+def test_plan_pages_are_gated_by_role(app, world, client, auth):
+    plan_id = world.old.id
     auth.login("jt01")
     for url in ("/plans", f"/plans/{plan_id}", f"/plans/{plan_id}/eligibility", "/plans/new"):
         assert client.get(url).status_code == 403

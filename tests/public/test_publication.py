@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from tests.conftest import csrf_token
-from tests.public.records import current_plan, department, entities, make_record
+from tests.factories import approved_record, current_plan, department, directory_entities, old_plan
 from webapp.core.audit import AuditEvent
 from webapp.core.extensions import db
 from webapp.stages.publication.models import FollowUpTask
@@ -14,9 +14,9 @@ def _publish(client, plan, **form):
     return client.post(f"/publication/plans/{plan.id}/publish", data=data, follow_redirects=True)
 
 
-def test_office_publishes_one_record_and_it_is_audited(demo, client, auth):
+def test_office_publishes_one_record_and_it_is_audited(world, client, auth):
     plan = current_plan()
-    a, b = (make_record(plan, e) for e in entities(2))
+    a, b = (approved_record(plan, e) for e in directory_entities(2))
     auth.login("office")
     page = client.get(f"/publication/plans/{plan.id}").get_data(as_text=True)
     assert a.entity.name in page and b.entity.name in page and "公示期限" in page
@@ -29,10 +29,10 @@ def test_office_publishes_one_record_and_it_is_audited(demo, client, auth):
     assert event.object_id == str(a.id) and event.user.username == "office"
 
 
-def test_bulk_publication_of_a_plan_takes_only_approved_records(demo, client, auth):
+def test_bulk_publication_of_a_plan_takes_only_approved_records(world, client, auth):
     plan = current_plan()
-    approved = [make_record(plan, e) for e in entities(3)]
-    submitted = make_record(plan, entities(1, offset=3)[0], status="submitted")
+    approved = [approved_record(plan, e) for e in directory_entities(3)]
+    submitted = approved_record(plan, directory_entities(1, offset=3)[0], status="submitted")
     auth.login("office")
     assert "已公示 3 份检查表" in _publish(client, plan, all="1").get_data(as_text=True)
     db.session.expire_all()
@@ -40,10 +40,10 @@ def test_bulk_publication_of_a_plan_takes_only_approved_records(demo, client, au
     assert submitted.status == "submitted" and submitted.published_at is None
 
 
-def test_selecting_a_record_not_yet_approved_publishes_nothing(demo, client, auth):
+def test_selecting_a_record_not_yet_approved_publishes_nothing(world, client, auth):
     plan = current_plan()
-    ok = make_record(plan, entities(1)[0])
-    not_ok = make_record(plan, entities(1, offset=1)[0], status="returned")
+    ok = approved_record(plan, directory_entities(1)[0])
+    not_ok = approved_record(plan, directory_entities(1, offset=1)[0], status="returned")
     auth.login("office")
     html = _publish(client, plan, record=[str(ok.id), str(not_ok.id)]).get_data(as_text=True)
     assert "只能公示审核通过的检查表" in html and not_ok.entity.name in html
@@ -51,10 +51,9 @@ def test_selecting_a_record_not_yet_approved_publishes_nothing(demo, client, aut
     assert ok.status == "approved" and not_ok.status == "returned"
 
 
-def test_a_record_of_another_plan_cannot_be_slipped_in(demo, client, auth):
-    from tests.public.records import old_plan
+def test_a_record_of_another_plan_cannot_be_slipped_in(world, client, auth):
     plan, other = current_plan(), old_plan()
-    foreign = make_record(other, entities(1)[0])
+    foreign = approved_record(other, directory_entities(1)[0])
     auth.login("office")
     response = _publish(client, plan, record=str(foreign.id))
     assert response.status_code == 404
@@ -62,9 +61,9 @@ def test_a_record_of_another_plan_cannot_be_slipped_in(demo, client, auth):
     assert foreign.status == "approved"
 
 
-def test_only_the_office_publishes(demo, client, auth):
+def test_only_the_office_publishes(world, client, auth):
     plan = current_plan()
-    record = make_record(plan, entities(1)[0])
+    record = approved_record(plan, directory_entities(1)[0])
     auth.login("jt_review")
     assert client.get(f"/publication/plans/{plan.id}").status_code == 403
     token = csrf_token(client, "/home")
@@ -74,19 +73,19 @@ def test_only_the_office_publishes(demo, client, auth):
     assert record.status == "approved"
 
 
-def test_publishing_without_csrf_token_is_refused(demo, client, auth):
+def test_publishing_without_csrf_token_is_refused(world, client, auth):
     plan = current_plan()
-    record = make_record(plan, entities(1)[0])
+    record = approved_record(plan, directory_entities(1)[0])
     auth.login("office")
     assert client.post(f"/publication/plans/{plan.id}/publish", data={"all": "1"}).status_code == 400
     db.session.expire_all()
     assert record.status == "approved"
 
 
-def test_cli_publishes_a_plan_and_opens_follow_ups(demo, runner):
+def test_cli_publishes_a_plan_and_opens_follow_ups(world, runner):
     plan = current_plan()
-    plain = make_record(plan, entities(1)[0])
-    problem = make_record(plan, entities(1, offset=1)[0], codes=["follow_up"], failed=["weijian"])
+    plain = approved_record(plan, directory_entities(1)[0])
+    problem = approved_record(plan, directory_entities(1, offset=1)[0], codes=["follow_up"], failed=["weijian"])
     result = runner.invoke(args=["publish", "--plan", str(plan.id)])
     assert result.exit_code == 0, result.output
     assert "已公示 2 份检查表" in result.output
@@ -99,21 +98,21 @@ def test_cli_publishes_a_plan_and_opens_follow_ups(demo, runner):
     assert db.session.scalar(select(db.func.count()).select_from(FollowUpTask)) == 1
 
 
-def test_cli_unknown_plan_fails_clearly(demo, runner):
+def test_cli_unknown_plan_fails_clearly(world, runner):
     result = runner.invoke(args=["publish", "--plan", "999"])
     assert result.exit_code == 1 and "计划 999 不存在" in result.output
 
 
-def test_publication_deadline_helper(demo):
+def test_publication_deadline_helper(world):
     from webapp.stages.publication.publishing import publication_deadline
     plan = current_plan()
     deadline = publication_deadline(plan)
     assert deadline.due > plan.window_end
 
 
-def test_publish_list_shows_no_unapproved_records(demo, client, auth):
+def test_publish_list_shows_no_unapproved_records(world, client, auth):
     plan = current_plan()
-    hidden = make_record(plan, entities(1)[0], status="submitted")
+    hidden = approved_record(plan, directory_entities(1)[0], status="submitted")
     auth.login("office")
     page = client.get(f"/publication/plans/{plan.id}").get_data(as_text=True)
     assert hidden.entity.name not in page and "没有待公示的检查表" in page

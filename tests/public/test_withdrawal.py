@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from tests.conftest import csrf_token
-from tests.public.records import current_plan, entities, make_record
+from tests.factories import approved_record, current_plan, directory_entities
 from webapp.core.audit import AuditEvent
 from webapp.core.extensions import db
 from webapp.stages.publication import publishing
@@ -12,7 +12,7 @@ REASON = "检查结果类别录入有误，更正后重新公示。"
 
 
 def _published(n=1):
-    records = [make_record(current_plan(), e, codes=["follow_up", "not_disclosed"]) for e in entities(n)]
+    records = [approved_record(current_plan(), e, codes=["follow_up", "not_disclosed"]) for e in directory_entities(n)]
     publishing.publish(records)
     db.session.commit()
     return records
@@ -24,7 +24,7 @@ def _withdraw(client, record, reason=REASON):
                        data={"csrf_token": csrf_token(client, page), "reason": reason}, follow_redirects=True)
 
 
-def test_office_withdraws_a_publication_and_the_public_sees_why(demo, client, auth):
+def test_office_withdraws_a_publication_and_the_public_sees_why(world, client, auth):
     record, = _published()
     was_published = record.published_at
     public = client.application.test_client()
@@ -47,7 +47,7 @@ def test_office_withdraws_a_publication_and_the_public_sees_why(demo, client, au
     assert "此前的公示已撤回" in page and REASON in page and "未按规定公示应当公示的信息" not in page
 
 
-def test_a_withdrawn_record_is_reviewed_again_and_republished(demo, client, auth):
+def test_a_withdrawn_record_is_reviewed_again_and_republished(world, client, auth):
     record, = _published()
     auth.login("office")
     _withdraw(client, record)
@@ -73,9 +73,9 @@ def _user(username):
     return db.session.scalar(select(User).where(User.username == username))
 
 
-def test_withdrawal_needs_a_reason_and_a_published_record(demo, client, auth):
+def test_withdrawal_needs_a_reason_and_a_published_record(world, client, auth):
     record, = _published()
-    approved = make_record(current_plan(), entities(1, offset=5)[0])
+    approved = approved_record(current_plan(), directory_entities(1, offset=5)[0])
     auth.login("office")
     html = _withdraw(client, record, reason="错").get_data(as_text=True)
     assert "请写明撤回理由（至少 4 个字）" in html
@@ -86,7 +86,7 @@ def test_withdrawal_needs_a_reason_and_a_published_record(demo, client, auth):
     assert db.session.scalar(select(PublicationWithdrawal)) is None
 
 
-def test_only_the_office_withdraws_and_never_without_csrf(demo, client, auth):
+def test_only_the_office_withdraws_and_never_without_csrf(world, client, auth):
     record, = _published()
     for username in ("jt_review", "jt_admin", "jt01"):
         auth.login(username)

@@ -1,15 +1,15 @@
 """亮证: the inspector's credential QR, what the enterprise sees when scanning it, and revocation."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from tests.conftest import csrf_token
-from tests.public.records import current_plan, entities, make_record, old_plan, profile_of
+from tests.factories import approved_record, current_plan, directory_entities, old_plan, profile_of
 from tests.qr.decode import decode_data_url, decode_png
+from webapp.core import clock
 from webapp.core.audit import AuditEvent
 from webapp.core.extensions import db
 from webapp.stages.publication.models import InspectorCredential
-from webapp.stages.records.models import InspectionRecord, RecordMember
 
 
 def _credential(client, auth, username="jt01"):
@@ -19,7 +19,7 @@ def _credential(client, auth, username="jt01"):
     return response.get_json()
 
 
-def test_field_app_gets_a_cacheable_credential_whose_qr_decodes_to_the_verification_url(demo, client, auth):
+def test_field_app_gets_a_cacheable_credential_whose_qr_decodes_to_the_verification_url(world, client, auth):
     data = _credential(client, auth)
     profile = profile_of("jt01")
     assert data["name"] == profile.name and data["certificate"] == profile.certificate_no
@@ -30,26 +30,26 @@ def test_field_app_gets_a_cacheable_credential_whose_qr_decodes_to_the_verificat
     assert client.get("/api/field/credential").get_json()["token"] == data["token"]  # stable until revoked
 
 
-def test_credential_page_for_the_phone_and_its_png(demo, client, auth):
+def test_credential_page_for_the_phone_and_its_png(world, client, auth):
     data = _credential(client, auth)
     html = client.get("/qr/credential").get_data(as_text=True)
     assert data["qr_png_data_url"] in html and "行政执法证件" in html
     assert decode_png(client.get("/qr/credential.png").data) == [data["url"]]
 
 
-def test_credential_api_without_a_session_answers_json_401(demo, client):
+def test_credential_api_without_a_session_answers_json_401(world, client):
     response = client.get("/api/field/credential")
     assert response.status_code == 401
     assert response.get_json() == {"error": "请重新登录", "login": "/login?next=/field/"}
 
 
-def test_account_without_roster_entry_has_no_credential(demo, client, auth):
+def test_account_without_roster_entry_has_no_credential(world, client, auth):
     auth.login("jt_review")
     response = client.get("/api/field/credential")
     assert response.status_code == 404 and "执法人员名录" in response.get_json()["error"]
 
 
-def test_scanning_shows_name_department_certificate_and_validity_only(demo, client, auth):
+def test_scanning_shows_name_department_certificate_and_validity_only(world, client, auth):
     data = _credential(client, auth)
     profile = profile_of("jt01")
     client.get("/logout")
@@ -61,19 +61,10 @@ def test_scanning_shows_name_department_certificate_and_validity_only(demo, clie
     assert profile.phone not in html
 
 
-def _not_assigned_to(username: str, plan, n: int):
-    """Entities the demo's own draw did not give to this inspector in the plan (the draw differs every run)."""
-    taken = set(db.session.scalars(
-        select(InspectionRecord.entity_id).join(RecordMember, RecordMember.record_id == InspectionRecord.id)
-        .where(InspectionRecord.plan_id == plan.id, RecordMember.inspector_id == profile_of(username).id)
-    ))
-    return [e for e in entities(400) if e.id not in taken][:n]
-
-
-def test_enterprise_checks_the_assignment_by_its_uscc_or_its_poster_token(demo, client, auth):
-    assigned, other, past = _not_assigned_to("jt01", current_plan(), 3)
-    make_record(current_plan(), assigned, team=("jt01", "rs01"))
-    make_record(old_plan(), past, team=("jt01", "rs01"))
+def test_enterprise_checks_the_assignment_by_its_uscc_or_its_poster_token(world, client, auth):
+    assigned, other, past = directory_entities(3)
+    approved_record(current_plan(), assigned, team=("jt01", "rs01"))
+    approved_record(old_plan(), past, team=("jt01", "rs01"))
     token = _credential(client, auth)["token"]
     public = client.application.test_client()
     html = public.get(f"/credential/{token}", query_string={"uscc": assigned.uscc.lower()}).get_data(as_text=True)
@@ -86,15 +77,15 @@ def test_enterprise_checks_the_assignment_by_its_uscc_or_its_poster_token(demo, 
     assert "否：未查到" in html  # a plan that has ended assigns no one today
 
 
-def test_the_credential_page_never_lists_the_inspectors_assignments(demo, client, auth):
-    assigned = entities(1)[0]
-    make_record(current_plan(), assigned, team=("jt01", "rs01"))
+def test_the_credential_page_never_lists_the_inspectors_assignments(world, client, auth):
+    assigned = directory_entities(1)[0]
+    approved_record(current_plan(), assigned, team=("jt01", "rs01"))
     token = _credential(client, auth)["token"]
     html = client.application.test_client().get(f"/credential/{token}").get_data(as_text=True)
     assert assigned.name not in html and assigned.uscc not in html
 
 
-def test_bad_uscc_gets_a_clear_message(demo, client, auth):
+def test_bad_uscc_gets_a_clear_message(world, client, auth):
     token = _credential(client, auth)["token"]
     html = client.get(f"/credential/{token}", query_string={"uscc": "12345"}).get_data(as_text=True)
     assert "请输入 18 位统一社会信用代码" in html
@@ -102,23 +93,23 @@ def test_bad_uscc_gets_a_clear_message(demo, client, auth):
     assert "检查对象名录库中没有这个单位" in html
 
 
-def test_unknown_credential_token_is_not_genuine(demo, client):
+def test_unknown_credential_token_is_not_genuine(world, client):
     response = client.get("/credential/not-a-real-token")
     assert response.status_code == 404 and "不是本平台签发的执法证件" in response.get_data(as_text=True)
 
 
-def test_expired_certificate_shows_as_expired(demo, client, auth):
+def test_expired_certificate_shows_as_expired(world, client, auth):
     token = _credential(client, auth)["token"]
     profile = profile_of("jt01")
-    profile.valid_to = date.today() - timedelta(days=1)
+    profile.valid_to = clock.today() - timedelta(days=1)
     db.session.commit()
     html = client.get(f"/credential/{token}").get_data(as_text=True)
     assert "执法证已过有效期" in html and "执法证件有效" not in html
 
 
-def test_department_admin_revokes_and_the_old_code_shows_revoked(demo, client, auth):
-    entity = entities(1)[0]
-    make_record(current_plan(), entity, team=("jt01", "rs01"))
+def test_department_admin_revokes_and_the_old_code_shows_revoked(world, client, auth):
+    entity = directory_entities(1)[0]
+    approved_record(current_plan(), entity, team=("jt01", "rs01"))
     old = _credential(client, auth)["token"]
     auth.logout()
     auth.login("jt_admin")
@@ -141,7 +132,7 @@ def test_department_admin_revokes_and_the_old_code_shows_revoked(demo, client, a
     assert "执法证件有效" in public.get(f"/credential/{fresh}").get_data(as_text=True)
 
 
-def test_another_departments_admin_cannot_revoke(demo, client, auth):
+def test_another_departments_admin_cannot_revoke(world, client, auth):
     token = _credential(client, auth)["token"]
     auth.logout()
     auth.login("rs_admin")
@@ -154,7 +145,7 @@ def test_another_departments_admin_cannot_revoke(demo, client, auth):
     assert cred.revoked_at is None
 
 
-def test_office_revokes_any_and_inspectors_cannot(demo, client, auth):
+def test_office_revokes_any_and_inspectors_cannot(world, client, auth):
     token = _credential(client, auth, "wj01")["token"]
     profile = profile_of("wj01")
     assert client.post(f"/qr/credentials/{profile.id}/revoke",
@@ -165,11 +156,11 @@ def test_office_revokes_any_and_inspectors_cannot(demo, client, auth):
     assert "已作废" in client.get(f"/credential/{token}").get_data(as_text=True)
 
 
-def test_assignment_checks_are_rate_limited_per_credential_and_per_address(demo, client, auth):
+def test_assignment_checks_are_rate_limited_per_credential_and_per_address(world, client, auth):
     """Trying USCC after USCC against one credential would reveal the draw's assignments ahead of the visit."""
     app = client.application
     token = _credential(client, auth)["token"]
-    probes = [e.uscc for e in entities(40)]
+    probes = [e.uscc for e in directory_entities(40)]
     per_credential = app.config["CREDENTIAL_CHECKS_PER_HOUR"]
     # Different addresses (a proxy-less test client reports REMOTE_ADDR as given): only the credential's limit.
     for i, uscc in enumerate(probes[:per_credential]):

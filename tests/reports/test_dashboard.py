@@ -7,7 +7,8 @@ from xml.etree import ElementTree
 from sqlalchemy import select
 
 from tests.conftest import csrf_token
-from tests.review.factory import make_record, own_plan
+from tests.factories import record_for_review, review_plan
+from webapp.core import clock
 from webapp.core.audit import AuditEvent
 from webapp.core.extensions import db
 from webapp.domain import dashboard as dash
@@ -27,14 +28,14 @@ def _sections(html: str) -> dict[str, str]:
     return {re.search(r"<h2>(.*?)</h2>", p).group(1): p for p in parts}
 
 
-def test_office_dashboard_counts_each_stage_per_department(demo, client, auth):
-    make_record(departments=("jiaoti", "renshe"))
-    make_record(departments=("jiaoti",), late=True, status="returned")
-    make_record(departments=("jiaoti",), status="approved", codes=("corrected",), fail=True)
-    make_record(departments=("weijian",), status="published")
-    make_record(departments=("weijian",), submitted=False, status="dispatched")
+def test_office_dashboard_counts_each_stage_per_department(world, client, auth):
+    record_for_review(departments=("jiaoti", "renshe"))
+    record_for_review(departments=("jiaoti",), late=True, status="returned")
+    record_for_review(departments=("jiaoti",), status="approved", codes=("corrected",), fail=True)
+    record_for_review(departments=("weijian",), status="published")
+    record_for_review(departments=("weijian",), submitted=False, status="dispatched")
     auth.login("office")
-    html = client.get(f"/reports/dashboard?plan={own_plan().id}").get_data(as_text=True)
+    html = client.get(f"/reports/dashboard?plan={review_plan().id}").get_data(as_text=True)
     sections = _sections(html)
     assert set(sections) == {"全部部门", "莲池区教育和体育局", "莲池区人社局", "莲池区卫健局"}
     everything = sections["全部部门"]
@@ -49,16 +50,16 @@ def test_office_dashboard_counts_each_stage_per_department(demo, client, auth):
     assert "发现问题已责令改正" in everything
 
 
-def test_drawn_and_confirmed_come_from_the_draw(demo, client, auth):
-    from tests.review.factory import user
+def test_drawn_and_confirmed_come_from_the_draw(world, client, auth):
+    from tests.factories import get_user
     from webapp.domain import draw as algo
     from webapp.stages.directory.models import Entity
     from webapp.stages.draw import ceremony as draws
     from webapp.stages.draw import confirmation
     from webapp.stages.records import dispatch
 
-    plan = own_plan()
-    office = user("office")
+    plan = review_plan()
+    office = get_user("office")
     drawn = draws.prepare(plan, algo.ENTITIES, office, "test")
     dispatch.execute(drawn, "测试见证", office, "test")
     db.session.flush()
@@ -66,8 +67,8 @@ def test_drawn_and_confirmed_come_from_the_draw(demo, client, auth):
     assert total > 1
     jiaoti = next(c for c in drawn.confirmations if c.department.code == "jiaoti")
     first = db.session.scalar(select(Entity).where(Entity.uscc == drawn.result["selected"][0][0]))
-    confirmation.exclude(jiaoti, first, "not_ours", "不属本部门监管", user("jt_admin"))
-    confirmation.confirm(jiaoti, user("jt_admin"))
+    confirmation.exclude(jiaoti, first, "not_ours", "不属本部门监管", get_user("jt_admin"))
+    confirmation.confirm(jiaoti, get_user("jt_admin"))
     db.session.commit()
     auth.login("office")
     html = client.get(f"/reports/dashboard?plan={plan.id}").get_data(as_text=True)
@@ -79,11 +80,11 @@ def test_drawn_and_confirmed_come_from_the_draw(demo, client, auth):
     assert "待比对确认" in html and "莲池区人社局、莲池区卫健局" in html
 
 
-def test_department_dashboard_shows_only_its_department(demo, client, auth):
-    make_record(departments=("jiaoti",))
-    make_record(departments=("weijian",))
+def test_department_dashboard_shows_only_its_department(world, client, auth):
+    record_for_review(departments=("jiaoti",))
+    record_for_review(departments=("weijian",))
     auth.login("wj_review")
-    sections = _sections(client.get(f"/reports/dashboard?plan={own_plan().id}").get_data(as_text=True))
+    sections = _sections(client.get(f"/reports/dashboard?plan={review_plan().id}").get_data(as_text=True))
     assert set(sections) == {"莲池区卫健局"}
     assert _stat(sections["莲池区卫健局"], "已派发") == 1
     auth.logout()
@@ -91,46 +92,46 @@ def test_department_dashboard_shows_only_its_department(demo, client, auth):
     assert client.get("/reports/dashboard").status_code == 403
 
 
-def test_records_at_risk_and_understaffed_teams_are_listed(demo, client, auth):
-    plan = own_plan()
-    plan.window_end = date.today() + timedelta(days=2)
+def test_records_at_risk_and_understaffed_teams_are_listed(world, client, auth):
+    plan = review_plan()
+    plan.window_end = clock.today() + timedelta(days=2)
     db.session.commit()
-    waiting = make_record(departments=("jiaoti", "renshe"), submitted=False, status="dispatched")
-    alone = make_record(departments=("weijian",))  # one inspector only
+    waiting = record_for_review(departments=("jiaoti", "renshe"), submitted=False, status="dispatched")
+    alone = record_for_review(departments=("weijian",))  # one inspector only
     auth.login("office")
-    html = _sections(client.get(f"/reports/dashboard?plan={own_plan().id}").get_data(as_text=True))["全部部门"]
+    html = _sections(client.get(f"/reports/dashboard?plan={review_plan().id}").get_data(as_text=True))["全部部门"]
     at_risk = html.split("临近或超过期限")[1].split("人员不足的检查组")[0]
     assert waiting.entity.name in at_risk and "检查期结束" in at_risk
     understaffed = html.split("人员不足的检查组")[1]
     assert alone.entity.name in understaffed and waiting.entity.name not in understaffed
 
 
-def test_inspector_sends_feedback_and_it_shows_on_the_dashboard(demo, client, auth):
-    make_record(departments=("jiaoti",))
+def test_inspector_sends_feedback_and_it_shows_on_the_dashboard(world, client, auth):
+    record_for_review(departments=("jiaoti",))
     auth.login("jt01")
     page = client.get("/reports/feedback").get_data(as_text=True)
     assert "工作亮点" in page
     token = csrf_token(client, "/reports/feedback")
-    empty = client.post("/reports/feedback", data={"csrf_token": token, "plan_id": str(own_plan().id)})
+    empty = client.post("/reports/feedback", data={"csrf_token": token, "plan_id": str(review_plan().id)})
     assert empty.status_code == 422 and "请至少填写一项" in empty.get_data(as_text=True)
     kept = client.post("/reports/feedback", data={"csrf_token": token, "plan_id": "999",
                                                   "lessons": "提前一天电话预约"})
     assert kept.status_code == 422 and "提前一天电话预约" in kept.get_data(as_text=True)  # nothing lost
     done = client.post("/reports/feedback", data={
-        "csrf_token": token, "plan_id": str(own_plan().id), "highlights": "扫码入企节省了登记时间",
+        "csrf_token": token, "plan_id": str(review_plan().id), "highlights": "扫码入企节省了登记时间",
         "lessons": "提前一天电话预约", "problems": "部分机构地址变更未更新"}, follow_redirects=True)
     assert done.status_code == 200 and "信息反馈已提交" in done.get_data(as_text=True)
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "feedback.submit")) is not None
     auth.logout()
     for who, sees in (("office", True), ("jt_admin", True), ("wj_review", False)):
         auth.login(who)
-        html = client.get(f"/reports/dashboard?plan={own_plan().id}").get_data(as_text=True)
+        html = client.get(f"/reports/dashboard?plan={review_plan().id}").get_data(as_text=True)
         assert ("扫码入企节省了登记时间" in html) is sees, who
         auth.logout()
     assert db.session.scalar(select(db.func.count()).select_from(Feedback)) == 1
 
 
-def test_reviewers_cannot_post_feedback(demo, client, auth):
+def test_reviewers_cannot_post_feedback(world, client, auth):
     auth.login("jt_review")
     assert client.get("/reports/feedback").status_code == 403
 

@@ -5,7 +5,7 @@ import pypdf
 import zxingcpp
 from PIL import Image
 
-from tests.review.factory import make_record
+from tests.factories import record_for_review
 from webapp.domain.review import findings_digest
 
 
@@ -21,8 +21,8 @@ def _decode_data_uri_qr(html: str) -> str:
     return found[0].text
 
 
-def test_print_view_reads_like_the_joint_inspection_record(demo, client, auth):
-    record = make_record(departments=("jiaoti", "renshe"), codes=("corrected",), fail=True, photos=2)
+def test_print_view_reads_like_the_joint_inspection_record(world, client, auth):
+    record = record_for_review(departments=("jiaoti", "renshe"), codes=("corrected",), fail=True, photos=2)
     auth.login("jt_review")
     response = client.get(f"/reports/records/{record.id}/print")
     assert response.status_code == 200
@@ -40,23 +40,23 @@ def test_print_view_reads_like_the_joint_inspection_record(demo, client, auth):
     assert _decode_data_uri_qr(html) == f"http://localhost/v/{record.token}"
 
 
-def test_print_view_states_a_refusal_to_sign(demo, client, auth):
-    record = make_record(departments=("jiaoti",), refused=True)
+def test_print_view_states_a_refusal_to_sign(world, client, auth):
+    record = record_for_review(departments=("jiaoti",), refused=True)
     auth.login("jt01")  # a team member may print their own record
     html = client.get(f"/reports/records/{record.id}/print").get_data(as_text=True)
     assert "拒绝签字" in html and record.refusal_note in html
 
 
-def test_qr_uses_the_public_base_url(demo, app, client, auth):
+def test_qr_uses_the_public_base_url(world, app, client, auth):
     app.config["PUBLIC_BASE_URL"] = "https://ssj.lianchi.gov.cn/"
-    record = make_record(departments=("jiaoti",))
+    record = record_for_review(departments=("jiaoti",))
     auth.login("office")
     html = client.get(f"/reports/records/{record.id}/print").get_data(as_text=True)
     assert _decode_data_uri_qr(html) == f"https://ssj.lianchi.gov.cn/v/{record.token}"
 
 
-def test_pdf_embeds_cjk_fonts_and_holds_the_chinese(demo, client, auth):
-    record = make_record(departments=("jiaoti", "renshe"), refused=True, photos=1)
+def test_pdf_embeds_cjk_fonts_and_holds_the_chinese(world, client, auth):
+    record = record_for_review(departments=("jiaoti", "renshe"), refused=True, photos=1)
     auth.login("office")
     response = client.get(f"/reports/records/{record.id}/pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -86,15 +86,15 @@ def test_pdf_embeds_cjk_fonts_and_holds_the_chinese(demo, client, auth):
     assert f"http://localhost/v/{record.token}" in decoded
 
 
-def test_signed_findings_hash_printed_is_the_phones(demo, client, auth):
-    record = make_record(departments=("jiaoti",))
+def test_signed_findings_hash_printed_is_the_phones(world, client, auth):
+    record = record_for_review(departments=("jiaoti",))
     assert record.findings_hash == findings_digest(record.findings, record.result_codes)
     auth.login("office")
     assert record.findings_hash in client.get(f"/reports/records/{record.id}/print").get_data(as_text=True)
 
 
-def test_print_and_pdf_need_sight_of_the_record(demo, client, auth):
-    record = make_record(departments=("weijian",))
+def test_print_and_pdf_need_sight_of_the_record(world, client, auth):
+    record = record_for_review(departments=("weijian",))
     auth.login("jt01")
     assert client.get(f"/reports/records/{record.id}/print").status_code == 403
     assert client.get(f"/reports/records/{record.id}/pdf").status_code == 403
@@ -102,8 +102,8 @@ def test_print_and_pdf_need_sight_of_the_record(demo, client, auth):
     assert client.get(f"/reports/records/{record.id}/print").status_code == 302  # to the login page
 
 
-def test_the_printed_qr_takes_a_signed_in_reviewer_to_the_record(demo, client, auth):
-    record = make_record(departments=("jiaoti",))
+def test_the_printed_qr_takes_a_signed_in_reviewer_to_the_record(world, client, auth):
+    record = record_for_review(departments=("jiaoti",))
     auth.login("jt_review")
     html = client.get(f"/reports/records/{record.id}/print").get_data(as_text=True)
     path = _decode_data_uri_qr(html).removeprefix("http://localhost")

@@ -3,7 +3,7 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.review.factory import make_record, own_plan
+from tests.factories import record_for_review, review_plan
 from webapp.core.extensions import db
 from webapp.domain import results
 
@@ -14,13 +14,13 @@ def _book(response):
     return load_workbook(io.BytesIO(response.data))
 
 
-def test_results_xlsx_has_one_row_per_record_with_national_categories(demo, client, auth):
-    a = make_record(departments=("jiaoti", "renshe"))
-    b = make_record(departments=("jiaoti",), codes=("not_disclosed", "follow_up"), fail=True)
-    c = make_record(departments=("weijian",), refused=True)
-    make_record(departments=("jiaoti",), submitted=False, status="dispatched")  # not inspected yet: no result row
+def test_results_xlsx_has_one_row_per_record_with_national_categories(world, client, auth):
+    a = record_for_review(departments=("jiaoti", "renshe"))
+    b = record_for_review(departments=("jiaoti",), codes=("not_disclosed", "follow_up"), fail=True)
+    c = record_for_review(departments=("weijian",), refused=True)
+    record_for_review(departments=("jiaoti",), submitted=False, status="dispatched")  # not inspected yet: no result row
     auth.login("office")
-    book = _book(client.get(f"/reports/plans/{own_plan().id}/results.xlsx"))
+    book = _book(client.get(f"/reports/plans/{review_plan().id}/results.xlsx"))
     ws = book["检查结果"]
     rows = list(ws.iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
@@ -37,19 +37,19 @@ def test_results_xlsx_has_one_row_per_record_with_national_categories(demo, clie
     assert dict(book["结果类别"].iter_rows(min_row=2, values_only=True)) == results.CATEGORIES
 
 
-def test_department_export_holds_only_its_records(demo, client, auth):
-    make_record(departments=("jiaoti",))
-    health = make_record(departments=("weijian",))
+def test_department_export_holds_only_its_records(world, client, auth):
+    record_for_review(departments=("jiaoti",))
+    health = record_for_review(departments=("weijian",))
     auth.login("wj_admin")
-    body = list(_book(client.get(f"/reports/plans/{own_plan().id}/results.xlsx"))["检查结果"].iter_rows(min_row=2, values_only=True))
+    body = list(_book(client.get(f"/reports/plans/{review_plan().id}/results.xlsx"))["检查结果"].iter_rows(min_row=2, values_only=True))
     assert [row[3] for row in body] == [health.entity.uscc]
 
 
-def test_teams_xlsx_lists_the_draw_and_every_member(demo, client, auth):
-    a = make_record(departments=("jiaoti", "renshe"))
-    make_record(departments=("weijian",), submitted=False, status="dispatched")
+def test_teams_xlsx_lists_the_draw_and_every_member(world, client, auth):
+    a = record_for_review(departments=("jiaoti", "renshe"))
+    record_for_review(departments=("weijian",), submitted=False, status="dispatched")
     auth.login("office")
-    book = _book(client.get(f"/reports/plans/{own_plan().id}/teams.xlsx"))
+    book = _book(client.get(f"/reports/plans/{review_plan().id}/teams.xlsx"))
     draw = list(book["抽取名单"].iter_rows(min_row=2, values_only=True))
     assert len(draw) == 2
     team = list(book["检查组"].iter_rows(min_row=2, values_only=True))
@@ -57,17 +57,17 @@ def test_teams_xlsx_lists_the_draw_and_every_member(demo, client, auth):
     assert {row[4] for row in team if row[0] == a.entity.uscc} == {m.inspector.certificate_no for m in a.members}
 
 
-def test_a_formula_in_a_name_stays_text(demo, client, auth):
-    record = make_record(departments=("jiaoti",))
+def test_a_formula_in_a_name_stays_text(world, client, auth):
+    record = record_for_review(departments=("jiaoti",))
     record.entity.name = '=HYPERLINK("http://evil.example","点我")'
     db.session.commit()
     auth.login("office")
-    ws = _book(client.get(f"/reports/plans/{own_plan().id}/results.xlsx"))["检查结果"]
+    ws = _book(client.get(f"/reports/plans/{review_plan().id}/results.xlsx"))["检查结果"]
     cell = ws.cell(row=2, column=5)
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
 
 
-def test_inspectors_cannot_export(demo, client, auth):
+def test_inspectors_cannot_export(world, client, auth):
     auth.login("jt01")
-    assert client.get(f"/reports/plans/{own_plan().id}/results.xlsx").status_code == 403
-    assert client.get(f"/reports/plans/{own_plan().id}/teams.xlsx").status_code == 403
+    assert client.get(f"/reports/plans/{review_plan().id}/results.xlsx").status_code == 403
+    assert client.get(f"/reports/plans/{review_plan().id}/teams.xlsx").status_code == 403

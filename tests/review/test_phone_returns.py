@@ -1,10 +1,10 @@
 """A return's comment reaches the team's phones through GET /api/field/tasks (FIELD_API.md: Task.returns)."""
 from tests.conftest import csrf_token
-from tests.review.factory import make_record
+from tests.factories import record_for_review
 
 
-def test_return_comment_reaches_the_phone_of_every_team_member(demo, client, auth):
-    record = make_record(departments=("jiaoti", "renshe"))
+def test_return_comment_reaches_the_phone_of_every_team_member(world, client, auth):
+    record = record_for_review(departments=("jiaoti", "renshe"))
     auth.login("rs_review")
     token = csrf_token(client, f"/review/records/{record.id}")
     client.post(f"/review/records/{record.id}/decision",

@@ -4,7 +4,7 @@ import json
 from sqlalchemy import select
 
 from tests.conftest import csrf_token
-from tests.review.factory import make_record
+from tests.factories import record_for_review
 from webapp.core.audit import AuditEvent
 from webapp.core.extensions import db
 from webapp.stages.records.models import InspectionRecord
@@ -25,9 +25,9 @@ def _amend(client, record, text, client_id):
                        headers={"X-CSRFToken": token, "Content-Type": "application/json"})
 
 
-def test_reviewer_of_one_department_cannot_see_another_departments_records(demo, client, auth):
-    joint = make_record(departments=("jiaoti", "renshe"))
-    health = make_record(departments=("weijian",))
+def test_reviewer_of_one_department_cannot_see_another_departments_records(world, client, auth):
+    joint = record_for_review(departments=("jiaoti", "renshe"))
+    health = record_for_review(departments=("weijian",))
     auth.login("rs_review")
     html = client.get("/review/").get_data(as_text=True)
     assert joint.entity.name in html
@@ -41,9 +41,9 @@ def test_reviewer_of_one_department_cannot_see_another_departments_records(demo,
     assert db.session.get(InspectionRecord, health.id).status == "submitted"
 
 
-def test_office_sees_every_department_and_inspectors_see_no_queue(demo, client, auth):
-    joint = make_record(departments=("jiaoti", "renshe"))
-    health = make_record(departments=("weijian",))
+def test_office_sees_every_department_and_inspectors_see_no_queue(world, client, auth):
+    joint = record_for_review(departments=("jiaoti", "renshe"))
+    health = record_for_review(departments=("weijian",))
     auth.login("office")
     html = client.get("/review/").get_data(as_text=True)
     assert joint.entity.name in html and health.entity.name in html
@@ -53,12 +53,12 @@ def test_office_sees_every_department_and_inspectors_see_no_queue(demo, client, 
     assert client.get(f"/review/records/{joint.id}").status_code == 403
 
 
-def test_queue_filters_late_refused_and_problems(demo, client, auth):
-    plain = make_record(departments=("jiaoti",))
-    late = make_record(departments=("jiaoti",), late=True)
-    refused = make_record(departments=("jiaoti",), refused=True)
-    problem = make_record(departments=("jiaoti",), codes=("follow_up",), fail=True)
-    approved = make_record(departments=("jiaoti",), status="approved")
+def test_queue_filters_late_refused_and_problems(world, client, auth):
+    plain = record_for_review(departments=("jiaoti",))
+    late = record_for_review(departments=("jiaoti",), late=True)
+    refused = record_for_review(departments=("jiaoti",), refused=True)
+    problem = record_for_review(departments=("jiaoti",), codes=("follow_up",), fail=True)
+    approved = record_for_review(departments=("jiaoti",), status="approved")
     auth.login("jt_review")
 
     def names(f):
@@ -72,9 +72,9 @@ def test_queue_filters_late_refused_and_problems(demo, client, auth):
     assert approved.entity.name in names("all")
 
 
-def test_record_page_shows_findings_photos_signature_checkin_hash_and_history(demo, client, auth):
-    record = make_record(departments=("jiaoti", "renshe"), codes=("corrected",), fail=True, photos=2)
-    refused = make_record(departments=("jiaoti",), refused=True)
+def test_record_page_shows_findings_photos_signature_checkin_hash_and_history(world, client, auth):
+    record = record_for_review(departments=("jiaoti", "renshe"), codes=("corrected",), fail=True, photos=2)
+    refused = record_for_review(departments=("jiaoti",), refused=True)
     auth.login("jt_review")
     html = client.get(f"/review/records/{record.id}").get_data(as_text=True)
     photo = next(m for m in record.media if m.kind == "photo")
@@ -92,16 +92,16 @@ def test_record_page_shows_findings_photos_signature_checkin_hash_and_history(de
     assert "拒绝签字" in html and refused.refusal_note in html
 
 
-def test_a_tampered_record_shows_the_hash_mismatch(demo, client, auth):
-    record = make_record(departments=("jiaoti",))
+def test_a_tampered_record_shows_the_hash_mismatch(world, client, auth):
+    record = record_for_review(departments=("jiaoti",))
     record.result_codes = ["corrected"]
     db.session.commit()
     auth.login("jt_review")
     assert "校验不一致" in client.get(f"/review/records/{record.id}").get_data(as_text=True)
 
 
-def test_approve_is_audited_and_leaves_findings_untouched(demo, client, auth):
-    record = make_record(departments=("jiaoti",))
+def test_approve_is_audited_and_leaves_findings_untouched(world, client, auth):
+    record = record_for_review(departments=("jiaoti",))
     before = (json.dumps(record.findings, sort_keys=True), record.findings_hash)
     auth.login("jt_review")
     response = _decide(client, record, "approve", "材料齐全")
@@ -118,8 +118,8 @@ def test_approve_is_audited_and_leaves_findings_untouched(demo, client, auth):
     assert _decide(client, record, "return", "再看看").status_code == 422
 
 
-def test_return_needs_a_comment_and_is_audited(demo, client, auth):
-    record = make_record(departments=("jiaoti", "renshe"))
+def test_return_needs_a_comment_and_is_audited(world, client, auth):
+    record = record_for_review(departments=("jiaoti", "renshe"))
     auth.login("rs_review")
     response = _decide(client, record, "return", "   ")
     assert response.status_code == 422
@@ -135,8 +135,8 @@ def test_return_needs_a_comment_and_is_audited(demo, client, auth):
 
 
 
-def test_amendment_comes_back_without_touching_the_signed_findings(demo, client, auth):
-    record = make_record(departments=("jiaoti",))
+def test_amendment_comes_back_without_touching_the_signed_findings(world, client, auth):
+    record = record_for_review(departments=("jiaoti",))
     signed = (json.dumps(record.findings, sort_keys=True), record.findings_hash, record.signature_sha)
     auth.login("jt_review")
     _decide(client, record, "return", "请说明整改期限")
@@ -168,8 +168,8 @@ def test_amendment_comes_back_without_touching_the_signed_findings(demo, client,
     assert "已责令七日内整改" in html and "请说明整改期限" in html and "与签名时一致" in html
 
 
-def test_amendment_only_from_the_team_and_signed_in(demo, client, auth):
-    record = make_record(departments=("jiaoti",))
+def test_amendment_only_from_the_team_and_signed_in(world, client, auth):
+    record = record_for_review(departments=("jiaoti",))
     record.status = "returned"
     db.session.commit()
     # An expired session hears "sign in again" before anything else, even without a CSRF token.
@@ -186,18 +186,18 @@ def test_amendment_only_from_the_team_and_signed_in(demo, client, auth):
     assert db.session.get(InspectionRecord, record.id).status == "returned"
 
 
-def test_home_shows_the_reviewers_queue_count(demo, client, auth):
-    make_record(departments=("jiaoti",))
-    make_record(departments=("jiaoti",))
-    make_record(departments=("weijian",))
+def test_home_shows_the_reviewers_queue_count(world, client, auth):
+    record_for_review(departments=("jiaoti",))
+    record_for_review(departments=("jiaoti",))
+    record_for_review(departments=("weijian",))
     auth.login("jt_review")
     html = client.get("/home").get_data(as_text=True)
     assert '<strong id="review-waiting">2</strong>' in html
     assert "审核队列" in html
 
 
-def test_decisions_need_the_csrf_token(demo, client, auth):
-    record = make_record(departments=("jiaoti",))
+def test_decisions_need_the_csrf_token(world, client, auth):
+    record = record_for_review(departments=("jiaoti",))
     auth.login("jt_review")
     response = client.post(f"/review/records/{record.id}/decision", data={"action": "approve"})
     assert response.status_code == 400

@@ -1,5 +1,6 @@
 """Schema operations shared by the CLI, the demo and the tests: always through the Alembic migrations."""
 import json
+from enum import Enum
 
 from flask import current_app
 from flask_migrate import upgrade
@@ -47,6 +48,8 @@ def bulk_insert(table, rows: list[dict]) -> int:
             v = column.default.arg(None)  # SQLAlchemy wraps zero-argument defaults to take a context
         else:
             v = column.default.arg
+        if isinstance(v, Enum):  # psycopg writes a plain Enum by its name; the column holds the value
+            return v.value
         return json.dumps(v, ensure_ascii=False) if column.name in is_json and v is not None else v
 
     names = ", ".join(f'"{c.name}"' for c in columns)

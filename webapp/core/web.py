@@ -2,7 +2,8 @@
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp.domain import risk, roles
+from webapp.core import clock
+from webapp.domain import risk, roles, status
 
 
 def init_app(app: Flask):
@@ -12,7 +13,10 @@ def init_app(app: Flask):
 
     @app.context_processor
     def globals_():
-        return {"ROLES": roles, "RISK": risk}
+        # STATUS.PUBLISHED etc. for comparisons; `| status_label` for the Chinese label of a stored status.
+        return {"ROLES": roles, "RISK": risk, "STATUS": status.RecordStatus}
+
+    app.add_template_filter(status.label, "status_label")
 
     @app.template_filter("date")
     def format_date(value, fmt="%Y-%m-%d"):
@@ -20,14 +24,8 @@ def init_app(app: Flask):
 
     @app.template_filter("datetime")
     def format_datetime(value):
-        if not value:
-            return "—"
-        from datetime import timedelta, timezone
-
-        beijing = timezone(timedelta(hours=8))
-        if value.tzinfo is None:  # SQLite hands back naive UTC
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(beijing).strftime("%Y-%m-%d %H:%M")
+        """A stored moment (UTC; naive from SQLite) as Beijing time."""
+        return clock.in_beijing(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
     @app.after_request
     def security_headers(response):

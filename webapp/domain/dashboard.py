@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from webapp.domain import results, risk
+from webapp.domain.status import RecordStatus
 from webapp.domain.workdays import Calendar, Deadline
 
 # At least two inspectors on site (行政处罚法 Art. 42).
@@ -46,11 +47,11 @@ def stage_counts(facts, drawn: int = 0, confirmed: int = 0) -> dict[str, int]:
         if f.submitted:
             counts["inspected"] += 1
             counts["late" if f.late else "on_time"] += 1
-        if f.status == "returned":
+        if f.status == RecordStatus.RETURNED:
             counts["returned"] += 1
-        if f.status in ("approved", "published"):
+        if f.status in (RecordStatus.APPROVED, RecordStatus.PUBLISHED):
             counts["approved"] += 1
-        if f.status == "published":
+        if f.status == RecordStatus.PUBLISHED:
             counts["published"] += 1
     return counts
 
@@ -90,7 +91,7 @@ def deadline_risks(facts, today: date, calendar: Calendar, window_end: date, pub
     Synced but not published: due by the plan's publication deadline."""
     out, left_by_due = [], {}
     for f in facts:
-        if f.status == "published":
+        if f.status == RecordStatus.PUBLISHED:
             continue
         if not f.submitted:
             due, provisional = (f.sync_due, False) if f.sync_due else (window_end, False)

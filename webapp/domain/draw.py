@@ -1,7 +1,8 @@
 """The double random draw, algorithm `spotcheck-hashrank-v1` (docs/draw-algorithm.md): pure, no Flask.
 
 Everything here is a function of public data plus a nonce that is committed to before the draw and revealed
-after it, so that anyone holding a manifest can recompute the result with `verify(manifest)` or their own code.
+after it, so that anyone holding a manifest can recompute the result with `verify(manifest)` (in
+webapp/domain/manifest.py, with the manifest itself) or their own code.
 
 Hashes, nonces and seeds travel as lowercase hex strings; comparing raw digests sorts exactly as comparing
 their hex strings, so the hot loops keep raw bytes and convert to hex only for what is published.
@@ -10,8 +11,6 @@ import gc
 import hashlib
 import heapq
 import io
-import json
-import re
 import secrets
 from datetime import date
 
@@ -308,152 +307,16 @@ def _match_department(seed_hex: str, walk: list[str], pool: list[str], blocked: 
     return out
 
 
-# --- manifest ---------------------------------------------------------------------------------------------
+# --- the published record: webapp/domain/manifest.py ------------------------------------------------------
 
-class Stream:
-    """A JSON array written item by item by `stream_json`: a million-entity manifest never exists as one object."""
-
-    def __init__(self, items):
-        self.items = items
+_MANIFEST = frozenset({"Stream", "stream_json", "manifest", "verify"})
 
 
-def stream_json(obj, batch: int = 10_000):
-    """The compact JSON text of obj in pieces; every Stream inside becomes an array written `batch` items at a time."""
-    streams = []
+def __getattr__(name):
+    """`draw.manifest`, `draw.verify`, `draw.stream_json` and `draw.Stream` live in webapp.domain.manifest (which
+    imports this module, hence the lazy look-up); the old names keep working."""
+    if name in _MANIFEST:
+        from webapp.domain import manifest
 
-    def mark(value):
-        if isinstance(value, Stream):
-            streams.append(value)
-            return f"\x00stream{len(streams) - 1}\x00"
-        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-    text = json.dumps(obj, ensure_ascii=False, default=mark)
-    parts = re.split(r'"\\u0000stream(\d+)\\u0000"', text)
-    for i, part in enumerate(parts):
-        if i % 2 == 0:
-            yield part
-            continue
-        yield "["
-        first, pending = True, []
-        for item in streams[int(part)].items:
-            pending.append(json.dumps(item, ensure_ascii=False))
-            if len(pending) == batch:
-                yield ("" if first else ",") + ",".join(pending)
-                first, pending = False, []
-        if pending:
-            yield ("" if first else ",") + ",".join(pending)
-        yield "]"
-
-
-def manifest(kind: str, plan: dict, population_pairs, digest: str, commitment_hex: str, nonce: str,
-             witness: str, seed: str, params: dict, result: dict, stream: bool = False) -> dict:
-    """The public, self-contained record of an executed draw (keys fixed by the issue; more may be added).
-    With `stream`, the long lists are Stream objects for `stream_json`; otherwise plain lists."""
-    wrap = Stream if stream else list
-    out = {
-        "algorithm": ALGORITHM,
-        "kind": kind,
-        "plan": plan,
-        "population": wrap({"uscc": u, "risk": r} for u, r in population_pairs),
-        "population_digest": digest,
-        "ratios": params.get("ratios", {}),
-        "floor": params.get("floor", 0),
-        "commitment": commitment_hex,
-        "nonce": nonce,
-        "witness": witness or "",
-        "seed": seed,
-    }
-    if kind == ENTITIES:
-        out["selected"] = wrap({"uscc": u, "risk": r, "score": s, "by": by} for u, r, s, by in result["selected"])
-        out["counts"] = result.get("counts", {})
-        out["floor_minimum"] = result.get("floor_minimum")
-    else:
-        out["selected"] = wrap({"uscc": u, "risk": r, "score": s} for u, r, s in result["entities"])
-        out["entities"] = wrap({"uscc": u, "risk": r, "score": s} for u, r, s in result["entities"])
-        out["roster"] = params["roster"]
-        out["conflicts"] = params["conflicts"]
-        out["team_sizes"] = params["team_sizes"]
-        out["lead_department"] = params["lead_department"]
-        out["not_supervised"] = params.get("not_supervised", [])
-        out["teams"] = result["teams"]
-        out["leaders"] = result["leaders"]
-    return out
-
-
-def _pairs(manifest_: dict) -> list[tuple[str, str]]:
-    return [(str(p["uscc"]), str(p["risk"])) for p in manifest_.get("population", [])]
-
-
-def verify(m: dict) -> list[tuple[str, bool, str]]:
-    """Recompute everything from the manifest alone: (item, ok, detail in Chinese) per check."""
-    checks: list[tuple[str, bool, str]] = []
-
-    def check(item, ok, good, bad):
-        checks.append((item, bool(ok), good if ok else bad))
-        return ok
-
-    if not check("算法", m.get("algorithm") == ALGORITHM, ALGORITHM,
-                 f"不认识的算法“{m.get('algorithm')}”，应为 {ALGORITHM}"):
-        return checks
-    kind = m.get("kind")
-    if not check("类型", kind in KINDS, kind, f"类型“{kind}”应为 entities 或 inspectors"):
-        return checks
-    try:
-        pairs = _pairs(m)
-        digest = population_digest(pairs)
-    except (KeyError, TypeError, DrawError) as e:
-        check("抽取总体", False, "", f"总体名单无法读取：{e}")
-        return checks
-    check("抽取总体摘要", digest == m.get("population_digest"), f"{len(pairs)} 个对象，摘要 {digest}",
-          f"按名单重新计算得 {digest}，清单写的是 {m.get('population_digest')}")
-    try:
-        committed = commitment(m.get("nonce", ""))
-        seed = draw_seed(m["nonce"], m.get("witness", ""), digest)
-    except (ValueError, TypeError, KeyError):
-        check("随机数", False, "", "nonce 不是 64 位十六进制数")
-        return checks
-    check("承诺值", committed == m.get("commitment"), f"SHA-256(nonce) = {committed}",
-          f"SHA-256(nonce) = {committed}，清单写的是 {m.get('commitment')}")
-    check("随机种子", seed == m.get("seed"), f"SHA-256(nonce‖见证‖摘要) = {seed}",
-          f"重新计算得 {seed}，清单写的是 {m.get('seed')}")
-
-    try:
-        if kind == ENTITIES:
-            got = select_entities(seed, pairs, m.get("ratios", {}), int(m.get("floor", 0)))
-            want = [[s["uscc"], s["risk"], s["score"]] for s in m.get("selected", [])]
-            mine = [row[:3] for row in got["selected"]]
-            check("抽中对象", mine == want, f"{len(mine)} 个对象，名单、风险等级和得分全部一致",
-                  _difference(mine, want))
-        else:
-            plan = m.get("plan", {})
-            start, end = date.fromisoformat(plan["window_start"]), date.fromisoformat(plan["window_end"])
-            conflicts = [(c["certificate"], c["uscc"]) for c in m.get("conflicts", [])]
-            skip = [(x["uscc"], x["department"]) for x in m.get("not_supervised", [])]
-            got = match_teams(seed, pairs, m["roster"], conflicts, m["team_sizes"], m["lead_department"],
-                              start, end, skip)
-            want_entities = [[e["uscc"], e["risk"], e["score"]] for e in m.get("entities", [])]
-            check("对象得分与顺序", got["entities"] == want_entities, f"{len(want_entities)} 个对象一致",
-                  _difference(got["entities"], want_entities))
-            want_sel = [[e["uscc"], e["risk"], e["score"]] for e in m.get("selected", [])]
-            check("抽中对象", got["entities"] == want_sel, f"{len(want_sel)} 个对象一致",
-                  _difference(got["entities"], want_sel))
-
-            def norm(teams):
-                return [(t["uscc"], t["department"], list(t["certificates"])) for t in teams]
-
-            check("检查组", norm(got["teams"]) == norm(m.get("teams", [])),
-                  f"{len(got['teams'])} 个部门检查组，人员和顺序全部一致", _difference(norm(got["teams"]), norm(m.get("teams", []))))
-            if "leaders" in m:
-                check("组长", got["leaders"] == m["leaders"], "每户的组长一致", "组长与重新计算的结果不同")
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
-        check("抽取结果", False, "", f"清单缺少或写错了字段：{e}")
-    return checks
-
-
-def _difference(mine: list, theirs: list) -> str:
-    if len(mine) != len(theirs):
-        return f"重新计算得 {len(mine)} 条，清单有 {len(theirs)} 条"
-    for i, (a, b) in enumerate(zip(mine, theirs)):
-        if a != b:
-            return f"第 {i + 1} 条不同：重新计算得 {a}，清单写的是 {b}"
-    return "不一致"
+        return getattr(manifest, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

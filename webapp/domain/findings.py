@@ -85,6 +85,30 @@ def _has_float(value) -> bool:
     return False
 
 
+def _objects(value) -> bool:
+    """A JSON array of objects (departments, items, check points)."""
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+def _each_once(entries, expected: dict, key: str, out: Checked, unknown, repeated, missing):
+    """The entries that name an expected thing (their `key`: a department, a plan item, a check point) for the
+    first time, with that thing. Naming what is not expected, naming a thing again, or leaving an expected thing
+    unnamed is an error, worded by `unknown`, `repeated` and `missing` from the name."""
+    seen = set()
+    for entry in entries:
+        name = entry.get(key)
+        if not isinstance(name, (str, int)) or isinstance(name, bool) or name not in expected:
+            out.errors.append(unknown(name))
+        elif name in seen:
+            out.errors.append(repeated(name))
+        else:
+            seen.add(name)
+            yield entry, expected[name]
+    for name in expected:
+        if name not in seen:
+            out.errors.append(missing(name))
+
+
 def _photos(value, where: str, out: Checked):
     if value is None:
         return
@@ -115,19 +139,15 @@ def _check_item(entry, item: Item, out: Checked):
         out.errors.append(f"{where}请选择检查方式。" if not method else f"{where}的检查方式不在本事项允许的范围内。")
     out.onsite |= method == ONSITE
     points = entry.get("points")
-    if not isinstance(points, list) or not all(isinstance(p, dict) for p in points):
+    if not _objects(points):
         out.errors.append(f"{where}的检查要点格式不正确。")
         return
-    seen = set()
-    for point in points:
-        text = point.get("text")
-        if text not in item.check_points:
-            out.errors.append(f"{where}没有检查要点“{text}”。")
-            continue
-        if text in seen:
-            out.errors.append(f"{where}的检查要点“{text}”重复填写。")
-            continue
-        seen.add(text)
+    for point, text in _each_once(
+        points, {text: text for text in item.check_points}, "text", out,
+        unknown=lambda text: f"{where}没有检查要点“{text}”。",
+        repeated=lambda text: f"{where}的检查要点“{text}”重复填写。",
+        missing=lambda text: f"{where}的检查要点“{text}”未填写。",
+    ):
         result = point.get("result")
         if result not in results.ITEM_RESULTS:
             out.errors.append(f"{where}的检查要点“{text}”未填写结果（符合/不符合/不涉及）。")
@@ -137,9 +157,6 @@ def _check_item(entry, item: Item, out: Checked):
             if not note:
                 out.errors.append(f"{where}的检查要点“{text}”为不符合，须填写说明。")
         _photos(point.get("photos"), f"{where}的检查要点“{text}”", out)
-    for text in item.check_points:
-        if text not in seen:
-            out.errors.append(f"{where}的检查要点“{text}”未填写。")
 
 
 def _check_team(team, members: dict[str, Member], out: Checked) -> set[str]:
@@ -186,45 +203,30 @@ def check_findings(findings, result_codes, items: list[Item], department_ids: li
         out.errors.append("检查结果中不能含有小数。")
         return out
     departments = findings.get("departments")
-    if not isinstance(departments, list) or not all(isinstance(d, dict) for d in departments):
+    if not _objects(departments):
         out.errors.append("检查结果缺少各部门的检查事项。")
         return out
 
     by_department: dict[int, dict[int, Item]] = {d: {} for d in department_ids}
     for item in items:
         by_department.setdefault(item.department_id, {})[item.plan_item_id] = item
-    seen_departments = set()
-    for entry in departments:
-        department_id = entry.get("department_id")
-        if department_id not in by_department or isinstance(department_id, bool):
-            out.errors.append(f"检查结果中有不属于本次检查的部门（{department_id}）。")
-            continue
-        if department_id in seen_departments:
-            out.errors.append(f"部门（{department_id}）的检查结果重复。")
-            continue
-        seen_departments.add(department_id)
-        plan_items = by_department[department_id]
+    for entry, plan_items in _each_once(
+        departments, by_department, "department_id", out,
+        unknown=lambda department_id: f"检查结果中有不属于本次检查的部门（{department_id}）。",
+        repeated=lambda department_id: f"部门（{department_id}）的检查结果重复。",
+        missing=lambda department_id: f"缺少部门（{department_id}）的检查结果。",
+    ):
         entries = entry.get("items")
-        if not isinstance(entries, list) or not all(isinstance(i, dict) for i in entries):
-            out.errors.append(f"部门（{department_id}）的检查事项格式不正确。")
+        if not _objects(entries):
+            out.errors.append(f"部门（{entry['department_id']}）的检查事项格式不正确。")
             continue
-        seen_items = set()
-        for item_entry in entries:
-            item = plan_items.get(item_entry.get("plan_item_id"))
-            if item is None or isinstance(item_entry.get("plan_item_id"), bool):
-                out.errors.append(f"检查结果中有不属于该部门的检查事项（{item_entry.get('plan_item_id')}）。")
-                continue
-            if item.plan_item_id in seen_items:
-                out.errors.append(f"“{item.title}”重复填写。")
-                continue
-            seen_items.add(item.plan_item_id)
+        for item_entry, item in _each_once(
+            entries, plan_items, "plan_item_id", out,
+            unknown=lambda plan_item_id: f"检查结果中有不属于该部门的检查事项（{plan_item_id}）。",
+            repeated=lambda plan_item_id, items=plan_items: f"“{items[plan_item_id].title}”重复填写。",
+            missing=lambda plan_item_id, items=plan_items: f"“{items[plan_item_id].title}”未填写。",
+        ):
             _check_item(item_entry, item, out)
-        for item in plan_items.values():
-            if item.plan_item_id not in seen_items:
-                out.errors.append(f"“{item.title}”未填写。")
-    for department_id in by_department:
-        if department_id not in seen_departments:
-            out.errors.append(f"缺少部门（{department_id}）的检查结果。")
 
     _check_team(findings.get("team"), members, out)
     _note(findings.get("remarks"), "备注", out)

@@ -92,23 +92,33 @@ def consistency_proof(node: Node, old: int, new: int) -> list[bytes]:
     return proof[::-1]
 
 
+def _sides(fn: int, sn: int, path: Sequence[bytes]) -> list[bool] | None:
+    """The walk both verifications of RFC 9162 share (§2.1.3.2 and §2.1.4.2, from `fn`, `sn`): per hash of
+    `path`, whether it is the left sibling. None when the path does not end exactly at the root (sn = 0)."""
+    sides = []
+    for _ in path:
+        if sn == 0:
+            return None
+        left = bool(fn & 1) or fn == sn
+        sides.append(left)
+        if left and not fn & 1:
+            while fn and not fn & 1:
+                fn, sn = fn >> 1, sn >> 1
+        fn, sn = fn >> 1, sn >> 1
+    return sides if sn == 0 else None
+
+
 def verify_inclusion(leaf: bytes, index: int, size: int, path: Sequence[bytes], root_hash: bytes) -> bool:
     """RFC 9162 §2.1.3.2, with the leaf hash given."""
     if index >= size:
         return False
-    fn, sn, r = index, size - 1, leaf
-    for p in path:
-        if sn == 0:
-            return False
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
-            if not fn & 1:
-                while fn and not fn & 1:
-                    fn, sn = fn >> 1, sn >> 1
-        else:
-            r = node_hash(r, p)
-        fn, sn = fn >> 1, sn >> 1
-    return sn == 0 and r == root_hash
+    sides = _sides(index, size - 1, path)
+    if sides is None:
+        return False
+    r = leaf
+    for p, left in zip(path, sides):
+        r = node_hash(p, r) if left else node_hash(r, p)
+    return r == root_hash
 
 
 def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> bool:
@@ -123,19 +133,16 @@ def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes, pro
     fn, sn = old - 1, new - 1
     while fn & 1:
         fn, sn = fn >> 1, sn >> 1
+    sides = _sides(fn, sn, path[1:])
+    if sides is None:
+        return False
     fr = sr = path[0]
-    for c in path[1:]:
-        if sn == 0:
-            return False
-        if fn & 1 or fn == sn:
+    for c, left in zip(path[1:], sides):
+        if left:
             fr, sr = node_hash(c, fr), node_hash(c, sr)
-            if not fn & 1:
-                while fn and not fn & 1:
-                    fn, sn = fn >> 1, sn >> 1
         else:
             sr = node_hash(sr, c)
-        fn, sn = fn >> 1, sn >> 1
-    return fr == old_root and sr == new_root and sn == 0
+    return fr == old_root and sr == new_root
 
 
 class MemoryTree:

@@ -149,34 +149,34 @@ def years_text(years) -> str:
 
 # --- flags and small vocabularies ------------------------------------------------------------------------------
 
-_TRUE = {"是", "Y", "YES", "TRUE", "1", "√", "✓", "专家", "专业人员", "有"}
-_FALSE = {"否", "N", "NO", "FALSE", "0", "×", "无", "不是"}
+def _word(value, meanings: dict, unknown: str):
+    """What a cell from a small vocabulary means; None for an empty cell, ValueError(`unknown` with the cell as
+    written) for a word not in it."""
+    text = clean_code(value)
+    if not text:
+        return None
+    try:
+        return meanings[text]
+    except KeyError:
+        raise ValueError(unknown.format(clean_text(value))) from None
+
+
+_BOOLEANS = {
+    **dict.fromkeys(("是", "Y", "YES", "TRUE", "1", "√", "✓", "专家", "专业人员", "有"), True),
+    **dict.fromkeys(("否", "N", "NO", "FALSE", "0", "×", "无", "不是"), False),
+}
+_INSPECTOR_STATUSES = {
+    **dict.fromkeys(("在岗", "正常", "有效", "在职", "ACTIVE"), "active"),
+    **dict.fromkeys(("休假", "离岗", "病假", "借调", "停用", "暂停", "休假/离岗", "ON_LEAVE"), "on_leave"),
+}
 
 
 def parse_bool(value) -> bool | None:
-    text = clean_code(value)
-    if not text:
-        return None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"无法识别“{clean_text(value)}”，请填写 是 或 否")
-
-
-_ACTIVE = {"在岗", "正常", "有效", "在职", "ACTIVE"}
-_ON_LEAVE = {"休假", "离岗", "病假", "借调", "停用", "暂停", "休假/离岗", "ON_LEAVE"}
+    return _word(value, _BOOLEANS, "无法识别“{}”，请填写 是 或 否")
 
 
 def parse_inspector_status(value) -> str | None:
-    text = clean_code(value)
-    if not text:
-        return None
-    if text in _ACTIVE:
-        return "active"
-    if text in _ON_LEAVE:
-        return "on_leave"
-    raise ValueError(f"人员状态无法识别：{clean_text(value)}（应为 在岗 或 休假/离岗）")
+    return _word(value, _INSPECTOR_STATUSES, "人员状态无法识别：{}（应为 在岗 或 休假/离岗）")
 
 
 _LIST_SPLIT = re.compile(r"[,，、;；/|]+")

@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from webapp.domain import results
+from webapp.domain.status import RecordStatus
 from webapp.domain.workdays import Calendar, Deadline
 
 # Working days a department has to finish a follow-up; the office may change it (FOLLOW_UP_WORKDAYS).
 FOLLOW_UP_WORKDAYS = 20
 
-PUBLISHABLE = "approved"
-PUBLISHED = "published"
-# 撤回公示 sends a record back to review ("submitted"): the reviewer returns it to the team or approves it again.
-WITHDRAWN_TO = "submitted"
+PUBLISHABLE = RecordStatus.APPROVED
+PUBLISHED = RecordStatus.PUBLISHED
+# 撤回公示 sends a record back to review (submitted): the reviewer returns it to the team or approves it again.
+WITHDRAWN_TO = RecordStatus.SUBMITTED
 WITHDRAW_REASON_MIN, WITHDRAW_REASON_MAX = 4, 500
 
 

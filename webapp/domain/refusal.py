@@ -7,9 +7,9 @@ class Refused(ValueError):
 
     status = 409
 
-    def __init__(self, message: str, status: int | None = None, **detail):
+    def __init__(self, message: str, http_status: int | None = None, **detail):
         super().__init__(message)
         self.message = message
-        if status is not None:
-            self.status = status
-        self.detail = detail
+        if http_status is not None:
+            self.status = http_status
+        self.detail = detail  # may carry a `status` of its own (e.g. a record's), distinct from the HTTP one

@@ -5,12 +5,15 @@ import json
 
 from webapp.domain import results
 from webapp.domain.refusal import Refused
+from webapp.domain.status import RecordStatus
 
 APPROVE, RETURN = "approve", "return"
 
 # status -> {action: new status}. Only a submitted record is decided; a returned one waits for the team's
 # amendment (补充说明), which puts it back in the queue.
-TRANSITIONS = {"submitted": {APPROVE: "approved", RETURN: "returned"}}
+TRANSITIONS = {RecordStatus.SUBMITTED: {APPROVE: RecordStatus.APPROVED, RETURN: RecordStatus.RETURNED}}
+# What the review pages list: every record the team has submitted, whatever became of it since.
+REVIEWED = (RecordStatus.SUBMITTED, RecordStatus.RETURNED, RecordStatus.APPROVED, RecordStatus.PUBLISHED)
 
 COMMENT_MAX = 2000
 AMENDMENT_MAX = 4000
@@ -52,9 +55,9 @@ def amend(status: str, text: str) -> str:
         raise ReviewError("补充说明不能为空。")
     if len(text) > AMENDMENT_MAX:
         raise ReviewError(f"补充说明不能超过 {AMENDMENT_MAX} 字。")
-    if status != "returned":
+    if status != RecordStatus.RETURNED:
         raise ReviewError("该检查表未被退回，不需要补充说明。")
-    return "submitted"
+    return RecordStatus.SUBMITTED
 
 
 def findings_digest(findings, result_codes) -> str:
@@ -82,7 +85,7 @@ def has_problems(result_codes, findings) -> bool:
 def matches(flt: str, status: str, late: bool, refused: bool, problems: bool) -> bool:
     """Whether a record with these facts belongs in the queue filter `flt`."""
     if flt == "waiting":
-        return status == "submitted"
+        return status == RecordStatus.SUBMITTED
     if flt == "late":
         return late
     if flt == "refused":
@@ -90,8 +93,8 @@ def matches(flt: str, status: str, late: bool, refused: bool, problems: bool) ->
     if flt == "problems":
         return problems
     if flt == "returned":
-        return status == "returned"
-    return status in ("submitted", "returned", "approved", "published")
+        return status == RecordStatus.RETURNED
+    return status in REVIEWED
 
 
 def category_labels(codes) -> list[str]:

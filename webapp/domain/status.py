@@ -18,7 +18,7 @@ class RecordStatus(StrEnum):
 
 
 LABELS = {
-    RecordStatus.DISPATCHED: "已派发",
+    RecordStatus.DISPATCHED: "待检查",  # dispatched to the team's phones, not yet inspected
     RecordStatus.SUBMITTED: "已提交",
     RecordStatus.RETURNED: "已退回",
     RecordStatus.APPROVED: "已通过",

@@ -1,5 +1,6 @@
 """An office admin imports the object directory through the page on a phone, as they would."""
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.helpers import login, screenshot
@@ -19,7 +20,7 @@ def fits_the_phone(page):
     return page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_office_admin_imports_a_file_on_a_phone(demo, live_server, page):
+def test_office_admin_imports_a_file_on_a_phone(world, live_server, page):
     good = [uscc.complete(f"5213060600077{i:04d}") for i in range(2)]
     data = xlsx(HEADER, [
         [good[0], "保定市莲池区晨曦书法培训学校", "李娜", "河北省保定市莲池区东风中路88号", "2020/3/1", "2021,2022", "合格", "较高", "校外培训机构"],
@@ -35,7 +36,7 @@ def test_office_admin_imports_a_file_on_a_phone(demo, live_server, page):
     screenshot(page, "directory-import-upload")
     page.get_by_role("button", name="上传并预览").click()
     page.get_by_role("heading", name="导入预览").wait_for()
-    assert page.get_by_text("校验位不正确").is_visible()
+    expect(page.get_by_text("校验位不正确")).to_be_visible()
     assert fits_the_phone(page)
     screenshot(page, "directory-import-preview")
     assert db.session.scalar(select(Entity).where(Entity.uscc == good[0])) is None  # a preview writes nothing
@@ -58,18 +59,18 @@ def test_office_admin_imports_a_file_on_a_phone(demo, live_server, page):
     ("jt_admin", "/directory/items", "directory-items"),
     ("jt_admin", "/directory/items/{item}/edit", "directory-item-edit"),
 ])
-def test_pages_fit_a_phone(demo, live_server, page, username, path, name):
+def test_pages_fit_a_phone(world, live_server, page, username, path, name):
     jt01 = db.session.scalar(select(User).where(User.username == "jt01"))
     item = db.session.scalar(select(CheckItem).where(CheckItem.department_id == jt01.department_id))
-    path = path.format(plan=demo["plans"][0].id, inspector=jt01.profile.id, item=item.id)
+    path = path.format(plan=world.old.id, inspector=jt01.profile.id, item=item.id)
     login(page, live_server.url, username)
     page.goto(live_server.url + path)
     screenshot(page, name)
-    assert page.locator("h1").first.is_visible()
+    expect(page.locator("h1").first).to_be_visible()
     assert fits_the_phone(page), name
 
 
-def test_unknown_headers_are_mapped_on_a_phone(demo, live_server, page):
+def test_unknown_headers_are_mapped_on_a_phone(world, live_server, page):
     from ..helpers import csv_file
 
     data = csv_file(["代码", "机构全称", "等级"], [[uscc.complete("52130606000880001"), "保定市莲池区鲲鹏围棋培训中心", "低风险"]],

@@ -6,6 +6,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import wait_until
 from webapp.core.extensions import db
 from webapp.stages.records.models import InspectionRecord
 
@@ -13,18 +14,26 @@ from .walk import go_offline, ready, sign_and_submit, sign_in, to_sign_page
 
 pytestmark = pytest.mark.browser
 
+# What the worker must see before a sync event can find its outbox to upload: the network back, and no field page
+# left for it to hand the work to (a page that is closing may still be listed for a moment).
+WORKER_ALONE_ONLINE = "async () => navigator.onLine && (await self.clients.matchAll({ type: 'window' })).length === 0"
+
 
 def _registration_id(cdp, scope: str) -> str:
     found = {}
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: found.update(
         {r["scopeURL"]: r["registrationId"] for r in e["registrations"] if not r["isDeleted"]}))
-    cdp.send("ServiceWorker.enable")
-    deadline = time.monotonic() + 10
-    while scope not in found and time.monotonic() < deadline:
-        cdp.send("ServiceWorker.enable")  # events are delivered while a command is in flight
-        time.sleep(0.1)
-    assert scope in found, found
+    deadline = time.monotonic() + 30
+    # Events are delivered while a command is in flight: ask again until the registration has been reported.
+    while scope not in found:
+        assert time.monotonic() < deadline, found
+        cdp.send("ServiceWorker.enable")
     return found[scope]
+
+
+def _worker(context, base):
+    return wait_until(lambda: next((w for w in context.service_workers if w.url.startswith(base)), None),
+                      what="the field app's service worker")
 
 
 def test_the_worker_uploads_a_record_signed_offline_after_the_app_was_closed(dispatched, live_server, context, page):
@@ -40,25 +49,27 @@ def test_the_worker_uploads_a_record_signed_offline_after_the_app_was_closed(dis
     blank = context.new_page()
     cdp = context.new_cdp_session(blank)
     registration = _registration_id(cdp, f"{base}/")
+    worker = _worker(context, base)
     page.close()
     context.set_offline(False)
+    wait_until(lambda: worker.evaluate(WORKER_ALONE_ONLINE), what="the worker online with no field page open")
     db.session.expire_all()
     assert db.session.get(InspectionRecord, record_id).status == "dispatched"
 
     cdp.send("ServiceWorker.dispatchSyncEvent",
              {"origin": base, "registrationId": registration, "tag": "field-outbox", "lastChance": False})
-    deadline = time.monotonic() + 30
-    while True:
+
+    def submitted():
         db.session.expire_all()
         record = db.session.get(InspectionRecord, record_id)
-        if record.status == "submitted" or time.monotonic() > deadline:
-            break
-        time.sleep(0.3)
-    assert record.status == "submitted" and record.signature_sha and record.findings_hash
+        return record if record.status == "submitted" else None
+
+    record = wait_until(submitted, what="the record uploaded by the worker")
+    assert record.signature_sha and record.findings_hash
 
     # Opened again, the app shows the record as synced: nothing waits in the outbox.
     again = context.new_page()
     again.goto(f"{base}/field/task/{record_id}")
     ready(again)
-    expect(again.locator(".deadline")).to_contain_text("已同步", timeout=10000)
-    assert not again.locator("#outbox").is_visible()
+    expect(again.locator(".deadline")).to_contain_text("已同步")
+    expect(again.locator("#outbox")).not_to_be_visible()

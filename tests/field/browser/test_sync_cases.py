@@ -8,12 +8,25 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from tests.browser.helpers import wait_until
 from webapp.core.audit import AuditEvent
 from webapp.core.extensions import db
 from webapp.stages.field.models import FieldSubmission
 from webapp.stages.records.models import InspectionRecord
 
-from .walk import add_photo, camera_jpeg, go_offline, installed, ready, shot, sign_and_submit, sign_in, to_sign_page
+from .walk import (
+    add_photo,
+    camera_jpeg,
+    go_offline,
+    installed,
+    ready,
+    shot,
+    sign_and_submit,
+    sign_in,
+    stored,
+    to_sign_page,
+    wait_stored,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -30,8 +43,14 @@ def record_of(dispatched):
     return db.session.get(InspectionRecord, dispatched.record.id)
 
 
-def wait_synced(page):
-    page.locator("#outbox").wait_for(state="hidden", timeout=30000)
+def wait_synced(page, timeout=30000):
+    page.locator("#outbox").wait_for(state="hidden", timeout=timeout)
+
+
+def wait_submitted(dispatched, context):
+    """The server has the record (the outbox line may be hidden before the app has read its outbox)."""
+    return wait_until(lambda: (r := record_of(dispatched)).status == "submitted" and r, what="the record on the server",
+                      context=context)
 
 
 def test_refusal_to_sign_is_recorded_and_confirmed_by_two_inspectors(dispatched, live_server, context, page, photo):
@@ -89,11 +108,14 @@ def test_a_record_replayed_three_times_is_stored_once(dispatched, live_server, c
     shot(page, "field-replay-retry")
     assert len(lost) == 1
     page.get_by_role("button", name="立即同步").click()
-    while len(lost) < 2:
-        page.wait_for_timeout(100)
-    page.wait_for_timeout(300)           # the second loss is noted; the third attempt goes through
+    # The second answer is lost too, and the phone notes it (its second failed attempt, waiting to retry)…
+    wait_stored(page, "drafts", dispatched.record.id,
+                lambda d: d["sync"]["state"] == "retry" and d["sync"].get("attempts") == 2, "the second loss noted")
+    assert len(lost) == 2
+    # …and the third attempt goes through: sent by 立即同步, or by the back-off timer should the click have come
+    # while the second attempt was still winding up.
     page.get_by_role("button", name="立即同步").click()
-    wait_synced(page)
+    wait_synced(page, timeout=60000)
 
     record = record_of(dispatched)
     assert record.status == "submitted"
@@ -159,9 +181,8 @@ def test_session_expired_offline_sign_in_again_and_nothing_is_lost(dispatched, l
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r".*/field/task/\d+/sign$"))
     ready(page)
+    record = wait_submitted(dispatched, context)
     wait_synced(page)
-    record = record_of(dispatched)
-    assert record.status == "submitted"
     assert sorted(m.kind for m in record.media) == ["photo", "signature"]
 
 
@@ -177,7 +198,7 @@ def test_a_conflict_is_shown_as_409_and_the_record_kept(dispatched, live_server,
     db.session.commit()
     context.set_offline(False)
     page.locator("#outbox .conflict").wait_for(timeout=30000)
-    assert "409" in page.locator("#outbox .conflict").inner_text()
+    expect(page.locator("#outbox .conflict")).to_contain_text("409")
     expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
     shot(page, "field-conflict")
     page.goto(f"{base}/field/")
@@ -242,15 +263,25 @@ def test_a_5xx_is_retried_with_back_off_and_a_4xx_is_kept_and_shown(dispatched, 
     sign_and_submit(page)
     context.set_offline(False)
     expect(page.locator("#outbox-text")).to_contain_text("稍后自动重试")
+    assert len(puts) == 1
     # No click: the back-off timer (about 5 s) sends it again, and this time the server refuses it.
-    expect(page.locator("#outbox .conflict")).to_contain_text("测试用的拒收原因", timeout=20000)
+    expect(page.locator("#outbox .conflict")).to_contain_text("测试用的拒收原因")
     expect(page.locator("#outbox .conflict")).to_contain_text("422")
     assert len(puts) == 2
     shot(page, "field-rejected-422")
-    page.wait_for_timeout(7000)
-    assert len(puts) == 2                       # a 4xx waits for a person, never a loop
+    # A 4xx waits for a person, never a loop: it is held (only entries to retry get a back-off timer), and an
+    # automatic sync, whatever starts it (a timer calls the same flush as the network or the page coming back),
+    # leaves it alone. The page's own sync module is asked, and waited for until it has finished.
+    assert stored(page, "drafts", dispatched.record.id)["sync"]["state"] == "rejected"
+    page.evaluate("""async () => {
+        dispatchEvent(new Event("online"));
+        document.dispatchEvent(new Event("visibilitychange"));
+        await (await import("/static/field/sync.js")).flush();
+    }""")
+    assert len(puts) == 2
     expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
     assert record_of(dispatched).status == "dispatched"
     page.get_by_role("button", name="立即同步").click()
+    record = wait_submitted(dispatched, context)
     wait_synced(page)
-    assert record_of(dispatched).status == "submitted"
+    assert record.status == "submitted" and len(puts) == 3

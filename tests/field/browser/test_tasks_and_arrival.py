@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .walk import go_offline, ready, shot, sign_in
+from .walk import go_offline, ready, shot, sign_in, wait_stored
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,14 @@ def test_racing_saves_of_one_record_all_reach_the_disk(dispatched, live_server, 
         document.querySelectorAll("li.point textarea").forEach((t, i) => {
             t.value = `说明 ${i}`; t.dispatchEvent(new Event("input")); });
     }""")
-    page.wait_for_timeout(1500)
+    # Every answer and note on the phone's disk (a lost write would never get there), then a reload.
+    def all_written(draft):
+        stored_points = [pt for item in draft["items"].values() for pt in item["points"]]
+        return (sorted(pt.get("note", "") for pt in stored_points) == sorted(f"说明 {i}" for i in range(points))
+                and sorted(pt.get("result", "") for pt in stored_points)
+                == sorted("na" if i % 3 == 0 else "pass" for i in range(points)))
+
+    wait_stored(page, "drafts", dispatched.record.id, all_written, "every answer on the phone's disk")
     page.reload()
     ready(page)
     for i in range(points):

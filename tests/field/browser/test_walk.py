@@ -35,7 +35,7 @@ def test_offline_walk_from_check_in_to_synced_record(dispatched, live_server, co
     # An offline reload makes no network request: the shell, its modules, styles and icon come from the worker.
     assert served and all(from_sw is True for _, from_sw in served), served
     expect(page.get_by_text(dispatched.record.entity.name)).to_be_visible()
-    assert page.locator("#net").inner_text() == "离线"
+    expect(page.locator("#net")).to_have_text("离线")
     shot(page, "field-02-offline-reload")
 
     check_in_and_team(page, base, token)
@@ -66,7 +66,7 @@ def test_offline_walk_from_check_in_to_synced_record(dispatched, live_server, co
     page.get_by_role("button", name="确认签字并提交").click()
     page.get_by_text("已签字，内容已锁定。").wait_for()
     expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
-    assert "离线" in page.locator("#outbox").inner_text()
+    expect(page.locator("#outbox")).to_contain_text("离线")
     shot(page, "field-06-signed-offline")
 
     context.set_offline(False)

@@ -5,7 +5,7 @@ import re
 from PIL import Image, ImageDraw
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.helpers import ARTIFACTS
+from tests.browser.helpers import ARTIFACTS, wait_until
 
 # Arrow functions, not bare expressions: Playwright would eval() an expression, which the strict CSP forbids.
 SW_READY = "() => navigator.serviceWorker.controller !== null"
@@ -122,14 +122,38 @@ def shot(page, name, at=None):
     """What the phone's screen shows (360×740), scrolled to `at` (a locator) if given, under test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     if at is not None:
-        # The app may re-render the view after a background task refresh: the locator then finds the new node.
+        # The app may re-render the view after a background task refresh, detaching the node mid-scroll: once
+        # the view is ready again, the locator finds the new one.
         for attempt in range(3):
             try:
-                at.scroll_into_view_if_needed(timeout=5000)
+                at.scroll_into_view_if_needed(timeout=10000)
                 break
             except PlaywrightError:
                 if attempt == 2:
                     raise
-                page.wait_for_timeout(300)
+                ready(page)
         page.evaluate("(y) => window.scrollBy(0, y)", -120)  # below the sticky bar and outbox line
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+# The phone's IndexedDB ("spotcheck-field"), read from the page: one store's object by key.
+_STORED = """async ([store, key]) => {
+  const db = await new Promise((ok, no) => {
+    const r = indexedDB.open("spotcheck-field"); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+  try {
+    return await new Promise((ok, no) => {
+      const r = db.transaction(store).objectStore(store).get(key); r.onsuccess = () => ok(r.result ?? null);
+      r.onerror = () => no(r.error); });
+  } finally { db.close(); }
+}"""
+
+
+def stored(page, store: str, key):
+    """What the phone has on its disk under `key` in `store` (None if nothing)."""
+    return page.evaluate(_STORED, [store, key])
+
+
+def wait_stored(page, store: str, key, condition, what: str, timeout: float = 30):
+    """Wait until the phone's stored object (a dict) satisfies `condition`, and return it."""
+    return wait_until(lambda: (found := stored(page, store, key)) is not None and condition(found) and found,
+                      timeout, what)

@@ -2,7 +2,7 @@
 error shape ({"error": 中文说明, …detail}), answers never cached and gzipped when large."""
 import gzip
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -28,6 +28,20 @@ def signed_in_then_csrf():
             csrf.protect()
         except CSRFError:
             return json_error(400, "安全校验失败（CSRF），请刷新后重试。", csrf=True)
+
+
+def not_on_team():
+    """The one answer for a record that does not exist and for one the user is not on the team of
+    (docs/field-api.md §Order of checks, step 4)."""
+    return json_error(404, "任务不存在或您不在该检查组中。")
+
+
+def outcome_answer(outcome):
+    """A field stage's outcome (status, body) as the answer: an error body goes through `json_error`."""
+    if outcome.status >= 400:
+        body = dict(outcome.body)
+        return json_error(outcome.status, body.pop("error", None), **body)
+    return jsonify(outcome.body), outcome.status
 
 
 @bp.after_request

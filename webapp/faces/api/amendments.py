@@ -1,4 +1,4 @@
-"""The phone's side of review: POST /api/field/records/<client_uuid>/amendments (FIELD_API.md)."""
+"""The phone's side of review: docs/field-api.md §POST /api/field/records/<client_uuid>/amendments."""
 from flask import jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
@@ -7,7 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from webapp.core.errors import json_error
 from webapp.core.extensions import db
 from webapp.domain import review as rules
-from webapp.faces.api import bp
+from webapp.domain.status import RecordStatus
+from webapp.faces.api import bp, not_on_team
 from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review import service
 from webapp.stages.review.models import Amendment
@@ -26,7 +27,7 @@ def _answer(amendment: Amendment, record: InspectionRecord, status: int):
 def amendment(client_uuid):
     record = db.session.scalar(select(InspectionRecord).where(InspectionRecord.client_uuid == client_uuid))
     if record is None or record.member_for(current_user) is None:
-        return json_error(404, "任务不存在或您不在该检查组中。")
+        return not_on_team()
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return json_error(400, "请求内容不是有效的 JSON。")
@@ -51,7 +52,8 @@ def amendment(client_uuid):
             return _answer(existing, db.session.get(InspectionRecord, record.id), 200)
         return json_error(409, "该编号的补充说明已提交，内容不同。")
     except rules.ReviewError as e:
-        db.session.rollback()
-        status = 409 if record.status != "returned" and (text or "").strip() else 422
-        return json_error(status, str(e), status=record.status)
+        # Answered by the one handler (it rolls back); the code and the "status" key follow the record's status.
+        e.status = 409 if record.status != RecordStatus.RETURNED and text.strip() else 422
+        e.detail = {**e.detail, "status": record.status}
+        raise
     return _answer(made, record, 201)

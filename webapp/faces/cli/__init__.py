@@ -1,11 +1,10 @@
 """The `spotcheck` console command: a Flask CLI group, so `flask --app webapp …` offers the same commands."""
-import sys
-
 import click
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from webapp import create_app
+from webapp.faces.cli.refusals import exits_on_refusal
 
 
 def init_app(app):
@@ -75,19 +74,15 @@ def plans():
 @click.option("--certificate", help="执法证号：关联执法人员名录库中的条目")
 @click.password_option(help="密码（至少 8 位）；不给出时交互输入")
 @with_appcontext
+@exits_on_refusal()
 def create_user_command(username, full_name, role_codes, department, phone, certificate, password):
     """创建用户账号。"""
     from webapp.core import audit
     from webapp.core.extensions import db
-    from webapp.stages.directory.accounts import AccountError, create_user
+    from webapp.stages.directory.accounts import create_user
 
-    try:
-        user = create_user(username, full_name, password, role_codes, department, phone, certificate)
-        db.session.flush()
-        audit.record("user.create", user, username=user.username, roles=sorted(user.roles), via="cli")
-        db.session.commit()
-    except AccountError as e:
-        db.session.rollback()
-        click.echo(f"错误：{e}", err=True)
-        sys.exit(1)
+    user = create_user(username, full_name, password, role_codes, department, phone, certificate)
+    db.session.flush()
+    audit.record("user.create", user, username=user.username, roles=sorted(user.roles), via="cli")
+    db.session.commit()
     click.echo(f"已创建用户 {user.username}（{'、'.join(user.role_labels)}）")

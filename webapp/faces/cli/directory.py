@@ -1,9 +1,12 @@
 """`spotcheck import-entities|import-inspectors|import-conflicts FILE`: the same dry run and commit as the page."""
-import sys
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+
+from webapp.faces.cli.refusals import exits_on_refusal, fail
+
+BAD_INPUT = 2  # the file or the options cannot be imported as given (like click's usage errors)
 
 ACTION_LABELS = {"create": "新增", "update": "更新", "unchanged": "无变化", "rejected": "拒绝"}
 
@@ -22,16 +25,11 @@ def _run(kind, path, commit, overrides, maps, department, rejected_out):
     if department:
         dept = db.session.query(Department).filter((Department.code == department) | (Department.name == department)).first()
         if dept is None:
-            click.echo(f"错误：部门不存在：{department}", err=True)
-            sys.exit(2)
+            fail(f"部门不存在：{department}", BAD_INPUT)
         department_id = dept.id
     data = Path(path).read_bytes()
-    try:
-        batch = importing.start(kind, Path(path).name, data, department_id=department_id, mapping=mapping,
-                                overrides=overrides)
-    except importing.ImportFailed as e:
-        click.echo(f"错误：{e}", err=True)
-        sys.exit(2)
+    batch = importing.start(kind, Path(path).name, data, department_id=department_id, mapping=mapping,
+                            overrides=overrides)
     fmt = batch.file_format + (f"（{batch.encoding}）" if batch.encoding else "")
     click.echo(f"批次 {batch.id}：{batch.filename}，{fmt}")
     if batch.unknown_headers:
@@ -40,8 +38,7 @@ def _run(kind, path, commit, overrides, maps, department, rejected_out):
         match = importing.header_match(batch)
         labels = importing.spec_for(batch).labels
         missing = "、".join(f"{labels[f]}（{f}）" for f in match.missing + match.duplicated)
-        click.echo(f"错误：缺少必需的列或列重复：{missing}。请用 --map 表头=字段 指定。", err=True)
-        sys.exit(2)
+        fail(f"缺少必需的列或列重复：{missing}。请用 --map 表头=字段 指定。", BAD_INPUT)
     counts = batch.summary
     click.echo("预览：" + "，".join(f"{label} {counts.get(a, 0)}" for a, label in ACTION_LABELS.items())
                + f"，空行 {counts.get('blank', 0)}")
@@ -67,6 +64,7 @@ def _command(kind, name, help_text, with_override=False, with_department=False):
     @click.option("--map", "maps", multiple=True, metavar="表头=字段", help="为未识别的表头指定字段；字段留空表示忽略。")
     @click.option("--rejected-out", type=click.Path(dir_okay=False), help="把被拒绝的行写入此 XLSX 文件。")
     @with_appcontext
+    @exits_on_refusal(BAD_INPUT)
     def command(path, commit, maps, rejected_out, override_checksum=(), department=None):
         _run(kind, path, commit, override_checksum, maps, department, rejected_out)
 

@@ -6,16 +6,12 @@ import click
 from flask.cli import with_appcontext
 
 from webapp.domain import draw as algo
+from webapp.faces.cli.refusals import exits_on_refusal, fail
 
 
 @click.group("draw")
 def draw_group():
     """抽取仪式：准备、执行、作废、导出清单。"""
-
-
-def _fail(message):
-    click.echo(f"错误：{message}", err=True)
-    sys.exit(1)
 
 
 def _get_draw(draw_id):
@@ -24,7 +20,17 @@ def _get_draw(draw_id):
 
     draw = db.session.get(Draw, draw_id)
     if draw is None:
-        _fail(f"没有第 {draw_id} 号抽取。")
+        fail(f"没有第 {draw_id} 号抽取。")
+    return draw
+
+
+def _ceremony(draw_id, step):
+    """One step of a ceremony on an existing draw (`step(draw)`), committed; the draw for the report."""
+    from webapp.core.extensions import db
+
+    draw = _get_draw(draw_id)
+    step(draw)
+    db.session.commit()
     return draw
 
 
@@ -32,6 +38,7 @@ def _get_draw(draw_id):
 @click.option("--plan", "plan_id", type=int, required=True, help="计划编号")
 @click.option("--kind", type=click.Choice(algo.KINDS), default=algo.ENTITIES, show_default=True)
 @with_appcontext
+@exits_on_refusal()
 def prepare_command(plan_id, kind):
     """冻结抽取总体，生成随机数并公布承诺值。输出：抽取编号和承诺值。"""
     from webapp.core.extensions import db
@@ -40,13 +47,9 @@ def prepare_command(plan_id, kind):
 
     plan = db.session.get(Plan, plan_id)
     if plan is None:
-        _fail(f"没有第 {plan_id} 号计划。")
-    try:
-        draw = service.prepare(plan, kind)
-        db.session.commit()
-    except service.DrawRefused as e:
-        db.session.rollback()
-        _fail(str(e))
+        fail(f"没有第 {plan_id} 号计划。")
+    draw = service.prepare(plan, kind)
+    db.session.commit()
     click.echo(f"{draw.id}\t{draw.commitment}")
     click.echo(f"抽取编号 {draw.id}，总体 {draw.population_size} 个，摘要 {draw.population_digest}", err=True)
 
@@ -55,19 +58,12 @@ def prepare_command(plan_id, kind):
 @click.argument("draw_id", type=int)
 @click.option("--witness", default="", help="见证字符串（例如观察员读出的数字）")
 @with_appcontext
+@exits_on_refusal()
 def execute_command(draw_id, witness):
     """执行已准备的抽取：公布随机数、见证字符串和种子，保存结果。"""
-    from webapp.core.extensions import db
-    from webapp.stages.draw import ceremony as service
     from webapp.stages.records import dispatch
 
-    draw = _get_draw(draw_id)
-    try:
-        dispatch.execute(draw, witness)
-        db.session.commit()
-    except service.DrawRefused as e:
-        db.session.rollback()
-        _fail(str(e))
+    draw = _ceremony(draw_id, lambda d: dispatch.execute(d, witness))
     result = draw.result
     count = len(result.get("selected", result.get("entities", [])))
     click.echo(f"第 {draw.id} 号抽取已执行：种子 {draw.seed}，结果 {count} 户。")
@@ -77,33 +73,24 @@ def execute_command(draw_id, witness):
 @click.argument("draw_id", type=int)
 @click.option("--reason", required=True, help="作废理由（公开）")
 @with_appcontext
+@exits_on_refusal()
 def abandon_command(draw_id, reason):
     """作废一个尚未执行的抽取（必须写明理由；记录公开）。"""
-    from webapp.core.extensions import db
     from webapp.stages.draw import ceremony as service
 
-    draw = _get_draw(draw_id)
-    try:
-        service.abandon(draw, reason)
-        db.session.commit()
-    except service.DrawRefused as e:
-        db.session.rollback()
-        _fail(str(e))
+    draw = _ceremony(draw_id, lambda d: service.abandon(d, reason))
     click.echo(f"第 {draw.id} 号抽取已作废。")
 
 
 @draw_group.command("manifest")
 @click.argument("draw_id", type=int)
 @with_appcontext
+@exits_on_refusal()
 def manifest_command(draw_id):
     """把已执行抽取的 JSON 清单写到标准输出。"""
     from webapp.stages.draw import ceremony as service
 
-    try:
-        chunks = service.manifest_chunks(_get_draw(draw_id))
-    except service.DrawRefused as e:
-        _fail(str(e))
-    for chunk in chunks:
+    for chunk in service.manifest_chunks(_get_draw(draw_id)):
         click.echo(chunk, nl=False)
     click.echo()
 
@@ -115,9 +102,9 @@ def verify_draw_command(manifest_file):
     try:
         manifest = json.loads(manifest_file.read().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        _fail(f"清单不是 UTF-8 编码的 JSON：{e}")
+        fail(f"清单不是 UTF-8 编码的 JSON：{e}")
     if not isinstance(manifest, dict):
-        _fail("清单应是一个 JSON 对象。")
+        fail("清单应是一个 JSON 对象。")
     checks = algo.verify(manifest)
     for item, ok, detail in checks:
         click.echo(f"{'✔ 一致' if ok else '✘ 不一致'}  {item}：{detail}")

@@ -1,13 +1,14 @@
 """`spotcheck publish --plan ID`: publish every approved record of a plan from the command line."""
-import sys
-
 import click
 from flask.cli import with_appcontext
+
+from webapp.faces.cli.refusals import exits_on_refusal, fail
 
 
 @click.command("publish")
 @click.option("--plan", "plan_id", required=True, type=int, help="计划编号（见 spotcheck plans）")
 @with_appcontext
+@exits_on_refusal()
 def publish_command(plan_id):
     """公示计划中所有审核通过的检查表（一公开）。"""
     from webapp.core.extensions import db
@@ -16,8 +17,7 @@ def publish_command(plan_id):
 
     plan = db.session.get(Plan, plan_id)
     if plan is None:
-        click.echo(f"错误：计划 {plan_id} 不存在。", err=True)
-        sys.exit(1)
+        fail(f"计划 {plan_id} 不存在。")
     records = publishing.approved_records(plan)
     if not records:
         click.echo(f"计划 {plan_id} 没有待公示（审核通过）的检查表。")

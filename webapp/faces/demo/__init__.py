@@ -1,6 +1,7 @@
 """`spotcheck demo`: the 2023 Lianchi plan from the seed, a directory, a roster, accounts, and a current plan."""
 from datetime import date, timedelta
 
+from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.faces.demo import directory, seed2023
@@ -29,7 +30,7 @@ ACCOUNTS = [
 
 def load(today: date | None = None) -> dict:
     """Fill an empty, migrated database. Returns what was made, for the console."""
-    today = today or date.today()
+    today = today or clock.today()
     departments = {}
     for code, name, _ in seed2023.DEPARTMENTS:
         departments[code] = Department(code=code, name=name)

@@ -11,8 +11,10 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.domain import findings as rules
+from webapp.domain.status import RecordStatus
 from webapp.stages.accounts.models import User
 from webapp.stages.field import submit, tasks, uploads
 from webapp.stages.publication import publishing
@@ -79,7 +81,7 @@ def _findings(record, failed_department, photo):
 def run(plan, inspector: str = "jt01", reviewer: str = "jt_review", office: str = "office") -> list:
     users = {u.username: u for u in db.session.scalars(select(User).where(
         User.username.in_((inspector, reviewer, office))))}
-    records = [r for r in tasks.member_records(users[inspector], statuses=("dispatched",)) if r.plan_id == plan.id]
+    records = [r for r in tasks.member_records(users[inspector], statuses=(RecordStatus.DISPATCHED,)) if r.plan_id == plan.id]
     done = []
     for n, (codes, failed, signed, remarks) in enumerate(EXAMPLES):
         if n >= len(records):
@@ -91,7 +93,7 @@ def run(plan, inspector: str = "jt01", reviewer: str = "jt_review", office: str 
         officers = [m.inspector.certificate_no for m in record.members if m.kind == "drawn"][:2]
         body = {
             "record_id": record.id,
-            "inspected_on": tasks.today_in_china().isoformat(),
+            "inspected_on": clock.today().isoformat(),
             "checked_in_at": None, "checkin": None,
             "findings": findings, "result_codes": sorted(codes),
             "findings_hash": rules.findings_hash(findings, sorted(codes)),

@@ -1,14 +1,15 @@
 """The department admin's part of the draw: confirm or exclude (with a reason) its drawn enterprises within the
 working days, and appoint experts (专业人员) to teams that lack a qualification or people."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from webapp.core import clock
+from webapp.core import clock, errors
 from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.faces.auth.gate import role_required
-from webapp.faces.office.draw import SHOWN, _done, _entities_by_uscc
+from webapp.faces.office.draw import SHOWN, _entities_by_uscc
+from webapp.faces.pages import done
 from webapp.stages.directory.models import Entity, InspectorProfile
 from webapp.stages.draw import confirmation as confirming
 from webapp.stages.draw.ceremony import DrawRefused
@@ -24,6 +25,13 @@ def _own_confirmation(conf_id) -> DrawConfirmation:
     conf = db.get_or_404(DrawConfirmation, conf_id)
     if conf.department_id != current_user.department_id:
         abort(403)
+    return conf
+
+
+def _acting_on(conf_id) -> DrawConfirmation:
+    """The department's own confirmation, for a change to it; a refusal goes back to its page."""
+    conf = _own_confirmation(conf_id)
+    errors.back_to(url_for("confirm.confirmation", conf_id=conf.id))
     return conf
 
 
@@ -53,46 +61,31 @@ def confirmation(conf_id):
 @bp.route("/draw/confirm/<int:conf_id>/exclude", methods=["POST"])
 @role_required(roles.DEPT_ADMIN)
 def exclude(conf_id):
-    conf = _own_confirmation(conf_id)
+    conf = _acting_on(conf_id)
     entity = db.session.scalar(select(Entity).where(Entity.uscc == request.form.get("uscc", "")))
-    try:
-        if entity is None:
-            raise DrawRefused("没有这个检查对象。")
-        confirming.exclude(conf, entity, request.form.get("reason", ""), request.form.get("note", ""), current_user)
-    except DrawRefused as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return redirect(url_for("confirm.confirmation", conf_id=conf.id))
-    return _done(f"已排除“{entity.name}”。", "confirm.confirmation", conf_id=conf.id)
+    if entity is None:
+        raise DrawRefused("没有这个检查对象。")
+    confirming.exclude(conf, entity, request.form.get("reason", ""), request.form.get("note", ""), current_user)
+    return done(f"已排除“{entity.name}”。", "confirm.confirmation", conf_id=conf.id)
 
 
 @bp.route("/draw/confirm/<int:conf_id>/exclusions/<int:ex_id>/remove", methods=["POST"])
 @role_required(roles.DEPT_ADMIN)
 def remove_exclusion(conf_id, ex_id):
-    conf = _own_confirmation(conf_id)
+    conf = _acting_on(conf_id)
     ex = db.get_or_404(DrawExclusion, ex_id)
     if ex.confirmation_id != conf.id:
         abort(404)
-    try:
-        confirming.remove_exclusion(conf, ex, current_user)
-    except DrawRefused as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return redirect(url_for("confirm.confirmation", conf_id=conf.id))
-    return _done("已撤销排除。", "confirm.confirmation", conf_id=conf.id)
+    confirming.remove_exclusion(conf, ex, current_user)
+    return done("已撤销排除。", "confirm.confirmation", conf_id=conf.id)
 
 
 @bp.route("/draw/confirm/<int:conf_id>/confirm", methods=["POST"])
 @role_required(roles.DEPT_ADMIN)
 def confirm(conf_id):
-    conf = _own_confirmation(conf_id)
-    try:
-        confirming.confirm(conf, current_user)
-    except DrawRefused as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return redirect(url_for("confirm.confirmation", conf_id=conf.id))
-    return _done("已确认本部门的检查对象名单。", "confirm.confirmation", conf_id=conf.id)
+    conf = _acting_on(conf_id)
+    confirming.confirm(conf, current_user)
+    return done("已确认本部门的检查对象名单。", "confirm.confirmation", conf_id=conf.id)
 
 
 @bp.route("/draw/experts/")
@@ -116,16 +109,16 @@ def appoint(record_id):
     if current_user.department_id not in {m.department_id for m in record.members} | set(teams.shortfall(record)):
         abort(403)
     if request.method == "POST":
+        errors.show_again(lambda: _appoint_page(record))
         profile = db.session.get(InspectorProfile, request.form.get("inspector", type=int) or 0)
-        try:
-            if profile is None:
-                raise DrawRefused("请选择要选派的人员。")
-            teams.appoint_expert(record, profile, request.form.get("reason", ""), current_user)
-        except DrawRefused as e:
-            db.session.rollback()
-            flash(str(e), "error")
-        else:
-            return _done(f"已选派 {profile.name} 协助检查。", "confirm.appoint", record_id=record.id)
+        if profile is None:
+            raise DrawRefused("请选择要选派的人员。")
+        teams.appoint_expert(record, profile, request.form.get("reason", ""), current_user)
+        return done(f"已选派 {profile.name} 协助检查。", "confirm.appoint", record_id=record.id)
+    return _appoint_page(record)
+
+
+def _appoint_page(record: InspectionRecord):
     team = {m.inspector_id for m in record.members}
     candidates = db.session.scalars(
         select(InspectorProfile).where(InspectorProfile.department_id == current_user.department_id,
@@ -135,4 +128,3 @@ def appoint(record_id):
     return render_template("draw/expert.html", record=record, missing=teams.missing_qualifications(record),
                            short=teams.shortfall(record).get(current_user.department_id, 0),
                            candidates=[p for p in candidates if p.id not in team])
-

@@ -1,11 +1,10 @@
 """The inspector's credential (亮证): the full-screen page and its PNG, and revocation by the office or the admin
 of the inspector's department."""
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from webapp.core import clock
 from webapp.core import qrcodes as images
 from webapp.core.extensions import db
 from webapp.domain import roles
@@ -17,26 +16,29 @@ from webapp.stages.publication.models import InspectorCredential
 bp = Blueprint("credentials", __name__)
 
 
+def _own_profile() -> InspectorProfile:
+    """The signed-in inspector's roster entry, or 404 for an account without one."""
+    profile = current_user.profile
+    if profile is None:
+        abort(404, "您的账号没有关联执法人员名录，无法出示执法证件。")
+    return profile
+
+
 @bp.route("/qr/credential")
 @login_required
 def my_credential():
     """亮证: full screen on the inspector's phone; the QR is inline (data: URL), so a cached copy works offline."""
-    profile = current_user.profile
-    if profile is None:
-        abort(404, "您的账号没有关联执法人员名录，无法出示执法证件。")
+    profile = _own_profile()
     cred, payload = credentials.payload(profile)
     db.session.commit()  # a newly issued token must outlive this request
     return render_template("qr/credential.html", cred=cred, profile=profile, payload=payload,
-                           valid=credentials.validity(cred, date.today()))
+                           valid=credentials.validity(cred, clock.today()))
 
 
 @bp.route("/qr/credential.png")
 @login_required
 def my_credential_png():
-    profile = current_user.profile
-    if profile is None:
-        abort(404, "您的账号没有关联执法人员名录，无法出示执法证件。")
-    cred = credentials.active_credential(profile)
+    cred = credentials.active_credential(_own_profile())
     db.session.commit()
     return images.png_response(images.png(images.credential_url(cred)), "credential.png")
 
@@ -75,7 +77,3 @@ def revoke_credential(profile_id):
         db.session.commit()
         flash(f"已作废 {profile.name} 的证件二维码；本人再次打开“亮证”时将生成新的二维码。", "success")
     return redirect(url_for("credentials.credential_admin"))
-
-
-
-

@@ -1,15 +1,16 @@
 """The follow-up list of a department (or all, for the office) and closing a task."""
 import io
-from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
+from webapp.core import clock, errors
 from webapp.core.extensions import db
 from webapp.core.storage import storage
 from webapp.domain import roles
 from webapp.faces.auth.gate import role_required
+from webapp.faces.pages import done
 from webapp.stages.publication import followup as tasks
 from webapp.stages.publication.models import FollowUpTask
 from webapp.stages.records.media import make_thumbnail, thumbnail_key
@@ -30,7 +31,7 @@ def index():
     if not current_user.has_role(roles.OFFICE_ADMIN):
         query = query.where(FollowUpTask.department_id == current_user.department_id)
     return render_template("followup/index.html", tasks=db.session.scalars(query).all(), status=status,
-                           today=date.today())
+                           today=clock.today())
 
 
 def _task(task_id) -> FollowUpTask:
@@ -44,8 +45,12 @@ def _task(task_id) -> FollowUpTask:
 @role_required(*VIEW_ROLES)
 def show(task_id):
     task = _task(task_id)
-    return render_template("followup/task.html", task=task, can_close=tasks.can_close(current_user, task),
-                           today=date.today(), evidence="")
+    return _task_page(task, tasks.can_close(current_user, task))
+
+
+def _task_page(task: FollowUpTask, can_close: bool, evidence: str = ""):
+    return render_template("followup/task.html", task=task, can_close=can_close, today=clock.today(),
+                           evidence=evidence)
 
 
 @bp.route("/<int:task_id>/close", methods=["POST"])
@@ -57,17 +62,10 @@ def close(task_id):
     upload = request.files.get("image")
     image = upload.read() if upload and upload.filename else None
     evidence = request.form.get("evidence", "")
-    try:
-        tasks.close(task, current_user, evidence, image)
-    except tasks.FollowUpError as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        # Nothing typed is lost: the form comes back with the text.
-        return render_template("followup/task.html", task=task, can_close=True, today=date.today(),
-                               evidence=evidence), 422
-    db.session.commit()
-    flash("已办结，公示页面将显示“已办结”。", "success")
-    return redirect(url_for("followup.show", task_id=task.id))
+    # Nothing typed is lost: a refusal brings the form back with the text.
+    errors.show_again(lambda: (_task_page(task, can_close=True, evidence=evidence), 422))
+    tasks.close(task, current_user, evidence, image)
+    return done("已办结，公示页面将显示“已办结”。", "followup.show", task_id=task.id)
 
 
 @bp.route("/<int:task_id>/evidence")

@@ -1,9 +1,10 @@
 """Thin views of the field app: the shell (also for /checkin/<token>), the manifest, the working-day calendar
 the phone counts its sync deadline with, and the service worker served from the site root."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, Response, jsonify, render_template, url_for
 
+from webapp.core import clock
 from webapp.faces.field import shell
 from webapp.stages.plans.calendar import current_calendar
 
@@ -64,7 +65,7 @@ def calendar():
     Public data (the statutory calendar plus the office's overrides). `provisional` lists the days guessed
     as Monday–Friday because the calendar package does not cover their year."""
     cal = current_calendar()
-    start = date.today() - timedelta(days=CALENDAR_BACK_DAYS)
+    start = clock.today() - timedelta(days=CALENDAR_BACK_DAYS)
     flags, provisional = [], []
     for n in range(CALENDAR_BACK_DAYS + CALENDAR_AHEAD_DAYS + 1):
         day = start + timedelta(days=n)

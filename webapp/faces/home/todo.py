@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from webapp.core.extensions import db
 from webapp.domain import roles
+from webapp.domain.status import RecordStatus
 from webapp.stages.accounts.models import User
 from webapp.stages.directory.models import Entity, ImportBatch, InspectorProfile
 from webapp.stages.field import home as field_home
@@ -18,7 +19,7 @@ def current_plans(today: date) -> list[Plan]:
     ).all()
 
 
-def my_records(user, statuses=("dispatched", "returned")) -> list[InspectionRecord]:
+def my_records(user, statuses=(RecordStatus.DISPATCHED, RecordStatus.RETURNED)) -> list[InspectionRecord]:
     if user.profile is None:
         return []
     return db.session.scalars(
@@ -77,6 +78,6 @@ def sections(user, today: date) -> list[dict]:
     if user.has_role(roles.REVIEWER) and user.department_id:
         out.append({
             "role": roles.REVIEWER,
-            "waiting": department_records(user.department_id, InspectionRecord.status == "submitted"),
+            "waiting": department_records(user.department_id, InspectionRecord.status == RecordStatus.SUBMITTED),
         })
     return out

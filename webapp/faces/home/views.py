@@ -1,9 +1,8 @@
-from datetime import date
-
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.domain import draw as algo
 from webapp.faces.home import todo
@@ -21,7 +20,7 @@ def index():
 @bp.route("/home")
 @login_required
 def home():
-    return render_template("main/home.html", sections=todo.sections(current_user, date.today()))
+    return render_template("main/home.html", sections=todo.sections(current_user, clock.today()))
 
 
 @bp.route("/healthz")

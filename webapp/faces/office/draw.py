@@ -2,19 +2,20 @@
 of what the draw waits for."""
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from webapp.core import clock
+from webapp.core import clock, errors
 from webapp.core.extensions import db
 from webapp.domain import draw as algo
 from webapp.domain import roles
+from webapp.domain.refusal import Refused
 from webapp.domain.status import OPEN
 from webapp.faces.auth.gate import role_required
+from webapp.faces.pages import done
 from webapp.stages.directory.models import Entity
 from webapp.stages.draw import ceremony as service
-from webapp.stages.draw.ceremony import DrawRefused
 from webapp.stages.draw.models import Draw, DrawConfirmation
 from webapp.stages.plans.models import CalendarOverride, Plan
 from webapp.stages.records import deadlines, dispatch
@@ -28,12 +29,6 @@ SHOWN = 500  # rows of a result shown on a page; the manifest has them all
 def _entities_by_uscc(usccs) -> dict[str, Entity]:
     usccs = list(usccs)[:SHOWN]
     return {e.uscc: e for e in db.session.scalars(select(Entity).where(Entity.uscc.in_(usccs)))} if usccs else {}
-
-
-def _done(message, endpoint, **kwargs):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for(endpoint, **kwargs))
 
 
 # --- office: the ceremonies ---------------------------------------------------------------------------------
@@ -80,42 +75,34 @@ def plan_view(plan_id):
 @role_required(roles.OFFICE_ADMIN)
 def prepare(plan_id):
     plan = db.get_or_404(Plan, plan_id)
-    kind = request.form.get("kind", algo.ENTITIES)
-    try:
-        draw = service.prepare(plan, kind, current_user, request.remote_addr)
-    except DrawRefused as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return redirect(url_for("draw.plan_view", plan_id=plan.id))
-    return _done(f"已准备第 {draw.id} 号抽取并公布承诺值。执行前请宣读摘要和承诺值。", "draw.plan_view",
-                 plan_id=plan.id, _anchor=f"draw-{draw.id}")
+    errors.back_to(url_for("draw.plan_view", plan_id=plan.id))
+    draw = service.prepare(plan, request.form.get("kind", algo.ENTITIES), current_user, request.remote_addr)
+    return done(f"已准备第 {draw.id} 号抽取并公布承诺值。执行前请宣读摘要和承诺值。", "draw.plan_view",
+                plan_id=plan.id, _anchor=f"draw-{draw.id}")
+
+
+def _ceremony_draw(draw_id) -> Draw:
+    """The draw a ceremony acts on; a refusal goes back to its plan's page."""
+    draw = db.get_or_404(Draw, draw_id)
+    errors.back_to(url_for("draw.plan_view", plan_id=draw.plan_id))
+    return draw
 
 
 @bp.route("/draw/<int:draw_id>/execute", methods=["POST"])
 @role_required(roles.OFFICE_ADMIN)
 def execute(draw_id):
-    draw = db.get_or_404(Draw, draw_id)
-    try:
-        dispatch.execute(draw, request.form.get("witness", ""), current_user, request.remote_addr)
-    except DrawRefused as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return redirect(url_for("draw.plan_view", plan_id=draw.plan_id))
-    return _done(f"第 {draw.id} 号抽取已执行，结果已公开。", "draw.plan_view", plan_id=draw.plan_id,
-                 _anchor=f"draw-{draw.id}")
+    draw = _ceremony_draw(draw_id)
+    dispatch.execute(draw, request.form.get("witness", ""), current_user, request.remote_addr)
+    return done(f"第 {draw.id} 号抽取已执行，结果已公开。", "draw.plan_view", plan_id=draw.plan_id,
+                _anchor=f"draw-{draw.id}")
 
 
 @bp.route("/draw/<int:draw_id>/abandon", methods=["POST"])
 @role_required(roles.OFFICE_ADMIN)
 def abandon(draw_id):
-    draw = db.get_or_404(Draw, draw_id)
-    try:
-        service.abandon(draw, request.form.get("reason", ""), current_user, request.remote_addr)
-    except DrawRefused as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return redirect(url_for("draw.plan_view", plan_id=draw.plan_id))
-    return _done(f"第 {draw.id} 号抽取已作废，理由已公开。", "draw.plan_view", plan_id=draw.plan_id)
+    draw = _ceremony_draw(draw_id)
+    service.abandon(draw, request.form.get("reason", ""), current_user, request.remote_addr)
+    return done(f"第 {draw.id} 号抽取已作废，理由已公开。", "draw.plan_view", plan_id=draw.plan_id)
 
 
 # --- office: working-day overrides ---------------------------------------------------------------------------
@@ -131,8 +118,8 @@ def calendar():
         else:
             works = request.form.get("is_workday") == "1"
             deadlines.set_override(day, works, request.form.get("note", ""), current_user)
-            return _done(f"已将 {day.isoformat()} 设为{'工作日' if works else '休息日'}，并重新计算了未结事项的期限。",
-                         "draw.calendar")
+            return done(f"已将 {day.isoformat()} 设为{'工作日' if works else '休息日'}，并重新计算了未结事项的期限。",
+                        "draw.calendar")
     rows = db.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day.desc())).all()
     provisional = db.session.scalars(select(InspectionRecord).where(
         InspectionRecord.due_provisional.is_(True), InspectionRecord.status.in_(OPEN))
@@ -145,13 +132,13 @@ def calendar():
 @bp.route("/draw/calendar/<day>/delete", methods=["POST"])
 @role_required(roles.OFFICE_ADMIN)
 def calendar_delete(day):
+    errors.back_to(url_for("draw.calendar"))
     try:
-        deadlines.delete_override(date.fromisoformat(day), current_user)
-    except (ValueError, DrawRefused) as e:
-        db.session.rollback()
-        flash(str(e) if isinstance(e, DrawRefused) else "日期格式不正确。", "error")
-        return redirect(url_for("draw.calendar"))
-    return _done(f"已删除 {day} 的调整，并重新计算了未结事项的期限。", "draw.calendar")
+        when = date.fromisoformat(day)
+    except ValueError:
+        raise Refused("日期格式不正确。", 400) from None
+    deadlines.delete_override(when, current_user)
+    return done(f"已删除 {day} 的调整，并重新计算了未结事项的期限。", "draw.calendar")
 
 
 # --- home-page lines -----------------------------------------------------------------------------------------

@@ -7,12 +7,13 @@ from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.core import audit
+from webapp.core import audit, errors
 from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.faces.auth.gate import role_required
+from webapp.faces.pages import done
 from webapp.stages.accounts.models import Department, User
-from webapp.stages.directory.accounts import AccountError, create_user
+from webapp.stages.directory.accounts import create_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -44,19 +45,18 @@ def users():
         SelectChoice(d.code, d.name) for d in db.session.scalars(select(Department).order_by(Department.id))
     ]
     if form.validate_on_submit():
-        try:
-            user = create_user(
-                form.username.data, form.full_name.data, form.password.data, form.roles.data,
-                form.department.data or None, form.phone.data or None, form.certificate_no.data or None,
-            )
-            db.session.flush()
-            audit.record("user.create", user, username=user.username, roles=sorted(user.roles))
-            db.session.commit()
-            flash(f"已创建账号“{user.username}”。", "success")
-            return redirect(url_for("admin.users"))
-        except AccountError as e:
-            db.session.rollback()
-            flash(str(e), "error")
+        errors.show_again(lambda: _users_page(form))  # a refused account: the form again, as typed
+        user = create_user(
+            form.username.data, form.full_name.data, form.password.data, form.roles.data,
+            form.department.data or None, form.phone.data or None, form.certificate_no.data or None,
+        )
+        db.session.flush()
+        audit.record("user.create", user, username=user.username, roles=sorted(user.roles))
+        return done(f"已创建账号“{user.username}”。", "admin.users")
+    return _users_page(form)
+
+
+def _users_page(form: UserForm):
     all_users = db.session.scalars(select(User).order_by(User.id)).all()
     return render_template("admin/users.html", form=form, users=all_users, toggle=ToggleForm())
 

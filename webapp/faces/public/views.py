@@ -1,10 +1,9 @@
 """Public pages, no login: search, the enterprise's published results, record and credential verification."""
-from datetime import date
-
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.domain import publication, roles
 from webapp.domain import uscc as uscc_rules
@@ -65,7 +64,7 @@ def verify_credential(token):
     cred = db.session.scalar(select(InspectorCredential).where(InspectorCredential.token == token))
     if cred is None:
         return render_template("public/not_genuine.html", what="credential"), 404
-    today = date.today()
+    today = clock.today()
     valid = credentials.validity(cred, today)
     entered = (request.args.get("uscc") or "").strip().upper().replace(" ", "")[:18]
     checkin = (request.args.get("e") or "").strip()[:64]

@@ -6,6 +6,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from webapp.core import clock
 from webapp.domain import results, risk
 from webapp.domain.review import category_labels
 
@@ -77,8 +78,9 @@ def results_workbook(plan, records, item_titles: dict[int, str]) -> bytes:
             "；".join(t for t in titles if t), r.inspected_on,
             "；".join(category_labels(r.result_codes)),
             ",".join(sorted(r.result_codes or [], key=lambda c: CODE_ORDER.get(c, len(CODE_ORDER)))), _team(r), "是" if r.refused else "否",
-            r.STATUS_LABELS.get(r.status, r.status), "是" if r.late else "否",
-            r.published_at.date() if r.published_at else None, r.findings_hash or "",
+            r.status_label, "是" if r.late else "否",
+            # 公示日期 is a Beijing day: published_at is stored in UTC, a day behind until 08:00 Beijing time.
+            clock.in_beijing(r.published_at).date() if r.published_at else None, r.findings_hash or "",
         ])
     ws = _sheet(wb, "检查结果", RESULT_HEADER, rows,
                 [6, 22, 30, 22, 30, 10, 30, 10, 22, 40, 12, 30, 20, 40, 8, 10, 8, 12, 20])
@@ -99,7 +101,7 @@ def teams_workbook(plan, records) -> bytes:
     draw = [
         [n, r.entity.uscc, r.entity.name, risk.LABELS.get(r.entity.risk_level, r.entity.risk_level),
          r.entity.address or "", _departments(r), len(r.members), "是" if r.understaffed else "否",
-         "是" if r.needs_expert else "否", r.STATUS_LABELS.get(r.status, r.status)]
+         "是" if r.needs_expert else "否", r.status_label]
         for n, r in enumerate(records, 1)
     ]
     _sheet(wb, "抽取名单", ["序号", "统一社会信用代码", "企业名称", "风险等级", "住所", "检查部门", "检查人数",

@@ -1,12 +1,11 @@
 """Report pages: the printable 一企一表 and its PDF, the plan's XLSX exports, the dashboard and the feedback form."""
 import io
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from webapp.core import audit
+from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.domain import results, roles
 from webapp.faces.auth.gate import role_required
@@ -104,7 +103,7 @@ def dashboard_view():
     if plan is None:
         abort(404)
     return render_template("reports/dashboard.html", plans=plans, categories=results.CATEGORIES,
-                           data=dashboard.build(current_user, plan, date.today()))
+                           data=dashboard.build(current_user, plan, clock.today()))
 
 
 def _feedback_plans():

@@ -1,11 +1,13 @@
 """The review pages: the queue with its filters, one record to read, and the decision."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
+from webapp.core import errors
 from webapp.core.extensions import db
 from webapp.domain import review as rules
 from webapp.domain import roles
 from webapp.faces.auth.gate import role_required
+from webapp.faces.pages import done
 from webapp.stages.plans.models import Plan
 from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review import service
@@ -38,10 +40,13 @@ def _reviewable(record_id: int) -> InspectionRecord:
 @bp.route("/review/records/<int:record_id>")
 @role_required(roles.REVIEWER, roles.OFFICE_ADMIN)
 def record(record_id):
-    record = _reviewable(record_id)
+    return _record_page(_reviewable(record_id))
+
+
+def _record_page(record: InspectionRecord, comment: str = ""):
     return render_template(
         "review/record.html", doc=service.document(record), history=service.history(record),
-        can_decide=record.status in rules.TRANSITIONS, comment_max=rules.COMMENT_MAX,
+        can_decide=record.status in rules.TRANSITIONS, comment_max=rules.COMMENT_MAX, comment=comment,
     )
 
 
@@ -51,17 +56,9 @@ def decide(record_id):
     record = _reviewable(record_id)
     action = request.form.get("action", "")
     comment = request.form.get("comment", "")
-    try:
-        service.decide(record, current_user, action, comment)
-    except rules.ReviewError as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return render_template(
-            "review/record.html", doc=service.document(record), history=service.history(record),
-            can_decide=record.status in rules.TRANSITIONS, comment_max=rules.COMMENT_MAX, comment=comment,
-        ), 422
+    # A refused decision: the record again, with the comment as typed.
+    errors.show_again(lambda: (_record_page(record, comment), 422))
+    service.decide(record, current_user, action, comment)
     if action == rules.APPROVE:
-        flash(f"已审核通过：{record.entity.name}。", "success")
-    else:
-        flash(f"已退回：{record.entity.name}。退回意见将显示在检查组的手机上。", "success")
-    return redirect(url_for("review.queue"))
+        return done(f"已审核通过：{record.entity.name}。", "review.queue")
+    return done(f"已退回：{record.entity.name}。退回意见将显示在检查组的手机上。", "review.queue")

@@ -1,5 +1,8 @@
 """Departments, user accounts with their roles, and sign-in attempts."""
+from datetime import datetime
+
 from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.core.clock import utcnow
@@ -9,9 +12,9 @@ from webapp.domain import roles
 
 class Department(db.Model):
     __tablename__ = "departments"
-    id = db.Column(db.Integer, primary_key=True)
-    code = db.Column(db.String(32), nullable=False, unique=True)
-    name = db.Column(db.String(100), nullable=False, unique=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(db.String(32), unique=True)
+    name: Mapped[str] = mapped_column(db.String(100), unique=True)
 
     def __repr__(self):
         return f"<Department {self.code}>"
@@ -19,18 +22,21 @@ class Department(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    id = db.Column(db.Integer, primary_key=True)
-    username = db.Column(db.String(64), nullable=False, unique=True)
-    full_name = db.Column(db.String(64), nullable=False)
-    password_hash = db.Column(db.String(256), nullable=False)
-    department_id = db.Column(db.Integer, db.ForeignKey("departments.id"))
-    phone = db.Column(db.String(32))
-    active = db.Column(db.Boolean, nullable=False, default=True)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(db.String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(db.String(64))
+    password_hash: Mapped[str] = mapped_column(db.String(256))
+    department_id: Mapped[int | None] = mapped_column(db.ForeignKey("departments.id"))
+    phone: Mapped[str | None] = mapped_column(db.String(32))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
-    department = db.relationship(Department)
-    role_rows = db.relationship("UserRole", cascade="all, delete-orphan", lazy="selectin")
-    profile = db.relationship("InspectorProfile", back_populates="user", uselist=False)
+    department: Mapped[Department | None] = relationship(Department)
+    role_rows: Mapped[list["UserRole"]] = relationship("UserRole", cascade="all, delete-orphan", lazy="selectin")
+    # The directory stage's InspectorProfile: a stage may not import a later one, not even for typing.
+    profile: Mapped["InspectorProfile | None"] = relationship(  # noqa: F821
+        "InspectorProfile", back_populates="user", uselist=False
+    )
 
     @property
     def is_active(self):  # Flask-Login: a disabled account cannot sign in
@@ -59,16 +65,16 @@ class User(UserMixin, db.Model):
 
 class UserRole(db.Model):
     __tablename__ = "user_roles"
-    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    role = db.Column(db.String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(db.String(32), primary_key=True)
 
 
 class LoginAttempt(db.Model):
     """Failed and successful sign-ins, kept to slow down password guessing."""
 
     __tablename__ = "login_attempts"
-    id = db.Column(db.Integer, primary_key=True)
-    username = db.Column(db.String(64), nullable=False, index=True)
-    ip = db.Column(db.String(64), nullable=False, index=True)
-    at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
-    success = db.Column(db.Boolean, nullable=False)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(db.String(64), index=True)
+    ip: Mapped[str] = mapped_column(db.String(64), index=True)
+    at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow, index=True)
+    success: Mapped[bool] = mapped_column()

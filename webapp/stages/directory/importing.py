@@ -1,11 +1,11 @@
 """Import batches against the database: read and plan a file (the dry run), store the preview, then commit it in
 one transaction. Used by the web pages and the `spotcheck import-*` commands alike."""
 import io
-from datetime import date, datetime, timezone
+from datetime import date
 
 from sqlalchemy import delete, select, text, tuple_, update
 
-from webapp.core import audit
+from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.core.storage import storage
 from webapp.core.tokens import new_token
@@ -223,7 +223,7 @@ def commit(batch: ImportBatch, user=None) -> dict:
     """Apply the stored preview in one transaction: every good row, or (on any error) nothing."""
     claimed = db.session.execute(
         update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status == "preview")
-        .values(status="committed", committed_at=datetime.now(timezone.utc), committed_by_id=getattr(user, "id", None))
+        .values(status="committed", committed_at=clock.utcnow(), committed_by_id=getattr(user, "id", None))
     ).rowcount
     if not claimed:
         db.session.rollback()

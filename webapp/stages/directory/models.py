@@ -1,6 +1,10 @@
 """The directories (一单两库): the object directory (检查对象名录库), the inspector roster (执法检查人员名录库), the
 check-item library, declared conflicts of interest (回避), and import batches (a file read and planned row by row,
 kept server-side until it is committed)."""
+from datetime import date, datetime
+
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.core.tokens import new_token
@@ -10,22 +14,22 @@ from webapp.stages.accounts.models import Department, User
 
 class Entity(db.Model):
     __tablename__ = "entities"
-    id = db.Column(db.Integer, primary_key=True)
-    uscc = db.Column(db.String(18), nullable=False, unique=True)
-    name = db.Column(db.String(200), nullable=False)
-    legal_rep = db.Column(db.String(64))
-    address = db.Column(db.String(300))
-    registered_on = db.Column(db.Date)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(db.String(18), unique=True)
+    name: Mapped[str] = mapped_column(db.String(200))
+    legal_rep: Mapped[str | None] = mapped_column(db.String(64))
+    address: Mapped[str | None] = mapped_column(db.String(300))
+    registered_on: Mapped[date | None] = mapped_column()
     # Years whose annual report is filed, as "2021,2022": one column keeps imports and the 1M-row preview simple.
-    annual_report_years = db.Column(db.String(200), nullable=False, default="")
-    status = db.Column(db.String(32), nullable=False, default="")  # as the registry writes it, e.g. 合格
-    risk_level = db.Column(db.String(16), nullable=False, index=True)  # domain.risk.LEVELS
-    category = db.Column(db.String(64), nullable=False, default="", index=True)
-    phone = db.Column(db.String(32))
+    annual_report_years: Mapped[str] = mapped_column(db.String(200), default="")
+    status: Mapped[str] = mapped_column(db.String(32), default="")  # as the registry writes it, e.g. 合格
+    risk_level: Mapped[str] = mapped_column(db.String(16), index=True)  # domain.risk.LEVELS
+    category: Mapped[str] = mapped_column(db.String(64), default="", index=True)
+    phone: Mapped[str | None] = mapped_column(db.String(32))
     # A USCC that fails the GB 32100 checksum is stored only with a recorded override (see the audit trail).
-    checksum_override = db.Column(db.Boolean, nullable=False, default=False)
-    checkin_token = db.Column(db.String(32), nullable=False, unique=True, default=new_token)  # 扫码入企 poster
-    updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+    checksum_override: Mapped[bool] = mapped_column(default=False)
+    checkin_token: Mapped[str] = mapped_column(db.String(32), unique=True, default=new_token)  # 扫码入企 poster
+    updated_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     @property
     def report_years(self) -> frozenset[int]:
@@ -46,19 +50,19 @@ class CheckItem(db.Model):
     """An 抽查事项 of a department's library. Plans copy items into PlanItem, so edits never reach a plan."""
 
     __tablename__ = "check_items"
-    id = db.Column(db.Integer, primary_key=True)
-    department_id = db.Column(db.Integer, db.ForeignKey("departments.id"), nullable=False, index=True)
-    title = db.Column(db.String(200), nullable=False)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"), index=True)
+    title: Mapped[str] = mapped_column(db.String(200))
     # Allowed methods, codes of METHODS.
-    methods = db.Column(db.JSON, nullable=False, default=list)
-    legal_basis = db.Column(db.Text, nullable=False, default="")
-    required_qualification = db.Column(db.String(64))
-    version = db.Column(db.Integer, nullable=False, default=1)
-    active = db.Column(db.Boolean, nullable=False, default=True)
-    position = db.Column(db.Integer, nullable=False, default=0)
+    methods: Mapped[list] = mapped_column(db.JSON, default=list)
+    legal_basis: Mapped[str] = mapped_column(db.Text, default="")
+    required_qualification: Mapped[str | None] = mapped_column(db.String(64))
+    version: Mapped[int] = mapped_column(default=1)
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
 
-    department = db.relationship("Department")
-    points = db.relationship(
+    department: Mapped["Department"] = relationship("Department")
+    points: Mapped[list["CheckPoint"]] = relationship(
         "CheckPoint", order_by="CheckPoint.position", cascade="all, delete-orphan", back_populates="item"
     )
 
@@ -67,27 +71,27 @@ class CheckItem(db.Model):
 
 class CheckPoint(db.Model):
     __tablename__ = "check_points"
-    id = db.Column(db.Integer, primary_key=True)
-    item_id = db.Column(db.Integer, db.ForeignKey("check_items.id", ondelete="CASCADE"), nullable=False, index=True)
-    position = db.Column(db.Integer, nullable=False, default=0)
-    text = db.Column(db.String(300), nullable=False)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(db.ForeignKey("check_items.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(db.String(300))
 
-    item = db.relationship(CheckItem, back_populates="points")
+    item: Mapped[CheckItem] = relationship(CheckItem, back_populates="points")
 
 
 class Conflict(db.Model):
     """A declared conflict of interest (回避) between an inspector and an entity; the inspector draw honours it."""
 
     __tablename__ = "conflicts"
-    id = db.Column(db.Integer, primary_key=True)
-    inspector_id = db.Column(db.Integer, db.ForeignKey("inspector_profiles.id"), nullable=False, index=True)
-    entity_id = db.Column(db.Integer, db.ForeignKey("entities.id"), nullable=False, index=True)
-    reason = db.Column(db.String(300), nullable=False)
-    declared_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    declared_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspector_id: Mapped[int] = mapped_column(db.ForeignKey("inspector_profiles.id"), index=True)
+    entity_id: Mapped[int] = mapped_column(db.ForeignKey("entities.id"), index=True)
+    reason: Mapped[str] = mapped_column(db.String(300))
+    declared_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    declared_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
-    inspector = db.relationship("InspectorProfile")
-    entity = db.relationship(Entity)
+    inspector: Mapped["InspectorProfile"] = relationship("InspectorProfile")
+    entity: Mapped[Entity] = relationship(Entity)
 
     __table_args__ = (db.UniqueConstraint("inspector_id", "entity_id", name="uq_conflicts_pair"),)
 
@@ -96,20 +100,20 @@ class InspectorProfile(db.Model):
     """An entry of the 执法检查人员名录库. May exist before its person has an account (roster import)."""
 
     __tablename__ = "inspector_profiles"
-    id = db.Column(db.Integer, primary_key=True)
-    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), unique=True)
-    name = db.Column(db.String(64), nullable=False)
-    department_id = db.Column(db.Integer, db.ForeignKey("departments.id"), nullable=False)
-    certificate_no = db.Column(db.String(64), nullable=False, unique=True)  # 执法证号
-    valid_from = db.Column(db.Date)
-    valid_to = db.Column(db.Date)
-    phone = db.Column(db.String(32))
-    qualifications = db.Column(db.JSON, nullable=False, default=list)  # e.g. ["卫生监督"]
-    is_expert = db.Column(db.Boolean, nullable=False, default=False)
-    status = db.Column(db.String(16), nullable=False, default="active")  # active | on_leave
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"), unique=True)
+    name: Mapped[str] = mapped_column(db.String(64))
+    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"))
+    certificate_no: Mapped[str] = mapped_column(db.String(64), unique=True)  # 执法证号
+    valid_from: Mapped[date | None] = mapped_column()
+    valid_to: Mapped[date | None] = mapped_column()
+    phone: Mapped[str | None] = mapped_column(db.String(32))
+    qualifications: Mapped[list] = mapped_column(db.JSON, default=list)  # e.g. ["卫生监督"]
+    is_expert: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(db.String(16), default="active")  # active | on_leave
 
-    user = db.relationship(User, back_populates="profile")
-    department = db.relationship(Department)
+    user: Mapped[User | None] = relationship(User, back_populates="profile")
+    department: Mapped[Department] = relationship(Department)
 
     STATUS_LABELS = {"active": "在岗", "on_leave": "休假/离岗"}
 
@@ -124,26 +128,26 @@ class ImportBatch(db.Model):
     never trusts a file posted again."""
 
     __tablename__ = "import_batches"
-    id = db.Column(db.Integer, primary_key=True)
-    kind = db.Column(db.String(16), nullable=False)  # entities | inspectors | conflicts
-    status = db.Column(db.String(16), nullable=False, default="preview")  # mapping | preview | committed | discarded
-    filename = db.Column(db.String(200), nullable=False, default="")
-    file_sha256 = db.Column(db.String(64), nullable=False)  # the bytes, in storage()
-    file_format = db.Column(db.String(8), nullable=False, default="")  # XLSX | CSV
-    encoding = db.Column(db.String(16))
-    headers = db.Column(db.JSON, nullable=False, default=list)
-    mapping = db.Column(db.JSON, nullable=False, default=dict)  # header -> field ("" = ignore), the office's answer
-    unknown_headers = db.Column(db.JSON, nullable=False, default=list)
-    summary = db.Column(db.JSON, nullable=False, default=dict)  # counts per action, blank lines
-    overrides = db.Column(db.JSON, nullable=False, default=list)  # USCCs accepted despite a failing checksum
-    department_id = db.Column(db.Integer, db.ForeignKey("departments.id"))  # a department admin's scope
-    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
-    committed_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    committed_at = db.Column(db.DateTime(timezone=True))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(db.String(16))  # entities | inspectors | conflicts
+    status: Mapped[str] = mapped_column(db.String(16), default="preview")  # mapping | preview | committed | discarded
+    filename: Mapped[str] = mapped_column(db.String(200), default="")
+    file_sha256: Mapped[str] = mapped_column(db.String(64))  # the bytes, in storage()
+    file_format: Mapped[str] = mapped_column(db.String(8), default="")  # XLSX | CSV
+    encoding: Mapped[str | None] = mapped_column(db.String(16))
+    headers: Mapped[list] = mapped_column(db.JSON, default=list)
+    mapping: Mapped[dict] = mapped_column(db.JSON, default=dict)  # header -> field ("" = ignore), the office's answer
+    unknown_headers: Mapped[list] = mapped_column(db.JSON, default=list)
+    summary: Mapped[dict] = mapped_column(db.JSON, default=dict)  # counts per action, blank lines
+    overrides: Mapped[list] = mapped_column(db.JSON, default=list)  # USCCs accepted despite a failing checksum
+    department_id: Mapped[int | None] = mapped_column(db.ForeignKey("departments.id"))  # a department admin's scope
+    created_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    committed_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    committed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
 
-    created_by = db.relationship("User", foreign_keys=[created_by_id])
-    department = db.relationship("Department")
+    created_by: Mapped["User | None"] = relationship("User", foreign_keys=[created_by_id])
+    department: Mapped["Department | None"] = relationship("Department")
 
     KIND_LABELS = {"entities": "检查对象名录", "inspectors": "执法人员名录", "conflicts": "回避关系"}
     STATUS_LABELS = {"mapping": "待对应表头", "preview": "预览（未导入）", "committed": "已导入", "discarded": "已放弃"}
@@ -153,15 +157,15 @@ class ImportRow(db.Model):
     """A planned row: what the commit will do with it, or why it is rejected, and the cells as written."""
 
     __tablename__ = "import_rows"
-    id = db.Column(db.Integer, primary_key=True)
-    batch_id = db.Column(db.Integer, db.ForeignKey("import_batches.id", ondelete="CASCADE"), nullable=False)
-    line = db.Column(db.Integer, nullable=False)
-    action = db.Column(db.String(16), nullable=False)  # create | update | unchanged | rejected
-    key = db.Column(db.String(120))
-    data = db.Column(db.JSON, nullable=False, default=dict)
-    changes = db.Column(db.JSON, nullable=False, default=dict)
-    reasons = db.Column(db.Text, nullable=False, default="")
-    raw = db.Column(db.JSON, nullable=False, default=list)
-    overridable = db.Column(db.Boolean, nullable=False, default=False)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(db.ForeignKey("import_batches.id", ondelete="CASCADE"))
+    line: Mapped[int] = mapped_column()
+    action: Mapped[str] = mapped_column(db.String(16))  # create | update | unchanged | rejected
+    key: Mapped[str | None] = mapped_column(db.String(120))
+    data: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    changes: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    reasons: Mapped[str] = mapped_column(db.Text, default="")
+    raw: Mapped[list] = mapped_column(db.JSON, default=list)
+    overridable: Mapped[bool] = mapped_column(default=False)
 
     __table_args__ = (db.Index("ix_import_rows_batch_action_line", "batch_id", "action", "line"),)

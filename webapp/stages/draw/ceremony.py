@@ -1,17 +1,17 @@
 """The draw ceremonies against the database: freeze the population, commit, reveal, abandon; manifests.
 
-The algorithm itself is `webapp.domain.draw`; what follows a revealed inspectors' draw (the records) is the next
-stage's (`webapp.stages.records.dispatch.execute`). Every change writes an audit event and is committed by the
-caller's single `db.session.commit()`.
+The algorithm itself is `webapp.domain.draw`, the manifest's form `webapp.domain.manifest`; what follows a
+revealed inspectors' draw (the records) is the next stage's (`webapp.stages.records.dispatch.execute`). Every
+change writes an audit event and is committed by the caller's single `db.session.commit()`.
 """
 import os
 
 from sqlalchemy import func, select, update
 
 from webapp.core import audit, clock
-from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.domain import draw as algo
+from webapp.domain import manifest as published
 from webapp.domain.refusal import Refused
 from webapp.domain.risk import LEVELS
 from webapp.stages.directory.models import Conflict, Entity, InspectorProfile
@@ -133,7 +133,7 @@ def prepare(plan: Plan, kind: str, user=None, ip=None) -> Draw:
         plan_id=plan.id, kind=kind, status="prepared", live=1, attempt=attempt,
         population=text, population_size=len(pairs), population_digest=algo.digest_text(text),
         params=params, nonce=nonce, commitment=algo.commitment(nonce),
-        prepared_by_id=getattr(user, "id", None), prepared_ip=ip or "cli", prepared_at=utcnow(),
+        prepared_by_id=getattr(user, "id", None), prepared_ip=ip or "cli", prepared_at=clock.utcnow(),
     )
     db.session.add(draw)
     db.session.flush()
@@ -155,8 +155,8 @@ def _inspector_params(plan: Plan, pairs, skip) -> dict:
     roster = [{
         "certificate": p.certificate_no,
         "department": codes[p.department_id],
-        "valid_from": p.valid_from.isoformat() if p.valid_from else None,
-        "valid_to": p.valid_to.isoformat() if p.valid_to else None,
+        "valid_from": clock.iso(p.valid_from),
+        "valid_to": clock.iso(p.valid_to),
         "active": p.status == "active",
     } for p in profiles]
     usccs = {u for u, _ in pairs}
@@ -206,7 +206,7 @@ def reveal(draw: Draw, witness: str = "", user=None, ip=None) -> Draw:
         db.session.rollback()
         raise DrawRefused(f"第 {draw.id} 号抽取已被执行或作废，不能再次执行。")
     draw.status, draw.witness, draw.seed, draw.result = "executed", witness, seed, result
-    draw.executed_at, draw.executed_on = utcnow(), today
+    draw.executed_at, draw.executed_on = clock.utcnow(), today
     draw.executed_by_id, draw.executed_ip = getattr(user, "id", None), ip or "cli"
     audit.record("draw.execute", draw, user=user, plan=plan.id, kind=draw.kind, witness=witness, seed=seed,
                  selected=len(result.get("selected", result.get("entities", []))))
@@ -237,7 +237,7 @@ def abandon(draw: Draw, reason: str, user=None, ip=None) -> Draw:
     if draw.status == "abandoned":
         raise DrawRefused("该抽取已作废。")
     draw.status, draw.live, draw.abandon_reason = "abandoned", None, reason[:2000]
-    draw.abandoned_at, draw.abandoned_by_id, draw.abandoned_ip = utcnow(), getattr(user, "id", None), ip or "cli"
+    draw.abandoned_at, draw.abandoned_by_id, draw.abandoned_ip = clock.utcnow(), getattr(user, "id", None), ip or "cli"
     # The nonce is published with the abandonment, so anyone can see what the discarded draw would have given.
     audit.record("draw.abandon", draw, user=user, plan=draw.plan_id, kind=draw.kind, reason=reason,
                  nonce=draw.nonce)
@@ -254,11 +254,11 @@ def manifest(draw: Draw, stream: bool = False) -> dict:
     if draw.status != "executed":
         raise DrawRefused(f"第 {draw.id} 号抽取{draw.STATUS_LABELS[draw.status]}，只有已执行的抽取才有清单。")
     plan = db.session.get(Plan, draw.plan_id)
-    m = algo.manifest(draw.kind, plan_summary(plan), algo.iter_population(draw.population),
-                      draw.population_digest, draw.commitment, draw.nonce, draw.witness, draw.seed,
-                      draw.params, draw.result, stream=stream)
+    m = published.manifest(draw.kind, plan_summary(plan), algo.iter_population(draw.population),
+                           draw.population_digest, draw.commitment, draw.nonce, draw.witness, draw.seed,
+                           draw.params, draw.result, stream=stream)
     m["draw"] = {"id": draw.id, "attempt": draw.attempt,
-                 "prepared_at": draw.prepared_at.isoformat(), "executed_at": draw.executed_at.isoformat()}
+                 "prepared_at": clock.iso(draw.prepared_at), "executed_at": clock.iso(draw.executed_at)}
     if draw.kind == algo.ENTITIES:
         m["exclusions"] = [
             {"uscc": ex.uscc, "department": c.department.code, "reason": ex.label}
@@ -269,4 +269,4 @@ def manifest(draw: Draw, stream: bool = False) -> dict:
 
 def manifest_chunks(draw: Draw):
     """The manifest's JSON text in pieces, everything read from the database before the first piece."""
-    return algo.stream_json(manifest(draw, stream=True))
+    return published.stream_json(manifest(draw, stream=True))

@@ -1,6 +1,5 @@
 """The departments' 比对和确认 of an entity draw: exclude (with a reason), undo, confirm within the working days."""
 from webapp.core import audit, clock
-from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.stages.directory.models import Entity
 from webapp.stages.draw.ceremony import DrawRefused
@@ -38,7 +37,7 @@ def confirm(conf: DrawConfirmation, user):
     if conf.confirmed_at is not None:
         raise DrawRefused("本部门已确认过名单。")
     today = clock.today()
-    conf.confirmed_at, conf.confirmed_on, conf.confirmed_by_id = utcnow(), today, user.id
+    conf.confirmed_at, conf.confirmed_on, conf.confirmed_by_id = clock.utcnow(), today, user.id
     conf.late = today > conf.deadline
     audit.record("draw.confirm", conf, user=user, excluded=len(conf.exclusions), late=conf.late)
 

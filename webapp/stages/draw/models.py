@@ -1,6 +1,16 @@
 """Draws (抽取) of a plan, entity and inspector ceremonies, and each department's confirmation of the list."""
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
+
+if TYPE_CHECKING:
+    from webapp.stages.accounts.models import Department, User
+    from webapp.stages.directory.models import Entity
+    from webapp.stages.plans.models import Plan
 
 
 class Draw(db.Model):
@@ -11,43 +21,43 @@ class Draw(db.Model):
     """
 
     __tablename__ = "draws"
-    id = db.Column(db.Integer, primary_key=True)
-    plan_id = db.Column(db.Integer, db.ForeignKey("plans.id"), nullable=False, index=True)
-    kind = db.Column(db.String(16), nullable=False)  # entities | inspectors
-    status = db.Column(db.String(16), nullable=False, default="prepared")  # prepared | executed | abandoned
-    live = db.Column(db.Integer, default=1)
-    attempt = db.Column(db.Integer, nullable=False, default=1)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(db.ForeignKey("plans.id"), index=True)
+    kind: Mapped[str] = mapped_column(db.String(16))  # entities | inspectors
+    status: Mapped[str] = mapped_column(db.String(16), default="prepared")  # prepared | executed | abandoned
+    live: Mapped[int | None] = mapped_column(default=1)
+    attempt: Mapped[int] = mapped_column(default=1)
 
     # Frozen at prepare: the canonical population text (exactly the bytes the digest covers) and parameters.
     # Deferred: lists of draws never load a million-line population or result they do not show.
-    population = db.deferred(db.Column(db.Text, nullable=False))
-    population_size = db.Column(db.Integer, nullable=False)
-    population_digest = db.Column(db.String(64), nullable=False)
-    params = db.Column(db.JSON, nullable=False, default=dict)
-    nonce = db.Column(db.String(64), nullable=False)  # secret until executed (or abandoned)
-    commitment = db.Column(db.String(64), nullable=False)
+    population: Mapped[str] = mapped_column(db.Text, deferred=True)
+    population_size: Mapped[int] = mapped_column()
+    population_digest: Mapped[str] = mapped_column(db.String(64))
+    params: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    nonce: Mapped[str] = mapped_column(db.String(64))  # secret until executed (or abandoned)
+    commitment: Mapped[str] = mapped_column(db.String(64))
 
-    witness = db.Column(db.Text)
-    seed = db.Column(db.String(64))
-    result = db.deferred(db.Column(db.JSON))
-    abandon_reason = db.Column(db.Text)
+    witness: Mapped[str | None] = mapped_column(db.Text)
+    seed: Mapped[str | None] = mapped_column(db.String(64))
+    result: Mapped[dict | None] = mapped_column(db.JSON, deferred=True)
+    abandon_reason: Mapped[str | None] = mapped_column(db.Text)
 
-    prepared_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    prepared_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
-    prepared_ip = db.Column(db.String(64))
-    executed_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    executed_at = db.Column(db.DateTime(timezone=True))
-    executed_on = db.Column(db.Date)  # the Beijing date of execution, for working-day deadlines
-    executed_ip = db.Column(db.String(64))
-    abandoned_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    abandoned_at = db.Column(db.DateTime(timezone=True))
-    abandoned_ip = db.Column(db.String(64))
+    prepared_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    prepared_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    prepared_ip: Mapped[str | None] = mapped_column(db.String(64))
+    executed_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    executed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    executed_on: Mapped[date | None] = mapped_column()  # the Beijing date of execution, for working-day deadlines
+    executed_ip: Mapped[str | None] = mapped_column(db.String(64))
+    abandoned_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    abandoned_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    abandoned_ip: Mapped[str | None] = mapped_column(db.String(64))
 
-    plan = db.relationship("Plan")
-    prepared_by = db.relationship("User", foreign_keys=[prepared_by_id])
-    executed_by = db.relationship("User", foreign_keys=[executed_by_id])
-    abandoned_by = db.relationship("User", foreign_keys=[abandoned_by_id])
-    confirmations = db.relationship(
+    plan: Mapped["Plan"] = relationship("Plan")
+    prepared_by: Mapped["User | None"] = relationship("User", foreign_keys=[prepared_by_id])
+    executed_by: Mapped["User | None"] = relationship("User", foreign_keys=[executed_by_id])
+    abandoned_by: Mapped["User | None"] = relationship("User", foreign_keys=[abandoned_by_id])
+    confirmations: Mapped[list["DrawConfirmation"]] = relationship(
         "DrawConfirmation", back_populates="draw", cascade="all, delete-orphan", order_by="DrawConfirmation.id"
     )
 
@@ -65,20 +75,20 @@ class DrawConfirmation(db.Model):
     """A participating department's 比对和确认 of an executed entity draw, due within confirm_days working days."""
 
     __tablename__ = "draw_confirmations"
-    id = db.Column(db.Integer, primary_key=True)
-    draw_id = db.Column(db.Integer, db.ForeignKey("draws.id"), nullable=False, index=True)
-    department_id = db.Column(db.Integer, db.ForeignKey("departments.id"), nullable=False)
-    deadline = db.Column(db.Date, nullable=False)
-    deadline_provisional = db.Column(db.Boolean, nullable=False, default=False)
-    confirmed_at = db.Column(db.DateTime(timezone=True))
-    confirmed_on = db.Column(db.Date)
-    confirmed_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    late = db.Column(db.Boolean, nullable=False, default=False)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draw_id: Mapped[int] = mapped_column(db.ForeignKey("draws.id"), index=True)
+    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"))
+    deadline: Mapped[date] = mapped_column()
+    deadline_provisional: Mapped[bool] = mapped_column(default=False)
+    confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    confirmed_on: Mapped[date | None] = mapped_column()
+    confirmed_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    late: Mapped[bool] = mapped_column(default=False)
 
-    draw = db.relationship(Draw, back_populates="confirmations")
-    department = db.relationship("Department")
-    confirmed_by = db.relationship("User")
-    exclusions = db.relationship(
+    draw: Mapped[Draw] = relationship(Draw, back_populates="confirmations")
+    department: Mapped["Department"] = relationship("Department")
+    confirmed_by: Mapped["User | None"] = relationship("User")
+    exclusions: Mapped[list["DrawExclusion"]] = relationship(
         "DrawExclusion", back_populates="confirmation", cascade="all, delete-orphan", order_by="DrawExclusion.id"
     )
 
@@ -92,19 +102,19 @@ class DrawExclusion(db.Model):
     """An entity a department took off the drawn list, with its reason (public)."""
 
     __tablename__ = "draw_exclusions"
-    id = db.Column(db.Integer, primary_key=True)
-    confirmation_id = db.Column(
-        db.Integer, db.ForeignKey("draw_confirmations.id", ondelete="CASCADE"), nullable=False, index=True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    confirmation_id: Mapped[int] = mapped_column(
+        db.ForeignKey("draw_confirmations.id", ondelete="CASCADE"), index=True
     )
-    entity_id = db.Column(db.Integer, db.ForeignKey("entities.id"), nullable=False)
-    uscc = db.Column(db.String(18), nullable=False)
-    reason_code = db.Column(db.String(16), nullable=False)
-    note = db.Column(db.String(300), nullable=False, default="")
-    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    entity_id: Mapped[int] = mapped_column(db.ForeignKey("entities.id"))
+    uscc: Mapped[str] = mapped_column(db.String(18))
+    reason_code: Mapped[str] = mapped_column(db.String(16))
+    note: Mapped[str] = mapped_column(db.String(300), default="")
+    created_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
-    confirmation = db.relationship(DrawConfirmation, back_populates="exclusions")
-    entity = db.relationship("Entity")
+    confirmation: Mapped[DrawConfirmation] = relationship(DrawConfirmation, back_populates="exclusions")
+    entity: Mapped["Entity"] = relationship("Entity")
 
     __table_args__ = (db.UniqueConstraint("confirmation_id", "entity_id", name="uq_draw_exclusions_pair"),)
 

@@ -2,9 +2,10 @@
 from datetime import date
 
 from webapp.domain import findings as rules
+from webapp.domain.status import RecordStatus
 from webapp.stages.plans.calendar import current_calendar
 
-STATUSES = ("dispatched", "returned", "submitted")
+STATUSES = (RecordStatus.DISPATCHED, RecordStatus.RETURNED, RecordStatus.SUBMITTED)
 
 
 def deadline_lines(records, today: date) -> dict[int, dict]:

@@ -5,17 +5,17 @@ No Flask here: bytes in, a `Processed` (or an `ImageRejected` with a Chinese mes
 import io
 import warnings
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from webapp.core.clock import BEIJING
 from webapp.domain.refusal import Refused
 
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 48-megapixel phone sensor scaled by the app is far below this
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 JPEG_QUALITY = 88
-BEIJING = timezone(timedelta(hours=8))
 
 
 class ImageRejected(Refused):

@@ -1,6 +1,15 @@
 """What the phones sent: one row per accepted record submission, so that a replay gets the same answer."""
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
+
+if TYPE_CHECKING:
+    from webapp.stages.accounts.models import User
+    from webapp.stages.records.models import InspectionRecord
 
 
 class FieldSubmission(db.Model):
@@ -10,18 +19,18 @@ class FieldSubmission(db.Model):
     same client id (409)."""
 
     __tablename__ = "field_submissions"
-    id = db.Column(db.Integer, primary_key=True)
-    client_uuid = db.Column(db.String(36), nullable=False, unique=True)
-    record_id = db.Column(
-        db.Integer, db.ForeignKey("inspection_records.id", ondelete="CASCADE"), nullable=False, index=True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_uuid: Mapped[str] = mapped_column(db.String(36), unique=True)
+    record_id: Mapped[int] = mapped_column(
+        db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True
     )
-    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
-    body_digest = db.Column(db.String(64), nullable=False)
-    findings_hash = db.Column(db.String(64), nullable=False)
-    body = db.Column(db.JSON, nullable=False)  # as the phone sent it, refusal confirmations included
-    response = db.Column(db.JSON, nullable=False)
-    replays = db.Column(db.Integer, nullable=False, default=0)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    user_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
+    body_digest: Mapped[str] = mapped_column(db.String(64))
+    findings_hash: Mapped[str] = mapped_column(db.String(64))
+    body: Mapped[dict] = mapped_column(db.JSON)  # as the phone sent it, refusal confirmations included
+    response: Mapped[dict] = mapped_column(db.JSON)
+    replays: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
-    record = db.relationship("InspectionRecord")
-    user = db.relationship("User")
+    record: Mapped["InspectionRecord"] = relationship("InspectionRecord")
+    user: Mapped["User"] = relationship("User")

@@ -4,32 +4,22 @@ different content, 422 (in Chinese) for what breaks the rules or refers to media
 Late records are accepted and flagged: data is never refused for lateness."""
 import math
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.core import audit
-from webapp.core.clock import utcnow
+from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.domain import findings as rules
+from webapp.domain.status import RecordStatus
 from webapp.stages.field import tasks
 from webapp.stages.field.models import FieldSubmission
+from webapp.stages.field.outcome import Outcome, error
 from webapp.stages.plans.calendar import current_calendar
 from webapp.stages.records.models import InspectionRecord, Media
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
-@dataclass
-class Outcome:
-    status: int
-    body: dict
-
-
-def _error(status: int, message: str, **extra) -> Outcome:
-    return Outcome(status, {"error": message, **extra})
 
 
 def _date(value, errors) -> date | None:
@@ -51,9 +41,7 @@ def _moment(value, errors) -> datetime | None:
     except (TypeError, ValueError):
         errors.append("扫码入企时间格式不正确。")
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tasks.BEIJING)
-    return parsed.astimezone(timezone.utc)
+    return clock.from_beijing(parsed)
 
 
 def _number(value) -> bool:
@@ -78,25 +66,25 @@ def _checkin(value, errors) -> tuple[float | None, float | None, float | None]:
 
 def _replay(previous: FieldSubmission, user, digest: str) -> Outcome:
     if previous.record.member_for(user) is None:
-        return _error(404, "任务不存在或您不在该检查组中。")
+        return error(404, "任务不存在或您不在该检查组中。")
     if previous.body_digest == digest:
         previous.replays += 1
         db.session.commit()
         return Outcome(200, dict(previous.response))
     audit.record("field.record_conflict", previous.record, client_uuid=previous.client_uuid)
     db.session.commit()
-    return _error(
+    return error(
         409, "这份记录此前已用同一编号提交过不同的内容，服务器保留先到的版本。请核对后联系审核人。",
         server_hash=previous.findings_hash,
     )
 
 
 def _taken(record) -> Outcome:
-    if record.status == "returned":
+    if record.status == RecordStatus.RETURNED:
         message = "该记录已被审核退回。已签字的检查结果不能更改，请按审核意见提交补充说明。"
     else:
         message = "该记录已由本组其他人员提交，服务器保留先到的版本。"
-    return _error(409, message, server_hash=record.findings_hash)
+    return error(409, message, server_hash=record.findings_hash)
 
 
 def _summary(errors: list[str]) -> str:
@@ -108,13 +96,13 @@ def _summary(errors: list[str]) -> str:
 def submit(user, client_uuid: str, body) -> Outcome:
     client_uuid = (client_uuid or "").lower()
     if not UUID.match(client_uuid):
-        return _error(422, "记录编号（client_uuid）格式不正确。")
+        return error(422, "记录编号（client_uuid）格式不正确。")
     if not isinstance(body, dict):
-        return _error(400, "请求内容不是有效的 JSON 对象。")
+        return error(400, "请求内容不是有效的 JSON 对象。")
     try:
         digest = rules.body_digest(body)
     except (TypeError, ValueError):
-        return _error(400, "请求内容含有无法处理的数值。")
+        return error(400, "请求内容含有无法处理的数值。")
 
     previous = db.session.scalar(select(FieldSubmission).where(FieldSubmission.client_uuid == client_uuid))
     if previous is not None:
@@ -122,15 +110,15 @@ def submit(user, client_uuid: str, body) -> Outcome:
 
     record = tasks.member_record(user, body.get("record_id"))
     if record is None:
-        return _error(404, "任务不存在或您不在该检查组中。")
-    if record.status != "dispatched" or record.client_uuid is not None:
+        return error(404, "任务不存在或您不在该检查组中。")
+    if record.status != RecordStatus.DISPATCHED or record.client_uuid is not None:
         # Taken, perhaps by this very submission arriving twice at once (its FieldSubmission committed after
         # the lookup above): answer as the second of the two.
         return _after_race(user, client_uuid, digest, record.id)
 
     errors: list[str] = []
     inspected_on = _date(body.get("inspected_on"), errors)
-    today = tasks.today_in_china()
+    today = clock.today()
     if inspected_on is not None:
         if inspected_on > today:
             errors.append("检查日期不能晚于今天。")
@@ -149,18 +137,18 @@ def submit(user, client_uuid: str, body) -> Outcome:
     missing = sorted(checked.media - have)
     if errors:
         extra = {"missing_media": missing} if missing else {}
-        return _error(422, _summary(errors), errors=errors, **extra)
+        return error(422, _summary(errors), errors=errors, **extra)
     if missing:
-        return _error(422, f"还有 {len(missing)} 张图片（照片、签字或印章）未上传，请先上传后再提交记录。",
+        return error(422, f"还有 {len(missing)} 张图片（照片、签字或印章）未上传，请先上传后再提交记录。",
                       errors=[], missing_media=missing)
 
     # Claim the record atomically: of two phones sending at once, exactly one gets it.
     try:
         claimed = db.session.execute(
             update(InspectionRecord)
-            .where(InspectionRecord.id == record.id, InspectionRecord.status == "dispatched",
+            .where(InspectionRecord.id == record.id, InspectionRecord.status == RecordStatus.DISPATCHED,
                    InspectionRecord.client_uuid.is_(None))
-            .values(client_uuid=client_uuid, status="submitted")
+            .values(client_uuid=client_uuid, status=RecordStatus.SUBMITTED)
             .execution_options(synchronize_session=False)
         ).rowcount
     except IntegrityError:  # the client id is already another record's
@@ -182,7 +170,7 @@ def submit(user, client_uuid: str, body) -> Outcome:
     record.seal_sha = body.get("seal_sha")
     record.refused = refusal is not None
     record.refusal_note = refusal["note"].strip() if refusal is not None else None
-    record.submitted_at = utcnow()
+    record.submitted_at = clock.utcnow()
     record.submitted_by_id = user.id
     record.sync_due = deadline.due
     record.due_provisional = deadline.provisional

@@ -1,28 +1,17 @@
 """The inspector's tasks as the phone downloads them: everything needed to work a record offline."""
-from datetime import date, datetime, timedelta, timezone
-
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.domain import findings as rules
 from webapp.stages.plans.models import Plan
 from webapp.stages.records.models import InspectionRecord, RecordMember
 
-BEIJING = timezone(timedelta(hours=8))
-
-
-def today_in_china() -> date:
-    """Deadlines are counted on the calendar of the place of inspection, whatever the server's zone."""
-    return datetime.now(BEIJING).date()
-
-
-def iso(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime) and value.tzinfo is None:  # SQLite hands back naive UTC
-        value = value.replace(tzinfo=timezone.utc)
-    return value.isoformat()
+# Old names, kept while faces/api/tasks.py, faces/demo/results.py and tests/field_api still import them:
+# use webapp.core.clock.today() and clock.iso() instead.
+today_in_china = clock.today
+iso = clock.iso
 
 
 def member_records(user, statuses=None) -> list[InspectionRecord]:

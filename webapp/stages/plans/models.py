@@ -1,49 +1,57 @@
 """Plans (抽查工作方案): window, departments and their items, eligibility rules, ratios, floor, team sizes."""
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.domain import eligibility, risk
 
+if TYPE_CHECKING:
+    from webapp.stages.accounts.models import Department
+
 
 class Plan(db.Model):
     __tablename__ = "plans"
-    id = db.Column(db.Integer, primary_key=True)
-    doc_number = db.Column(db.String(64), nullable=False)  # 保莲双随机办[2023]10号
-    title = db.Column(db.String(200), nullable=False)
-    issuer = db.Column(db.String(200), nullable=False)
-    issued_on = db.Column(db.Date)
-    based_on = db.Column(db.String(200), nullable=False, default="")
-    contact_name = db.Column(db.String(32), nullable=False, default="")
-    contact_phone = db.Column(db.String(32), nullable=False, default="")
-    window_start = db.Column(db.Date, nullable=False)
-    window_end = db.Column(db.Date, nullable=False)
-    lead_department_id = db.Column(db.Integer, db.ForeignKey("departments.id"), nullable=False)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doc_number: Mapped[str] = mapped_column(db.String(64))  # 保莲双随机办[2023]10号
+    title: Mapped[str] = mapped_column(db.String(200))
+    issuer: Mapped[str] = mapped_column(db.String(200))
+    issued_on: Mapped[date | None] = mapped_column()
+    based_on: Mapped[str] = mapped_column(db.String(200), default="")
+    contact_name: Mapped[str] = mapped_column(db.String(32), default="")
+    contact_phone: Mapped[str] = mapped_column(db.String(32), default="")
+    window_start: Mapped[date] = mapped_column()
+    window_end: Mapped[date] = mapped_column()
+    lead_department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"))
 
     # Eligibility rules
-    category = db.Column(db.String(64))
-    registered_before = db.Column(db.Date)
-    annual_report_year = db.Column(db.Integer)
-    statuses = db.Column(db.JSON, nullable=False, default=list)
+    category: Mapped[str | None] = mapped_column(db.String(64))
+    registered_before: Mapped[date | None] = mapped_column()
+    annual_report_year: Mapped[int | None] = mapped_column()
+    statuses: Mapped[list] = mapped_column(db.JSON, default=list)
 
     # Sampling, in whole percent
-    ratio_high = db.Column(db.Integer, nullable=False, default=100)
-    ratio_higher = db.Column(db.Integer, nullable=False, default=80)
-    ratio_general = db.Column(db.Integer, nullable=False, default=50)
-    ratio_low = db.Column(db.Integer, nullable=False, default=20)
-    floor_percent = db.Column(db.Integer, nullable=False, default=5)
+    ratio_high: Mapped[int] = mapped_column(default=100)
+    ratio_higher: Mapped[int] = mapped_column(default=80)
+    ratio_general: Mapped[int] = mapped_column(default=50)
+    ratio_low: Mapped[int] = mapped_column(default=20)
+    floor_percent: Mapped[int] = mapped_column(default=5)
 
     # Day counts (working days)
-    confirm_days = db.Column(db.Integer, nullable=False, default=5)
-    entry_days = db.Column(db.Integer, nullable=False, default=5)
-    publish_days = db.Column(db.Integer, nullable=False, default=20)
+    confirm_days: Mapped[int] = mapped_column(default=5)
+    entry_days: Mapped[int] = mapped_column(default=5)
+    publish_days: Mapped[int] = mapped_column(default=20)
 
-    status = db.Column(db.String(16), nullable=False, default="draft")  # draft | drawn | closed
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    status: Mapped[str] = mapped_column(db.String(16), default="draft")  # draft | drawn | closed
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
-    lead_department = db.relationship("Department")
-    departments = db.relationship(
+    lead_department: Mapped["Department"] = relationship("Department")
+    departments: Mapped[list["PlanDepartment"]] = relationship(
         "PlanDepartment", back_populates="plan", cascade="all, delete-orphan", order_by="PlanDepartment.position"
     )
-    items = db.relationship(
+    items: Mapped[list["PlanItem"]] = relationship(
         "PlanItem", back_populates="plan", cascade="all, delete-orphan", order_by="PlanItem.position"
     )
 
@@ -77,14 +85,14 @@ class Plan(db.Model):
 
 class PlanDepartment(db.Model):
     __tablename__ = "plan_departments"
-    id = db.Column(db.Integer, primary_key=True)
-    plan_id = db.Column(db.Integer, db.ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True)
-    department_id = db.Column(db.Integer, db.ForeignKey("departments.id"), nullable=False)
-    team_size = db.Column(db.Integer, nullable=False, default=1)
-    position = db.Column(db.Integer, nullable=False, default=0)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(db.ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"))
+    team_size: Mapped[int] = mapped_column(default=1)
+    position: Mapped[int] = mapped_column(default=0)
 
-    plan = db.relationship(Plan, back_populates="departments")
-    department = db.relationship("Department")
+    plan: Mapped[Plan] = relationship(Plan, back_populates="departments")
+    department: Mapped["Department"] = relationship("Department")
 
     __table_args__ = (db.UniqueConstraint("plan_id", "department_id", name="uq_plan_departments_pair"),)
 
@@ -93,20 +101,20 @@ class PlanItem(db.Model):
     """A check item as it stood when the plan was made: a copy, so library edits never change a plan."""
 
     __tablename__ = "plan_items"
-    id = db.Column(db.Integer, primary_key=True)
-    plan_id = db.Column(db.Integer, db.ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True)
-    department_id = db.Column(db.Integer, db.ForeignKey("departments.id"), nullable=False)
-    source_item_id = db.Column(db.Integer, db.ForeignKey("check_items.id"))
-    source_version = db.Column(db.Integer)
-    position = db.Column(db.Integer, nullable=False, default=0)
-    title = db.Column(db.String(200), nullable=False)
-    methods = db.Column(db.JSON, nullable=False, default=list)
-    legal_basis = db.Column(db.Text, nullable=False, default="")
-    required_qualification = db.Column(db.String(64))
-    check_points = db.Column(db.JSON, nullable=False, default=list)  # list of strings
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(db.ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"))
+    source_item_id: Mapped[int | None] = mapped_column(db.ForeignKey("check_items.id"))
+    source_version: Mapped[int | None] = mapped_column()
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(db.String(200))
+    methods: Mapped[list] = mapped_column(db.JSON, default=list)
+    legal_basis: Mapped[str] = mapped_column(db.Text, default="")
+    required_qualification: Mapped[str | None] = mapped_column(db.String(64))
+    check_points: Mapped[list] = mapped_column(db.JSON, default=list)  # list of strings
 
-    plan = db.relationship(Plan, back_populates="items")
-    department = db.relationship("Department")
+    plan: Mapped[Plan] = relationship(Plan, back_populates="items")
+    department: Mapped["Department"] = relationship("Department")
 
     @classmethod
     def copy_of(cls, item, position: int) -> "PlanItem":
@@ -127,8 +135,8 @@ class CalendarOverride(db.Model):
     """The office's word on a date (a holiday or 调休 workday the calendar package lacks); wins over the package."""
 
     __tablename__ = "calendar_overrides"
-    day = db.Column(db.Date, primary_key=True)
-    is_workday = db.Column(db.Boolean, nullable=False)
-    note = db.Column(db.String(100), nullable=False, default="")
-    updated_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    is_workday: Mapped[bool] = mapped_column()
+    note: Mapped[str] = mapped_column(db.String(100), default="")
+    updated_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow, onupdate=utcnow)

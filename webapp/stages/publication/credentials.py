@@ -6,7 +6,6 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from webapp.core import audit, clock, qrcodes
-from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.stages.directory.models import Entity
@@ -39,7 +38,7 @@ def can_manage(user, profile) -> bool:
 
 def revoke(cred: InspectorCredential, user, reason: str = "") -> None:
     if cred.revoked_at is None:
-        cred.revoked_at = utcnow()
+        cred.revoked_at = clock.utcnow()
         cred.revoked_by_id = user.id
         audit.record("credential.revoke", cred, user=user, inspector_id=cred.inspector_id, reason=reason)
 
@@ -97,7 +96,7 @@ def check_allowed(cred: InspectorCredential, ip: str) -> bool:
     on this credential and fewer than CREDENTIAL_CHECKS_PER_ADDRESS from this address. An enterprise checks
     the inspector in front of it once or twice; trying many USCCs would reveal the draw's assignments before
     an unannounced inspection."""
-    since = utcnow() - timedelta(hours=1)
+    since = clock.utcnow() - timedelta(hours=1)
 
     def count(condition) -> int:
         return db.session.scalar(
@@ -124,8 +123,8 @@ def payload(profile) -> tuple[InspectorCredential, dict]:
         "name": profile.name,
         "department": profile.department.name,
         "certificate": profile.certificate_no,
-        "valid_from": profile.valid_from.isoformat() if profile.valid_from else None,
-        "valid_to": profile.valid_to.isoformat() if profile.valid_to else None,
+        "valid_from": clock.iso(profile.valid_from),
+        "valid_to": clock.iso(profile.valid_to),
         "state": validity(cred, clock.today()).state,
     }
 

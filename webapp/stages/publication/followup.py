@@ -6,7 +6,6 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import func, select
 
 from webapp.core import audit, clock
-from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.core.storage import storage
 from webapp.domain import roles
@@ -81,7 +80,7 @@ def close(task: FollowUpTask, user, evidence: str, image: bytes | None = None) -
     task.evidence = evidence
     task.status = "closed"
     task.closed_by_id = user.id
-    task.closed_at = utcnow()
+    task.closed_at = clock.utcnow()
     audit.record("followup.close", task, user=user, record_id=task.record_id,
                  media_id=task.evidence_media.id if task.evidence_media else None)
     return task

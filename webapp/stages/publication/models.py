@@ -3,24 +3,34 @@
 Publication itself needs no table: a record's status becomes "published" with `published_at`, and the audit
 trail says who published it.
 """
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.core.tokens import new_token
+
+if TYPE_CHECKING:
+    from webapp.stages.accounts.models import Department, User
+    from webapp.stages.directory.models import InspectorProfile
+    from webapp.stages.records.models import InspectionRecord, Media
 
 
 class InspectorCredential(db.Model):
     """The token behind an inspector's credential QR (/credential/<token>). Revoked tokens stay, marked."""
 
     __tablename__ = "inspector_credentials"
-    id = db.Column(db.Integer, primary_key=True)
-    inspector_id = db.Column(db.Integer, db.ForeignKey("inspector_profiles.id"), nullable=False, index=True)
-    token = db.Column(db.String(32), nullable=False, unique=True, default=new_token)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
-    revoked_at = db.Column(db.DateTime(timezone=True))
-    revoked_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspector_id: Mapped[int] = mapped_column(db.ForeignKey("inspector_profiles.id"), index=True)
+    token: Mapped[str] = mapped_column(db.String(32), unique=True, default=new_token)
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    revoked_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
 
-    inspector = db.relationship("InspectorProfile")
-    revoked_by = db.relationship("User")
+    inspector: Mapped["InspectorProfile"] = relationship("InspectorProfile")
+    revoked_by: Mapped["User | None"] = relationship("User")
 
     @property
     def revoked(self) -> bool:
@@ -34,11 +44,11 @@ class CredentialCheck(db.Model):
     learnt ahead of an unannounced inspection by guessing USCCs."""
 
     __tablename__ = "credential_checks"
-    id = db.Column(db.Integer, primary_key=True)
-    credential_id = db.Column(db.Integer, db.ForeignKey("inspector_credentials.id", ondelete="CASCADE"),
-                              nullable=False, index=True)
-    ip = db.Column(db.String(64), nullable=False, index=True)
-    at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credential_id: Mapped[int] = mapped_column(db.ForeignKey("inspector_credentials.id", ondelete="CASCADE"),
+                                               index=True)
+    ip: Mapped[str] = mapped_column(db.String(64), index=True)
+    at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow, index=True)
 
 
 class PublicationWithdrawal(db.Model):
@@ -46,40 +56,40 @@ class PublicationWithdrawal(db.Model):
     the record's public verification page shows. The record returns to review; the withdrawals stay."""
 
     __tablename__ = "publication_withdrawals"
-    id = db.Column(db.Integer, primary_key=True)
-    record_id = db.Column(db.Integer, db.ForeignKey("inspection_records.id", ondelete="CASCADE"), nullable=False,
-                          index=True)
-    reason = db.Column(db.Text, nullable=False)
-    published_at = db.Column(db.DateTime(timezone=True))  # when the withdrawn publication had been made
-    by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(db.Text)
+    # when the withdrawn publication had been made
+    published_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
-    by = db.relationship("User")
+    by: Mapped["User | None"] = relationship("User")
 
 
 class FollowUpTask(db.Model):
     """后续监管: a problem left for later (发现问题待后续处理), owned by the department with jurisdiction."""
 
     __tablename__ = "follow_up_tasks"
-    id = db.Column(db.Integer, primary_key=True)
-    record_id = db.Column(
-        db.Integer, db.ForeignKey("inspection_records.id", ondelete="CASCADE"), nullable=False, index=True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True
     )
-    department_id = db.Column(db.Integer, db.ForeignKey("departments.id"), nullable=False, index=True)
-    reason = db.Column(db.String(300), nullable=False, default="")  # why this department: the rule applied
-    opened_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
-    deadline = db.Column(db.Date, nullable=False)
-    deadline_provisional = db.Column(db.Boolean, nullable=False, default=False)
-    status = db.Column(db.String(16), nullable=False, default="open", index=True)  # open | closed
-    evidence = db.Column(db.Text)
-    evidence_media_id = db.Column(db.Integer, db.ForeignKey("media.id"))
-    closed_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    closed_at = db.Column(db.DateTime(timezone=True))
+    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"), index=True)
+    reason: Mapped[str] = mapped_column(db.String(300), default="")  # why this department: the rule applied
+    opened_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    deadline: Mapped[date] = mapped_column()
+    deadline_provisional: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(db.String(16), default="open", index=True)  # open | closed
+    evidence: Mapped[str | None] = mapped_column(db.Text)
+    evidence_media_id: Mapped[int | None] = mapped_column(db.ForeignKey("media.id"))
+    closed_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
 
-    record = db.relationship("InspectionRecord")
-    department = db.relationship("Department")
-    evidence_media = db.relationship("Media")
-    closed_by = db.relationship("User")
+    record: Mapped["InspectionRecord"] = relationship("InspectionRecord")
+    department: Mapped["Department"] = relationship("Department")
+    evidence_media: Mapped["Media | None"] = relationship("Media")
+    closed_by: Mapped["User | None"] = relationship("User")
 
     __table_args__ = (db.UniqueConstraint("record_id", "department_id", name="uq_follow_up_tasks_pair"),)
 

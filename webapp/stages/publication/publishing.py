@@ -4,8 +4,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import func, select
 
-from webapp.core import audit
-from webapp.core.clock import utcnow
+from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.domain import publication
 from webapp.domain.refusal import Refused
@@ -37,7 +36,7 @@ def approved_records(plan: Plan) -> list[InspectionRecord]:
 
 def open_follow_ups(record: InspectionRecord, today: date | None = None) -> list[FollowUpTask]:
     """Open the follow-up tasks a record needs (none twice for the same department)."""
-    today = today or date.today()
+    today = today or clock.today()
     wanted = publication.follow_up_jurisdiction(record.result_codes, record.findings, record.plan.lead_department_id)
     if not wanted:
         return []
@@ -69,7 +68,7 @@ def publish(records, user=None, via: str = "web") -> list[InspectionRecord]:
     if wrong:
         names = "、".join(r.entity.name for r in wrong[:3]) + ("等" if len(wrong) > 3 else "")
         raise PublishError(f"只能公示审核通过的检查表；以下检查表尚未审核通过或已公示：{names}。")
-    now = utcnow()
+    now = clock.utcnow()
     for record in records:
         record.status = publication.PUBLISHED
         record.published_at = now
@@ -90,7 +89,7 @@ def withdraw(record: InspectionRecord, user, reason: str) -> PublicationWithdraw
     db.session.add(withdrawal)
     record.status, record.published_at = publication.WITHDRAWN_TO, None
     audit.record("record.withdraw_publication", record, user=user, plan_id=record.plan_id, reason=withdrawal.reason,
-                 published_at=withdrawal.published_at.isoformat() if withdrawal.published_at else None)
+                 published_at=clock.iso(withdrawal.published_at))
     return withdrawal
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from webapp.core.extensions import db
 from webapp.domain import publication
+from webapp.domain.status import RecordStatus
 from webapp.stages.accounts.models import Department
 from webapp.stages.directory.models import Entity
 from webapp.stages.publication.models import FollowUpTask
@@ -15,11 +16,11 @@ from webapp.stages.records.models import InspectionRecord
 SEARCH_LIMIT = 50
 
 PUBLIC_STATUS = {
-    "dispatched": "已派发，尚未录入检查结果",
-    "submitted": "检查结果已录入，待审核",
-    "returned": "审核中（已退回补充说明）",
-    "approved": "已审核通过，待公示",
-    "published": "已公示",
+    RecordStatus.DISPATCHED: "已派发，尚未录入检查结果",
+    RecordStatus.SUBMITTED: "检查结果已录入，待审核",
+    RecordStatus.RETURNED: "审核中（已退回补充说明）",
+    RecordStatus.APPROVED: "已审核通过，待公示",
+    RecordStatus.PUBLISHED: "已公示",
 }
 
 

@@ -5,6 +5,7 @@ from webapp.core import audit
 from webapp.core.database import bulk_insert
 from webapp.core.extensions import db
 from webapp.domain import draw as algo
+from webapp.domain.status import RecordStatus
 from webapp.stages.directory.models import Entity, InspectorProfile
 from webapp.stages.draw import ceremony
 from webapp.stages.draw.ceremony import DrawRefused
@@ -56,7 +57,7 @@ def dispatch(plan: Plan, draw: Draw) -> int:
         mine = teams.get(uscc, [])
         have = set().union(*(profiles[c][1] for t in mine for c in t["certificates"]))
         departments = {dept_ids[t["department"]] for t in mine if t["certificates"]}
-        records.append({"plan_id": plan.id, "entity_id": entity_ids[uscc], "status": "dispatched",
+        records.append({"plan_id": plan.id, "entity_id": entity_ids[uscc], "status": RecordStatus.DISPATCHED,
                         "understaffed": any(t["short"] for t in mine),
                         "needs_expert": bool(missing_items(items, departments, have))})
     bulk_insert(InspectionRecord.__table__, records)

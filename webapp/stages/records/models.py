@@ -8,50 +8,60 @@ The draw creates records (status `dispatched`); the field app fills them; review
      "team": {"present": ["<certificate_no>", …], "uniform": true, "credentials_shown": true},
      "result_codes": ["no_problem"], "remarks": "…"}
 """
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.core.tokens import new_token
 from webapp.domain.status import LABELS, RecordStatus, label
 
+if TYPE_CHECKING:
+    from webapp.stages.accounts.models import Department
+    from webapp.stages.directory.models import Entity, InspectorProfile
+    from webapp.stages.plans.models import Plan
+
 
 class InspectionRecord(db.Model):
     __tablename__ = "inspection_records"
-    id = db.Column(db.Integer, primary_key=True)
-    token = db.Column(db.String(32), nullable=False, unique=True, default=new_token)  # /v/<token>
-    plan_id = db.Column(db.Integer, db.ForeignKey("plans.id"), nullable=False, index=True)
-    entity_id = db.Column(db.Integer, db.ForeignKey("entities.id"), nullable=False, index=True)
-    status = db.Column(db.String(16), nullable=False, default=RecordStatus.DISPATCHED.value, index=True)
-    understaffed = db.Column(db.Boolean, nullable=False, default=False)
-    needs_expert = db.Column(db.Boolean, nullable=False, default=False)
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(db.String(32), unique=True, default=new_token)  # /v/<token>
+    plan_id: Mapped[int] = mapped_column(db.ForeignKey("plans.id"), index=True)
+    entity_id: Mapped[int] = mapped_column(db.ForeignKey("entities.id"), index=True)
+    status: Mapped[str] = mapped_column(db.String(16), default=RecordStatus.DISPATCHED.value, index=True)
+    understaffed: Mapped[bool] = mapped_column(default=False)
+    needs_expert: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     # Filled from the phone
-    client_uuid = db.Column(db.String(36), unique=True)
-    inspected_on = db.Column(db.Date)
-    checked_in_at = db.Column(db.DateTime(timezone=True))
-    checkin_lat = db.Column(db.Float)
-    checkin_lng = db.Column(db.Float)
-    checkin_accuracy = db.Column(db.Float)
-    findings = db.Column(db.JSON)
-    result_codes = db.Column(db.JSON, nullable=False, default=list)
-    findings_hash = db.Column(db.String(64))
-    signature_sha = db.Column(db.String(64))
-    seal_sha = db.Column(db.String(64))
-    refused = db.Column(db.Boolean, nullable=False, default=False)
-    refusal_note = db.Column(db.Text)
-    submitted_at = db.Column(db.DateTime(timezone=True))
-    submitted_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    sync_due = db.Column(db.Date)
-    due_provisional = db.Column(db.Boolean, nullable=False, default=False)
-    late = db.Column(db.Boolean, nullable=False, default=False)
-    published_at = db.Column(db.DateTime(timezone=True))
+    client_uuid: Mapped[str | None] = mapped_column(db.String(36), unique=True)
+    inspected_on: Mapped[date | None] = mapped_column()
+    checked_in_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    checkin_lat: Mapped[float | None] = mapped_column(db.Float)
+    checkin_lng: Mapped[float | None] = mapped_column(db.Float)
+    checkin_accuracy: Mapped[float | None] = mapped_column(db.Float)
+    findings: Mapped[dict | None] = mapped_column(db.JSON)
+    result_codes: Mapped[list] = mapped_column(db.JSON, default=list)
+    findings_hash: Mapped[str | None] = mapped_column(db.String(64))
+    signature_sha: Mapped[str | None] = mapped_column(db.String(64))
+    seal_sha: Mapped[str | None] = mapped_column(db.String(64))
+    refused: Mapped[bool] = mapped_column(default=False)
+    refusal_note: Mapped[str | None] = mapped_column(db.Text)
+    submitted_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    submitted_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    sync_due: Mapped[date | None] = mapped_column()
+    due_provisional: Mapped[bool] = mapped_column(default=False)
+    late: Mapped[bool] = mapped_column(default=False)
+    published_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
 
-    plan = db.relationship("Plan")
-    entity = db.relationship("Entity")
-    members = db.relationship(
+    plan: Mapped["Plan"] = relationship("Plan")
+    entity: Mapped["Entity"] = relationship("Entity")
+    members: Mapped[list["RecordMember"]] = relationship(
         "RecordMember", back_populates="record", cascade="all, delete-orphan", order_by="RecordMember.id"
     )
-    media = db.relationship("Media", back_populates="record", cascade="all, delete-orphan")
+    media: Mapped[list["Media"]] = relationship("Media", back_populates="record", cascade="all, delete-orphan")
 
     __table_args__ = (db.UniqueConstraint("plan_id", "entity_id", name="uq_inspection_records_plan_entity"),)
 
@@ -72,21 +82,21 @@ class RecordMember(db.Model):
     """An inspector on a record's team: drawn, or appointed as an expert (专业人员) with a reason."""
 
     __tablename__ = "record_members"
-    id = db.Column(db.Integer, primary_key=True)
-    record_id = db.Column(
-        db.Integer, db.ForeignKey("inspection_records.id", ondelete="CASCADE"), nullable=False, index=True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True
     )
-    inspector_id = db.Column(db.Integer, db.ForeignKey("inspector_profiles.id"), nullable=False, index=True)
-    department_id = db.Column(db.Integer, db.ForeignKey("departments.id"), nullable=False)
-    kind = db.Column(db.String(16), nullable=False, default="drawn")  # drawn | expert
-    is_leader = db.Column(db.Boolean, nullable=False, default=False)
-    reason = db.Column(db.String(300))  # why an expert was appointed
-    appointed_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    inspector_id: Mapped[int] = mapped_column(db.ForeignKey("inspector_profiles.id"), index=True)
+    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"))
+    kind: Mapped[str] = mapped_column(db.String(16), default="drawn")  # drawn | expert
+    is_leader: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str | None] = mapped_column(db.String(300))  # why an expert was appointed
+    appointed_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
-    record = db.relationship(InspectionRecord, back_populates="members")
-    inspector = db.relationship("InspectorProfile")
-    department = db.relationship("Department")
+    record: Mapped[InspectionRecord] = relationship(InspectionRecord, back_populates="members")
+    inspector: Mapped["InspectorProfile"] = relationship("InspectorProfile")
+    department: Mapped["Department"] = relationship("Department")
 
     __table_args__ = (db.UniqueConstraint("record_id", "inspector_id", name="uq_record_members_pair"),)
 
@@ -95,23 +105,24 @@ class Media(db.Model):
     """A photo, signature or seal image of a record, stored content-addressed by its SHA-256."""
 
     __tablename__ = "media"
-    id = db.Column(db.Integer, primary_key=True)
-    record_id = db.Column(
-        db.Integer, db.ForeignKey("inspection_records.id", ondelete="CASCADE"), nullable=False, index=True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True
     )
-    sha256 = db.Column(db.String(64), nullable=False, index=True)  # of the bytes the phone sent
-    stored_sha = db.Column(db.String(64))  # storage key: SHA-256 of the re-encoded, EXIF-free file (0004_field)
-    kind = db.Column(db.String(16), nullable=False)  # photo | signature | seal | evidence
-    content_type = db.Column(db.String(32), nullable=False)
-    size = db.Column(db.Integer, nullable=False)
-    width = db.Column(db.Integer)
-    height = db.Column(db.Integer)
-    captured_at = db.Column(db.DateTime(timezone=True))
-    meta = db.Column(db.JSON, nullable=False, default=dict)
-    uploaded_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    uploaded_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    sha256: Mapped[str] = mapped_column(db.String(64), index=True)  # of the bytes the phone sent
+    # storage key: SHA-256 of the re-encoded, EXIF-free file (0004_field)
+    stored_sha: Mapped[str | None] = mapped_column(db.String(64))
+    kind: Mapped[str] = mapped_column(db.String(16))  # photo | signature | seal | evidence
+    content_type: Mapped[str] = mapped_column(db.String(32))
+    size: Mapped[int] = mapped_column()
+    width: Mapped[int | None] = mapped_column()
+    height: Mapped[int | None] = mapped_column()
+    captured_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    meta: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    uploaded_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
-    record = db.relationship(InspectionRecord, back_populates="media")
+    record: Mapped[InspectionRecord] = relationship(InspectionRecord, back_populates="media")
 
     __table_args__ = (db.UniqueConstraint("record_id", "sha256", name="uq_media_record_sha"),)
 

@@ -1,21 +1,18 @@
 """Review queries and decisions: who may review what, the queue, a record laid out for reading, its history,
 and the two writes (a decision, an amendment). Views stay thin; the rules are in webapp.domain.review."""
-from datetime import datetime, timezone
-
 from sqlalchemy import select
 
-from webapp.core import audit
+from webapp.core import audit, clock
 from webapp.core.audit import AuditEvent
 from webapp.core.extensions import db
 from webapp.domain import results, roles
 from webapp.domain import review as rules
+from webapp.domain.status import RecordStatus
 from webapp.stages.accounts.models import Department, User
 from webapp.stages.directory.models import CheckItem
 from webapp.stages.plans.models import PlanItem
 from webapp.stages.records.models import InspectionRecord, RecordMember
 from webapp.stages.review.models import Amendment, ReviewEvent
-
-REVIEWED_STATUSES = ("submitted", "returned", "approved", "published")
 
 SUBMITTED = "检查结果同步到服务器"
 AUDIT_LABELS = {
@@ -27,15 +24,7 @@ AUDIT_LABELS = {
     "report.pdf": "下载 PDF",
 }
 
-
-def _aware(value: datetime | None) -> datetime:
-    if value is None:
-        return datetime.min.replace(tzinfo=timezone.utc)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-def iso(value: datetime | None) -> str | None:
-    return _aware(value).isoformat() if value else None
+iso = clock.iso  # old name, kept while faces/api/amendments.py calls service.iso: use clock.iso
 
 
 def review_departments(user) -> set[int] | None:
@@ -57,7 +46,7 @@ def can_review(user, record) -> bool:
 
 def queue(user, flt: str = "waiting", plan_id: int | None = None) -> list[InspectionRecord]:
     scope = review_departments(user)
-    query = select(InspectionRecord).where(InspectionRecord.status.in_(REVIEWED_STATUSES))
+    query = select(InspectionRecord).where(InspectionRecord.status.in_(rules.REVIEWED))
     if scope is not None:
         query = query.where(InspectionRecord.id.in_(
             select(RecordMember.record_id).where(RecordMember.department_id.in_(scope or {-1}))
@@ -65,9 +54,9 @@ def queue(user, flt: str = "waiting", plan_id: int | None = None) -> list[Inspec
     if plan_id:
         query = query.where(InspectionRecord.plan_id == plan_id)
     if flt == "waiting":
-        query = query.where(InspectionRecord.status == "submitted")
+        query = query.where(InspectionRecord.status == RecordStatus.SUBMITTED)
     elif flt == "returned":
-        query = query.where(InspectionRecord.status == "returned")
+        query = query.where(InspectionRecord.status == RecordStatus.RETURNED)
     elif flt == "late":
         query = query.where(InspectionRecord.late.is_(True))
     elif flt == "refused":
@@ -90,13 +79,13 @@ def returns_for(record) -> list[dict]:
         .where(ReviewEvent.record_id == record.id, ReviewEvent.action == rules.RETURN)
         .order_by(ReviewEvent.at, ReviewEvent.id)
     ).all()
-    return [{"comment": e.comment, "at": iso(e.at), "by": e.by.full_name} for e in events]
+    return [{"comment": e.comment, "at": clock.iso(e.at), "by": e.by.full_name} for e in events]
 
 
 def team_amendments(record) -> list[dict]:
     """Every 补充说明 the server holds for the record, whoever sent it (Task.amendments): a phone shows its
     teammates' answers beside its own."""
-    return [{"client_id": a.client_id, "text": a.text, "at": iso(a.at), "by": a.by.full_name}
+    return [{"client_id": a.client_id, "text": a.text, "at": clock.iso(a.at), "by": a.by.full_name}
             for a in amendments_of(record)]
 
 
@@ -133,7 +122,7 @@ def document(record) -> dict:
             })
         departments.append({"name": department.name if department else "—", "checks": items})
 
-    photos = sorted((m for m in record.media if m.kind == "photo"), key=lambda m: (_aware(m.captured_at), m.id))
+    photos = sorted((m for m in record.media if m.kind == "photo"), key=lambda m: (clock.sort_key(m.captured_at), m.id))
     photos = [{"media": m, "caption": captions.get(m.sha256, "现场照片")} for m in photos]
     team = findings.get("team", {})
     present = set(team.get("present", []))
@@ -188,7 +177,7 @@ def history(record) -> list[dict]:
         submitter = db.session.get(User, record.submitted_by_id) if record.submitted_by_id else None
         entries.append({"at": record.submitted_at, "who": submitter.full_name if submitter else "检查组",
                         "what": "提交检查结果", "text": ""})
-    entries.sort(key=lambda x: _aware(x["at"]))
+    entries.sort(key=lambda x: clock.sort_key(x["at"]))
     return entries
 
 

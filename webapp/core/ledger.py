@@ -1,0 +1,212 @@
+"""The transparency log (docs/transparency-log.md): every public act appended as a leaf of an RFC 9162 Merkle
+tree, with tree heads signed by the deployment's Ed25519 key, and the proofs that let anyone check them.
+
+Append-only: this module has no update or delete path, and on PostgreSQL a trigger refuses both. Appends are
+serialised (a transaction-scoped advisory lock on PostgreSQL; SQLite writes one at a time) so leaf indexes
+never collide, and they commit with the act they record, in the caller's transaction."""
+import base64
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask import current_app
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.core import clock
+from webapp.core.extensions import db
+from webapp.domain import merkle
+
+LOG_ID = "spotcheck-transparency-v1"
+LOCK_KEY = 0x5C07_106  # pg_advisory_xact_lock key of the log
+
+
+class LogLeaf(db.Model):
+    """One public act: its canonical JSON and the RFC 9162 leaf hash of those bytes."""
+
+    __tablename__ = "log_leaves"
+    index: Mapped[int] = mapped_column(db.BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(db.String(40), nullable=False, index=True)
+    body: Mapped[str] = mapped_column(db.Text, nullable=False)
+    leaf_hash: Mapped[str] = mapped_column(db.String(64), nullable=False)
+    ref: Mapped[str | None] = mapped_column(db.String(80), index=True)  # e.g. "record:<token>", "draw:12"
+
+
+class LogNode(db.Model):
+    """The hash of a complete subtree of 2^level leaves (level ≥ 1); level 0 is the leaf hash itself."""
+
+    __tablename__ = "log_nodes"
+    level: Mapped[int] = mapped_column(db.SmallInteger, primary_key=True, autoincrement=False)
+    index: Mapped[int] = mapped_column(db.BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(db.String(64), nullable=False)
+
+
+class LogHead(db.Model):
+    """A signed tree head: the log's size and root at a moment, signed with the deployment's key."""
+
+    __tablename__ = "log_heads"
+    size: Mapped[int] = mapped_column(db.BigInteger, primary_key=True, autoincrement=False)
+    root: Mapped[str] = mapped_column(db.String(64), nullable=False)
+    at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), nullable=False)
+    signature: Mapped[str] = mapped_column(db.String(128), nullable=False)
+
+
+def canonical(value) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+# --- the key -----------------------------------------------------------------------------------------------
+
+def signing_key() -> Ed25519PrivateKey:
+    """LOG_SIGNING_KEY (PEM, or a path to one), else a key made once and kept in the instance folder (0600)."""
+    given = current_app.config.get("LOG_SIGNING_KEY") or ""
+    if given and not given.lstrip().startswith("-----"):
+        given = Path(given).read_text()
+    if not given:
+        path = Path(current_app.instance_path) / "log_signing_key.pem"
+        if not path.exists():
+            pem = Ed25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(pem)
+        given = path.read_text()
+    return serialization.load_pem_private_key(given.encode(), password=None)
+
+
+def public_key_pem() -> str:
+    return signing_key().public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def stamp(at: datetime) -> str:
+    """A head's time as signed: UTC, to the second, `2026-12-01T08:00:00Z`."""
+    return clock.aware(at).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def head_message(size: int, root_hex: str, at: str) -> bytes:
+    """The bytes a tree head's signature covers."""
+    return canonical({"log": LOG_ID, "size": size, "root": root_hex, "at": at})
+
+
+# --- writing -----------------------------------------------------------------------------------------------
+
+def _lock():
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
+
+
+def size() -> int:
+    return db.session.scalar(select(func.count()).select_from(LogLeaf)) or 0
+
+
+def append(kind: str, body: dict, ref: str | None = None) -> LogLeaf:
+    """Add one public act as the next leaf (in the caller's transaction); `body` is its public content."""
+    return append_many([(kind, body, ref)])[0]
+
+
+def append_many(acts) -> list[LogLeaf]:
+    """Add (kind, body, ref) acts as consecutive leaves, with the subtree hashes they complete, in bulk."""
+    from webapp.core.database import bulk_insert
+
+    _lock()
+    start = db.session.scalar(select(func.max(LogLeaf.index)))
+    start = -1 if start is None else start
+    at = clock.utcnow().isoformat()
+    leaves, nodes, made = [], [], []
+    pending: dict[tuple[int, int], bytes] = {}
+
+    def node(level, i):
+        if (level, i) in pending:
+            return pending[(level, i)]
+        return bytes.fromhex(_node_hex(level, i))
+
+    for n, (kind, body, ref) in enumerate(acts, start=start + 1):
+        data = canonical({"index": n, "kind": kind, "at": at, **body})
+        h = merkle.leaf_hash(data)
+        pending[(0, n)] = h
+        leaves.append({"index": n, "kind": kind, "body": data.decode("utf-8"), "leaf_hash": h.hex(), "ref": ref})
+        for level in merkle.completed(n):
+            i = n >> level
+            pending[(level, i)] = merkle.node_hash(node(level - 1, 2 * i), node(level - 1, 2 * i + 1))
+            nodes.append({"level": level, "index": i, "hash": pending[(level, i)].hex()})
+    bulk_insert(LogLeaf.__table__, leaves)
+    bulk_insert(LogNode.__table__, nodes)
+    for row in leaves:
+        made.append(LogLeaf(**row))
+    return made
+
+
+def sign_head() -> LogHead | None:
+    """Sign the tree head at the log's current size (in the caller's transaction), unless one exists."""
+    _lock()
+    n = size()
+    if n == 0 or db.session.get(LogHead, n) is not None:
+        return None
+    root_hex = root(n).hex()
+    at = clock.utcnow().replace(microsecond=0)
+    signature = signing_key().sign(head_message(n, root_hex, stamp(at)))
+    head = LogHead(size=n, root=root_hex, at=at, signature=base64.b64encode(signature).decode())
+    db.session.add(head)
+    db.session.flush()
+    return head
+
+
+# --- reading -----------------------------------------------------------------------------------------------
+
+def _node_hex(level: int, i: int) -> str:
+    if level == 0:
+        return db.session.scalar(select(LogLeaf.leaf_hash).where(LogLeaf.index == i))
+    return db.session.scalar(select(LogNode.hash).where(LogNode.level == level, LogNode.index == i))
+
+
+def _prefetched(compute):
+    """Run `compute(node)` twice: once to learn which nodes it needs, then with them fetched in two queries."""
+    wanted: set[tuple[int, int]] = set()
+
+    def record(level, i):
+        wanted.add((level, i))
+        return b"\0" * 32
+
+    compute(record)
+    have = {}
+    leaves = [i for level, i in wanted if level == 0]
+    if leaves:
+        have.update({(0, i): bytes.fromhex(h) for i, h in db.session.execute(
+            select(LogLeaf.index, LogLeaf.leaf_hash).where(LogLeaf.index.in_(leaves)))})
+    inner = [key for key in wanted if key[0] > 0]
+    if inner:
+        have.update({(level, i): bytes.fromhex(h) for level, i, h in db.session.execute(
+            select(LogNode.level, LogNode.index, LogNode.hash).where(tuple_(LogNode.level, LogNode.index).in_(inner)))})
+    return compute(lambda level, i: have[(level, i)])
+
+
+def root(n: int) -> bytes:
+    return _prefetched(lambda node: merkle.root(node, n))
+
+
+def inclusion(index: int, tree_size: int) -> list[bytes]:
+    return _prefetched(lambda node: merkle.inclusion_path(node, index, tree_size))
+
+
+def consistency(old: int, new: int) -> list[bytes]:
+    return _prefetched(lambda node: merkle.consistency_proof(node, old, new))
+
+
+def latest_head() -> LogHead | None:
+    return db.session.scalar(select(LogHead).order_by(LogHead.size.desc()).limit(1))
+
+
+def head_json(head: LogHead) -> dict:
+    return {"log": LOG_ID, "size": head.size, "root": head.root, "at": stamp(head.at),
+            "signature": head.signature}
+
+
+def leaf_of(ref: str) -> LogLeaf | None:
+    """The latest leaf about an object (e.g. a record's publication), for its public page's proof link."""
+    return db.session.scalar(select(LogLeaf).where(LogLeaf.ref == ref).order_by(LogLeaf.index.desc()).limit(1))

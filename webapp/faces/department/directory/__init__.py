@@ -1,0 +1,47 @@
+"""Pages of the directories (blueprint "directory"), by area: the object directory here, the imports
+(`batches.py`), the inspector roster with its 回避 (`roster.py`), and the check-item library (`items.py`).
+Thin: parse the request, call importing/domain, render."""
+from flask import Blueprint, render_template, request
+from sqlalchemy import func, or_, select
+
+from webapp.core.extensions import db
+from webapp.domain import normalise, risk, roles
+from webapp.faces.auth.gate import role_required
+from webapp.faces.department.scope import can_import
+from webapp.stages.accounts.models import Department
+from webapp.stages.directory.models import Entity
+
+bp = Blueprint("directory", __name__, url_prefix="/directory")
+
+ADMINS = (roles.OFFICE_ADMIN, roles.DEPT_ADMIN)
+PER_PAGE = 25
+
+
+def page_number() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def all_departments() -> list[Department]:
+    return db.session.scalars(select(Department).order_by(Department.id)).all()
+
+
+# --- the object directory --------------------------------------------------------------------------------------
+
+@bp.route("/entities")
+@role_required(*ADMINS)
+def entities():
+    q = normalise.clean_text(request.args.get("q", ""))[:100]
+    level = request.args.get("risk", "")
+    query = select(Entity)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(Entity.name.like(like), Entity.uscc.like(f"%{normalise.clean_code(q)}%")))
+    if level in risk.LEVELS:
+        query = query.where(Entity.risk_level == level)
+    pagination = db.paginate(query.order_by(Entity.id), page=page_number(), per_page=PER_PAGE, error_out=False)
+    counts = dict(db.session.execute(select(Entity.risk_level, func.count()).group_by(Entity.risk_level)).all())
+    return render_template("directory/entities.html", pagination=pagination, q=q, level=level, counts=counts,
+                           can_import=can_import("entities"))
+
+
+from webapp.faces.department.directory import batches, items, roster  # noqa: E402,F401  (routes register on bp)
