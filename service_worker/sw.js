@@ -1,6 +1,6 @@
 /* Service worker of the field app (现场检查). Served from /sw.js with its version and precache list filled in
    by the server from the real asset files, so any asset change changes these bytes and triggers an update. */
-import { flush, isHeld, waiting } from "/static/field/sync.js";
+import { flush, isHeld, sendSignouts, waiting } from "/static/field/sync.js";
 import { getMeta } from "/static/field/db.js";
 
 const VERSION = "__VERSION__";
@@ -61,6 +61,11 @@ async function fromCache(key, request) {
 // ---- Background Sync: the open field pages flush their outbox; with none open (the inspector closed the app),
 // the worker uploads the outbox itself, with the same code and the same session cookie.
 self.addEventListener("sync", (event) => {
+  // A sign-out made without network: tell the server, whether or not a page is open.
+  if (event.tag === "field-signout") {
+    event.waitUntil(sendSignouts().then((clear) => { if (!clear) throw new Error("sign-out not sent"); }));
+    return;
+  }
   if (event.tag !== SYNC_TAG) return;
   event.waitUntil((async () => {
     const pages = await self.clients.matchAll({ type: "window" });

@@ -2,7 +2,10 @@
 import * as db from "./db.js";
 import { h, mount } from "./ui.js";
 import { platformNotices, storageLine } from "./env.js";
-import { flush, fetchSession, useSession, waiting } from "./sync.js";
+import {
+  flush, fetchSession, useSession, waiting, isWaiting, queueSignout, sendSignouts, pendingSignouts,
+  requestSignoutSync,
+} from "./sync.js";
 import { state, notFound, signInView } from "./views/common.js";
 import { tasksView } from "./views/tasks.js";
 import { taskView } from "./views/task.js";
@@ -33,7 +36,9 @@ async function render() {
   state.view = id;
   view.dataset.viewId = id;
   delete document.body.dataset.ready;
-  if (!state.session) {
+  if (!state.session && state.signedOut) {
+    signInView(view, signedOutText(state.signedOut));
+  } else if (!state.session) {
     signInView(view, navigator.onLine ? "请先登录。登录一次后，本机可离线使用已下载的任务。" : "本机尚未登录过现场检查。");
   } else if (!state.catalog) {
     mount(view, h("h1", {}, "我的任务"), h("p.notice.warn", { role: "status" }, "任务尚未下载到本机。请在有网络时重新打开本页。"));
@@ -131,25 +136,76 @@ function drawNet() {
   net.className = navigator.onLine ? "net on" : "net off";
 }
 
-// ---- sign-out: warn about unsynced work; never deletes it
+// ---- sign-out: warn about unsynced work first. Then this user's tasks, synced records, photos, credential and
+// session leave the phone; what has not reached the server (signed records in the outbox, records being filled
+// in, 补充说明 not yet sent, and their photos) stays on the phone, shown to nobody else, and goes on when the same
+// user signs in again. The server hears of the sign-out now, or when the network returns (sync.js sendSignouts).
+function signedOutText({ kept, pending }) {
+  return ["已退出登录。本机已删除您下载的任务和已同步的记录。",
+    kept ? `您尚未同步的 ${kept} 份记录仍保存在本机（其他人登录后看不到），您重新登录后会继续同步。` : "",
+    pending ? "本机离线：联网后会自动通知服务器结束本次登录。" : ""].join("");
+}
+
+async function signOut() {
+  banner("signout-warn");
+  banner("session");
+  await db.settled();
+  const session = state.session;
+  await queueSignout(session.signout_token);
+  const kept = await db.clearUser(session.user.id, {
+    keepDraft: (d) => !d.locked || isWaiting(d),
+    keepAmendment: (a) => a.sync.state !== "synced",
+  });
+  useSession(null);
+  Object.assign(state, { session: null, catalog: null });
+  if (!session.signout_token && navigator.onLine) {   // a session from before sign-out tokens: the old way
+    await fetch("/logout", { method: "POST", headers: { "X-CSRFToken": session.csrf_token }, credentials: "same-origin" }).catch(() => {});
+  }
+  if (navigator.onLine && await sendSignouts()) {
+    location.href = "/login";
+    return;
+  }
+  const note = { kept, pending: true, at: new Date().toISOString() };
+  await db.setMeta("signed_out", note);
+  requestSignoutSync();
+  // Offline: a fresh page from the worker's cache (nothing of the previous user stays in memory), or in place.
+  if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+    location.replace("/field/");
+    return;
+  }
+  state.signedOut = note;
+  history.replaceState(null, "", "/field/");
+  document.getElementById("signout").hidden = true;
+  drawOutbox();
+  render();
+}
+
 document.getElementById("signout").addEventListener("click", async () => {
   await db.settled();
   const uid = state.session.user.id;
   const queue = await waiting(uid);
   const open = (await db.all("drafts")).filter((d) => d.user_id === uid && !d.locked).length;
-  const go = async () => {
-    await fetch("/logout", { method: "POST", headers: { "X-CSRFToken": state.session.csrf_token }, credentials: "same-origin" }).catch(() => {});
-    await db.delMeta("session");
-    location.href = "/login";
-  };
-  if (!queue.length && !open) return go();
+  const amending = (await db.all("amendments")).filter((a) => a.user_id === uid && a.sync.state === "draft").length;
+  if (!queue.length && !open && !amending) return signOut();
+  const parts = [queue.length ? ` ${queue.length} 条已签字的记录未同步` : "", open ? ` ${open} 份记录正在填写` : "",
+    amending ? ` ${amending} 份补充说明未提交` : ""].filter(Boolean).join("，");
   banner("signout-warn",
     h("p.notice.warn", { role: "alert" },
-      `本机还有${[queue.length ? ` ${queue.length} 条已签字的记录未同步` : "", open ? ` ${open} 份记录正在填写` : ""].filter(Boolean).join("，")}。退出后它们仍保存在本机，重新登录后继续；同步前请勿清除浏览器数据。`),
+      `本机还有${parts}。退出后它们仍保存在本机（其他人登录后看不到），您重新登录后继续；您下载的任务和已同步的记录将从本机删除。同步前请勿清除浏览器数据。`),
     h("div.row-btns", {},
-      h("button.danger", { type: "button", onclick: go }, "仍然退出"),
+      h("button.danger", { type: "button", onclick: signOut }, "仍然退出"),
       h("button", { type: "button", onclick: () => banner("signout-warn") }, "取消")));
 });
+
+// The sign-in link after an offline sign-out: the server hears of the sign-out before the sign-in page opens, so
+// the previous user's cookie cannot take the next person into that account.
+document.addEventListener("click", async (e) => {
+  const a = e.target.closest('a[href^="/login"]');
+  if (!a || !(await pendingSignouts()).length) return;
+  e.preventDefault();
+  await sendSignouts();
+  location.href = a.getAttribute("href");
+}, true);
 
 // ---- service worker and the "有新版本" prompt
 let updating = false;
@@ -201,13 +257,18 @@ async function start() {
   if (notices.length) banners.append(h("div.banner", {}, notices));
   drawNet();
   registerWorker().catch((err) => console.error(err));
-  const [session, catalog, cal] = await Promise.all([db.getMeta("session"), db.getMeta("catalog"), db.getMeta("calendar")]);
-  Object.assign(state, { session, catalog, cal });
+  const [session, catalog, cal, signedOut] = await Promise.all(
+    [db.getMeta("session"), db.getMeta("catalog"), db.getMeta("calendar"), db.getMeta("signed_out")]);
+  Object.assign(state, { session, catalog, cal, signedOut });
   if (session) useSession(session);
-  if (navigator.onLine) {
+  // A sign-out made offline goes to the server before anything else is asked of it.
+  if (navigator.onLine && await sendSignouts()) {
+    if (state.signedOut) state.signedOut = { ...state.signedOut, pending: false };
     const who = await fetchSession();
     if (who.status === 200) {
       state.session = await db.getMeta("session");
+      state.signedOut = null;
+      await db.delMeta("signed_out");
       await download();
       banner("session");
     } else if (who.status === 401 && state.session) {
@@ -223,7 +284,14 @@ async function start() {
   storageLine().then((line) => { document.getElementById("usage").textContent = line; });
 }
 
-addEventListener("online", () => { drawNet(); drawOutbox(); flush(); });
+addEventListener("online", async () => {
+  drawNet(); drawOutbox();
+  await flush();   // sends a waiting sign-out first
+  if (!state.session) {
+    if (state.signedOut && !(await pendingSignouts()).length) state.signedOut = { ...state.signedOut, pending: false };
+    render();      // the sign-in screen now offers 登录
+  }
+});
 addEventListener("offline", () => { drawNet(); drawOutbox(); });
 document.addEventListener("visibilitychange", () => { if (!document.hidden) flush(); });
 

@@ -106,3 +106,25 @@ export const amendmentsOf = (recordId) => run("amendments", "readonly", (s) => r
 export function settled() {
   return Promise.all([...chains.values()].map((p) => p.catch(() => {})));
 }
+
+// Sign-out: this user's data leaves the phone, except what has not reached the server yet. `keepDraft(d)` and
+// `keepAmendment(a)` say which of the user's entries are kept (sync.js decides: unsent ones); the photos those
+// need stay too. Others' entries and the public calendar are untouched. Resolves with how many entries were kept.
+export function clearUser(userId, { keepDraft, keepAmendment }) {
+  const stores = ["meta", "tasks", "drafts", "media", "amendments"];
+  return run(stores, "readwrite", async (s) => {
+    const [tasks, drafts, amendments, media] = await Promise.all(
+      [req(s.tasks.getAll()), req(s.drafts.getAll()), req(s.amendments.getAll()), req(s.media.getAll())]);
+    const mine = (x) => x.user_id === userId;
+    const mineRecords = new Set([...tasks, ...drafts, ...amendments].filter(mine).map((x) => x.record_id));
+    const keptDrafts = drafts.filter((d) => !mine(d) || keepDraft(d));
+    const keptAmendments = amendments.filter((a) => !mine(a) || keepAmendment(a));
+    const stillNeeded = new Set([...keptDrafts, ...keptAmendments].map((x) => x.record_id));
+    for (const t of tasks) if (mine(t)) s.tasks.delete(t.record_id);
+    for (const d of drafts) if (mine(d) && !keepDraft(d)) s.drafts.delete(d.record_id);
+    for (const a of amendments) if (mine(a) && !keepAmendment(a)) s.amendments.delete(a.client_id);
+    for (const m of media) if (mineRecords.has(m.record_id) && !stillNeeded.has(m.record_id)) s.media.delete(m.key);
+    for (const key of ["session", "catalog", `credential:${userId}`]) s.meta.delete(key);
+    return [...keptDrafts, ...keptAmendments].filter(mine).length;
+  });
+}

@@ -65,7 +65,8 @@ export async function fetchSession() {
   const r = await call("GET", "/api/field/session");
   if (r.status === 200 && r.data && r.data.user) {
     session = r.data;
-    await db.setMeta("session", { user: r.data.user, csrf_token: r.data.csrf_token, at: new Date().toISOString() });
+    await db.setMeta("session", { user: r.data.user, csrf_token: r.data.csrf_token, signout_token: r.data.signout_token,
+      at: new Date().toISOString() });
   }
   return r;
 }
@@ -189,8 +190,43 @@ async function sendAmendment(a) {
   return fail(a, r, "提交补充说明");
 }
 
+// ---- sign-outs made without network: each session's sign-out token waits under meta "signouts" until the server
+// has it (POST /logout/later). While one waits, nothing else talks to the server: the browser may still carry
+// that session's cookie, which must not sign the phone back in.
+export const pendingSignouts = async () => (await db.getMeta("signouts")) || [];
+
+export async function queueSignout(token) {
+  if (token) await db.setMeta("signouts", [...new Set([...(await pendingSignouts()), token])]);
+}
+
+// Resolves true when no sign-out waits any more.
+export async function sendSignouts() {
+  const list = await pendingSignouts();
+  if (!list.length) return true;
+  const done = new Set();
+  for (const token of list) {
+    const r = await fetch("/logout/later", {
+      method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ token }), credentials: "same-origin", cache: "no-store",
+    }).catch(() => null);
+    // 200: ended; 400: a token the server does not know (nothing to end). Network, 5xx, 429: try again later.
+    if (r && (r.ok || r.status === 400)) done.add(token);
+  }
+  const left = (await pendingSignouts()).filter((t) => !done.has(t));
+  await db.setMeta("signouts", left);
+  return left.length === 0;
+}
+
+export async function requestSignoutSync() {
+  try {
+    const reg = await navigator.serviceWorker?.ready;
+    if (reg && reg.sync) await reg.sync.register("field-signout");
+  } catch { /* no Background Sync: the next page load or the "online" event sends it */ }
+}
+
 async function flushNow(manual) {
   if (!navigator.onLine) return;
+  if (!(await sendSignouts())) return;
   const who = await fetchSession();
   const s = await db.getMeta("session");
   if (!s) return;

@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # expect() waits for its condition up to this long (Playwright's default is 5 s): generous, for a machine whose
 # other core is busy. A test that passes never waits it out.
-expect.set_options(timeout=20_000)
+expect.set_options(timeout=30_000)
 PHONE = {
     "viewport": {"width": 360, "height": 740},
     "device_scale_factor": 2,
@@ -57,6 +57,7 @@ def browser():
 @pytest.fixture
 def context(browser):
     context = browser.new_context(**PHONE)
+    context.set_default_timeout(60_000)  # every action and wait: generous, for a busy machine
     yield context
     context.close()
 

@@ -64,7 +64,8 @@ def test_abandoned_draw_is_public_with_its_reason(world, client, auth):
     assert client.get(f"/public/draws/{d.id}/manifest.json").status_code == 404
 
 
-def test_public_page_shows_everything_and_the_manifest_verifies(world, client):
+def test_public_page_shows_everything_once_the_window_has_closed_and_the_manifest_verifies(world, client):
+    """(Before the window closes the page shows only the commitment: tests/draw/test_disclosure.py.)"""
     p = world.current
     d = entity_draw(p)
     conf = d.confirmations[1]
@@ -74,6 +75,12 @@ def test_public_page_shows_everything_and_the_manifest_verifies(world, client):
     confirmation.exclude(conf, e, "moved", "已迁至竞秀区", get_user("rs_admin"))
     confirm_all(d)
     insp = inspector_draw(p)
+    from datetime import timedelta
+
+    from webapp.core import clock
+
+    p.window_end = clock.today() - timedelta(days=1)
+    db.session.commit()
     html = client.get("/public/draws").get_data(as_text=True)
     assert f"第 {d.id} 号" in html and f"第 {insp.id} 号" in html
     html = client.get(f"/public/draws/{d.id}").get_data(as_text=True)
@@ -127,8 +134,12 @@ def test_department_admin_appoints_an_expert_with_a_reason(world, client, auth):
     p = world.current
     confirm_all(entity_draw(p))
     inspector_draw(p)
-    record = db.session.scalar(select(InspectionRecord).where(InspectionRecord.needs_expert.is_(True)).join(
-        RecordMember).where(RecordMember.department_id == get_user("jt_admin").department_id))
+    # A record that lacks what the expert brings (体育专业): an appointment meant to cover qualifications must
+    # bring one of those the record lacks (stages/records/teams.py; tests/draw/test_assignment_rules.py).
+    record = next(r for r in db.session.scalars(
+        select(InspectionRecord).where(InspectionRecord.needs_expert.is_(True)).join(RecordMember)
+        .where(RecordMember.department_id == get_user("jt_admin").department_id).order_by(InspectionRecord.id)
+    ).unique() if "体育专业" in {q for _, _, q in teams.missing_qualifications(r)})
     missing = teams.missing_qualifications(record)
     auth.login("jt_admin")
     assert record.entity.name in client.get("/draw/experts/").get_data(as_text=True)

@@ -203,7 +203,9 @@ def test_another_inspector_cannot_see_or_upload_to_the_record(phone, dispatched)
     phone.login("jt_review")
     assert phone.has(dispatched.record.id, sha(photo)).status_code == 404
     assert phone.upload(dispatched.record.id, photo).status_code == 404
-    assert phone.client.get(f"/media/{media_id}").status_code == 200  # reviewers read it, never write it
+    # Never written by a reviewer; and before submission an upload is the team's work in progress, not part of
+    # any record: reviewers read media only as the signed record names them (tests/field_api/test_signed_media.py).
+    assert phone.client.get(f"/media/{media_id}").status_code == 404
 
 
 # --- the record --------------------------------------------------------------------------------------------

@@ -24,6 +24,13 @@ def _publish(record):
                               .order_by(FollowUpTask.id)).all()
 
 
+def _open_task():
+    """A published 待后续处理 record whose 卫健局 check points failed, and the follow-up task it opened (卫健局's)."""
+    record = approved_record(current_plan(), directory_entities(1)[0], codes=["follow_up"], failed=["weijian"])
+    (task,) = _publish(record)
+    return record, task
+
+
 def _jpeg_with_exif() -> bytes:
     im = Image.new("RGB", (64, 48), (200, 30, 30))
     exif = Image.Exif()
@@ -55,8 +62,7 @@ def test_corrected_on_the_spot_opens_nothing(world):
 
 
 def test_department_admin_closes_with_evidence_and_a_photo_without_exif(world, client, auth):
-    record = approved_record(current_plan(), directory_entities(1)[0], codes=["follow_up"], failed=["weijian"])
-    (task,) = _publish(record)
+    record, task = _open_task()
     public_html = client.get(f"/public/enterprise/{record.entity.uscc}").get_data(as_text=True)
     assert "处理中" in public_html and "莲池区卫健局" in public_html
     auth.login("wj_admin")
@@ -80,8 +86,7 @@ def test_department_admin_closes_with_evidence_and_a_photo_without_exif(world, c
 
 
 def test_closing_needs_evidence_text_and_keeps_what_was_typed(world, client, auth):
-    record = approved_record(current_plan(), directory_entities(1)[0], codes=["follow_up"], failed=["weijian"])
-    (task,) = _publish(record)
+    record, task = _open_task()
     auth.login("wj_admin")
     token = csrf_token(client, f"/followup/{task.id}")
     response = client.post(f"/followup/{task.id}/close", data={"csrf_token": token, "evidence": "  "})
@@ -95,8 +100,7 @@ def test_closing_needs_evidence_text_and_keeps_what_was_typed(world, client, aut
 
 
 def test_other_departments_cannot_see_or_close(world, client, auth):
-    record = approved_record(current_plan(), directory_entities(1)[0], codes=["follow_up"], failed=["weijian"])
-    (task,) = _publish(record)
+    record, task = _open_task()
     auth.login("jt_admin")
     assert record.entity.name not in client.get("/followup/").get_data(as_text=True)
     assert client.get(f"/followup/{task.id}").status_code == 403
@@ -111,8 +115,7 @@ def test_other_departments_cannot_see_or_close(world, client, auth):
 
 
 def test_a_closed_task_stays_closed(world, client, auth):
-    record = approved_record(current_plan(), directory_entities(1)[0], codes=["follow_up"], failed=["weijian"])
-    (task,) = _publish(record)
+    record, task = _open_task()
     auth.login("wj_admin")
     token = csrf_token(client, f"/followup/{task.id}")
     client.post(f"/followup/{task.id}/close", data={"csrf_token": token, "evidence": "第一次"})

@@ -1,4 +1,5 @@
 """The public portal and /v/<token>: what anyone may see, and nothing private."""
+import pytest
 from sqlalchemy import select
 
 from tests.factories import approved_record, current_plan, directory_entities, old_plan, private_strings
@@ -102,14 +103,18 @@ def test_database_id_is_not_a_token(world, client):
     assert client.get(f"/v/{record.id}").status_code == 404
 
 
-def test_team_reviewer_is_taken_to_the_full_record(world, client, auth, app):
+@pytest.mark.parametrize("username, view, target", [
+    ("jt_review", "review.record", "/review/records/{id}"),        # a reviewer of a department on the team
+    ("rs01", "reports.record_print", "/reports/records/{id}/print"),  # a member of the team
+])
+def test_the_team_and_its_reviewers_are_taken_to_the_full_record(world, client, auth, app, username, view, target):
     record = _published(current_plan(), directory_entities(1)[0], team=("jt01", "rs01"))
-    auth.login("jt_review")
+    auth.login(username)
     response = client.get(f"/v/{record.token}")
-    if "review.record" in app.view_functions:
+    if view in app.view_functions:
         assert response.status_code == 302
-        assert response.headers["Location"].endswith(f"/review/records/{record.id}")
-    else:  # review area not installed: the public page is all there is
+        assert response.headers["Location"].endswith(target.format(id=record.id))
+    else:  # that area not installed: the public page is all there is
         assert response.status_code == 200
 
 
@@ -130,17 +135,6 @@ def test_office_is_redirected_when_review_is_installed(world, client, auth, app)
     else:
         assert response.status_code == 200
     assert db.session.scalar(select(InspectionRecord.status).where(InspectionRecord.id == record.id)) == "published"
-
-
-def test_team_member_is_taken_to_the_print_view(world, client, auth, app):
-    record = _published(current_plan(), directory_entities(1)[0], team=("jt01", "rs01"))
-    auth.login("rs01")
-    response = client.get(f"/v/{record.token}")
-    if "reports.record_print" in app.view_functions:
-        assert response.status_code == 302
-        assert response.headers["Location"].endswith(f"/reports/records/{record.id}/print")
-    else:
-        assert response.status_code == 200
 
 
 def test_inspector_not_on_the_team_sees_only_the_public_page(world, client, auth):

@@ -8,6 +8,7 @@ from tests.factories import record_for_review
 from webapp.core.extensions import db
 from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review.models import ReviewEvent
+from webapp.stages.review.parts import parts_of
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +58,10 @@ def test_reviewer_approves_one_and_returns_another_on_a_phone(world, live_server
     screenshot(page, "review-returned-record")
 
     db.session.expire_all()
-    assert db.session.get(InspectionRecord, good.id).status == "approved"
+    # 谁抽查、谁录入、谁公示: 教体局 approved its part; 人社局's still waits for its own reviewer.
+    good = db.session.get(InspectionRecord, good.id)
+    assert good.status == "submitted"
+    assert {p.department.code: p.status for p in parts_of(good)} == {"jiaoti": "approved", "renshe": "submitted"}
     assert db.session.get(InspectionRecord, doubtful.id).status == "returned"
     comments = db.session.scalars(select(ReviewEvent.comment).where(ReviewEvent.action == "return")).all()
     assert comments == ["请补充消防通道整改后的照片，并写明整改期限。"]

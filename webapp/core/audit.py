@@ -1,12 +1,24 @@
-"""Writing the audit trail: who did what, when, from where."""
-from datetime import datetime
+"""Writing the audit trail: who did what, when, from where; a hash chain makes it tamper-evident.
+
+Each event carries `prev_hash` (the previous event's `hash`, 64 zeros for the first) and
+`hash = SHA-256(bytes.fromhex(prev_hash) ‖ canonical JSON of the event)`, the event being its at (ISO 8601,
+UTC, microseconds), user_id, ip, action, object_type, object_id and detail (docs/transparency-log.md). The chain
+is extended when the session flushes, under the log's transaction lock (PostgreSQL), so two transactions never
+extend the same link; `verify_chain()` walks it, and `spotcheck log-sign` puts its head into the public log."""
+import hashlib
+import json
+from datetime import datetime, timezone
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from webapp.core import clock
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
+
+GENESIS = "0" * 64
 
 
 class AuditEvent(db.Model):
@@ -21,6 +33,8 @@ class AuditEvent(db.Model):
     object_type: Mapped[str | None] = mapped_column(db.String(32))
     object_id: Mapped[str | None] = mapped_column(db.String(64))
     detail: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    prev_hash: Mapped[str | None] = mapped_column(db.String(64))
+    hash: Mapped[str | None] = mapped_column(db.String(64))
 
     # The accounts stage's User: core may not import a stage, not even for typing (tests/test_layout.py).
     user: Mapped["User | None"] = relationship("User")  # noqa: F821
@@ -33,6 +47,7 @@ def record(action: str, obj=None, user=None, **detail) -> AuditEvent:
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user
     event = AuditEvent(
+        at=utcnow(),
         action=action,
         user_id=getattr(user, "id", None),
         ip=request.remote_addr if has_request_context() else "cli",
@@ -42,3 +57,79 @@ def record(action: str, obj=None, user=None, **detail) -> AuditEvent:
     )
     db.session.add(event)
     return event
+
+
+# --- the chain ---------------------------------------------------------------------------------------------
+
+def canonical_event(at, user_id, ip, action, object_type, object_id, detail) -> bytes:
+    """The bytes of one event the chain covers (detail as JSON gives it back)."""
+    moment = clock.aware(at).astimezone(timezone.utc).isoformat(timespec="microseconds")
+    body = {"at": moment, "user_id": user_id, "ip": ip, "action": action, "object_type": object_type,
+            "object_id": object_id, "detail": json.loads(json.dumps(detail if detail is not None else {}))}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def link(prev_hash: str, data: bytes) -> str:
+    return hashlib.sha256(bytes.fromhex(prev_hash) + data).hexdigest()
+
+
+def _canonical(e: "AuditEvent") -> bytes:
+    return canonical_event(e.at, e.user_id, e.ip, e.action, e.object_type, e.object_id, e.detail)
+
+
+def tail() -> tuple[int | None, str]:
+    """(id, hash) of the chain's last stored event."""
+    row = db.session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    return (row[0], row[1] or GENESIS) if row else (None, GENESIS)
+
+
+@event.listens_for(Session, "before_flush")
+def _chain(session, flush_context, instances):
+    new = [o for o in session.new if isinstance(o, AuditEvent) and o.hash is None]
+    if not new:
+        return
+    from webapp.core.ledger import lock  # the log's lock: one lock for both, never a deadlock between them
+
+    new.sort(key=lambda o: inspect(o).insert_order)  # the order the unit of work inserts them in
+    lock()
+    with session.no_autoflush:
+        prev = tail()[1]
+        for e in new:
+            if e.at is None:
+                e.at = utcnow()
+            if e.detail is None:
+                e.detail = {}
+            e.prev_hash, e.hash = prev, link(prev, _canonical(e))
+            prev = e.hash
+
+
+def verify_chain(batch: int = 5_000):
+    """Walk the whole chain in id order. Returns (events, head hash, None) when every link holds, or
+    (events checked, last good hash, (event id, what is wrong)) at the first broken link."""
+    prev, count, last = GENESIS, 0, None
+    query = select(AuditEvent.id, AuditEvent.at, AuditEvent.user_id, AuditEvent.ip, AuditEvent.action,
+                   AuditEvent.object_type, AuditEvent.object_id, AuditEvent.detail, AuditEvent.prev_hash,
+                   AuditEvent.hash).order_by(AuditEvent.id)
+    result = db.session.execute(query.execution_options(yield_per=batch))
+    try:
+        for row in result:
+            (id_, at, user_id, ip, action, object_type, object_id, detail, prev_hash, hash_) = row
+            if prev_hash != prev:
+                return count, prev, (id_, f"prev_hash {prev_hash} 应为上一条（{last}）的 hash {prev}："
+                                          "上一条被删除、插入或改动过")
+            want = link(prev, canonical_event(at, user_id, ip, action, object_type, object_id, detail))
+            if hash_ != want:
+                return count, prev, (id_, f"内容与其 hash 不符（重新计算得 {want}，记录的是 {hash_}）：该条被改动过")
+            prev, count, last = hash_, count + 1, id_
+    finally:
+        result.close()
+    return count, prev, None
+
+
+def head() -> dict:
+    """The chain's head for the public log: how many events, the last id, its hash."""
+    last_id, h = tail()
+    from sqlalchemy import func
+
+    return {"events": db.session.scalar(select(func.count()).select_from(AuditEvent)) or 0, "last_id": last_id,
+            "head": h}

@@ -1,6 +1,7 @@
 """Configuration from the environment, with safe defaults for the embedded mode (SQLite, local disk)."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -36,13 +37,27 @@ def load(instance_path: str) -> dict:
         ),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MEDIA_ROOT": os.environ.get("MEDIA_ROOT") or str(instance / "media"),
+        # Media: the local disk (MEDIA_ROOT) by default; MEDIA_BACKEND=s3 for S3-compatible object storage
+        # (webapp/core/storage.py). Credentials: boto3's usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+        "MEDIA_BACKEND": (os.environ.get("MEDIA_BACKEND") or "local").strip().lower(),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", ""),
+        "S3_BUCKET": os.environ.get("S3_BUCKET", ""),
+        "S3_REGION": os.environ.get("S3_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+        "S3_ADDRESSING": (os.environ.get("S3_ADDRESSING") or "auto").strip().lower(),  # auto | path | virtual
+        "S3_PREFIX": os.environ.get("S3_PREFIX", ""),
+        "S3_CONNECT_TIMEOUT": float(os.environ.get("S3_CONNECT_TIMEOUT", "3")),
+        "S3_READ_TIMEOUT": float(os.environ.get("S3_READ_TIMEOUT", "20")),
+        "S3_MAX_ATTEMPTS": int(os.environ.get("S3_MAX_ATTEMPTS", "3")),
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # a form opened on site may be sent hours later
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,
+        # 在本机保持登录: at most 30 days (the server-side session ends then too: stages/accounts/sessions.py).
         "REMEMBER_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),

@@ -5,6 +5,7 @@ Append-only: this module has no update or delete path, and on PostgreSQL a trigg
 serialised (a transaction-scoped advisory lock on PostgreSQL; SQLite writes one at a time) so leaf indexes
 never collide, and they commit with the act they record, in the caller's transaction."""
 import base64
+import hashlib
 import json
 import os
 from datetime import datetime, timezone
@@ -13,15 +14,28 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
-from sqlalchemy import func, select, tuple_
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import event, func, select, tuple_
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.domain import merkle
 
 LOG_ID = "spotcheck-transparency-v1"
-LOCK_KEY = 0x5C07_106  # pg_advisory_xact_lock key of the log
+LOCK_KEY = 0x5C07_106  # pg_advisory_xact_lock key of the log (and of the audit chain: one lock, no deadlock)
+PAGE = 10_000  # leaves per page of /transparency/leaves
+
+# The public acts (leaf kinds) and how the pages name them.
+KIND_LABELS = {
+    "draw.prepared": "抽取准备（公布摘要和承诺值）",
+    "draw.executed": "抽取执行（公布随机数和种子）",
+    "draw.abandoned": "抽取作废",
+    "manifest.disclosed": "抽取清单公开（对象名单和检查组）",
+    "result.published": "检查结果公示",
+    "result.withdrawn": "撤回公示",
+    "followup.closed": "后续监管办结",
+    "audit.head": "内部审计链的链头",
+}
 
 
 class LogLeaf(db.Model):
@@ -95,10 +109,15 @@ def head_message(size: int, root_hex: str, at: str) -> bytes:
 
 # --- writing -----------------------------------------------------------------------------------------------
 
-def _lock():
+def lock():
+    """Serialise appends to the log and to the audit chain until the transaction ends (PostgreSQL; SQLite writes
+    one transaction at a time anyway)."""
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
+
+
+_lock = lock
 
 
 def size() -> int:
@@ -140,6 +159,46 @@ def append_many(acts) -> list[LogLeaf]:
     for row in leaves:
         made.append(LogLeaf(**row))
     return made
+
+
+def document_sha256(document) -> str:
+    """The SHA-256 of a public document: bytes as they are, text as UTF-8, anything else as canonical JSON."""
+    if isinstance(document, (bytes, bytearray, memoryview)):
+        data = bytes(document)
+    elif isinstance(document, str):
+        data = document.encode("utf-8")
+    else:
+        data = canonical(document)
+    return hashlib.sha256(data).hexdigest()
+
+
+def record_act(kind: str, ref: str | None, document=None, *, sha256: str | None = None, **fields) -> LogLeaf:
+    """Log one public act, in the caller's transaction: a leaf {index, kind, at, ref, document_sha256, **fields}:
+    document_sha256 is `document_sha256(document)` (the public page or JSON the act refers to; or given as `sha256`) and
+    `fields` its public summary. A signed tree head follows when the transaction commits (one head per batch of acts).
+
+        ledger.record_act("result.published", f"record:{token}:{code}", public_json, record=token, department=code)
+    """
+    body = {"ref": ref, "document_sha256": sha256 or document_sha256(document), **fields}
+    leaf = append(kind, body, ref)
+    db.session.info["ledger_unsigned"] = True
+    return leaf
+
+
+@event.listens_for(Session, "before_commit")
+def _sign_before_commit(session):
+    """The head after every batch: a transaction that logged acts signs the head of the log it leaves."""
+    if session.info.pop("ledger_unsigned", False) and session is db.session():
+        sign_head()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_on_rollback(session):
+    session.info.pop("ledger_unsigned", None)
+
+
+def has_leaf(kind: str, ref: str) -> bool:
+    return db.session.scalar(select(LogLeaf.index).where(LogLeaf.kind == kind, LogLeaf.ref == ref).limit(1)) is not None
 
 
 def sign_head() -> LogHead | None:
@@ -210,3 +269,43 @@ def head_json(head: LogHead) -> dict:
 def leaf_of(ref: str) -> LogLeaf | None:
     """The latest leaf about an object (e.g. a record's publication), for its public page's proof link."""
     return db.session.scalar(select(LogLeaf).where(LogLeaf.ref == ref).order_by(LogLeaf.index.desc()).limit(1))
+
+
+def leaves_of(ref: str) -> list[LogLeaf]:
+    """Every leaf about an object and its parts: `ref` itself and `ref:…` (e.g. "record:<token>" and
+    "record:<token>:<department code>"), oldest first."""
+    return db.session.scalars(select(LogLeaf).where(
+        (LogLeaf.ref == ref) | LogLeaf.ref.startswith(ref + ":", autoescape=True)).order_by(LogLeaf.index)).all()
+
+
+def leaf(index: int) -> LogLeaf | None:
+    return db.session.get(LogLeaf, index)
+
+
+def leaves(start: int, end: int) -> list[dict]:
+    """Leaves start..end-1 as published: index, leaf_hash and the exact body text."""
+    rows = db.session.execute(select(LogLeaf.index, LogLeaf.leaf_hash, LogLeaf.body)
+                              .where(LogLeaf.index >= start, LogLeaf.index < end).order_by(LogLeaf.index))
+    return [{"index": i, "leaf_hash": h, "body": b} for i, h, b in rows]
+
+
+def heads() -> list[LogHead]:
+    return db.session.scalars(select(LogHead).order_by(LogHead.size)).all()
+
+
+def head_at(size: int) -> LogHead | None:
+    return db.session.get(LogHead, size)
+
+
+def export_lines():
+    """The log as JSON Lines (`spotcheck log-export`, read by `verify-log FILE`): a header with the public key,
+    every signed head and the consistency proofs between successive heads, then one leaf a line."""
+    signed = [head_json(h) for h in heads()]
+    proofs = [{"old": a["size"], "new": b["size"], "proof": [p.hex() for p in consistency(a["size"], b["size"])]}
+              for a, b in zip(signed, signed[1:])]
+    yield json.dumps({"log": LOG_ID, "public_key": public_key_pem(), "heads": signed, "consistency": proofs},
+                     ensure_ascii=False) + "\n"
+    end = signed[-1]["size"] if signed else 0
+    for start in range(0, end, PAGE):
+        for row in leaves(start, min(end, start + PAGE)):
+            yield json.dumps(row, ensure_ascii=False) + "\n"

@@ -4,6 +4,7 @@ its verification from the manifest alone: pure, no Flask.
 `manifest()` builds it, `stream_json()` writes it piece by piece (a million-entity population never exists as
 one JSON text), `verify()` recomputes every published value with the algorithm of `webapp.domain.draw`.
 """
+import hashlib
 import json
 import re
 from datetime import date
@@ -18,9 +19,11 @@ class Stream:
         self.items = items
 
 
-def stream_json(obj, batch: int = 10_000):
-    """The compact JSON text of obj in pieces; every Stream inside becomes an array written `batch` items at a time."""
+def stream_json(obj, batch: int = 10_000, canonical: bool = False):
+    """The compact JSON text of obj in pieces; every Stream inside becomes an array written `batch` items at a time.
+    With `canonical`, the text is the canonical JSON of `committed_sha256` (keys sorted, no spaces)."""
     streams = []
+    style = {"sort_keys": True, "separators": (",", ":")} if canonical else {}
 
     def mark(value):
         if isinstance(value, Stream):
@@ -28,7 +31,7 @@ def stream_json(obj, batch: int = 10_000):
             return f"\x00stream{len(streams) - 1}\x00"
         raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
-    text = json.dumps(obj, ensure_ascii=False, default=mark)
+    text = json.dumps(obj, ensure_ascii=False, default=mark, **style)
     parts = re.split(r'"\\u0000stream(\d+)\\u0000"', text)
     for i, part in enumerate(parts):
         if i % 2 == 0:
@@ -37,13 +40,49 @@ def stream_json(obj, batch: int = 10_000):
         yield "["
         first, pending = True, []
         for item in streams[int(part)].items:
-            pending.append(json.dumps(item, ensure_ascii=False))
+            pending.append(json.dumps(item, ensure_ascii=False, **style))
             if len(pending) == batch:
                 yield ("" if first else ",") + ",".join(pending)
                 first, pending = False, []
         if pending:
             yield ("" if first else ",") + ",".join(pending)
         yield "]"
+
+
+# What the manifest's SHA-256, published at the execution, covers: everything but the departments' exclusions,
+# which come after the draw (and are public as they are made).
+LATER = ("exclusions",)
+
+
+def committed_sha256(m: dict) -> str:
+    """SHA-256 of the canonical JSON (keys sorted, no spaces, UTF-8) of the manifest without `LATER` keys. The
+    manifest may hold Streams (it is then hashed piece by piece) or plain lists (as read from a file)."""
+    h = hashlib.sha256()
+    for piece in stream_json({k: v for k, v in m.items() if k not in LATER}, canonical=True):
+        h.update(piece.encode("utf-8"))
+    return h.hexdigest()
+
+
+# What was published at the ceremony and fixes the manifest: compared by `check_published`.
+FIXED = ("population_digest", "commitment", "manifest_sha256")
+
+
+def check_published(m: dict, published: dict) -> list[tuple[str, bool, str]]:
+    """The revealed manifest against what was public on the day of the draw (the draw's public summary, or its
+    transparency-log leaf): the population digest, the commitment and the manifest's SHA-256."""
+    mine = {"population_digest": m.get("population_digest"), "commitment": m.get("commitment"),
+            "manifest_sha256": committed_sha256(m)}
+    names = {"population_digest": "与抽取时公布的总体摘要", "commitment": "与抽取时公布的承诺值",
+             "manifest_sha256": "与执行时公布的清单 SHA-256"}
+    checks = []
+    for key in FIXED:
+        if key not in published:
+            continue
+        ok = published[key] == mine[key]
+        checks.append((names[key], ok, f"{mine[key]}" if ok else f"清单得 {mine[key]}，抽取时公布的是 {published[key]}"))
+    if not checks:
+        checks.append(("抽取时公布的值", False, "给出的文件中没有 population_digest、commitment 或 manifest_sha256"))
+    return checks
 
 
 def manifest(kind: str, plan: dict, population_pairs, digest: str, commitment_hex: str, nonce: str,

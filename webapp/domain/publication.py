@@ -17,6 +17,9 @@ FOLLOW_UP_WORKDAYS = 20
 
 PUBLISHABLE = RecordStatus.APPROVED
 PUBLISHED = RecordStatus.PUBLISHED
+# Records that may hold a department's part waiting for publication, or published (per department, the record's
+# own status is derived from its parts': webapp.domain.status.overall).
+IN_REVIEW_OR_AFTER = (RecordStatus.SUBMITTED, RecordStatus.RETURNED, RecordStatus.APPROVED, RecordStatus.PUBLISHED)
 # 撤回公示 sends a record back to review (submitted): the reviewer returns it to the team or approves it again.
 WITHDRAWN_TO = RecordStatus.SUBMITTED
 WITHDRAW_REASON_MIN, WITHDRAW_REASON_MAX = 4, 500

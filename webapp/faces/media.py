@@ -1,4 +1,9 @@
-"""Serving a record's media to those who may see the record; never to the public."""
+"""Serving a record's media to those who may see the record; never to the public.
+
+Only what the record is made of is served as the record's (issue 10 §4): once submitted, the media the signed
+findings name (`stages.field.submit.signed_media`: point photos, signature, seal, refusal evidence); anything
+else uploaded to it answers 404, to reviewers and the team alike. Before submission nothing is signed, so the
+uploads are the team's own work in progress: served to the team only (404 to reviewers and the office)."""
 import io
 
 from flask import Blueprint, abort, send_file
@@ -6,6 +11,8 @@ from flask_login import current_user, login_required
 
 from webapp.core.extensions import db
 from webapp.core.storage import storage
+from webapp.domain.status import RecordStatus
+from webapp.stages.field.submit import signed_media
 from webapp.stages.records.access import can_see_record
 from webapp.stages.records.media import make_thumbnail, thumbnail_key
 from webapp.stages.records.models import Media
@@ -14,9 +21,28 @@ bp = Blueprint("media", __name__, url_prefix="/media")
 
 def _visible(media_id: int) -> Media:
     media = db.get_or_404(Media, media_id)
-    if not can_see_record(current_user, media.record):
+    record = media.record
+    if not can_see_record(current_user, record):
         abort(403)
+    if record.status == RecordStatus.DISPATCHED:
+        if record.member_for(current_user) is None:
+            abort(404)
+    elif media.sha256 not in signed_media(record):
+        abort(404)
     return media
+
+
+def only_signed(doc: dict) -> dict:
+    """A record laid out by `review.document`, with the photo and evidence lists cut to the signed media: what
+    the review page, the A4 print view and the PDF annex (附件：现场照片) show."""
+    keep = signed_media(doc["record"])
+    doc = dict(doc)
+    doc["photos"] = [p for p in doc.get("photos", []) if p["media"].sha256 in keep]
+    doc["evidence"] = [m for m in doc.get("evidence", []) if m.sha256 in keep]
+    for key in ("signature", "seal"):
+        if doc.get(key) is not None and doc[key].sha256 not in keep:
+            doc[key] = None
+    return doc
 
 
 def _send(data: bytes, mimetype: str):

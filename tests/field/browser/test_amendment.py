@@ -25,7 +25,7 @@ def _submitted_from_the_phone(page, base, dispatched) -> InspectionRecord:
     sign_and_submit(page)
     page.goto(f"{base}/field/task/{dispatched.record.id}")
     ready(page)
-    expect(page.locator(".deadline")).to_contain_text("已同步", timeout=30000)
+    expect(page.locator(".deadline")).to_contain_text("已同步")
     db.session.expire_all()
     return db.session.get(InspectionRecord, dispatched.record.id)
 
@@ -88,7 +88,7 @@ def test_return_reaches_the_phone_and_the_amendment_comes_back_without_touching_
 
     # Online: it is sent once under its client_id; the task shows 已提交补充说明 and the server's status.
     context.set_offline(False)
-    page.locator("#outbox").wait_for(state="hidden", timeout=30000)
+    page.locator("#outbox").wait_for(state="hidden")
     expect(page.locator(".amendment.sent")).to_contain_text("已提交补充说明")
     expect(page.locator(".amendment.sent")).to_contain_text("服务器状态：已提交")
     expect(page.locator("#task-status")).to_have_text("已提交")
@@ -140,13 +140,13 @@ def test_an_amendment_refused_because_a_teammate_answered_first_can_be_set_aside
     context.set_offline(False)
     page.get_by_role("button", name="立即同步").click()
     waiting = page.locator(".amendment.waiting")
-    expect(waiting).to_contain_text("补充说明未能提交", timeout=30000)
+    expect(waiting).to_contain_text("补充说明未能提交")
     expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
     shot(page, "field-amend-06-refused", page.locator("section.returns"))
 
     page.once("dialog", lambda dialog: dialog.accept())
     waiting.get_by_role("button", name="不再提交（保留在本机）").click()
-    page.locator("#outbox").wait_for(state="hidden", timeout=10000)
+    page.locator("#outbox").wait_for(state="hidden")
     kept = page.locator(".amendment.withdrawn")
     expect(kept).to_contain_text("已由本人撤下")
     expect(kept).to_contain_text(ANSWER)  # nothing lost

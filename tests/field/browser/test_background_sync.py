@@ -10,7 +10,7 @@ from tests.browser.helpers import wait_until
 from webapp.core.extensions import db
 from webapp.stages.records.models import InspectionRecord
 
-from .walk import go_offline, ready, sign_and_submit, sign_in, to_sign_page
+from .walk import ready, signed_offline
 
 pytestmark = pytest.mark.browser
 
@@ -39,10 +39,7 @@ def _worker(context, base):
 def test_the_worker_uploads_a_record_signed_offline_after_the_app_was_closed(dispatched, live_server, context, page):
     base = live_server.url
     record_id = dispatched.record.id
-    sign_in(page, base)
-    go_offline(context, page)
-    to_sign_page(page, base, dispatched.record.entity.checkin_token)
-    sign_and_submit(page)
+    signed_offline(page, context, base, dispatched.record.entity.checkin_token)
     expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
 
     # The inspector closes the app; the phone gets a connection later. No field page is open.

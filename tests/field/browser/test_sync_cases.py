@@ -23,7 +23,10 @@ from .walk import (
     shot,
     sign_and_submit,
     sign_in,
+    signed_offline,
     stored,
+    submit_offline,
+    take_picture,
     to_sign_page,
     wait_stored,
 )
@@ -43,8 +46,8 @@ def record_of(dispatched):
     return db.session.get(InspectionRecord, dispatched.record.id)
 
 
-def wait_synced(page, timeout=30000):
-    page.locator("#outbox").wait_for(state="hidden", timeout=timeout)
+def wait_synced(page):
+    page.locator("#outbox").wait_for(state="hidden")
 
 
 def wait_submitted(dispatched, context):
@@ -66,14 +69,9 @@ def test_refusal_to_sign_is_recorded_and_confirmed_by_two_inspectors(dispatched,
     expect(page.get_by_text("拒签须由两名在场检查人员确认。")).to_be_visible()
     page.locator("details.refuse input[type=checkbox]").nth(0).check()
     page.locator("details.refuse input[type=checkbox]").nth(1).check()
-    with page.expect_file_chooser() as chooser:
-        page.get_by_text("拍摄现场证据（可选）").click()
-    chooser.value.set_files(str(photo))
-    page.locator("details.refuse .thumbs img").wait_for()
+    take_picture(page, page.get_by_text("拍摄现场证据（可选）"), photo, page.locator("details.refuse .thumbs img"))
     shot(page, "field-refusal", page.locator("details.refuse summary"))
-    page.get_by_role("button", name="确认拒签并提交").click()
-    page.get_by_text("已记录拒绝签字，内容已锁定。").wait_for()
-    expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
+    submit_offline(page, "确认拒签并提交", "已记录拒绝签字，内容已锁定。")
 
     context.set_offline(False)
     wait_synced(page)
@@ -99,10 +97,7 @@ def test_a_record_replayed_three_times_is_stored_once(dispatched, live_server, c
             route.continue_()
 
     page.route(re.compile(r".*/api/field/records/.*"), lose_the_answer)
-    sign_in(page, base)
-    go_offline(context, page)
-    to_sign_page(page, base, dispatched.record.entity.checkin_token)
-    sign_and_submit(page)
+    signed_offline(page, context, base, dispatched.record.entity.checkin_token)
     context.set_offline(False)
     page.wait_for_function("() => document.querySelector('#outbox-text').textContent.includes('网络')")
     shot(page, "field-replay-retry")
@@ -115,7 +110,7 @@ def test_a_record_replayed_three_times_is_stored_once(dispatched, live_server, c
     # …and the third attempt goes through: sent by 立即同步, or by the back-off timer should the click have come
     # while the second attempt was still winding up.
     page.get_by_role("button", name="立即同步").click()
-    wait_synced(page, timeout=60000)
+    wait_synced(page)
 
     record = record_of(dispatched)
     assert record.status == "submitted"
@@ -165,10 +160,7 @@ def test_a_connection_cut_mid_upload_resumes_with_what_is_missing(dispatched, li
 
 def test_session_expired_offline_sign_in_again_and_nothing_is_lost(dispatched, live_server, context, page, photo):
     base = live_server.url
-    sign_in(page, base)
-    go_offline(context, page)
-    to_sign_page(page, base, dispatched.record.entity.checkin_token, photo=photo)
-    sign_and_submit(page)
+    signed_offline(page, context, base, dispatched.record.entity.checkin_token, photo=photo)
     context.clear_cookies()               # the session ended while the phone was away
     context.set_offline(False)
     page.get_by_text("登录已过期。本机记录都已保留，重新登录后会继续同步。").wait_for()
@@ -188,16 +180,13 @@ def test_session_expired_offline_sign_in_again_and_nothing_is_lost(dispatched, l
 
 def test_a_conflict_is_shown_as_409_and_the_record_kept(dispatched, live_server, context, page):
     base = live_server.url
-    sign_in(page, base)
-    go_offline(context, page)
-    to_sign_page(page, base, dispatched.record.entity.checkin_token)
-    sign_and_submit(page)
+    signed_offline(page, context, base, dispatched.record.entity.checkin_token)
     # Meanwhile another phone's record for the same enterprise reached the server first.
     record = record_of(dispatched)
     record.status, record.client_uuid, record.findings_hash = "submitted", str(uuid.uuid4()), "ab" * 32
     db.session.commit()
     context.set_offline(False)
-    page.locator("#outbox .conflict").wait_for(timeout=30000)
+    page.locator("#outbox .conflict").wait_for()
     expect(page.locator("#outbox .conflict")).to_contain_text("409")
     expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
     shot(page, "field-conflict")
@@ -228,7 +217,7 @@ def test_an_app_update_with_a_draft_open_keeps_the_draft(dispatched, app, live_s
     css = static / "field" / "field.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n/* release 2 */\n", encoding="utf-8")
     page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => r.update())")
-    page.get_by_text("有新版本").wait_for(timeout=20000)
+    page.get_by_text("有新版本").wait_for()
     shot(page, "field-update-offered")
     with page.expect_event("load"):
         page.get_by_role("button", name="立即更新").click()
@@ -257,10 +246,7 @@ def test_a_5xx_is_retried_with_back_off_and_a_4xx_is_kept_and_shown(dispatched, 
         route.continue_()
 
     page.route(re.compile(r".*/api/field/records/.*"), server_trouble)
-    sign_in(page, base)
-    go_offline(context, page)
-    to_sign_page(page, base, dispatched.record.entity.checkin_token)
-    sign_and_submit(page)
+    signed_offline(page, context, base, dispatched.record.entity.checkin_token)
     context.set_offline(False)
     expect(page.locator("#outbox-text")).to_contain_text("稍后自动重试")
     assert len(puts) == 1

@@ -9,7 +9,19 @@ from webapp.core.extensions import db
 from webapp.domain.findings import findings_hash
 from webapp.stages.records.models import InspectionRecord, Media
 
-from .walk import camera_jpeg, check_in_and_team, draw_signature, fill_checklist, go_offline, ready, shot, sign_in
+from .walk import (
+    add_photo,
+    camera_jpeg,
+    check_in_and_team,
+    draw_signature,
+    fill_checklist,
+    go_offline,
+    ready,
+    shot,
+    sign_in,
+    submit_offline,
+    take_picture,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -45,10 +57,7 @@ def test_offline_walk_from_check_in_to_synced_record(dispatched, live_server, co
     fill_checklist(page)
     photo = tmp_path / "camera.jpg"
     photo.write_bytes(camera_jpeg())
-    with page.expect_file_chooser() as chooser:
-        page.locator("li.point").first.get_by_text("拍照").click()
-    chooser.value.set_files(str(photo))
-    page.locator("li.point").first.locator(".thumbs img").wait_for()
+    add_photo(page, page.locator("li.point").first, photo)
     shot(page, "field-04-checklist", page.locator("li.point").first)
 
     page.get_by_role("link", name="下一步：签字确认").click()
@@ -58,19 +67,14 @@ def test_offline_walk_from_check_in_to_synced_record(dispatched, live_server, co
     draw_signature(page)
     seal = tmp_path / "seal.jpg"
     seal.write_bytes(camera_jpeg((1200, 900)))
-    with page.expect_file_chooser() as chooser:
-        page.get_by_text("拍摄印章").click()
-    chooser.value.set_files(str(seal))
-    page.locator(".photo-row + div .thumbs img").wait_for()
+    take_picture(page, page.get_by_text("拍摄印章"), seal, page.locator(".photo-row + div .thumbs img"))
     shot(page, "field-05-sign", page.locator("#short-code"))
-    page.get_by_role("button", name="确认签字并提交").click()
-    page.get_by_text("已签字，内容已锁定。").wait_for()
-    expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
+    submit_offline(page, "确认签字并提交", "已签字，内容已锁定。")
     expect(page.locator("#outbox")).to_contain_text("离线")
     shot(page, "field-06-signed-offline")
 
     context.set_offline(False)
-    page.locator("#outbox").wait_for(state="hidden", timeout=30000)
+    page.locator("#outbox").wait_for(state="hidden")
     assert not errors, errors
 
     db.session.expire_all()

@@ -43,7 +43,7 @@ def ready(page):
 
 def installed(page):
     """The worker controls the page and the shell is cached: only now may the test go offline."""
-    page.wait_for_function(SW_READY, timeout=20000)
+    page.wait_for_function(SW_READY)
 
 
 def go_offline(context, page):
@@ -104,18 +104,41 @@ def to_sign_page(page, base_url, token, *, photo=None, fail_first=False):
     ready(page)
 
 
+def take_picture(page, button, path, thumbnail):
+    """The phone's camera: `button` opens it, the picture is the file at `path`; wait for its `thumbnail`."""
+    with page.expect_file_chooser() as chooser:
+        button.click()
+    chooser.value.set_files(str(path))
+    thumbnail.wait_for()
+
+
 def add_photo(page, point, path):
     before = point.locator(".thumbs img").count()
-    with page.expect_file_chooser() as chooser:
-        point.get_by_text("拍照").click()
-    chooser.value.set_files(str(path))
-    point.locator(".thumbs img").nth(before).wait_for()
+    take_picture(page, point.get_by_text("拍照"), path, point.locator(".thumbs img").nth(before))
+
+
+def submit_offline(page, button: str, done: str):
+    """Press the submit `button` of the sign page; the record is locked (`done`) and waits in the outbox."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name=button).click()
+    page.get_by_text(done).wait_for()
+    expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
 
 
 def sign_and_submit(page):
     draw_signature(page)
     page.get_by_role("button", name="确认签字并提交").click()
     page.get_by_text("已签字，内容已锁定。").wait_for()
+
+
+def signed_offline(page, context, base_url, token, **fill):
+    """Sign in, go offline, check in at the enterprise of `token`, fill the checklist (`fill`: see to_sign_page)
+    and sign: the record waits in the phone's outbox."""
+    sign_in(page, base_url)
+    go_offline(context, page)
+    to_sign_page(page, base_url, token, **fill)
+    sign_and_submit(page)
 
 
 def shot(page, name, at=None):
@@ -126,7 +149,7 @@ def shot(page, name, at=None):
         # the view is ready again, the locator finds the new one.
         for attempt in range(3):
             try:
-                at.scroll_into_view_if_needed(timeout=10000)
+                at.scroll_into_view_if_needed()
                 break
             except PlaywrightError:
                 if attempt == 2:
@@ -153,7 +176,7 @@ def stored(page, store: str, key):
     return page.evaluate(_STORED, [store, key])
 
 
-def wait_stored(page, store: str, key, condition, what: str, timeout: float = 30):
+def wait_stored(page, store: str, key, condition, what: str, timeout: float = 60):
     """Wait until the phone's stored object (a dict) satisfies `condition`, and return it."""
     return wait_until(lambda: (found := stored(page, store, key)) is not None and condition(found) and found,
                       timeout, what)

@@ -36,6 +36,11 @@ def amendment(client_uuid):
         return json_error(422, "缺少补充说明的编号（client_id）。")
     if not isinstance(text, str):
         return json_error(422, "补充说明不能为空。")
+    # Optional: the departments (ids) whose parts the amendment answers; unnamed, every returned part.
+    departments = body.get("departments")
+    if departments is not None and (not isinstance(departments, list) or not all(
+            isinstance(d, int) and not isinstance(d, bool) for d in departments)):
+        return json_error(422, "补充说明所指的部门无效。")
 
     # A replay of an amendment already stored gets the same answer; other content under its id is a conflict.
     existing = db.session.scalar(select(Amendment).where(Amendment.client_id == client_id))
@@ -44,7 +49,7 @@ def amendment(client_uuid):
             return _answer(existing, record, 200)
         return json_error(409, "该编号的补充说明已提交，内容不同。", amendment_id=existing.id)
     try:
-        made = service.add_amendment(record, current_user, text, client_id)
+        made = service.add_amendment(record, current_user, text, client_id, departments)
     except IntegrityError:  # the same amendment arrived twice at once: the first one won
         db.session.rollback()
         existing = db.session.scalar(select(Amendment).where(Amendment.client_id == client_id))

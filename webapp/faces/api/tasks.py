@@ -4,6 +4,7 @@ from webapp.domain import results
 from webapp.domain.status import RecordStatus
 from webapp.stages.directory.models import CheckItem
 from webapp.stages.field.tasks import iso, member_records
+from webapp.stages.review.parts import parts_of
 from webapp.stages.review.service import returns_for, team_amendments
 
 
@@ -51,6 +52,10 @@ def task(record) -> dict:
         # Review comments; a record never submitted has none, so no query for it.
         "returns": [] if record.status == RecordStatus.DISPATCHED else returns_for(record),
         "amendments": [] if record.status == RecordStatus.DISPATCHED else team_amendments(record),
+        # Each department's part of the record (reviewed and published per department).
+        "parts": [] if record.status == RecordStatus.DISPATCHED else [
+            {"department_id": p.department_id, "department": p.department.name, "status": p.status,
+             "status_label": p.status_label} for p in parts_of(record)],
     }
 
 

@@ -7,6 +7,7 @@ from webapp.core import clock
 from webapp.core.errors import json_error
 from webapp.domain import findings as rules
 from webapp.faces.api import bp, not_on_team, outcome_answer, tasks
+from webapp.stages.accounts import sessions
 from webapp.stages.field import submit, uploads
 from webapp.stages.field.tasks import member_record
 
@@ -24,6 +25,8 @@ def session():
             "certificate_no": profile.certificate_no if profile else None,
         },
         "csrf_token": generate_csrf(),
+        # Kept by the phone: sent to /logout/later when it signs out without network (stages/accounts/sessions.py).
+        "signout_token": sessions.signout_token(user),
         "server_time": clock.utcnow().isoformat(),
     })
 

@@ -9,14 +9,20 @@ from webapp.faces.cli.refusals import exits_on_refusal
 
 def init_app(app):
     from webapp.faces.cli.draw import draw_group, verify_draw_command
+    from webapp.faces.cli.transparency import COMMANDS as LOG_COMMANDS
 
-    for command in (draw_group, verify_draw_command):
+    for command in (draw_group, verify_draw_command, *LOG_COMMANDS):
         app.cli.add_command(command)
     from webapp.faces.cli.directory import COMMANDS as DIRECTORY_COMMANDS
     from webapp.faces.cli.publication import publish_command
 
     for command in (demo, plans, create_user_command, *DIRECTORY_COMMANDS, publish_command):
         app.cli.add_command(command)
+    from webapp.faces.cli.media import media_group
+    from webapp.faces.cli.prune import prune_command
+
+    media_group.add_command(prune_command)
+    app.cli.add_command(media_group)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)

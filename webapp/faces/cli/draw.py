@@ -97,17 +97,33 @@ def manifest_command(draw_id):
 
 @click.command("verify-draw")
 @click.argument("manifest_file", type=click.File("rb"))
-def verify_draw_command(manifest_file):
-    """只凭清单重新计算抽取，逐项说明是否一致；全部一致时退出状态为 0。"""
+@click.option("--published", "published_source", metavar="FILE_OR_URL",
+              help="抽取时公布的值：抽取公示页的摘要 JSON（公开前下载的 manifest.json），或透明日志中该抽取的叶子")
+def verify_draw_command(manifest_file, published_source):
+    """只凭清单重新计算抽取，逐项说明是否一致，并显示（或用 --published 核对）抽取时公布的总体摘要、承诺值和清单
+    SHA-256；全部一致时退出状态为 0。"""
+    from webapp.domain import manifest as published
+
     try:
         manifest = json.loads(manifest_file.read().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         fail(f"清单不是 UTF-8 编码的 JSON：{e}")
     if not isinstance(manifest, dict):
         fail("清单应是一个 JSON 对象。")
+    if "population" not in manifest and "manifest_sha256" in manifest:
+        fail("这是清单公开前的摘要（只有摘要、承诺值和种子），不是完整清单。完整清单在检查时限届满后公开；"
+             "请保存这份摘要，届满后用 --published 核对。")
     checks = algo.verify(manifest)
+    if published_source:
+        from webapp.faces.cli.transparency import published_values
+
+        checks += published.check_published(manifest, published_values(published_source))
     for item, ok, detail in checks:
         click.echo(f"{'✔ 一致' if ok else '✘ 不一致'}  {item}：{detail}")
+    click.echo("抽取时公布、确定了本清单的值（可与公示页或透明日志中的记录对照）：")
+    click.echo(f"  总体摘要        {manifest.get('population_digest')}")
+    click.echo(f"  承诺值          {manifest.get('commitment')}")
+    click.echo(f"  清单 SHA-256    {published.committed_sha256(manifest)}（不含各部门后来的排除记录）")
     bad = [item for item, ok, _ in checks if not ok]
     if bad:
         click.echo(f"验证未通过：{'、'.join(bad)}。")

@@ -1,7 +1,11 @@
 """The demo's published results: a few of jt01's records of the current plan, inspected today, taken through the
 real services (images uploaded and verified, findings hashed and submitted as the phone does, approved by the
-reviewer, published by the office), so that a visitor of `/public/` finds results, a QR that verifies and a
-follow-up task. `spotcheck demo` calls it; the tests' demo leaves it out so that their counts stay their own.
+reviewers, published by the office), so that a visitor of `/public/` finds results, a QR that verifies and a
+follow-up task. 谁抽查、谁录入、谁公示: each joint record is reviewed by each of its departments' reviewers and
+published per department under its own 检查实施机关; on the second record the 人社局 reviewer first returns its part,
+the team answers with a 补充说明 naming 人社局, and the 人社局 reviewer approves (the other approvals stand). The
+third shows categories per department: 发现问题已责令改正 for 教体局, 未发现问题 for the others. `spotcheck demo`
+calls it; the tests' demo leaves it out so that their counts stay their own.
 """
 import hashlib
 import io
@@ -25,7 +29,7 @@ from webapp.stages.review import service as review
 EXAMPLES = (
     (["no_problem"], None, True, "各项检查未发现问题。"),
     (["no_problem"], None, True, "办学许可证、收费公示、消防器材均符合要求。"),
-    (["corrected", "not_disclosed"], "jiaoti", True, "收费标准未在醒目位置公示，已当场责令改正。"),
+    (["corrected"], "jiaoti", True, "消防器材过期，已当场责令教体局检查事项整改。"),
     (["follow_up", "not_disclosed"], "renshe", False, "劳动合同签订情况待核实，移交人社局后续处理。"),
 )
 
@@ -78,9 +82,30 @@ def _findings(record, failed_department, photo):
     return {"departments": departments, "team": {"present": present, "uniform": True, "credentials_shown": True}}
 
 
-def run(plan, inspector: str = "jt01", reviewer: str = "jt_review", office: str = "office") -> list:
-    users = {u.username: u for u in db.session.scalars(select(User).where(
-        User.username.in_((inspector, reviewer, office))))}
+REVIEWERS = {"jiaoti": "jt_review", "renshe": "rs_review", "weijian": "wj_review"}
+RETURNED = 1  # the example whose 人社局 part is returned once, then answered
+RETURN_COMMENT = "请补充说明劳动合同台账的核查情况。"
+AMENDMENT = "已现场查阅劳动合同台账，12 名教职工均已签订书面劳动合同。"
+
+
+def _review(record, users, inspector, returned: bool):
+    """Each department's reviewer decides its own part; the 人社局 part of `returned` goes back once first."""
+    from webapp.stages.accounts.models import Department
+
+    codes = {d.id: d.code for d in db.session.scalars(select(Department))}
+    if returned and users.get(REVIEWERS["renshe"]):
+        review.decide(record, users[REVIEWERS["renshe"]], "return", RETURN_COMMENT)
+        renshe = next(d for d, c in codes.items() if c == "renshe")
+        review.add_amendment(record, users[inspector], AMENDMENT, str(uuid.uuid4()), [renshe])
+    for part in review.review_parts.parts_of(record):
+        reviewer = users.get(REVIEWERS.get(codes.get(part.department_id), ""))
+        if reviewer is not None and part.status in ("submitted", "withdrawn"):
+            review.decide(record, reviewer, "approve", "经审核，本部门检查事项记录完整。")
+
+
+def run(plan, inspector: str = "jt01", reviewer: str | None = None, office: str = "office") -> list:
+    names = (inspector, office, *REVIEWERS.values(), *((reviewer,) if reviewer else ()))
+    users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(names)))}
     records = [r for r in tasks.member_records(users[inspector], statuses=(RecordStatus.DISPATCHED,)) if r.plan_id == plan.id]
     done = []
     for n, (codes, failed, signed, remarks) in enumerate(EXAMPLES):
@@ -106,7 +131,7 @@ def run(plan, inspector: str = "jt01", reviewer: str = "jt_review", office: str 
         if outcome.status != 201:
             raise RuntimeError(f"演示检查表提交失败：{outcome.body}")
         record = db.session.get(InspectionRecord, record.id)
-        review.decide(record, users[reviewer], "approve", "经审核，记录完整。")
+        _review(record, users, inspector, returned=n == RETURNED)
         done.append(record)
     publishing.publish(done, users[office], via="demo")
     db.session.commit()

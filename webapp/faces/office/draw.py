@@ -2,7 +2,7 @@
 of what the draw waits for."""
 from datetime import date
 
-from flask import Blueprint, flash, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -103,6 +103,38 @@ def abandon(draw_id):
     draw = _ceremony_draw(draw_id)
     service.abandon(draw, request.form.get("reason", ""), current_user, request.remote_addr)
     return done(f"第 {draw.id} 号抽取已作废，理由已公开。", "draw.plan_view", plan_id=draw.plan_id)
+
+
+@bp.route("/draw/<int:draw_id>/disclose", methods=["POST"])
+@role_required(roles.OFFICE_ADMIN)
+def disclose(draw_id):
+    """The office's early disclosure of a manifest (audited, logged), before the plan's window has closed."""
+    draw = _ceremony_draw(draw_id)
+    service.disclose(draw, request.form.get("reason", ""), current_user, request.remote_addr)
+    return done(f"第 {draw.id} 号抽取的清单已提前公开，理由已公开并记入透明日志。", "draw.plan_view",
+                plan_id=draw.plan_id, _anchor=f"draw-{draw.id}")
+
+
+@bp.route("/draw/<int:draw_id>/manifest.json")
+@role_required(roles.OFFICE_ADMIN, roles.DEPT_ADMIN)
+def full_manifest(draw_id):
+    """The full manifest before disclosure: the office's whole, a department admin's own part (its department
+    takes part in the plan)."""
+    import json
+
+    draw = db.get_or_404(Draw, draw_id)
+    if draw.status != "executed":
+        abort(404)
+    headers = {"Content-Disposition": f"attachment; filename=draw-{draw.id}-manifest.json",
+               "Cache-Control": "private, no-store"}
+    if current_user.has_role(roles.OFFICE_ADMIN):
+        return Response((c.encode("utf-8") for c in service.manifest_chunks(draw)), mimetype="application/json",
+                        headers=headers)
+    code = service.department_codes(draw.plan).get(current_user.department_id)
+    if code is None:
+        abort(403)
+    return Response(json.dumps(service.department_part(draw, code), ensure_ascii=False), mimetype="application/json",
+                    headers=headers)
 
 
 # --- office: working-day overrides ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.faces.auth.gate import role_required
 from webapp.faces.pages import done
+from webapp.stages.accounts import passwords, sessions
 from webapp.stages.accounts.models import Department, User
 from webapp.stages.directory.accounts import create_user
 
@@ -21,7 +22,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 class UserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名。"), Length(max=64)])
     full_name = StringField("姓名", validators=[DataRequired("请输入姓名。"), Length(max=64)])
-    password = PasswordField("初始密码（至少 8 位）", validators=[DataRequired("请输入密码。"), Length(min=8, max=200, message="密码至少 8 位。")])
+    password = PasswordField("初始密码（至少 10 位，不能是常见密码）", validators=[DataRequired("请输入密码。"), Length(max=200)])
     department = SelectField("部门", validators=[Optional()])
     roles = SelectMultipleField(
         "角色",
@@ -35,6 +36,10 @@ class UserForm(FlaskForm):
 
 class ToggleForm(FlaskForm):
     pass
+
+
+class ResetForm(FlaskForm):
+    password = PasswordField("临时密码（至少 10 位）", validators=[DataRequired("请输入临时密码。"), Length(max=200)])
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -58,7 +63,7 @@ def users():
 
 def _users_page(form: UserForm):
     all_users = db.session.scalars(select(User).order_by(User.id)).all()
-    return render_template("admin/users.html", form=form, users=all_users, toggle=ToggleForm())
+    return render_template("admin/users.html", form=form, users=all_users, toggle=ToggleForm(), reset=ResetForm())
 
 
 @bp.route("/users/<int:user_id>/toggle", methods=["POST"])
@@ -70,7 +75,25 @@ def toggle_user(user_id):
         abort(400, "不能停用自己的账号。")
     if form.validate_on_submit():
         user.active = not user.active
+        if not user.active:  # a disabled account's open sessions end now, on every device
+            sessions.revoke_all(user, "disabled")
         audit.record("user.enable" if user.active else "user.disable", user)
         db.session.commit()
         flash(f"已{'启用' if user.active else '停用'}账号“{user.username}”。", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@role_required(roles.OFFICE_ADMIN)
+def reset_password(user_id):
+    """A temporary password the office gives the user; every session of the user ends, and the user must choose
+    a new password at the next sign-in."""
+    user = db.get_or_404(User, user_id)
+    form = ResetForm()
+    if not form.validate_on_submit():
+        flash("请输入临时密码。", "error")
+        return redirect(url_for("admin.users"))
+    errors.back_to(url_for("admin.users"))
+    passwords.reset(user, form.password.data)
+    audit.record("user.password_reset", user)
+    return done(f"已重置“{user.username}”的密码。该账号在所有设备上的登录已失效，下次登录须修改密码。", "admin.users")

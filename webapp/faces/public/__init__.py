@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from webapp.faces.public import draws, views  # noqa: E402,F401  (routes register on bp)
+from webapp.faces.public import draws, transparency, views  # noqa: E402,F401  (routes register on bp)

@@ -1,7 +1,11 @@
-"""The public draw pages (no login): every attempt of every plan, its commitment, seed and manifest."""
+"""The public draw pages (no login): every attempt of every plan, its commitment and seed at once; the enterprise
+list and the teams (the full manifest) once the plan's inspection window has closed or the office disclosed it."""
+import json
+
 from flask import Response, abort, render_template
 from sqlalchemy import select
 
+from webapp.core import ledger
 from webapp.core.extensions import db
 from webapp.domain import draw as algo
 from webapp.faces.office.draw import SHOWN, _entities_by_uscc
@@ -23,25 +27,34 @@ def draws():
 @bp.route("/public/draws/<int:draw_id>")
 def draw(draw_id):
     draw = db.get_or_404(Draw, draw_id)
-    rows = []
-    if draw.status == "executed":
+    disclosed = ceremony.disclosed(draw)
+    rows, teams = [], {}
+    if disclosed:
         rows = draw.result["selected"] if draw.kind == algo.ENTITIES else draw.result["entities"]
+        if draw.kind == algo.INSPECTORS:
+            for t in draw.result["teams"]:
+                teams.setdefault(t["uscc"], []).append(t)
     names = _entities_by_uscc(r[0] for r in rows)
-    teams = {}
-    if draw.kind == algo.INSPECTORS and draw.status == "executed":
-        for t in draw.result["teams"]:
-            teams.setdefault(t["uscc"], []).append(t)
+    excluded = sum(len(c.exclusions) for c in draw.confirmations) if draw.kind == algo.ENTITIES else 0
     return render_template("draw/public_draw.html", draw=draw, rows=rows[:SHOWN], total=len(rows), names=names,
-                           teams=teams)
+                           teams=teams, disclosed=disclosed, summary=ceremony.public_summary(draw),
+                           excluded=excluded, leaves=ledger.leaves_of(f"draw:{draw.id}"))
 
 
 @bp.route("/public/draws/<int:draw_id>/manifest.json")
 def draw_manifest(draw_id):
+    """The full manifest once disclosed; before, the public summary (which fixes it: digest, commitment, the
+    manifest's SHA-256)."""
     draw = db.get_or_404(Draw, draw_id)
+    if draw.status != "executed":
+        abort(404, f"第 {draw.id} 号抽取{draw.STATUS_LABELS[draw.status]}，只有已执行的抽取才有清单。")
+    if not ceremony.disclosed(draw):
+        summary = dict(ceremony.public_summary(draw), note="检查时限届满前只公开摘要、承诺值和种子；完整清单（对象名单和"
+                                                           "检查组）届满后在此公开，其 SHA-256 应等于 manifest_sha256。")
+        return Response(json.dumps(summary, ensure_ascii=False, indent=1), mimetype="application/json")
     try:
         chunks = ceremony.manifest_chunks(draw)
     except DrawRefused as e:
         abort(404, str(e))
     return Response((c.encode("utf-8") for c in chunks), mimetype="application/json", headers={
         "Content-Disposition": f"attachment; filename=draw-{draw.id}-manifest.json"})
-

@@ -20,7 +20,7 @@ def portal():
     hits = queries.search(q) if q else []
     recent = [] if q else queries.recently_published()
     return render_template("public/portal.html", q=q, hits=hits, limit=queries.SEARCH_LIMIT, recent=recent,
-                           labels=publication.result_labels)
+                           labels=publication.result_labels, codes=queries.published_codes)
 
 
 @bp.route("/public/enterprise/<uscc>")

@@ -8,10 +8,13 @@ from sqlalchemy.orm import selectinload
 from webapp.core.extensions import db
 from webapp.domain import charts, results, risk, roles
 from webapp.domain import dashboard as dash
+from webapp.domain.status import overall
 from webapp.stages.accounts.models import User
 from webapp.stages.plans.calendar import current_calendar
 from webapp.stages.plans.models import Plan
 from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.review import parts as review_parts
+from webapp.stages.review import service as review
 from webapp.stages.review.models import Feedback
 
 SHORT = {
@@ -39,9 +42,11 @@ def plan_records(plan_id: int, department_id: int | None) -> list[InspectionReco
     return db.session.scalars(query).all()
 
 
-def facts_of(r: InspectionRecord) -> dash.RecordFacts:
+def facts_of(r: InspectionRecord, part=None) -> dash.RecordFacts:
+    """The record's facts; with `part`, as its department sees it (its part's status: 谁抽查、谁录入、谁公示)."""
+    status = r.status if part is None else overall([part.status])
     return dash.RecordFacts(
-        id=r.id, entity=r.entity.name, status=r.status, risk_level=r.entity.risk_level,
+        id=r.id, entity=r.entity.name, status=status, risk_level=r.entity.risk_level,
         departments=frozenset(m.department_id for m in r.members), submitted=r.submitted_at is not None,
         late=r.late, sync_due=r.sync_due, result_codes=tuple(r.result_codes or ()),
         understaffed=r.understaffed, team_size=len(r.members),
@@ -91,6 +96,7 @@ def build(user, plan: Plan, today: date) -> dict:
     own = scope(user)
     records = plan_records(plan.id, own)
     facts = [facts_of(r) for r in records]
+    parts = review_parts.parts_for(records)
     departments = [pd.department for pd in plan.departments if own is None or pd.department_id == own]
     progress = draw_progress(plan)
     sections = []
@@ -98,12 +104,22 @@ def build(user, plan: Plan, today: date) -> dict:
         sections.append(_section("全部部门", facts, today, calendar, plan, publication, progress["drawn"],
                                  progress["all_confirmed"]))
     for d in departments:
-        sections.append(_section(d.name, [f for f in facts if d.id in f.departments], today, calendar, plan,
+        own_facts = []
+        for r, f in zip(records, facts):
+            if d.id not in f.departments:
+                continue
+            part = next((p for p in parts[r.id] if p.department_id == d.id), None)
+            own_facts.append(facts_of(r, part) if part is not None else f)
+        sections.append(_section(d.name, own_facts, today, calendar, plan,
                                  publication, progress["drawn"], progress["confirmed"].get(d.id)))
     return {
         "plan": plan, "publication": publication, "sections": sections, "pending_confirmations": progress["pending"],
         "feedback": feedback_for(plan.id, own),
         "publication_left": dash.workdays_left(calendar, today, publication.due),
+        # Parts waiting per department (review, returned, publication); complete: every part published or withdrawn.
+        "parts_waiting": [w for w in review.waiting_by_department(records)
+                          if own is None or w["department_id"] == own],
+        "complete": sum(1 for r in records if review_parts.complete(parts[r.id])),
     }
 
 

@@ -33,7 +33,7 @@ def _linked(m, full: bool) -> str:
 
 
 def render(record, for_pdf: bool = False) -> str:
-    doc = review.document(record)
+    doc = media_views.only_signed(review.document(record))  # what was signed, not every upload
     url = qr.verification_url(record)
     decisions = [h for h in review.history(record) if h.get("kind") in ("approve", "return")]
     return render_template(

@@ -1,4 +1,5 @@
-"""XLSX exports of a plan (openpyxl): results with the national result categories, one row per record, ready to
+"""XLSX exports of a plan (openpyxl): results with the national result categories, one row per enterprise and
+department (谁抽查、谁录入、谁公示: each department's part with its own categories, status and publication), ready to
 enter into the provincial platform; and the draw with its teams."""
 import io
 
@@ -7,15 +8,16 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from webapp.core import clock
-from webapp.domain import results, risk
+from webapp.domain import cells, results, risk
 from webapp.domain.review import category_labels
 
 CODE_ORDER = {code: n for n, code in enumerate(results.CATEGORIES)}
 
 
 def _append(ws, row):
-    """Append a row; text stays text even when it starts with '=' (openpyxl would store a formula: injection)."""
-    ws.append(row)
+    """Append a row; text stays text: a cell starting with =, +, -, @, tab or CR gets a leading apostrophe
+    (domain/cells.py), and every text cell is typed as a string (openpyxl would store '=…' as a formula)."""
+    ws.append(cells.row(row))
     for c in ws[ws.max_row]:
         if isinstance(c.value, str):
             c.data_type = "s"
@@ -58,32 +60,45 @@ def _save(wb) -> bytes:
 RESULT_HEADER = [
     "序号", "抽查计划文号", "抽查计划名称", "统一社会信用代码", "企业名称", "法定代表人", "住所", "风险等级",
     "检查部门", "检查事项", "检查日期", "检查结果", "检查结果代码", "检查人员（执法证号）", "拒绝签字",
-    "记录状态", "逾期同步", "公示日期", "结果摘要",
+    "记录状态", "逾期同步", "公示日期", "结果摘要", "检查实施机关",
 ]
 
 
-def results_workbook(plan, records, item_titles: dict[int, str]) -> bytes:
-    """One row per record; result categories by their national labels (several joined by '；')."""
+def results_workbook(plan, records, item_titles: dict[int, str], parts: dict | None = None,
+                     department_id: int | None = None) -> bytes:
+    """One row per enterprise and department (`parts`: record id -> its ReviewParts; only `department_id`'s when
+    given): that department's items, result categories by their national labels (several joined by '；'), its
+    part's status and publication date; a record without parts, one row as the record. 记录状态 is the part's."""
     wb = Workbook()
     wb.remove(wb.active)
     rows = []
-    for n, r in enumerate(records, 1):
-        titles = [
-            item_titles.get(i.get("plan_item_id"), "")
-            for d in (r.findings or {}).get("departments", []) for i in d.get("items", [])
-        ]
-        rows.append([
-            n, plan.doc_number, plan.title, r.entity.uscc, r.entity.name, r.entity.legal_rep or "",
-            r.entity.address or "", risk.LABELS.get(r.entity.risk_level, r.entity.risk_level), _departments(r),
-            "；".join(t for t in titles if t), r.inspected_on,
-            "；".join(category_labels(r.result_codes)),
-            ",".join(sorted(r.result_codes or [], key=lambda c: CODE_ORDER.get(c, len(CODE_ORDER)))), _team(r), "是" if r.refused else "否",
-            r.status_label, "是" if r.late else "否",
-            # 公示日期 is a Beijing day: published_at is stored in UTC, a day behind until 08:00 Beijing time.
-            clock.in_beijing(r.published_at).date() if r.published_at else None, r.findings_hash or "",
-        ])
+    names = {m.department_id: m.department.name for r in records for m in r.members}
+    for r in records:
+        own = [p for p in (parts or {}).get(getattr(r, "id", None), []) if department_id is None or p.department_id == department_id]
+        for part in own or [None]:
+            dept = part.department_id if part is not None else None
+            titles = [
+                item_titles.get(i.get("plan_item_id"), "")
+                for d in (r.findings or {}).get("departments", []) if dept is None or d.get("department_id") == dept
+                for i in d.get("items", [])
+            ]
+            codes = part.result_codes if part is not None else r.result_codes
+            published_at = part.published_at if part is not None else r.published_at
+            rows.append([
+                len(rows) + 1, plan.doc_number, plan.title, r.entity.uscc, r.entity.name, r.entity.legal_rep or "",
+                r.entity.address or "", risk.LABELS.get(r.entity.risk_level, r.entity.risk_level),
+                (part.department.name if part is not None else _departments(r)) or names.get(dept, ""),
+                "；".join(t for t in titles if t), r.inspected_on,
+                "；".join(category_labels(codes)),
+                ",".join(sorted(codes or [], key=lambda c: CODE_ORDER.get(c, len(CODE_ORDER)))), _team(r),
+                "是" if r.refused else "否",
+                part.status_label if part is not None else r.status_label, "是" if r.late else "否",
+                # 公示日期 is a Beijing day: published_at is stored in UTC, a day behind until 08:00 Beijing time.
+                clock.in_beijing(published_at).date() if published_at else None, r.findings_hash or "",
+                (part.authority or part.department.name) if part is not None and published_at else "",
+            ])
     ws = _sheet(wb, "检查结果", RESULT_HEADER, rows,
-                [6, 22, 30, 22, 30, 10, 30, 10, 22, 40, 12, 30, 20, 40, 8, 10, 8, 12, 20])
+                [6, 22, 30, 22, 30, 10, 30, 10, 22, 40, 12, 30, 20, 40, 8, 10, 8, 12, 20, 22])
     for row in ws.iter_rows(min_row=2, min_col=11, max_col=11):
         for c in row:
             c.number_format = "yyyy-mm-dd"

@@ -13,6 +13,7 @@ from webapp.faces.reports import dashboard, document, exports
 from webapp.stages.plans.models import Plan, PlanItem
 from webapp.stages.records.access import can_see_record
 from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.review import parts as review_parts
 from webapp.stages.review.models import Feedback
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -69,7 +70,8 @@ def results_xlsx(plan_id):
     plan = _plan_for_reports(plan_id)
     records = [r for r in dashboard.plan_records(plan.id, dashboard.scope(current_user)) if r.submitted_at]
     titles = dict(db.session.execute(select(PlanItem.id, PlanItem.title).where(PlanItem.plan_id == plan.id)).all())
-    data = exports.results_workbook(plan, records, titles)  # before the commit, which expires what was loaded
+    parts = review_parts.parts_for(records)
+    data = exports.results_workbook(plan, records, titles, parts, dashboard.scope(current_user))  # before the commit
     audit.record("report.results_xlsx", plan, rows=len(records))
     db.session.commit()
     return _xlsx(data, f"检查结果-{plan.doc_number}.xlsx")

@@ -1,7 +1,8 @@
-"""Departments, user accounts with their roles, and sign-in attempts."""
+"""Departments, user accounts with their roles, their sessions (revocable on the server), and sign-in attempts."""
 from datetime import datetime
 
 from flask_login import UserMixin
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -29,6 +30,8 @@ class User(UserMixin, db.Model):
     department_id: Mapped[int | None] = mapped_column(db.ForeignKey("departments.id"))
     phone: Mapped[str | None] = mapped_column(db.String(32))
     active: Mapped[bool] = mapped_column(default=True)
+    # Set when the office resets the password: the user must choose a new one before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     department: Mapped[Department | None] = relationship(Department)
@@ -37,6 +40,14 @@ class User(UserMixin, db.Model):
     profile: Mapped["InspectorProfile | None"] = relationship(  # noqa: F821
         "InspectorProfile", back_populates="user", uselist=False
     )
+
+    # The server-side session this request runs under (stages/accounts/sessions.py), set by the user loader.
+    session_key = None  # str: not a column
+
+    def get_id(self):
+        """What Flask-Login puts in the session cookie and the remember-me cookie: the user and the session's
+        secret, so that a cookie is only good while its session row on the server is not revoked."""
+        return f"{self.id}:{self.session_key}" if self.session_key else None
 
     @property
     def is_active(self):  # Flask-Login: a disabled account cannot sign in
@@ -67,6 +78,23 @@ class UserRole(db.Model):
     __tablename__ = "user_roles"
     user_id: Mapped[int] = mapped_column(db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(db.String(32), primary_key=True)
+
+
+class UserSession(db.Model):
+    """One sign-in on one browser: the cookie carries its secret, the table keeps only the secret's SHA-256.
+    Signing out, a password change or reset, or disabling the account revokes it; it also ends at `expires_at`."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(db.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(db.String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    revoked_why: Mapped[str | None] = mapped_column(db.String(32))
+
+    user: Mapped[User] = relationship(User)
 
 
 class LoginAttempt(db.Model):

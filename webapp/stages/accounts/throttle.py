@@ -1,8 +1,10 @@
 """Slowing down password guessing, kept in the database so that every gunicorn worker sees the same count.
 
-A username is locked for LOGIN_LOCK_MINUTES after LOGIN_MAX_FAILURES failures from anywhere, and an address
-after four times as many failures on any usernames. Unknown usernames count exactly like known ones, so
-the answer never reveals whether an account exists.
+Failures are counted per (username, address) and per address, never per username alone: a stranger guessing
+someone's password from elsewhere locks only themselves, and the real user signs in as usual from their own
+phone or office. After LOGIN_MAX_FAILURES failures on one username from one address, that pair waits
+LOGIN_LOCK_MINUTES; an address that fails four times as often on any usernames waits as long. Unknown usernames
+count exactly like known ones, so the answer never reveals whether an account exists.
 """
 from datetime import timedelta
 
@@ -14,11 +16,11 @@ from webapp.core.extensions import db
 from webapp.stages.accounts.models import LoginAttempt
 
 
-def _failures_since(column, value, since) -> int:
+def _failures_since(since, *conditions) -> int:
     return db.session.scalar(
         select(func.count())
         .select_from(LoginAttempt)
-        .where(column == value, LoginAttempt.success.is_(False), LoginAttempt.at >= since)
+        .where(*conditions, LoginAttempt.success.is_(False), LoginAttempt.at >= since)
     )
 
 
@@ -26,15 +28,17 @@ def is_locked(username: str, ip: str) -> bool:
     limit = current_app.config["LOGIN_MAX_FAILURES"]
     since = utcnow() - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
     return (
-        _failures_since(LoginAttempt.username, username, since) >= limit
-        or _failures_since(LoginAttempt.ip, ip, since) >= 4 * limit
+        _failures_since(since, LoginAttempt.username == username, LoginAttempt.ip == ip) >= limit
+        or _failures_since(since, LoginAttempt.ip == ip) >= 4 * limit
     )
 
 
 def note(username: str, ip: str, success: bool):
     db.session.add(LoginAttempt(username=username, ip=ip, success=success))
-    if success:  # a good sign-in clears the slate for that username
+    if success:  # a good sign-in clears the slate for that username from that address
         db.session.execute(
-            db.delete(LoginAttempt).where(LoginAttempt.username == username, LoginAttempt.success.is_(False))
+            db.delete(LoginAttempt).where(
+                LoginAttempt.username == username, LoginAttempt.ip == ip, LoginAttempt.success.is_(False)
+            )
         )
     db.session.commit()

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.domain.refusal import Refused
+from webapp.stages.accounts import passwords
 from webapp.stages.accounts.models import Department, User
 from webapp.stages.directory.models import InspectorProfile
 
@@ -20,8 +21,8 @@ def create_user(username, full_name, password, role_codes, department_code=None,
     role_codes = set(role_codes)
     if not username or not full_name:
         raise AccountError("用户名和姓名不能为空。")
-    if len(password or "") < 8:
-        raise AccountError("密码至少 8 位。")
+    if passwords.problem(password, username):
+        raise AccountError(passwords.problem(password, username))
     unknown = role_codes - set(roles.ACCOUNT_ROLES)
     if unknown or not role_codes:
         raise AccountError("请选择有效的角色。")

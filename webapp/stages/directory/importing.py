@@ -9,7 +9,7 @@ from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.core.storage import storage
 from webapp.core.tokens import new_token
-from webapp.domain import imports, tabular
+from webapp.domain import cells, filenames, imports, tabular
 from webapp.domain.refusal import Refused
 from webapp.stages.accounts.models import Department
 from webapp.stages.directory.models import Conflict, Entity, ImportBatch, ImportRow, InspectorProfile
@@ -122,7 +122,7 @@ def start(kind: str, filename: str, data: bytes, user=None, department_id: int |
         raise ImportFailed(str(e)) from e
     key = storage().put(data)
     batch = ImportBatch(
-        kind=kind, filename=(filename or "")[:200], file_sha256=key, file_format=table.format,
+        kind=kind, filename=filenames.clean(filename, 200), file_sha256=key, file_format=table.format,
         encoding=table.encoding, headers=table.headers, mapping=dict(mapping or {}),
         overrides=sorted({o.strip().upper() for o in overrides if o.strip()}),
         department_id=department_id, created_by_id=getattr(user, "id", None), status="mapping", summary={},
@@ -367,13 +367,14 @@ def rejected_xlsx(batch: ImportBatch) -> bytes:
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("未导入的行")
-    sheet.append([*batch.headers, "原因", "原行号"])
+    # Cells as written, but never as formulas: a rejected row is exactly where a hostile file's =HYPERLINK(…) is.
+    sheet.append(cells.row([*batch.headers, "原因", "原行号"]))
     width = len(batch.headers)
     query = (select(ImportRow.raw, ImportRow.reasons, ImportRow.line)
              .where(ImportRow.batch_id == batch.id, ImportRow.action == imports.REJECTED).order_by(ImportRow.line))
     for raw, reasons, line in db.session.execute(query):
-        cells = (list(raw) + [""] * width)[:width]
-        sheet.append([*cells, reasons, line])
+        written = (list(raw) + [""] * width)[:width]
+        sheet.append(cells.row([*written, reasons, line]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -53,10 +53,18 @@ class Draw(db.Model):
     abandoned_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     abandoned_ip: Mapped[str | None] = mapped_column(db.String(64))
 
+    # Commit now, reveal later: the SHA-256 of the manifest (without the departments' later exclusions), public
+    # from the execution; the manifest itself once the plan's window has closed or the office disclosed it early.
+    manifest_sha256: Mapped[str | None] = mapped_column(db.String(64))
+    disclosed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    disclosure_reason: Mapped[str | None] = mapped_column(db.Text)
+    disclosed_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+
     plan: Mapped["Plan"] = relationship("Plan")
     prepared_by: Mapped["User | None"] = relationship("User", foreign_keys=[prepared_by_id])
     executed_by: Mapped["User | None"] = relationship("User", foreign_keys=[executed_by_id])
     abandoned_by: Mapped["User | None"] = relationship("User", foreign_keys=[abandoned_by_id])
+    disclosed_by: Mapped["User | None"] = relationship("User", foreign_keys=[disclosed_by_id])
     confirmations: Mapped[list["DrawConfirmation"]] = relationship(
         "DrawConfirmation", back_populates="draw", cascade="all, delete-orphan", order_by="DrawConfirmation.id"
     )

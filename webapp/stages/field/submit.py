@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.domain import findings as rules
+from webapp.domain import moments
 from webapp.domain.status import RecordStatus
 from webapp.stages.field import tasks
 from webapp.stages.field.models import FieldSubmission
@@ -23,25 +24,20 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 
 def _date(value, errors) -> date | None:
-    if not isinstance(value, str):
-        errors.append("请填写检查日期。")
-        return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors.append("检查日期格式不正确（应为 YYYY-MM-DD）。")
+        return moments.day(value, "检查日期")
+    except moments.OutOfRange as refused:
+        errors.append(refused.message)
         return None
 
 
 def _moment(value, errors) -> datetime | None:
-    if value is None:
-        return None
+    """`checked_in_at`: range-checked before it is converted (9999-12-31T23:59:59-12:00 would overflow)."""
     try:
-        parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        errors.append("扫码入企时间格式不正确。")
+        return moments.moment(value, "扫码入企时间（checked_in_at）", clock.utcnow())
+    except moments.OutOfRange as refused:
+        errors.append(refused.message)
         return None
-    return clock.from_beijing(parsed)
 
 
 def _number(value) -> bool:
@@ -203,3 +199,50 @@ def _after_race(user, client_uuid: str, digest: str, record_id: int) -> Outcome:
     if previous is not None:
         return _replay(previous, user, digest)
     return _taken(db.session.get(InspectionRecord, record_id))
+
+
+# --- what the signed record is made of -------------------------------------------------------------------------
+
+def _hashes(value) -> set[str]:
+    return {s for s in value if rules.is_sha256(s)} if isinstance(value, list) else set()
+
+
+def signed_media(record) -> set[str]:
+    """The SHA-256 values (the phone's) of the media a submitted record consists of: the photos of its check
+    points in the signed findings, the signature and the seal, and the refusal evidence of the body accepted for
+    it. Empty while the record is dispatched (nothing is signed yet). Every other upload to the record (a
+    teammate's photo that never made it into the findings) is not part of the record: not printed, not served
+    to reviewers (faces/media.py), and pruned after a grace period (`spotcheck media prune`)."""
+    if record.status == RecordStatus.DISPATCHED or record.findings is None:
+        return set()
+    found = set()
+    for dept in record.findings.get("departments", []) if isinstance(record.findings, dict) else []:
+        for item in dept.get("items", []) if isinstance(dept, dict) else []:
+            for point in item.get("points", []) if isinstance(item, dict) else []:
+                if isinstance(point, dict):
+                    found |= _hashes(point.get("photos"))
+    found |= {s for s in (record.signature_sha, record.seal_sha) if s}
+    if record.refused and record.client_uuid:
+        body = db.session.scalar(select(FieldSubmission.body).where(FieldSubmission.client_uuid == record.client_uuid))
+        refusal = (body or {}).get("refusal") if isinstance(body, dict) else None
+        if isinstance(refusal, dict):
+            found |= _hashes(refusal.get("evidence"))
+    return found
+
+
+def unsigned_media(older_than: datetime) -> list[Media]:
+    """Uploads that are not part of their record (`signed_media`) on records submitted before `older_than`
+    (the grace period: a teammate may still ask why a photo is missing). Follow-up evidence, attached by the
+    department after review (meta `follow_up_task`), is the publication stage's and never listed."""
+    records = db.session.scalars(
+        select(InspectionRecord).where(InspectionRecord.status != RecordStatus.DISPATCHED,
+                                       InspectionRecord.submitted_at.is_not(None),
+                                       InspectionRecord.submitted_at < older_than)
+        .where(InspectionRecord.id.in_(select(Media.record_id))).order_by(InspectionRecord.id)
+    )
+    out = []
+    for record in records:
+        keep = signed_media(record)
+        out.extend(m for m in sorted(record.media, key=lambda m: m.id)
+                   if m.sha256 not in keep and not (m.meta or {}).get("follow_up_task"))
+    return out

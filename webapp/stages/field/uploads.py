@@ -9,12 +9,14 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.core import audit, clock
 from webapp.core.extensions import db
-from webapp.core.storage import storage
+from webapp.core.storage import StorageError, storage
+from webapp.domain import filenames, moments
 from webapp.domain import findings as rules
 from webapp.domain.status import RecordStatus
 from webapp.stages.field import imaging
 from webapp.stages.field.outcome import Outcome, error
-from webapp.stages.records.media import make_thumbnail, thumbnail_key
+from webapp.stages.field.submit import unsigned_media
+from webapp.stages.records.media import discard, make_thumbnail, thumbnail_key
 from webapp.stages.records.models import Media
 
 
@@ -26,14 +28,19 @@ def _answer(media: Media, status: int) -> Outcome:
     return Outcome(status, {"sha256": media.sha256, "media_id": media.id})
 
 
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return clock.from_beijing(parsed)
+def _discard(keys) -> None:
+    """After a refusal or a failure: remove the files this upload wrote, unless a row (committed, of this or
+    another record: storage is content-addressed) refers to them. Nothing stays in storage without a row."""
+    store = storage()
+    for key in keys:
+        in_use = db.session.scalar(select(Media.id).where(
+            (Media.stored_sha == key) | (Media.sha256 == key) | (Media.sha256 == key.removeprefix("thumb-"))
+        ).limit(1))
+        if in_use is None:
+            try:
+                store.delete(key)
+            except StorageError:
+                pass
 
 
 def upload(record, user, file, claimed_sha: str | None, kind: str | None, captured_at: str | None) -> Outcome:
@@ -44,6 +51,10 @@ def upload(record, user, file, claimed_sha: str | None, kind: str | None, captur
         return error(422, "缺少或错误的文件校验值（sha256）。")
     if kind not in rules.MEDIA_KINDS:
         return error(422, "图片类别不正确（应为照片、签字、印章或证据）。")
+    try:
+        captured = moments.moment(captured_at, "拍摄时间（captured_at）", clock.utcnow())
+    except moments.OutOfRange as refused:
+        return error(422, refused.message, sha256=claimed_sha)
     limit = current_app.config.get("FIELD_MAX_IMAGE_BYTES", imaging.MAX_BYTES)
     data = file.read(limit + 1)
     if len(data) > limit:
@@ -65,20 +76,23 @@ def upload(record, user, file, claimed_sha: str | None, kind: str | None, captur
     except imaging.ImageRejected as rejected:
         return error(rejected.status, rejected.message, sha256=claimed_sha)
 
-    store = storage()
-    stored_sha = store.put(image.data)
-    store.put(make_thumbnail(image.data), thumbnail_key(claimed_sha))
     meta = dict(image.meta)
     meta["original"]["sha256"] = claimed_sha
-    meta["original"]["filename"] = (file.filename or "")[:200]
+    meta["original"]["filename"] = filenames.clean(file.filename)
     if captured_at:
-        meta["captured_at_client"] = captured_at[:64]
+        meta["captured_at_client"] = captured_at.strip()[:64]
+    taken = moments.in_range(image.taken_at, clock.utcnow())  # a camera's clock may say anything: not refused
+    store = storage()
+    stored_sha = hashlib.sha256(image.data).hexdigest()
+    thumb = thumbnail_key(claimed_sha)
     media = Media(
         record=record, sha256=claimed_sha, stored_sha=stored_sha, kind=kind, content_type=image.content_type,
         size=len(image.data), width=image.width, height=image.height,
-        captured_at=_parse_time(captured_at) or clock.from_beijing(image.taken_at), meta=meta, uploaded_by_id=user.id,
+        captured_at=captured or taken, meta=meta, uploaded_by_id=user.id,
     )
     db.session.add(media)
+    # The row first (a racing twin is found before anything is written), then the files, then the commit; on any
+    # failure after the files were written they go again (_discard), so storage never keeps a file with no row.
     try:
         db.session.flush()
     except IntegrityError:  # the same upload raced in from another connection: it is there now
@@ -87,7 +101,43 @@ def upload(record, user, file, claimed_sha: str | None, kind: str | None, captur
         if media is None:
             raise
         return _answer(media, 200)
-    audit.record("field.media_uploaded", record, sha256=claimed_sha, kind=kind, media_id=media.id,
-                 stored_sha=stored_sha, bytes=len(image.data))
-    db.session.commit()
+    written = []
+    try:
+        if not store.exists(stored_sha):
+            written.append(stored_sha)
+        store.put(image.data, stored_sha)
+        if not store.exists(thumb):
+            written.append(thumb)
+        store.put(make_thumbnail(image.data), thumb)
+        audit.record("field.media_uploaded", record, sha256=claimed_sha, kind=kind, media_id=media.id,
+                     stored_sha=stored_sha, bytes=len(image.data))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        _discard(written)
+        raise
     return _answer(media, 201)
+
+
+def prune(older_than: datetime, keep_ids=frozenset(), dry_run: bool = False) -> dict:
+    """Delete the uploads that are not part of their record (`submit.unsigned_media`) on records submitted before
+    `older_than`, rows and storage files, except the media ids in `keep_ids` (what a later stage refers to).
+    Rows go first (committed, with one audit event per record), then the files no remaining row refers to.
+    Returns {"media": n, "records": n, "files": n, "bytes": n}."""
+    doomed = [m for m in unsigned_media(older_than) if m.id not in keep_ids]
+    by_record: dict[int, list[Media]] = {}
+    for m in doomed:
+        by_record.setdefault(m.record_id, []).append(m)
+    summary = {"media": len(doomed), "records": len(by_record), "files": 0, "bytes": sum(m.size for m in doomed)}
+    if dry_run or not doomed:
+        return summary
+    for media in by_record.values():
+        audit.record("field.media_pruned", media[0].record, media=[m.id for m in media],
+                     sha256=[m.sha256 for m in media], older_than=older_than.isoformat())
+    keys = discard(doomed)
+    db.session.commit()
+    store = storage()
+    for key in keys:
+        store.delete(key)
+    summary["files"] = len(keys)
+    return summary

@@ -5,7 +5,7 @@ import io
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import func, select
 
-from webapp.core import audit, clock
+from webapp.core import audit, clock, ledger
 from webapp.core.extensions import db
 from webapp.core.storage import storage
 from webapp.domain import roles
@@ -83,7 +83,20 @@ def close(task: FollowUpTask, user, evidence: str, image: bytes | None = None) -
     task.closed_at = clock.utcnow()
     audit.record("followup.close", task, user=user, record_id=task.record_id,
                  media_id=task.evidence_media.id if task.evidence_media else None)
+    log_closed(task)
     return task
+
+
+def public_closure(task: FollowUpTask) -> dict:
+    """What the public result page says of a closed task (the document its log leaf hashes)."""
+    return {"record": task.record.token, "department": task.department.code, "status": "closed",
+            "closed_on": clock.in_beijing(task.closed_at).date().isoformat()}
+
+
+def log_closed(task: FollowUpTask):
+    """A follow-up closed is a public act: a leaf of the transparency log, about the record."""
+    document = public_closure(task)
+    ledger.record_act("followup.closed", f"record:{task.record.token}:followup-{task.id}", document, **document)
 
 
 def open_counts(department_id=None) -> dict:

@@ -1,7 +1,8 @@
 """一公开 and after: inspectors' credential tokens (亮证) and follow-up tasks (后续监管).
 
-Publication itself needs no table: a record's status becomes "published" with `published_at`, and the audit
-trail says who published it.
+Publication itself needs no table: each department's part of a record (review stage, `ReviewPart`) becomes
+"published" with its `published_at`, the audit trail says who published it, and the transparency log holds a leaf
+per part published or withdrawn.
 """
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -59,12 +60,15 @@ class PublicationWithdrawal(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(db.Text)
+    # the department whose part was withdrawn (0013); None before parts (the whole record)
+    department_id: Mapped[int | None] = mapped_column(db.ForeignKey("departments.id"))
     # when the withdrawn publication had been made
     published_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     by: Mapped["User | None"] = relationship("User")
+    department: Mapped["Department | None"] = relationship("Department")
 
 
 class FollowUpTask(db.Model):

@@ -1,18 +1,24 @@
-"""Publishing approved records (一公开) and opening follow-up tasks; shared by the office page and the CLI."""
+"""Publishing approved results (一公开) per department and opening follow-up tasks; shared by the office page and
+the CLI. 谁抽查、谁录入、谁公示: each department's part of a joint record is published under its own 检查实施机关
+when that department has approved it; a department that has not reviewed holds back only its own part. Each
+part published or withdrawn is a leaf of the transparency log (core/ledger), and each call signs a tree head."""
+import hashlib
 from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from webapp.core import audit, clock
+from webapp.core import audit, clock, ledger
 from webapp.core.extensions import db
 from webapp.domain import publication
 from webapp.domain.refusal import Refused
-from webapp.domain.status import RecordStatus
+from webapp.domain.status import PartStatus
 from webapp.stages.plans.calendar import current_calendar
 from webapp.stages.plans.models import Plan
 from webapp.stages.publication.models import FollowUpTask, PublicationWithdrawal
 from webapp.stages.records.models import InspectionRecord
+from webapp.stages.review import parts as review_parts
+from webapp.stages.review.models import ReviewPart
 
 
 class PublishError(Refused):
@@ -27,17 +33,32 @@ def publication_deadline(plan: Plan):
 
 
 def approved_records(plan: Plan) -> list[InspectionRecord]:
-    return db.session.scalars(
-        select(InspectionRecord)
-        .where(InspectionRecord.plan_id == plan.id, InspectionRecord.status == publication.PUBLISHABLE)
+    """The plan's records with at least one department's part approved and not yet published."""
+    records = db.session.scalars(
+        select(InspectionRecord).where(InspectionRecord.plan_id == plan.id,
+                                       InspectionRecord.status.in_(publication.IN_REVIEW_OR_AFTER))
         .order_by(InspectionRecord.id)
     ).all()
+    by_record = review_parts.parts_for(records)
+    return [r for r in records if any(p.status == PartStatus.APPROVED for p in by_record[r.id])]
 
 
-def open_follow_ups(record: InspectionRecord, today: date | None = None) -> list[FollowUpTask]:
-    """Open the follow-up tasks a record needs (none twice for the same department)."""
+def approved_parts(plan: Plan) -> list[ReviewPart]:
+    """The approved parts of the plan waiting for publication, per record then department."""
+    records = approved_records(plan)
+    by_record = review_parts.parts_for(records)
+    return [p for r in records for p in by_record[r.id] if p.status == PartStatus.APPROVED]
+
+
+def open_follow_ups(record: InspectionRecord, today: date | None = None,
+                    part: ReviewPart | None = None) -> list[FollowUpTask]:
+    """Open the follow-up tasks a record needs (none twice for the same department). With `part`: those its
+    department's result needs, by the same jurisdiction rule (谁管辖、谁负责), for that department only."""
     today = today or clock.today()
-    wanted = publication.follow_up_jurisdiction(record.result_codes, record.findings, record.plan.lead_department_id)
+    codes = part.result_codes if part is not None else record.result_codes
+    wanted = publication.follow_up_jurisdiction(codes, record.findings, record.plan.lead_department_id)
+    if part is not None:
+        wanted = [j for j in wanted if j.department_id == part.department_id]
     if not wanted:
         return []
     existing = set(db.session.scalars(
@@ -59,38 +80,79 @@ def open_follow_ups(record: InspectionRecord, today: date | None = None) -> list
     return opened
 
 
-def publish(records, user=None, via: str = "web") -> list[InspectionRecord]:
-    """Publish approved records; anything else is refused as a whole (nothing half-done). Caller commits."""
+def public_document(record: InspectionRecord, part: ReviewPart) -> dict:
+    """What the public sees of one department's published part: the body of its transparency-log leaf, and what
+    the leaf's `document_sha256` is the hash of (canonical JSON, core/ledger.canonical). No people, no media."""
+    return {
+        "record": record.token, "plan": record.plan.doc_number, "uscc": record.entity.uscc,
+        "enterprise": record.entity.name, "inspected_on": record.inspected_on.isoformat() if record.inspected_on else None,
+        "department": part.department.code, "authority": part.authority or part.department.name,
+        "result_codes": sorted(part.result_codes or []), "results": publication.result_labels(part.result_codes),
+        "published_on": clock.in_beijing(part.published_at).date().isoformat() if part.published_at else None,
+    }
+
+
+def _log(kind: str, record: InspectionRecord, part: ReviewPart, **extra):
+    document = public_document(record, part)
+    body = {**document, "document_sha256": hashlib.sha256(ledger.canonical(document)).hexdigest(), **extra}
+    return kind, body, f"record:{record.token}:{part.department.code}"
+
+
+def publish(records, user=None, via: str = "web", department_id: int | None = None) -> list[InspectionRecord]:
+    """Publish every approved part of these records (or only `department_id`'s), each under its own 检查实施机关;
+    a record with no approved part is refused, and then nothing is published (nothing half-done). Caller
+    commits."""
     records = list(records)
     if not records:
         raise PublishError("没有选择要公示的检查表。")
-    wrong = [r for r in records if r.status != publication.PUBLISHABLE]
+    by_record = review_parts.parts_for(records)
+    chosen = {r.id: [p for p in by_record[r.id] if p.status == PartStatus.APPROVED
+                     and (department_id is None or p.department_id == department_id)] for r in records}
+    wrong = [r for r in records if not chosen[r.id]]
     if wrong:
         names = "、".join(r.entity.name for r in wrong[:3]) + ("等" if len(wrong) > 3 else "")
         raise PublishError(f"只能公示审核通过的检查表；以下检查表尚未审核通过或已公示：{names}。")
     now = clock.utcnow()
+    acts = []
     for record in records:
-        record.status = publication.PUBLISHED
-        record.published_at = now
-        audit.record("record.publish", record, user=user, plan_id=record.plan_id, via=via,
-                     result_codes=list(record.result_codes or []))
-        open_follow_ups(record)
+        for part in chosen[record.id]:
+            review_parts.mark_published(part, now)
+            audit.record("record.publish", record, user=user, plan_id=record.plan_id, via=via,
+                         department_id=part.department_id, authority=part.authority,
+                         result_codes=list(part.result_codes or []))
+            open_follow_ups(record, part=part)
+            acts.append(_log("result.published", record, part))
+        review_parts.sync(record, by_record[record.id])
+    ledger.append_many(acts)
+    ledger.sign_head()
     return records
 
 
-def withdraw(record: InspectionRecord, user, reason: str) -> PublicationWithdrawal:
-    """撤回公示: the result leaves the public pages, the record goes back to review, the reason is kept and shown
-    on its verification page. Follow-up tasks already opened stay with their departments. Caller commits."""
-    errors = publication.withdrawal_errors(record.status, reason)
+def withdraw(record: InspectionRecord, user, reason: str, department_id: int | None = None) -> list[PublicationWithdrawal]:
+    """撤回公示 of a department's part (or of every published part): the result leaves the public pages, the part
+    goes back to its department's review, the reason is kept and shown on the record's verification page.
+    Follow-up tasks already opened stay with their departments. Caller commits."""
+    parts = review_parts.parts_of(record)
+    published = [p for p in parts if p.status == PartStatus.PUBLISHED
+                 and (department_id is None or p.department_id == department_id)]
+    errors = publication.withdrawal_errors(publication.PUBLISHED if published else None, reason)
     if errors:
         raise PublishError(errors[0])
-    withdrawal = PublicationWithdrawal(record_id=record.id, reason=reason.strip(), published_at=record.published_at,
-                                       by_id=user.id)
-    db.session.add(withdrawal)
-    record.status, record.published_at = publication.WITHDRAWN_TO, None
-    audit.record("record.withdraw_publication", record, user=user, plan_id=record.plan_id, reason=withdrawal.reason,
-                 published_at=clock.iso(withdrawal.published_at))
-    return withdrawal
+    made, acts = [], []
+    for part in published:
+        withdrawal = PublicationWithdrawal(record_id=record.id, department_id=part.department_id,
+                                           reason=reason.strip(), published_at=part.published_at, by_id=user.id)
+        db.session.add(withdrawal)
+        acts.append(_log("result.withdrawn", record, part, reason=withdrawal.reason))
+        review_parts.mark_withdrawn(part)
+        audit.record("record.withdraw_publication", record, user=user, plan_id=record.plan_id,
+                     reason=withdrawal.reason, department_id=part.department_id,
+                     published_at=clock.iso(withdrawal.published_at))
+        made.append(withdrawal)
+    review_parts.sync(record, parts)
+    ledger.append_many(acts)
+    ledger.sign_head()
+    return made
 
 
 def withdrawals_of(record: InspectionRecord) -> list[PublicationWithdrawal]:
@@ -99,11 +161,14 @@ def withdrawals_of(record: InspectionRecord) -> list[PublicationWithdrawal]:
 
 
 def awaiting_publication() -> list[dict]:
-    """For the office's home page: plans with approved records not yet published, and their deadline."""
+    """For the office's home page: plans with approved parts not yet published (records, parts), and their
+    deadline."""
+    review_parts.materialise()  # records approved before their parts were made get them now
     rows = db.session.execute(
-        select(Plan, func.count(InspectionRecord.id))
+        select(Plan, func.count(func.distinct(InspectionRecord.id)), func.count(ReviewPart.id))
         .join(InspectionRecord, InspectionRecord.plan_id == Plan.id)
-        .where(InspectionRecord.status == RecordStatus.APPROVED)
+        .join(ReviewPart, ReviewPart.record_id == InspectionRecord.id)
+        .where(ReviewPart.status == PartStatus.APPROVED)
         .group_by(Plan.id).order_by(Plan.window_end)
     ).all()
-    return [{"plan": plan, "count": n, "deadline": publication_deadline(plan)} for plan, n in rows]
+    return [{"plan": plan, "count": n, "parts": k, "deadline": publication_deadline(plan)} for plan, n, k in rows]

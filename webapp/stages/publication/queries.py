@@ -1,4 +1,7 @@
-"""What the public portal reads: published records and the little that may be shown of them."""
+"""What the public portal reads: published results and the little that may be shown of them. Per department
+(谁抽查、谁录入、谁公示): a record is on the public pages once one department's part is published, and each
+department's result is shown with its date and its 检查实施机关; a part not yet published shows nothing of its
+result."""
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -7,11 +10,13 @@ from sqlalchemy import func, or_, select
 
 from webapp.core.extensions import db
 from webapp.domain import publication
-from webapp.domain.status import RecordStatus
+from webapp.domain.status import PartStatus, RecordStatus
 from webapp.stages.accounts.models import Department
 from webapp.stages.directory.models import Entity
 from webapp.stages.publication.models import FollowUpTask
 from webapp.stages.records.models import InspectionRecord
+from webapp.stages.review import parts as review_parts
+from webapp.stages.review.models import ReviewPart
 
 SEARCH_LIMIT = 50
 
@@ -22,6 +27,19 @@ PUBLIC_STATUS = {
     RecordStatus.APPROVED: "已审核通过，待公示",
     RecordStatus.PUBLISHED: "已公示",
 }
+PARTLY_PUBLISHED = "部分部门已公示，其余部门审核后公示"
+PART_PUBLIC_STATUS = {
+    PartStatus.SUBMITTED: "待该部门审核后公示",
+    PartStatus.RETURNED: "审核中（已退回补充说明）",
+    PartStatus.APPROVED: "已审核通过，待公示",
+    PartStatus.PUBLISHED: "已公示",
+    PartStatus.WITHDRAWN: "公示已撤回，重新审核中",
+}
+
+
+def _published_records():
+    """Ids of the records with at least one department's part published."""
+    return select(ReviewPart.record_id).where(ReviewPart.status == PartStatus.PUBLISHED)
 
 
 def _escape(text: str) -> str:
@@ -34,9 +52,10 @@ def search(q: str) -> list[tuple[Entity, int]]:
     q = (q or "").strip()
     if not q:
         return []
+    review_parts.materialise()
     published = (
         select(InspectionRecord.entity_id, func.count().label("n"))
-        .where(InspectionRecord.status == publication.PUBLISHED)
+        .where(InspectionRecord.id.in_(_published_records()))
         .group_by(InspectionRecord.entity_id)
         .subquery()
     )
@@ -62,6 +81,22 @@ class PublicFollowUp:
 
 
 @dataclass
+class PublicPart:
+    """One department's part as the public sees it: its result, date and 检查实施机关 once published."""
+    department: str
+    authority: str
+    status: str           # webapp.domain.status.PartStatus
+    status_text: str
+    results: list[str]    # empty until published
+    published_at: object  # None until published
+    follow_ups: list[PublicFollowUp]
+
+    @property
+    def published(self) -> bool:
+        return self.status == PartStatus.PUBLISHED
+
+
+@dataclass
 class PublicResult:
     """One published record as the public sees it: no people, no media, no positions, no phone numbers."""
     token: str
@@ -74,6 +109,7 @@ class PublicResult:
     follow_up: str | None  # None | open | closed
     follow_ups: list[PublicFollowUp]
     status: str
+    parts: list[PublicPart]
 
 
 def record_departments(record: InspectionRecord) -> list[str]:
@@ -93,43 +129,71 @@ def public_result(record: InspectionRecord) -> PublicResult:
     tasks = db.session.scalars(
         select(FollowUpTask).where(FollowUpTask.record_id == record.id).order_by(FollowUpTask.id)
     ).all()
-    published = record.status == publication.PUBLISHED
+    parts = review_parts.parts_of(record)
+    shown = []
+    for p in parts:
+        public = p.status == PartStatus.PUBLISHED
+        shown.append(PublicPart(
+            department=p.department.name, authority=p.authority or p.department.name, status=p.status,
+            status_text=PART_PUBLIC_STATUS.get(p.status, p.status),
+            results=publication.result_labels(p.result_codes) if public else [],
+            published_at=p.published_at if public else None,
+            follow_ups=[PublicFollowUp(t.department.name, t.status, t.deadline,
+                                       t.closed_at.date() if t.closed_at else None)
+                        for t in tasks if t.department_id == p.department_id] if public else [],
+        ))
+    public_parts = [x for x in shown if x.published]
+    public_codes = {c for p in parts if p.status == PartStatus.PUBLISHED for c in p.result_codes or []}
+    public_tasks = [t for t in tasks if any(p.department_id == t.department_id and p.status == PartStatus.PUBLISHED
+                                            for p in parts)]
+    status = PUBLIC_STATUS.get(record.status, record.status)
+    if public_parts and len(public_parts) < len(shown):
+        status = PARTLY_PUBLISHED
     return PublicResult(
         token=record.token,
         plan_title=record.plan.title,
         plan_doc=record.plan.doc_number,
         inspected_on=record.inspected_on,
-        published_at=record.published_at,
-        departments=record_departments(record),
-        results=publication.result_labels(record.result_codes) if published else [],
-        follow_up=publication.follow_up_state(t.status for t in tasks) if published else None,
-        follow_ups=[
-            PublicFollowUp(t.department.name, t.status, t.deadline, t.closed_at.date() if t.closed_at else None)
-            for t in tasks
-        ] if published else [],
-        status=PUBLIC_STATUS.get(record.status, record.status),
+        published_at=max((x.published_at for x in public_parts), default=None),
+        departments=[x.department for x in shown] or record_departments(record),
+        results=publication.result_labels(public_codes),
+        follow_up=publication.follow_up_state(t.status for t in public_tasks) if public_parts else None,
+        follow_ups=[PublicFollowUp(t.department.name, t.status, t.deadline, t.closed_at.date() if t.closed_at else None)
+                    for t in public_tasks],
+        status=status,
+        parts=shown,
     )
 
 
 def published_results(entity: Entity) -> list[PublicResult]:
+    review_parts.materialise()
     records = db.session.scalars(
         select(InspectionRecord)
-        .where(InspectionRecord.entity_id == entity.id, InspectionRecord.status == publication.PUBLISHED)
+        .where(InspectionRecord.entity_id == entity.id, InspectionRecord.id.in_(_published_records()))
         .order_by(InspectionRecord.inspected_on.desc(), InspectionRecord.id.desc())
     ).all()
     return [public_result(r) for r in records]
 
 
 def recently_published(limit: int = 10) -> list[tuple[Entity, InspectionRecord]]:
-    """The latest published records, newest first, for the portal's front page."""
+    """The latest records with a published part, newest first, for the portal's front page."""
+    review_parts.materialise()
+    latest = (select(ReviewPart.record_id, func.max(ReviewPart.published_at).label("at"))
+              .where(ReviewPart.status == PartStatus.PUBLISHED).group_by(ReviewPart.record_id).subquery())
     rows = db.session.execute(
         select(Entity, InspectionRecord)
         .join(InspectionRecord, InspectionRecord.entity_id == Entity.id)
-        .where(InspectionRecord.status == publication.PUBLISHED)
-        .order_by(InspectionRecord.published_at.desc(), InspectionRecord.id.desc())
+        .join(latest, latest.c.record_id == InspectionRecord.id)
+        .order_by(latest.c.at.desc(), InspectionRecord.id.desc())
         .limit(limit)
     ).all()
     return [(entity, record) for entity, record in rows]
+
+
+def published_codes(record: InspectionRecord) -> list[str]:
+    """The result categories of the record's published parts, for the portal's list."""
+    return sorted({c for p in review_parts.parts_of(record) if p.status == PartStatus.PUBLISHED
+                   for c in p.result_codes or []})
 
 
 def entity_by_uscc(uscc: str) -> Entity | None:

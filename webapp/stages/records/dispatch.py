@@ -12,7 +12,7 @@ from webapp.stages.draw.ceremony import DrawRefused
 from webapp.stages.draw.models import Draw
 from webapp.stages.plans.models import Plan
 from webapp.stages.records.models import InspectionRecord, RecordMember
-from webapp.stages.records.teams import missing_items
+from webapp.stages.records.teams import conflicts_among, missing_items
 
 
 def execute(draw: Draw, witness: str = "", user=None, ip=None) -> Draw:
@@ -48,6 +48,14 @@ def dispatch(plan: Plan, draw: Draw) -> int:
     missing = sorted(set(usccs) - set(entity_ids))
     if missing:
         raise DrawRefused(f"名录库中已找不到检查对象 {'、'.join(missing)}，请作废本次抽取并重新准备。")
+    # 回避: the matching left out the conflicts declared when the draw was prepared; one declared since then
+    # (between preparation and execution) must not reach a team either. Refused, so the whole execution rolls
+    # back and the draw can be abandoned and prepared again with the conflict in its parameters.
+    late = conflicts_among((profiles[c][0], entity_ids[t["uscc"]]) for t in result["teams"] for c in t["certificates"])
+    if late:
+        named = "；".join(f"{c.inspector.name}（{c.inspector.certificate_no}）与 {c.entity.name}" for c in late[:5])
+        raise DrawRefused(f"抽取准备后又申报了回避关系：{named}{'等' if len(late) > 5 else ''}。"
+                          "请作废本次抽取并重新准备，使回避关系进入抽取参数。")
     teams: dict[str, list[dict]] = {}
     for team in result["teams"]:
         teams.setdefault(team["uscc"], []).append(team)

@@ -1,12 +1,66 @@
-"""A record's team after dispatch: qualifications nobody holds, shortfalls the draw left, appointed experts."""
-from webapp.core import audit
+"""A record's team after dispatch: qualifications nobody holds, shortfalls the draw left, appointed experts.
+
+Every path that puts a person on a record holds 回避 and qualifications (issue 10 §3):
+- the draw's matching leaves out the conflicts declared when it was prepared (`domain.draw.match_teams`), and
+  dispatch (`dispatch.py`) refuses a draw whose team meets a conflict declared since (`conflicts_among`);
+- an appointment here refuses a person with a declared conflict with the record's enterprise, a person whose
+  certificate is not valid from today (or the window's start) to the window's end, and — when the appointment is
+  meant to cover qualifications (the record lacks some and the appointee's department has no shortfall there to
+  fill) — a person who holds none of the qualifications the record lacks. Filling a shortfall is about numbers:
+  the draw itself does not match on qualifications, so neither does its completion.
+"""
+from sqlalchemy import select, tuple_
+
+from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.domain import draw as algo
 from webapp.domain.status import OPEN, RecordStatus
-from webapp.stages.directory.models import InspectorProfile
+from webapp.stages.directory.models import Conflict, InspectorProfile
 from webapp.stages.draw import ceremony
 from webapp.stages.draw.ceremony import DrawRefused
 from webapp.stages.records.models import InspectionRecord, RecordMember
+
+
+class AssignmentRefused(DrawRefused):
+    """Putting this person on this record would break 回避 or leave a qualification uncovered (409)."""
+
+
+def conflict_with(profile: InspectorProfile, entity_id: int) -> Conflict | None:
+    return db.session.scalar(select(Conflict).where(Conflict.inspector_id == profile.id,
+                                                    Conflict.entity_id == entity_id))
+
+
+def conflicts_among(pairs) -> list[Conflict]:
+    """The declared conflicts among (inspector id, entity id) pairs, in chunks (a draw dispatches thousands)."""
+    pairs = sorted(set(pairs))
+    found = []
+    for start in range(0, len(pairs), 5_000):
+        chunk = pairs[start:start + 5_000]
+        found.extend(db.session.scalars(select(Conflict).where(
+            tuple_(Conflict.inspector_id, Conflict.entity_id).in_(chunk)).order_by(Conflict.id)))
+    return found
+
+
+def check_assignable(record: InspectionRecord, profile: InspectorProfile, covering: set[str] | None = None):
+    """Refuse (AssignmentRefused) to put `profile` on `record` when a conflict is declared between them, when the
+    certificate does not cover the rest of the plan window, or when `covering` (the qualifications the appointment
+    is meant to bring) is given and the person holds none of them."""
+    conflict = conflict_with(profile, record.entity_id)
+    if conflict is not None:
+        raise AssignmentRefused(
+            f"{profile.name}（执法证号 {profile.certificate_no}）与检查对象“{record.entity.name}”已申报回避"
+            f"（{conflict.reason}），不能安排到该检查表。")
+    plan = record.plan
+    start = max(plan.window_start, clock.today())
+    if not profile.valid_throughout(start, plan.window_end):
+        raise AssignmentRefused(
+            f"{profile.name} 的执法证件有效期未覆盖本次检查期（至 {plan.window_end.isoformat()}），不能选派。")
+    if covering:
+        held = set(profile.qualifications or ())
+        if not held & covering:
+            raise AssignmentRefused(
+                f"{profile.name} 不具备该检查表缺少的资格（{'、'.join(sorted(covering))}），不能为此选派。"
+                "请选派具备相应资格的专业人员。")
 
 
 def missing_items(items, departments: set[int], have: set[str]) -> list:
@@ -40,6 +94,9 @@ def appoint_expert(record: InspectionRecord, profile: InspectorProfile, reason: 
         raise DrawRefused(f"{profile.name} 目前不在岗，不能选派。")
     if record.status not in OPEN | {RecordStatus.RETURNED}:
         raise DrawRefused("该检查表已审核或公示，不能再选派人员。")
+    lacking = {q for _, _, q in missing_qualifications(record)}
+    fills_shortfall = shortfall(record).get(profile.department_id, 0) > 0
+    check_assignable(record, profile, covering=None if fills_shortfall else lacking)
     member = RecordMember(inspector_id=profile.id, department_id=profile.department_id, kind="expert",
                           reason=reason[:300], appointed_by_id=user.id)
     record.members.append(member)

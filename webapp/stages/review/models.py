@@ -9,7 +9,7 @@ from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 
 if TYPE_CHECKING:
-    from webapp.stages.accounts.models import User
+    from webapp.stages.accounts.models import Department, User
     from webapp.stages.plans.models import Plan
     from webapp.stages.records.models import InspectionRecord
 
@@ -22,15 +22,20 @@ class ReviewEvent(db.Model):
     record_id: Mapped[int] = mapped_column(
         db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True
     )
-    action: Mapped[str] = mapped_column(db.String(16))  # approve | return
+    action: Mapped[str] = mapped_column(db.String(16))  # approve | return | reopen | publish | withdraw
     comment: Mapped[str] = mapped_column(db.Text, default="")
+    # The department whose part the event concerns (0013); None on decisions made before parts (the whole record).
+    department_id: Mapped[int | None] = mapped_column(db.ForeignKey("departments.id"), index=True)
     by_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     record: Mapped["InspectionRecord"] = relationship("InspectionRecord")
     by: Mapped["User"] = relationship("User")
 
-    ACTION_LABELS = {"approve": "审核通过", "return": "退回"}
+    department: Mapped["Department | None"] = relationship("Department")
+
+    ACTION_LABELS = {"approve": "审核通过", "return": "退回", "reopen": "补充说明，重新审核",
+                     "publish": "公示", "withdraw": "撤回公示"}
 
 
 class Amendment(db.Model):
@@ -43,11 +48,46 @@ class Amendment(db.Model):
     )
     text: Mapped[str] = mapped_column(db.Text)
     client_id: Mapped[str] = mapped_column(db.String(64), unique=True)
+    # The departments whose parts it re-opened for review (0013); None before parts.
+    department_ids: Mapped[list | None] = mapped_column(db.JSON)
     by_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     record: Mapped["InspectionRecord"] = relationship("InspectionRecord")
     by: Mapped["User"] = relationship("User")
+
+
+class ReviewPart(db.Model):
+    """One department's part of a joint 一企一表 (谁抽查、谁录入、谁公示): its items, reviewed by its reviewer, its
+    result categories, and its publication under its own name (检查实施机关). The record stays one signed
+    document; its `status` is derived from its parts' (webapp.domain.status.overall)."""
+
+    __tablename__ = "review_parts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True
+    )
+    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(db.String(16), index=True)  # webapp.domain.status.PartStatus
+    result_codes: Mapped[list] = mapped_column(db.JSON, default=list)  # national categories, this department's
+    decided_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    authority: Mapped[str] = mapped_column(db.String(100), default="")  # 检查实施机关: the department's name
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    record: Mapped["InspectionRecord"] = relationship("InspectionRecord")
+    department: Mapped["Department"] = relationship("Department")
+    decided_by: Mapped["User | None"] = relationship("User")
+
+    __table_args__ = (db.UniqueConstraint("record_id", "department_id", name="uq_review_parts_pair"),)
+
+    @property
+    def status_label(self) -> str:
+        from webapp.domain.status import part_label
+
+        return part_label(self.status)
 
 
 class Feedback(db.Model):

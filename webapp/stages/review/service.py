@@ -7,12 +7,13 @@ from webapp.core.audit import AuditEvent
 from webapp.core.extensions import db
 from webapp.domain import results, roles
 from webapp.domain import review as rules
-from webapp.domain.status import RecordStatus
+from webapp.domain.status import PartStatus
 from webapp.stages.accounts.models import Department, User
 from webapp.stages.directory.models import CheckItem
 from webapp.stages.plans.models import PlanItem
 from webapp.stages.records.models import InspectionRecord, RecordMember
-from webapp.stages.review.models import Amendment, ReviewEvent
+from webapp.stages.review import parts as review_parts
+from webapp.stages.review.models import Amendment, ReviewEvent, ReviewPart
 
 SUBMITTED = "检查结果同步到服务器"
 AUDIT_LABELS = {
@@ -45,6 +46,8 @@ def can_review(user, record) -> bool:
 
 
 def queue(user, flt: str = "waiting", plan_id: int | None = None) -> list[InspectionRecord]:
+    """The records of the user's review scope in the filter. Per department (谁抽查、谁录入、谁公示): a reviewer's
+    "waiting" and "returned" are about their own department's part; the office's about any part."""
     scope = review_departments(user)
     query = select(InspectionRecord).where(InspectionRecord.status.in_(rules.REVIEWED))
     if scope is not None:
@@ -53,15 +56,16 @@ def queue(user, flt: str = "waiting", plan_id: int | None = None) -> list[Inspec
         ))
     if plan_id:
         query = query.where(InspectionRecord.plan_id == plan_id)
-    if flt == "waiting":
-        query = query.where(InspectionRecord.status == RecordStatus.SUBMITTED)
-    elif flt == "returned":
-        query = query.where(InspectionRecord.status == RecordStatus.RETURNED)
-    elif flt == "late":
+    if flt == "late":
         query = query.where(InspectionRecord.late.is_(True))
     elif flt == "refused":
         query = query.where(InspectionRecord.refused.is_(True))
     records = db.session.scalars(query.order_by(InspectionRecord.submitted_at, InspectionRecord.id)).all()
+    if flt in ("waiting", "returned"):
+        wanted = rules.PART_WAITING if flt == "waiting" else {PartStatus.RETURNED}
+        by_record = review_parts.parts_for(records)
+        return [r for r in records if any(p.status in wanted and (scope is None or p.department_id in scope)
+                                          for p in by_record[r.id])]
     return [
         r for r in records
         if rules.matches(flt, r.status, r.late, r.refused, rules.has_problems(r.result_codes, r.findings))
@@ -72,6 +76,33 @@ def waiting_count(user) -> int:
     return len(queue(user, "waiting"))
 
 
+def waiting_by_department(records=None) -> list[dict]:
+    """Parts waiting, per department: for review (submitted or withdrawn), returned to the team, approved and
+    waiting for publication; for the office's queue and dashboard."""
+    if records is None:
+        records = db.session.scalars(select(InspectionRecord).where(InspectionRecord.status.in_(rules.REVIEWED))).all()
+    by_record = review_parts.parts_for(records)
+    counts: dict[int, dict[str, int]] = {}
+    for parts in by_record.values():
+        for p in parts:
+            row = counts.setdefault(p.department_id, dict.fromkeys(PartStatus, 0))
+            row[PartStatus(p.status)] += 1
+    names = dict(db.session.execute(select(Department.id, Department.name).where(
+        Department.id.in_(list(counts) or [-1]))).all())
+    return [{"department": names.get(d, "—"), "department_id": d,
+             "review": row[PartStatus.SUBMITTED] + row[PartStatus.WITHDRAWN], "returned": row[PartStatus.RETURNED],
+             "to_publish": row[PartStatus.APPROVED], "published": row[PartStatus.PUBLISHED],
+             "withdrawn": row[PartStatus.WITHDRAWN]}
+            for d, row in sorted(counts.items(), key=lambda kv: names.get(kv[0], ""))]
+
+
+def decidable_parts(user, record) -> list[ReviewPart]:
+    """The parts of the record this user may decide now: a reviewer, their department's; the office, any."""
+    scope = review_departments(user)
+    return [p for p in review_parts.parts_of(record) if p.status in rules.PART_WAITING
+            and (scope is None or p.department_id in scope)]
+
+
 def returns_for(record) -> list[dict]:
     """The review comments the team sees on its phones (Task.returns in FIELD_API.md), oldest first."""
     events = db.session.scalars(
@@ -79,7 +110,8 @@ def returns_for(record) -> list[dict]:
         .where(ReviewEvent.record_id == record.id, ReviewEvent.action == rules.RETURN)
         .order_by(ReviewEvent.at, ReviewEvent.id)
     ).all()
-    return [{"comment": e.comment, "at": clock.iso(e.at), "by": e.by.full_name} for e in events]
+    return [{"comment": e.comment, "at": clock.iso(e.at), "by": e.by.full_name,
+             "department": e.department.name if e.department else None} for e in events]
 
 
 def team_amendments(record) -> list[dict]:
@@ -120,14 +152,21 @@ def document(record) -> dict:
                 "method_label": _method_label(item.get("method")),
                 "points": points,
             })
-        departments.append({"name": department.name if department else "—", "checks": items})
+        departments.append({"name": department.name if department else "—", "checks": items,
+                            "department_id": dept.get("department_id")})
 
     photos = sorted((m for m in record.media if m.kind == "photo"), key=lambda m: (clock.sort_key(m.captured_at), m.id))
     photos = [{"media": m, "caption": captions.get(m.sha256, "现场照片")} for m in photos]
     team = findings.get("team", {})
     present = set(team.get("present", []))
     digest = rules.findings_digest(record.findings, record.result_codes) if record.findings is not None else None
+    parts = review_parts.parts_of(record)
+    by_department = {p.department_id: p for p in parts}
+    for block in departments:
+        block["part"] = by_department.get(block["department_id"])
     return {
+        "parts": [{"part": p, "name": p.department.name, "result_labels": rules.category_labels(p.result_codes),
+                   "failed": rules.department_failed(record.findings, p.department_id)} for p in parts],
         "record": record,
         "departments": departments,
         "members": [
@@ -158,7 +197,9 @@ def amendments_of(record) -> list[Amendment]:
 
 
 def history(record) -> list[dict]:
-    """Audit events, review decisions and amendments of the record, oldest first."""
+    """Audit events, review decisions and amendments of the record, oldest first; an entry about one
+    department's part carries its `department_id` and `department` (name)."""
+    names = dict(db.session.execute(select(Department.id, Department.name)).all())
     entries = []
     for e in db.session.scalars(
         select(AuditEvent).where(AuditEvent.object_type == "InspectionRecord",
@@ -166,13 +207,22 @@ def history(record) -> list[dict]:
     ):
         if e.action.startswith("review."):
             continue  # shown below, with the comment, from the decision itself
+        detail = e.detail or {}
+        dept = detail.get("department_id")
         entries.append({"at": e.at, "who": e.user.full_name if e.user else "系统",
-                        "what": AUDIT_LABELS.get(e.action, e.action), "text": (e.detail or {}).get("reason", "")})
+                        "what": AUDIT_LABELS.get(e.action, e.action), "text": detail.get("reason", ""),
+                        "department_id": dept, "department": names.get(dept)})
     for e in db.session.scalars(select(ReviewEvent).where(ReviewEvent.record_id == record.id)):
-        entries.append({"at": e.at, "who": e.by.full_name, "what": ReviewEvent.ACTION_LABELS[e.action],
-                        "text": e.comment, "kind": e.action})
+        if e.action == "reopen":
+            continue  # the amendment itself says it, below
+        entries.append({"at": e.at, "who": e.by.full_name, "what": ReviewEvent.ACTION_LABELS.get(e.action, e.action),
+                        "text": e.comment, "kind": e.action, "department_id": e.department_id,
+                        "department": names.get(e.department_id)})
     for a in amendments_of(record):
-        entries.append({"at": a.at, "who": a.by.full_name, "what": "补充说明", "text": a.text, "kind": "amend"})
+        touched = a.department_ids
+        entries.append({"at": a.at, "who": a.by.full_name, "what": "补充说明", "text": a.text, "kind": "amend",
+                        "department_ids": touched,
+                        "reopened": "、".join(names.get(d, "") for d in touched or []) if touched else ""})
     if record.submitted_at and not any(x["what"] == SUBMITTED for x in entries):
         submitter = db.session.get(User, record.submitted_by_id) if record.submitted_by_id else None
         entries.append({"at": record.submitted_at, "who": submitter.full_name if submitter else "检查组",
@@ -181,27 +231,57 @@ def history(record) -> list[dict]:
     return entries
 
 
-def decide(record, user, action: str, comment: str = "") -> ReviewEvent:
-    """Approve or return; ReviewError when the state or the comment does not allow it."""
-    new_status = rules.decide(record.status, action, comment)
+def part_history(entries, department_id) -> list[dict]:
+    """The entries about one department's part: its decisions, the amendments that re-opened it, its
+    publications and withdrawals."""
+    return [x for x in entries if x.get("department_id") == department_id
+            or department_id in (x.get("department_ids") or [])]
+
+
+def decide(record, user, action: str, comment: str = "", department_id: int | None = None,
+           codes=None) -> ReviewEvent:
+    """Approve or return a department's part (谁抽查、谁录入、谁公示); ReviewError when the state, the comment or the
+    categories do not allow it. A reviewer decides their department's part; the office names the department,
+    or, naming none, decides every part waiting. `codes`: the part's result categories, when approving."""
+    scope = review_departments(user)
+    waiting = decidable_parts(user, record)
+    if department_id is not None:
+        if scope is not None and department_id not in scope:
+            raise rules.ReviewError("只能审核本部门的检查事项。", 403)
+        targets = [p for p in review_parts.parts_of(record) if p.department_id == department_id]
+        if not targets:
+            raise rules.ReviewError("该检查表没有该部门的检查事项。", 404)
+    elif scope is None:
+        targets = waiting or review_parts.parts_of(record)[:1]
+    else:
+        targets = [p for p in review_parts.parts_of(record) if p.department_id in scope]
+        if not targets:
+            raise rules.ReviewError("该检查表没有本部门的检查事项。")
     old_status = record.status
-    event = ReviewEvent(record_id=record.id, action=action, comment=(comment or "").strip(), by_id=user.id)
-    record.status = new_status
-    db.session.add(event)
-    audit.record(f"review.{action}", record, user=user, status_from=old_status, status_to=new_status,
-                 comment=event.comment, findings_hash=record.findings_hash)
+    events = [review_parts.decide(p, user, action, comment, codes) for p in targets]
+    review_parts.sync(record, review_parts.parts_of(record))
+    audit.record(f"review.{action}", record, user=user, status_from=old_status, status_to=record.status,
+                 comment=events[-1].comment, findings_hash=record.findings_hash,
+                 departments=[p.department_id for p in targets],
+                 result_codes={str(p.department_id): list(p.result_codes or []) for p in targets})
     db.session.commit()
-    return event
+    return events[-1]
 
 
-def add_amendment(record, user, text: str, client_id: str) -> Amendment:
-    """The team's answer to a return; the signed findings stay exactly as they were."""
-    new_status = rules.amend(record.status, text)
-    amendment = Amendment(record_id=record.id, text=text.strip(), client_id=client_id, by_id=user.id)
-    record.status = new_status
+def add_amendment(record, user, text: str, client_id: str, department_ids=None) -> Amendment:
+    """The team's answer to a return; it re-opens review only for the parts it answers (the departments it
+    names, else every returned part: webapp.domain.review.amend_parts), the other approvals stand. The signed
+    findings stay exactly as they were."""
+    parts = review_parts.parts_of(record)
+    touched = rules.amend_parts({p.department_id: p.status for p in parts}, text, department_ids)
+    amendment = Amendment(record_id=record.id, text=text.strip(), client_id=client_id, by_id=user.id,
+                          department_ids=touched)
+    for p in parts:
+        if p.department_id in touched:
+            review_parts.reopen(p, user, amendment.text)
+    review_parts.sync(record, parts)
     db.session.add(amendment)
-    audit.record("review.amendment", record, user=user, client_id=client_id, status_to=new_status,
-                 findings_hash=record.findings_hash)
+    audit.record("review.amendment", record, user=user, client_id=client_id, status_to=record.status,
+                 departments=touched, findings_hash=record.findings_hash)
     db.session.commit()
     return amendment
-

@@ -1,0 +1,51 @@
+"""The audit trail is a hash chain (issue 11 §3): each event carries the previous one's hash; verify-audit walks
+it and names the first broken link."""
+from sqlalchemy import select, text
+
+from webapp.core import audit
+from webapp.core.audit import AuditEvent
+from webapp.core.extensions import db
+
+
+def _events(n, start=0):
+    for i in range(start, start + n):
+        audit.record("test.event", None, n=i, text="中文说明")
+    db.session.commit()
+
+
+def test_events_chain_across_transactions_and_flushes(app, runner):
+    _events(3)
+    audit.record("test.event", None, n=3)
+    db.session.flush()
+    audit.record("test.event", None, n=4)
+    db.session.commit()
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert events[0].prev_hash == audit.GENESIS
+    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:]))
+    count, head, broken = audit.verify_chain()
+    assert (count, head, broken) == (5, events[-1].hash, None)
+    result = runner.invoke(args=["verify-audit"])
+    assert result.exit_code == 0 and "审计链完好：5 条" in result.output
+
+
+def test_breaking_one_audit_row_is_caught_and_named(app, runner):
+    _events(6)
+    ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    db.session.commit()
+    db.session.remove()
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_events SET ip = '10.0.0.66' WHERE id = :i"), {"i": ids[3]})
+    result = runner.invoke(args=["verify-audit"])
+    assert result.exit_code == 1
+    assert f"第 {ids[3]} 号审计记录处断裂（此前 3 条完好）" in result.output and "被改动过" in result.output
+
+
+def test_a_deleted_audit_row_breaks_the_next_link(app, runner):
+    _events(4)
+    ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    db.session.commit()
+    db.session.remove()
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_events WHERE id = :i"), {"i": ids[1]})
+    result = runner.invoke(args=["verify-audit"])
+    assert result.exit_code == 1 and f"第 {ids[2]} 号审计记录处断裂" in result.output and "删除" in result.output
