@@ -96,7 +96,7 @@ def test_office_prints_check_in_posters(world, app, live_server, page):
     expect(page.get_by_text("执法人员到达后请扫码登记入企")).to_be_visible()
     screenshot(page, "qr-poster")
     page.goto(f"{live_server.url}/publication/plans/{plan.id}")
-    expect(page.get_by_text(approved[0].entity.name)).to_be_visible()
+    expect(page.get_by_text(approved[0].entity.name).first).to_be_visible()  # one line per department
     _no_sideways_scroll(page)
     screenshot(page, "publication-plan")
     page.get_by_role("button", name="公示全部 2 份").click()
@@ -140,7 +140,7 @@ def test_office_withdraws_a_publication_on_the_phone_and_the_qr_page_says_why(wo
     db.session.commit()
     login(page, live_server.url, "office")
     page.goto(f"{live_server.url}/publication/plans/{record.plan_id}")
-    page.get_by_text("撤回公示").click()
+    page.get_by_text("撤回公示").first.click()
     page.get_by_label("撤回理由（将在该记录的核验页面公开）").fill("检查日期录入有误，更正后重新公示。")
     _no_sideways_scroll(page)
     screenshot(page, "publication-withdraw-form")
