@@ -99,7 +99,7 @@ def test_office_prints_check_in_posters(world, app, live_server, page):
     expect(page.get_by_text(approved[0].entity.name).first).to_be_visible()  # one line per department
     _no_sideways_scroll(page)
     screenshot(page, "publication-plan")
-    page.get_by_role("button", name="公示全部 2 份").click()
+    page.get_by_role("button", name="公示全部 6 项").click()  # per department: 2 records × 3 parts
     expect(page.get_by_text("已公示 2 份检查表。")).to_be_visible()
     screenshot(page, "publication-plan-done")
     db.session.expire_all()
@@ -140,11 +140,12 @@ def test_office_withdraws_a_publication_on_the_phone_and_the_qr_page_says_why(wo
     db.session.commit()
     login(page, live_server.url, "office")
     page.goto(f"{live_server.url}/publication/plans/{record.plan_id}")
-    page.get_by_text("撤回公示").first.click()
-    page.get_by_label("撤回理由（将在该记录的核验页面公开）").fill("检查日期录入有误，更正后重新公示。")
+    withdraw = page.locator("details.withdraw").first  # one per department's part: 教体局's
+    withdraw.get_by_text("撤回公示").click()
+    withdraw.get_by_label("撤回理由（将在该记录的核验页面公开）").fill("检查日期录入有误，更正后重新公示。")
     _no_sideways_scroll(page)
     screenshot(page, "publication-withdraw-form")
-    page.get_by_role("button", name="确认撤回，退回审核").click()
+    withdraw.get_by_role("button", name="确认撤回，退回审核").click()
     expect(page.get_by_text(f"已撤回“{record.entity.name}”的公示")).to_be_visible()
     page.context.clear_cookies()  # a member of the public now
     page.goto(f"{live_server.url}/v/{record.token}")

@@ -32,7 +32,8 @@ def test_reviewer_approves_one_and_returns_another_on_a_phone(world, live_server
     page.wait_for_url(f"{base}/review/records/{good.id}")
     thumbs = page.locator(".thumbs img")
     expect(thumbs).to_have_count(4)  # two per department
-    for n in range(4):  # each thumbnail loads (waited for: a busy machine may still be fetching it)
+    for n in range(4):  # each thumbnail loads once looked at (they load lazily; a busy machine may be slow)
+        thumbs.nth(n).scroll_into_view_if_needed()
         page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=thumbs.nth(n).element_handle())
     expect(page.get_by_text("与签名时一致")).to_be_visible()
     _fits_the_phone(page)
@@ -54,7 +55,8 @@ def test_reviewer_approves_one_and_returns_another_on_a_phone(world, live_server
 
     page.get_by_role("link", name="已退回").click()
     page.get_by_role("link", name=doubtful.entity.name).click()
-    expect(page.get_by_text("请补充消防通道整改后的照片")).to_be_visible()
+    # In the part's history and in the record's: the first is 教体局's part.
+    expect(page.locator(".part-history").get_by_text("请补充消防通道整改后的照片")).to_be_visible()
     screenshot(page, "review-returned-record")
 
     db.session.expire_all()

@@ -48,6 +48,9 @@ def load(instance_path: str) -> dict:
         "S3_CONNECT_TIMEOUT": float(os.environ.get("S3_CONNECT_TIMEOUT", "3")),
         "S3_READ_TIMEOUT": float(os.environ.get("S3_READ_TIMEOUT", "20")),
         "S3_MAX_ATTEMPTS": int(os.environ.get("S3_MAX_ATTEMPTS", "3")),
+        # The transparency log's Ed25519 signing key: a PEM, or the path of one (core/ledger.py); else one is made
+        # once and kept in the instance folder.
+        "LOG_SIGNING_KEY": os.environ.get("LOG_SIGNING_KEY", ""),
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # a form opened on site may be sent hours later
         "SESSION_COOKIE_HTTPONLY": True,

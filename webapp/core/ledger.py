@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -85,9 +86,16 @@ def signing_key() -> Ed25519PrivateKey:
         if not path.exists():
             pem = Ed25519PrivateKey.generate().private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as f:
                 f.write(pem)
+            try:  # whole or not at all: two processes starting together agree on the first key linked
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
         given = path.read_text()
     return serialization.load_pem_private_key(given.encode(), password=None)
 
@@ -121,43 +129,78 @@ _lock = lock
 
 
 def size() -> int:
-    return db.session.scalar(select(func.count()).select_from(LogLeaf)) or 0
+    """The number of leaves: the last index + 1 (leaves are numbered without gaps; an index lookup, not a count
+    of a million rows)."""
+    last = db.session.scalar(select(func.max(LogLeaf.index)))
+    return 0 if last is None else last + 1
 
 
-def append(kind: str, body: dict, ref: str | None = None) -> LogLeaf:
+def append(kind: str, body: dict, ref: str | None = None) -> "Appended":
     """Add one public act as the next leaf (in the caller's transaction); `body` is its public content."""
     return append_many([(kind, body, ref)])[0]
 
 
-def append_many(acts) -> list[LogLeaf]:
+@dataclass(slots=True)
+class Appended:
+    """A leaf just appended (what `append`/`append_many` return: cheaper than 100,000 ORM objects)."""
+
+    index: int
+    kind: str
+    body: str
+    leaf_hash: str
+    ref: str | None
+
+
+def _frontier(size: int) -> list[tuple[int, bytes]]:
+    """The log's right edge before appending to a log of `size` leaves: the complete subtrees of its binary
+    decomposition, largest first, as (level, hash)."""
+    out, start = [], 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size >> level & 1:
+            out.append((level, bytes.fromhex(_node_hex(level, start >> level))))
+            start += 1 << level
+    return out
+
+
+def _copy(table, columns, rows):
+    """Rows (tuples) into a log table: one COPY on PostgreSQL, executemany elsewhere."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(table.insert(), [dict(zip(columns, row)) for row in rows])
+        return
+    names = ", ".join(f'"{c}"' for c in columns)
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def append_many(acts) -> list[Appended]:
     """Add (kind, body, ref) acts as consecutive leaves, with the subtree hashes they complete, in bulk."""
-    from webapp.core.database import bulk_insert
-
     _lock()
-    start = db.session.scalar(select(func.max(LogLeaf.index)))
-    start = -1 if start is None else start
+    last = db.session.scalar(select(func.max(LogLeaf.index)))
+    n = 0 if last is None else last + 1
     at = clock.utcnow().isoformat()
+    edge = _frontier(n)
     leaves, nodes, made = [], [], []
-    pending: dict[tuple[int, int], bytes] = {}
-
-    def node(level, i):
-        if (level, i) in pending:
-            return pending[(level, i)]
-        return bytes.fromhex(_node_hex(level, i))
-
-    for n, (kind, body, ref) in enumerate(acts, start=start + 1):
+    for kind, body, ref in acts:
         data = canonical({"index": n, "kind": kind, "at": at, **body})
         h = merkle.leaf_hash(data)
-        pending[(0, n)] = h
-        leaves.append({"index": n, "kind": kind, "body": data.decode("utf-8"), "leaf_hash": h.hex(), "ref": ref})
-        for level in merkle.completed(n):
-            i = n >> level
-            pending[(level, i)] = merkle.node_hash(node(level - 1, 2 * i), node(level - 1, 2 * i + 1))
-            nodes.append({"level": level, "index": i, "hash": pending[(level, i)].hex()})
-    bulk_insert(LogLeaf.__table__, leaves)
-    bulk_insert(LogNode.__table__, nodes)
-    for row in leaves:
-        made.append(LogLeaf(**row))
+        text, hex_ = data.decode("utf-8"), h.hex()
+        leaves.append((n, kind, text, hex_, ref))
+        made.append(Appended(n, kind, text, hex_, ref))
+        edge.append((0, h))
+        while len(edge) > 1 and edge[-1][0] == edge[-2][0]:  # two complete subtrees of one size: their parent
+            level, right = edge.pop()
+            _, left = edge.pop()
+            parent = merkle.node_hash(left, right)
+            edge.append((level + 1, parent))
+            nodes.append((level + 1, n >> (level + 1), parent.hex()))
+        n += 1
+    _copy(LogLeaf.__table__, ("index", "kind", "body", "leaf_hash", "ref"), leaves)
+    _copy(LogNode.__table__, ("level", "index", "hash"), nodes)
     return made
 
 
@@ -172,7 +215,7 @@ def document_sha256(document) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def record_act(kind: str, ref: str | None, document=None, *, sha256: str | None = None, **fields) -> LogLeaf:
+def record_act(kind: str, ref: str | None, document=None, *, sha256: str | None = None, **fields) -> Appended:
     """Log one public act, in the caller's transaction: a leaf {index, kind, at, ref, document_sha256, **fields}:
     document_sha256 is `document_sha256(document)` (the public page or JSON the act refers to; or given as `sha256`) and
     `fields` its public summary. A signed tree head follows when the transaction commits (one head per batch of acts).
