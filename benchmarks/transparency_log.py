@@ -200,6 +200,7 @@ def main():
     parser.add_argument("--leaves", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--reuse", action="store_true", help="keep the log already in --url (skip append and fill)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--instance", help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
@@ -223,15 +224,17 @@ def main():
                              autocommit=True) as conn:
             if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (u.database,)).fetchone() is None:
                 conn.execute(f'CREATE DATABASE "{u.database}"')
-    instance = tempfile.mkdtemp()
+    instance = args.instance or tempfile.mkdtemp()  # with --reuse: the instance folder (key) of the first run
     ensure_key(instance)
+    print(f"signing key and export in {instance}")
     common = ["--url", args.url, "--instance", instance, "--batch", str(args.batch), "--leaves", str(args.leaves)]
     print(f"database: {args.url.split(':')[0]}  leaves: {args.leaves:,}  cores: {os.cpu_count()}  "
           f"load average {os.getloadavg()[0]:.2f}")
-    r = in_process(["--phase", "append", *common])
-    print(line(f"append {r['size']:,} leaves + signed head", r, TARGETS["append"]))
-    r = in_process(["--phase", "fill", *common])
-    print(line(f"fill to {r['size']:,} leaves (batches of {args.batch:,}, a head after each; no target)", r))
+    if not args.reuse:
+        r = in_process(["--phase", "append", *common])
+        print(line(f"append {r['size']:,} leaves + signed head", r, TARGETS["append"]))
+        r = in_process(["--phase", "fill", *common])
+        print(line(f"fill to {r['size']:,} leaves (batches of {args.batch:,}, a head after each; no target)", r))
     r = in_process(["--phase", "proof", *common, "--requests", str(args.requests)])
     inc, con = r["inclusion"], r["consistency"]
     print(f"  inclusion proof at {r['size']:,} leaves ({args.requests} requests, test client): median "

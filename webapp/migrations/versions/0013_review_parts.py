@@ -6,6 +6,7 @@ Revises: 0012_tamper_evidence, 0014_session_versions (both revise 0011 in this t
 head; to be re-linked into one line at merge)
 """
 import json
+from datetime import datetime, timezone
 
 from alembic import op
 import sqlalchemy as sa
@@ -69,8 +70,9 @@ def _parts_from_records():
     parts = sa.table(
         "review_parts", sa.column("record_id", sa.Integer), sa.column("department_id", sa.Integer),
         sa.column("position", sa.Integer), sa.column("status", sa.String), sa.column("result_codes", sa.JSON),
-        sa.column("published_at", sa.DateTime(timezone=True)), sa.column("authority", sa.String),
-        sa.column("created_at", sa.DateTime(timezone=True)))
+        # untyped: the moments go back as the database gave them
+        sa.column("published_at"), sa.column("authority", sa.String), sa.column("created_at"))
+    now = datetime.now(timezone.utc)
     rows = []
     for record_id, status, findings, codes, published_at, submitted_at in conn.execute(sa.text(
             "SELECT id, status, findings, result_codes, published_at, submitted_at FROM inspection_records "
@@ -80,10 +82,10 @@ def _parts_from_records():
         for position, department_id in enumerate(rules.part_departments(findings, members.get(record_id, []))):
             rows.append({
                 "record_id": record_id, "department_id": department_id, "position": position,
-                "status": rules.PART_OF_RECORD[status],
+                "status": str(rules.PART_OF_RECORD[status]),
                 "result_codes": rules.part_codes(findings, codes, department_id),
                 "published_at": published_at if status == "published" else None,
-                "authority": names.get(department_id, ""), "created_at": submitted_at or sa.func.now(),
+                "authority": names.get(department_id, ""), "created_at": submitted_at or now,
             })
     if rows:
         op.bulk_insert(parts, rows)
