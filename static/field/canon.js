@@ -1,4 +1,4 @@
-// Canonical JSON and SHA-256, exactly as the server computes the findings hash (FIELD_API.md):
+// Canonical JSON and SHA-256, exactly as the server computes the findings hash (docs/field-api.md §Findings hash):
 // json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False), UTF-8, SHA-256 hex.
 export function canonical(value) {
   if (value === null || typeof value !== "object") {

@@ -31,7 +31,7 @@ class MotoServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30) -> "MotoServer":
+    def start(self, timeout: float = 120) -> "MotoServer":  # generous: a busy machine starts it slowly
         for _ in range(3):  # the free port may be taken between the probe and the bind: try another
             self.port = free_port()
             self.process = subprocess.Popen(

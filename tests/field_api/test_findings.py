@@ -50,7 +50,7 @@ def test_canonical_json_sorts_keys_without_spaces_or_ascii_escapes():
 
 
 def test_findings_hash_covers_findings_and_sorted_codes():
-    # The vector in FIELD_API.md, for the phone's JavaScript to check itself against.
+    # The vector in docs/field-api.md §Findings hash, for the phone's JavaScript to check itself against.
     f = {"remarks": "良好", "departments": []}
     text = '{"findings":{"departments":[],"remarks":"良好"},"result_codes":["corrected","not_disclosed"]}'
     import hashlib

@@ -1,4 +1,4 @@
-"""A return's comment reaches the team's phones through GET /api/field/tasks (FIELD_API.md: Task.returns)."""
+"""A return's comment reaches the team's phones through GET /api/field/tasks (docs/field-api.md §Task, `returns`)."""
 from tests.conftest import csrf_token
 from tests.factories import record_for_review
 

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from tests.factories import approved_record, confirm_all, current_plan, directory_entities, entity_draw, get_user
 from webapp.core import ledger
 from webapp.core.extensions import db
-from webapp.domain import logverify
+from webapp.domain import logmirror, logverify
 from webapp.stages.publication import followup, publishing
 from webapp.stages.publication.models import FollowUpTask
 
@@ -162,10 +162,10 @@ def test_a_forked_history_is_caught_by_the_mirror(world, client, tmp_path):
     src = logverify.Server(fetch_via(client))
     quiet = {"report": lambda line: None}
     _acts(3)
-    assert logverify.mirror(src, mirror_dir, **quiet)["size"] == 3
+    assert logmirror.mirror(src, mirror_dir, **quiet)["size"] == 3
     _acts(4)
-    assert logverify.mirror(src, mirror_dir, **quiet) == {"size": 7, "new": 4}
-    assert logverify.mirror(src, mirror_dir, **quiet)["new"] == 0
+    assert logmirror.mirror(src, mirror_dir, **quiet) == {"size": 7, "new": 4}
+    assert logmirror.mirror(src, mirror_dir, **quiet)["new"] == 0
     # The operator rewrites history: the log emptied and rebuilt, leaf 2 different, signed with the same key.
     db.session.rollback()
     with db.engine.begin() as conn:
@@ -178,7 +178,7 @@ def test_a_forked_history_is_caught_by_the_mirror(world, client, tmp_path):
         ledger.record_act("test.act", f"test:{i}", {"n": i if i != 2 else "rewritten"}, n=i)
     db.session.commit()
     with pytest.raises(logverify.Alarm) as caught:
-        logverify.mirror(src, mirror_dir, **quiet)
+        logmirror.mirror(src, mirror_dir, **quiet)
     assert "历史被改写" in str(caught.value) and "size=7" in str(caught.value)
     assert (tmp_path / "mirror" / "alarm-9.json").exists()
     stored = json.loads((tmp_path / "mirror" / "heads.json").read_text())

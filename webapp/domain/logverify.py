@@ -1,6 +1,7 @@
 """An independent verifier of the spotcheck transparency log (docs/transparency-log.md), in one file.
 
-Standard library and `cryptography` only, no Flask, no database: copy this file and run it. It reads the log
+Standard library and `cryptography` only, no Flask, no database: copy this file and `merkle.py` beside it
+(the RFC 9162 hashing and proofs it shares with the server) and run it. It reads the log
 over HTTP (`/transparency/…`) or from an export (`spotcheck log-export FILE`, JSON Lines) and checks
 
   1. every signed tree head's Ed25519 signature, with the log's public key;
@@ -9,8 +10,8 @@ over HTTP (`/transparency/…`) or from an export (`spotcheck log-export FILE`, 
   4. the consistency proof between every two successive heads (RFC 9162 §2.1.4), as the server gives it;
   5. a sample of the server's inclusion proofs (RFC 9162 §2.1.3).
 
-It stops at the first inconsistency and says precisely which head or leaf it is. `mirror()` keeps a local copy
-and raises `Alarm` when the server's new head does not extend the head stored before (a rewritten history).
+It stops at the first inconsistency and says precisely which head or leaf it is. `logmirror.mirror()` keeps a
+local copy and raises `Alarm` when the server's new head does not extend the one stored before.
 
     python -m webapp.domain.logverify https://ssj.example.gov.cn         # or: spotcheck verify-log URL_OR_FILE
 """
@@ -21,11 +22,18 @@ import os
 import sys
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+try:
+    from webapp.domain.merkle import MemoryTree as Tree
+    from webapp.domain.merkle import leaf_hash, node_hash, verify_consistency, verify_inclusion  # noqa: F401
+except ImportError:  # copied beside merkle.py, outside the package
+    from merkle import MemoryTree as Tree  # type: ignore[no-redef]
+    from merkle import leaf_hash, node_hash, verify_consistency, verify_inclusion  # type: ignore  # noqa: F401
 
 LOG_ID = "spotcheck-transparency-v1"
 PAGE = 10_000  # leaves per request, the server's maximum
@@ -46,112 +54,6 @@ def canonical(value) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       allow_nan=False).encode("utf-8")
 
-
-def leaf_hash(body: bytes) -> bytes:
-    return hashlib.sha256(b"\x00" + body).digest()
-
-
-def node_hash(left: bytes, right: bytes) -> bytes:
-    return hashlib.sha256(b"\x01" + left + right).digest()
-
-
-class Tree:
-    """A Merkle tree built leaf by leaf, keeping the hash of every complete subtree in one bytearray per level
-    (32 bytes a node: a million leaves take 64 MB), so any prefix's root costs O(log n)."""
-
-    def __init__(self):
-        self.levels: list[bytearray] = [bytearray()]
-        self.size = 0
-
-    def append(self, h: bytes) -> None:
-        levels = self.levels
-        levels[0] += h
-        index, level = self.size, 0
-        while index & 1:
-            index >>= 1
-            level += 1
-            if len(levels) <= level:
-                levels.append(bytearray())
-            below = levels[level - 1]
-            levels[level] += node_hash(below[64 * index:64 * index + 32], below[64 * index + 32:64 * index + 64])
-        self.size += 1
-
-    def node(self, level: int, index: int) -> bytes:
-        return bytes(self.levels[level][32 * index:32 * index + 32])
-
-    def subtree(self, start: int, end: int) -> bytes:
-        """MTH of leaves start..end-1 (RFC 9162's ranges): complete subtrees from the left, folded from the right."""
-        if start >= end:
-            return hashlib.sha256(b"").digest()
-        parts = []
-        while start < end:
-            level = 0
-            while start % (1 << (level + 1)) == 0 and start + (1 << (level + 1)) <= end:
-                level += 1
-            parts.append(self.node(level, start >> level))
-            start += 1 << level
-        out = parts.pop()
-        while parts:
-            out = node_hash(parts.pop(), out)
-        return out
-
-    def root(self, size: int | None = None) -> bytes:
-        return self.subtree(0, self.size if size is None else size)
-
-
-def _sides(fn: int, sn: int, path: Sequence[bytes]) -> list[bool] | None:
-    """The walk of RFC 9162 §2.1.3.2 / §2.1.4.2: per hash of `path`, whether it is a left sibling."""
-    sides = []
-    for _ in path:
-        if sn == 0:
-            return None
-        left = bool(fn & 1) or fn == sn
-        sides.append(left)
-        if left and not fn & 1:
-            while fn and not fn & 1:
-                fn, sn = fn >> 1, sn >> 1
-        fn, sn = fn >> 1, sn >> 1
-    return sides if sn == 0 else None
-
-
-def verify_inclusion(leaf: bytes, index: int, size: int, path: Sequence[bytes], root: bytes) -> bool:
-    """RFC 9162 §2.1.3.2."""
-    if not 0 <= index < size:
-        return False
-    sides = _sides(index, size - 1, path)
-    if sides is None:
-        return False
-    r = leaf
-    for p, left in zip(path, sides):
-        r = node_hash(p, r) if left else node_hash(r, p)
-    return r == root
-
-
-def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> bool:
-    """RFC 9162 §2.1.4.2."""
-    if old == new:
-        return not proof and old_root == new_root
-    if not 0 < old < new or not proof:
-        return False
-    path = list(proof)
-    if old & (old - 1) == 0:
-        path.insert(0, old_root)
-    fn, sn = old - 1, new - 1
-    while fn & 1:
-        fn, sn = fn >> 1, sn >> 1
-    sides = _sides(fn, sn, path[1:])
-    if sides is None:
-        return False
-    fr = sr = path[0]
-    for c, left in zip(path[1:], sides):
-        if left:
-            fr, sr = node_hash(c, fr), node_hash(c, sr)
-        else:
-            sr = node_hash(sr, c)
-    return fr == old_root and sr == new_root
-
-
-# --- heads -------------------------------------------------------------------------------------------------
 
 def head_message(head: dict) -> bytes:
     """The bytes a tree head's signature covers: canonical JSON of log, size, root and at."""
@@ -400,91 +302,6 @@ def verify(src, report: Callable[[str], None] = print) -> dict:
 
 
 # --- the mirror --------------------------------------------------------------------------------------------
-
-def _read_json(path, default):
-    if not os.path.exists(path):
-        return default
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
-
-
-def _write_json(path, value):
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(value, f, ensure_ascii=False, indent=1)
-    os.replace(tmp, path)
-
-
-def mirror(src: Server, directory: str, report: Callable[[str], None] = print) -> dict:
-    """Bring the local copy in `directory` up to the server's latest head: key.pem (pinned at the first run),
-    heads.json (every head verified here), leaves.jsonl (one leaf a line). Raises Alarm when the new head does
-    not extend the stored one; the two heads are then kept in alarm-<size>.json and nothing is overwritten."""
-    os.makedirs(directory, exist_ok=True)
-    key_path, heads_path = os.path.join(directory, "key.pem"), os.path.join(directory, "heads.json")
-    leaves_path = os.path.join(directory, "leaves.jsonl")
-    served_key = src.key()
-    if os.path.exists(key_path):
-        with open(key_path, "rb") as f:
-            if f.read().strip() != served_key.strip():
-                raise Alarm("服务器的公钥与本地保存的不同：日志换了签名密钥。请向日志运营方核实。")
-    key = load_key(served_key)
-    stored = _read_json(heads_path, [])
-    served = check_heads(key, src.heads())
-    if not served:
-        raise Problem("服务器还没有签名的树头。")
-    new = served[-1]
-    if not stored:
-        result = verify(src, report)
-        with open(leaves_path, "w", encoding="utf-8") as f:
-            for leaf in src.leaves(0, new["size"]):
-                f.write(json.dumps({"index": leaf["index"], "leaf_hash": leaf["leaf_hash"], "body": leaf["body"]},
-                                   ensure_ascii=False) + "\n")
-        with open(key_path, "wb") as f:
-            f.write(served_key)
-        _write_json(heads_path, result["heads"])
-        report(f"已建立本地副本：{new['size']} 个叶子，根 {new['root']}")
-        return {"size": new["size"], "new": new["size"]}
-    old = stored[-1]
-
-    def alarm(why: str):
-        _write_json(os.path.join(directory, f"alarm-{new['size']}.json"), {"stored": old, "served": new, "why": why})
-        raise Alarm(f"警报：{why} 本地保存的树头 size={old['size']}、根 {old['root']}（{old['at']}）；服务器现在的树头 "
-                    f"size={new['size']}、根 {new['root']}（{new['at']}）。两者都由日志的密钥签名，证据已存于 "
-                    f"{directory}/alarm-{new['size']}.json。")
-
-    same_size = [h for h in served if h["size"] == old["size"]]
-    if same_size and same_size[0]["root"] != old["root"]:
-        alarm(f"服务器对 size={old['size']} 给出了另一个根哈希：历史被改写（日志分叉）。")
-    if new["size"] < old["size"]:
-        alarm("服务器的日志比本地保存的还短：历史被删改。")
-    if new["size"] == old["size"]:
-        report(f"没有新的叶子（size={old['size']}，根一致）。")
-        return {"size": old["size"], "new": 0}
-    try:
-        proof = src.consistency(old["size"], new["size"])
-    except Problem as e:
-        alarm(f"服务器给不出从 size={old['size']} 到 size={new['size']} 的一致性证明（{e}）。")
-    if not verify_consistency(old["size"], new["size"], bytes.fromhex(old["root"]), bytes.fromhex(new["root"]), proof):
-        alarm(f"服务器的新树头与本地保存的旧树头不一致：从 size={old['size']} 到 size={new['size']} 的一致性证明不成立，"
-              "历史被改写。")
-    tree = Tree()
-    with open(leaves_path, encoding="utf-8") as f:
-        for line in f:
-            tree.append(bytes.fromhex(json.loads(line)["leaf_hash"]))
-    if tree.size != old["size"] or tree.root().hex() != old["root"]:
-        raise Problem(f"本地副本 {leaves_path} 与本地保存的树头不一致（本地文件被改动过？）。")
-    added = []
-    for leaf in src.leaves(old["size"], new["size"]):
-        tree.append(check_leaf(tree.size, leaf))
-        added.append({"index": leaf["index"], "leaf_hash": leaf["leaf_hash"], "body": leaf["body"]})
-    if tree.root().hex() != new["root"]:
-        alarm(f"服务器给出的新叶子（第 {old['size']}–{new['size'] - 1} 号）算出的根与其签名的树头不同。")
-    with open(leaves_path, "a", encoding="utf-8") as f:
-        for leaf in added:
-            f.write(json.dumps(leaf, ensure_ascii=False) + "\n")
-    _write_json(heads_path, stored + [h for h in served if h["size"] > old["size"]])
-    report(f"✔ 新树头 size={new['size']} 与本地保存的 size={old['size']} 一致；追加了 {len(added)} 个叶子。")
-    return {"size": new["size"], "new": len(added)}
 
 
 def main(argv=None) -> int:

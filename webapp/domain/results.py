@@ -1,4 +1,4 @@
-"""Result categories of a record (DOMAIN.md) and the rules that bind them.
+"""Result categories of a record (docs/regime.md §Result categories) and the rules that bind them.
 
 Labels are data (provinces rename them); the codes are stable. A record carries one or more codes:
 未发现问题 stands alone; every problem needs a disposition (已责令改正 or 待后续处理).

@@ -61,7 +61,7 @@ def amend(status: str, text: str) -> str:
 
 
 def findings_digest(findings, result_codes) -> str:
-    """SHA-256 of the canonical JSON the phone signs (FIELD_API.md): sorted keys, compact, no ASCII escaping."""
+    """SHA-256 of the canonical JSON the phone signs (docs/field-api.md §Findings hash): sorted keys, compact, no ASCII escaping."""
     payload = {"findings": findings, "result_codes": sorted(result_codes or [])}
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,4 +1,4 @@
-"""The roles of the regime (DOMAIN.md). The public has no account and no role row."""
+"""The roles of the regime (docs/regime.md §Roles). The public has no account and no role row."""
 
 OFFICE_ADMIN = "office_admin"
 DEPT_ADMIN = "dept_admin"

@@ -8,7 +8,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from webapp.domain import logverify
+from webapp.domain import logmirror, logverify
 from webapp.faces.cli.refusals import fail
 
 
@@ -66,7 +66,7 @@ def verify_log_command(url_or_file):
 def log_mirror_command(url, directory):
     """保存透明日志的本地副本并追加新叶子；服务器的新树头与本地保存的不一致（历史被改写）时报警，退出状态 3。"""
     try:
-        logverify.mirror(logverify.Server(logverify.http_fetch(url)), directory, report=click.echo)
+        logmirror.mirror(logverify.Server(logverify.http_fetch(url)), directory, report=click.echo)
     except logverify.Alarm as e:
         click.echo(f"🚨 {e}", err=True)
         sys.exit(3)

@@ -104,7 +104,7 @@ def decidable_parts(user, record) -> list[ReviewPart]:
 
 
 def returns_for(record) -> list[dict]:
-    """The review comments the team sees on its phones (Task.returns in FIELD_API.md), oldest first."""
+    """The review comments the team sees on its phones (docs/field-api.md §Task, `returns`), oldest first."""
     events = db.session.scalars(
         select(ReviewEvent)
         .where(ReviewEvent.record_id == record.id, ReviewEvent.action == rules.RETURN)
