@@ -1,4 +1,4 @@
-"""Departments, user accounts with their roles, their sessions (revocable on the server), and sign-in attempts."""
+"""Jurisdictions (GB/T 2260 division codes: province → city → district), departments, user accounts with their roles, their sessions (revocable on the server), and sign-in attempts."""
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -11,9 +11,27 @@ from webapp.core.extensions import db
 from webapp.domain import roles
 
 
+class Jurisdiction(db.Model):
+    """An administrative division with its own 双随机办: 130000 河北省 → 130600 保定市 → 130606 莲池区.
+    Roles are held in one; a city or province sees everything below it (`parent_id` chain)."""
+
+    __tablename__ = "jurisdictions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(db.String(6), unique=True)  # GB/T 2260
+    name: Mapped[str] = mapped_column(db.String(64))
+    level: Mapped[str] = mapped_column(db.String(16))  # province | city | district
+    parent_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
+
+    parent: Mapped["Jurisdiction | None"] = relationship("Jurisdiction", remote_side=[id])
+
+    def __repr__(self):
+        return f"<Jurisdiction {self.code}>"
+
+
 class Department(db.Model):
     __tablename__ = "departments"
     id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
     code: Mapped[str] = mapped_column(db.String(32), unique=True)
     name: Mapped[str] = mapped_column(db.String(100), unique=True)
 
@@ -28,6 +46,8 @@ class User(UserMixin, db.Model):
     full_name: Mapped[str] = mapped_column(db.String(64))
     password_hash: Mapped[str] = mapped_column(db.String(256))
     department_id: Mapped[int | None] = mapped_column(db.ForeignKey("departments.id"))
+    # The jurisdiction the user's roles are held in (a department user: the department's).
+    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
     phone: Mapped[str | None] = mapped_column(db.String(32))
     active: Mapped[bool] = mapped_column(default=True)
     # Set when the office resets the password: the user must choose a new one before anything else.
@@ -35,6 +55,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     department: Mapped[Department | None] = relationship(Department)
+    jurisdiction: Mapped[Jurisdiction | None] = relationship(Jurisdiction)
     role_rows: Mapped[list["UserRole"]] = relationship("UserRole", cascade="all, delete-orphan", lazy="selectin")
     # The directory stage's InspectorProfile: a stage may not import a later one, not even for typing.
     profile: Mapped["InspectorProfile | None"] = relationship(  # noqa: F821
