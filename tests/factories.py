@@ -31,6 +31,7 @@ from webapp.domain import risk, roles, uscc
 from webapp.domain.review import findings_digest
 from webapp.faces.demo import directory as demo_directory
 from webapp.faces.demo import seed2023
+from webapp.stages.accounts import jurisdictions
 from webapp.stages.accounts.models import Department, User
 from webapp.stages.directory.models import CheckItem, CheckPoint, Entity, InspectorProfile
 from webapp.stages.draw import ceremony, confirmation
@@ -90,9 +91,11 @@ def _next() -> int:
 
 def department(code: str = "jiaoti") -> Department:
     """The department of that code, made the first time it is asked for (the seed's name for the seed's codes)."""
-    found = db.session.scalar(select(Department).where(Department.code == code))
+    home = jurisdictions.default()  # 莲池区, where the seed's office is
+    found = db.session.scalar(select(Department).where(Department.code == code,
+                                                       Department.jurisdiction_id == home.id))
     if found is None:
-        found = Department(code=code, name=DEPARTMENT_NAMES.get(code, f"测试部门{code}"))
+        found = Department(code=code, name=DEPARTMENT_NAMES.get(code, f"测试部门{code}"), jurisdiction=home)
         db.session.add(found)
         db.session.flush()
     return found
@@ -133,6 +136,7 @@ def library(*codes: str) -> list[CheckItem]:
 def entity(**fields) -> Entity:
     """A training institution eligible for the seed's rules and a current plan's, with a valid USCC."""
     n = _next()
+    jurisdictions.default()  # the USCC's 130606 places it in 莲池区
     values = dict(
         uscc=uscc.complete(f"91130606MA{n:07d}"), name=f"保定市莲池区测试{n}号培训学校", legal_rep="王测试",
         address=f"河北省保定市莲池区裕华西路{n}号", registered_on=date(2019, 3, 5),
@@ -153,6 +157,7 @@ def entities(n: int, **fields) -> list[Entity]:
 def directory(n: int = 40) -> list[Entity]:
     """The demo directory's first n institutions (webapp/faces/demo/directory.py): every risk level as it comes,
     and each kind of ineligible entity (registered late, no report, bad standing, not a training institution)."""
+    jurisdictions.default()
     made = [Entity(**row) for row in demo_directory.entities(n)]
     db.session.add_all(made)
     db.session.flush()
@@ -191,7 +196,8 @@ def user(username: str, role_codes=(roles.INSPECTOR,), code: str | None = None, 
          profile: InspectorProfile | None = None, active: bool = True) -> User:
     made = User(username=username, full_name=full_name or (profile.name if profile else username),
                 department=department(code) if code else None, phone=profile.phone if profile else None,
-                active=active, password_hash=PASSWORD_HASH)
+                active=active, password_hash=PASSWORD_HASH,
+                jurisdiction=department(code).jurisdiction if code else jurisdictions.default())
     made.set_roles(role_codes)
     if profile is not None:
         profile.user = made

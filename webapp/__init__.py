@@ -22,7 +22,9 @@ def load_models():
     from webapp.stages.accounts import models as accounts  # noqa: F401
     from webapp.stages.directory import models as directory  # noqa: F401
     from webapp.stages.draw import models as draw  # noqa: F401
+    from webapp.stages.enterprise import models as enterprise  # noqa: F401
     from webapp.stages.field import models as field  # noqa: F401
+    from webapp.stages.integration import models as integration  # noqa: F401
     from webapp.stages.plans import models as plans  # noqa: F401
     from webapp.stages.publication import models as publication  # noqa: F401
     from webapp.stages.records import models as records  # noqa: F401
@@ -31,14 +33,20 @@ def load_models():
 
 def register_blueprints(app: Flask):
     """Every face's pages, one blueprint per area."""
-    from webapp.faces import api, auth, field, home, media, public
+    from webapp.faces import api, auth, enterprise, field, home, media, public
     from webapp.faces.department import confirm, credentials, directory, followup
     from webapp.faces.office import draw, plans, posters, publication, users
+    from webapp.faces.office import programme  # the annual programme (issue 12 §3–5)
     from webapp.faces.reports import views as reports
     from webapp.faces.review import views as review
 
+    app.register_blueprint(programme.bp)
     for face in (auth, home, users, media, draw, confirm, directory, plans, review, reports, api, public,
-                 posters, credentials, followup, publication, field):
+                 posters, credentials, followup, publication, field, enterprise):
+        app.register_blueprint(face.bp)
+    from webapp.faces import api_v1, open_data  # the open API and the open results feed (issue 14)
+
+    for face in (api_v1, open_data):
         app.register_blueprint(face.bp)
 
 

@@ -2,6 +2,7 @@
 import * as db from "./db.js";
 import { h, mount } from "./ui.js";
 import { platformNotices, storageLine } from "./env.js";
+import { isOnline, watched } from "./net.js";
 import {
   flush, fetchSession, useSession, waiting, isWaiting, queueSignout, sendSignouts, pendingSignouts,
   requestSignoutSync,
@@ -39,7 +40,7 @@ async function render() {
   if (!state.session && state.signedOut) {
     signInView(view, signedOutText(state.signedOut));
   } else if (!state.session) {
-    signInView(view, navigator.onLine ? "请先登录。登录一次后，本机可离线使用已下载的任务。" : "本机尚未登录过现场检查。");
+    signInView(view, isOnline() ? "请先登录。登录一次后，本机可离线使用已下载的任务。" : "本机尚未登录过现场检查。");
   } else if (!state.catalog) {
     mount(view, h("h1", {}, "我的任务"), h("p.notice.warn", { role: "status" }, "任务尚未下载到本机。请在有网络时重新打开本页。"));
   } else {
@@ -106,7 +107,7 @@ async function drawOutbox() {
     queued: "等待上传", retry: "网络或服务器暂时不可用，稍后自动重试", auth: "登录已过期，请重新登录",
     rejected: "服务器未接收，请查看说明", conflict: "与服务器上的记录冲突（409）",
   };
-  const reason = !first ? "" : !navigator.onLine ? "当前离线，联网后自动同步"
+  const reason = !first ? "" : !isOnline() ? "当前离线，待联网后上传"
     : first.sync.progress && first.sync.state === "queued" ? first.sync.progress : REASONS[first.sync.state] || "等待同步";
   mount(document.getElementById("outbox-text"),
     h("strong", { id: "outbox-count" }, `待同步 ${queue.length} 条`), h("span", {}, `：${reason}`),
@@ -120,7 +121,7 @@ addEventListener("outbox-change", () => { drawOutbox(); if (showsTasks()) refres
 // carry the server's status_label.
 let refetch = Promise.resolve();
 addEventListener("tasks-stale", () => {
-  if (!navigator.onLine || !state.session) return;
+  if (!isOnline() || !state.session) return;
   refetch = refetch.then(download).catch(() => {}).then(() => { if (showsTasks()) refreshQuiet(); });
 });
 let quiet = null;
@@ -132,8 +133,8 @@ document.getElementById("sync-now").addEventListener("click", () => flush({ manu
 
 function drawNet() {
   const net = document.getElementById("net");
-  net.textContent = navigator.onLine ? "在线" : "离线";
-  net.className = navigator.onLine ? "net on" : "net off";
+  net.textContent = isOnline() ? "在线" : "离线";
+  net.className = isOnline() ? "net on" : "net off";
 }
 
 // ---- sign-out: warn about unsynced work first. Then this user's tasks, synced records, photos, credential and
@@ -158,10 +159,10 @@ async function signOut() {
   });
   useSession(null);
   Object.assign(state, { session: null, catalog: null });
-  if (!session.signout_token && navigator.onLine) {   // a session from before sign-out tokens: the old way
+  if (!session.signout_token && isOnline()) {   // a session from before sign-out tokens: the old way
     await fetch("/logout", { method: "POST", headers: { "X-CSRFToken": session.csrf_token }, credentials: "same-origin" }).catch(() => {});
   }
-  if (navigator.onLine && await sendSignouts()) {
+  if (isOnline() && await sendSignouts()) {
     location.href = "/login";
     return;
   }
@@ -235,20 +236,20 @@ async function registerWorker() {
       if (e.ports[0]) e.ports[0].postMessage({ waiting: left });
     }
   });
-  document.addEventListener("visibilitychange", () => { if (!document.hidden && navigator.onLine) reg.update().catch(() => {}); });
-  if (navigator.onLine) reg.update().catch(() => {});
+  document.addEventListener("visibilitychange", () => { if (!document.hidden && isOnline()) reg.update().catch(() => {}); });
+  if (isOnline()) reg.update().catch(() => {});
 }
 
 // ---- start: cached session and tasks first (works offline), then the network
 async function download() {
-  const r = await fetch("/api/field/tasks", { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store" }).catch(() => null);
+  const r = await watched("/api/field/tasks", { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store" }).catch(() => null);
   if (!r || !r.ok) return;
   const data = await r.json();
   const { tasks, ...catalog } = data;
   await db.setMeta("catalog", catalog);
   await db.replaceTasks(state.session.user.id, tasks);
   state.catalog = catalog;
-  const cal = await fetch("/field/calendar.json", { cache: "no-store" }).then((x) => (x.ok ? x.json() : null)).catch(() => null);
+  const cal = await watched("/field/calendar.json", { cache: "no-store" }).then((x) => (x.ok ? x.json() : null)).catch(() => null);
   if (cal) { await db.setMeta("calendar", cal); state.cal = cal; }
 }
 
@@ -262,7 +263,7 @@ async function start() {
   Object.assign(state, { session, catalog, cal, signedOut });
   if (session) useSession(session);
   // A sign-out made offline goes to the server before anything else is asked of it.
-  if (navigator.onLine && await sendSignouts()) {
+  if (isOnline() && await sendSignouts()) {
     if (state.signedOut) state.signedOut = { ...state.signedOut, pending: false };
     const who = await fetchSession();
     if (who.status === 200) {
@@ -286,13 +287,22 @@ async function start() {
 
 addEventListener("online", async () => {
   drawNet(); drawOutbox();
-  await flush();   // sends a waiting sign-out first
+  await flush({ resume: true });   // sends a waiting sign-out first
   if (!state.session) {
     if (state.signedOut && !(await pendingSignouts()).length) state.signedOut = { ...state.signedOut, pending: false };
     render();      // the sign-in screen now offers 登录
   }
 });
 addEventListener("offline", () => { drawNet(); drawOutbox(); });
+// The server answers again after requests had failed (net.js), though navigator.onLine never changed.
+addEventListener("net-change", () => { drawNet(); drawOutbox(); });
+addEventListener("reachable", async () => {
+  await flush({ resume: true });
+  if (!state.session && state.signedOut && !(await pendingSignouts()).length) {
+    state.signedOut = { ...state.signedOut, pending: false };
+    render();
+  }
+});
 document.addEventListener("visibilitychange", () => { if (!document.hidden) flush(); });
 
 start();

@@ -4,6 +4,7 @@
 // 补充说明 (answers to a review return) wait in the same queue under their own client_id, by the same rules.
 import * as db from "./db.js";
 import { referencedMedia } from "./rules.js";
+import { isOnline, watched } from "./net.js";
 
 const BACKOFF_BASE = 5000;
 const BACKOFF_MAX = 5 * 60000;
@@ -50,7 +51,7 @@ async function send(method, url, { body, json, timeout = 30000 } = {}) {
   const abort = new AbortController();
   const t = setTimeout(() => abort.abort(), timeout);
   try {
-    const res = await fetch(url, { method, headers, body, credentials: "same-origin", signal: abort.signal, cache: "no-store" });
+    const res = await watched(url, { method, headers, body, credentials: "same-origin", signal: abort.signal, cache: "no-store" });
     let data = null;
     if ((res.headers.get("Content-Type") || "").includes("json")) data = await res.json().catch(() => null);
     return { status: res.status, data, redirected: res.redirected };
@@ -205,7 +206,7 @@ export async function sendSignouts() {
   if (!list.length) return true;
   const done = new Set();
   for (const token of list) {
-    const r = await fetch("/logout/later", {
+    const r = await watched("/logout/later", {
       method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({ token }), credentials: "same-origin", cache: "no-store",
     }).catch(() => null);
@@ -224,8 +225,9 @@ export async function requestSignoutSync() {
   } catch { /* no Background Sync: the next page load or the "online" event sends it */ }
 }
 
-async function flushNow(manual) {
-  if (!navigator.onLine) return;
+// `resume`: the server is reachable again, so entries that waited only for the network go now, not at their back-off.
+async function flushNow(manual, resume) {
+  if (!isOnline()) return;
   if (!(await sendSignouts())) return;
   const who = await fetchSession();
   const s = await db.getMeta("session");
@@ -239,10 +241,10 @@ async function flushNow(manual) {
   if (who.status !== 200) return;
   for (const d of queue) {
     if (!manual && isHeld(d)) continue;
-    if (!manual && d.sync.state === "retry" && d.sync.next_at > Date.now()) continue;
+    if (!manual && d.sync.state === "retry" && d.sync.next_at > Date.now() && !(resume && d.sync.code === 0)) continue;
     const state = await (isAmendment(d) ? sendAmendment(d) : sendOne(d));
     emit();
-    if (state === "auth" || (state === "retry" && !navigator.onLine)) break;
+    if (state === "auth" || (state === "retry" && !isOnline())) break;
   }
 }
 
@@ -254,9 +256,9 @@ function schedule(userId) {
   });
 }
 
-export function flush({ manual = false } = {}) {
+export function flush({ manual = false, resume = false } = {}) {
   if (!running) {
-    running = flushNow(manual).catch((err) => console.error(err)).finally(async () => {
+    running = flushNow(manual, resume).catch((err) => console.error(err)).finally(async () => {
       running = null;
       emit();
       const s = await db.getMeta("session");

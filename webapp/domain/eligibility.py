@@ -6,6 +6,7 @@ filed, status in a set, category. The first rule that fails is the reason an ent
 from dataclasses import dataclass
 from datetime import date
 
+from webapp.domain.programme import visit_reason
 from webapp.domain.risk import LEVELS
 
 
@@ -15,6 +16,7 @@ class Rules:
     annual_report_year: int | None = None
     statuses: tuple[str, ...] = ()
     category: str | None = None
+    visit_cap: int | None = None  # 无事不扰: random checks of one enterprise per year, across departments
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class EntityFacts:
     status: str
     category: str
     risk: str
+    visits: int = 0  # random checks of the enterprise this year already (other plans)
 
 
 def exclusion_reason(rules: Rules, e: EntityFacts) -> str | None:
@@ -42,6 +45,8 @@ def exclusion_reason(rules: Rules, e: EntityFacts) -> str | None:
         return f"当前状态为“{e.status or '未知'}”，不属于{'、'.join(rules.statuses)}"
     if e.risk not in LEVELS:
         return "风险等级不详"
+    if rules.visit_cap and e.visits >= rules.visit_cap:
+        return visit_reason(e.visits, rules.visit_cap)
     return None
 
 

@@ -103,6 +103,8 @@ def manifest(kind: str, plan: dict, population_pairs, digest: str, commitment_he
         "witness": witness or "",
         "seed": seed,
     }
+    if params.get("visit_cap"):  # 无事不扰: who was left out of the population for the yearly cap, with their count
+        out["visit_cap"] = params["visit_cap"]
     if kind == algo.ENTITIES:
         out["selected"] = wrap({"uscc": u, "risk": r, "score": s, "by": by} for u, r, s, by in result["selected"])
         out["counts"] = result.get("counts", {})
@@ -156,6 +158,8 @@ def verify(m: dict) -> list[tuple[str, bool, str]]:
           f"SHA-256(nonce) = {committed}，清单写的是 {m.get('commitment')}")
     check("随机种子", seed == m.get("seed"), f"SHA-256(nonce‖见证‖摘要) = {seed}",
           f"重新计算得 {seed}，清单写的是 {m.get('seed')}")
+    if "visit_cap" in m:
+        _check_visit_cap(m["visit_cap"], pairs, check)
 
     try:
         if kind == algo.ENTITIES:
@@ -188,6 +192,21 @@ def verify(m: dict) -> list[tuple[str, bool, str]]:
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         check("抽取结果", False, "", f"清单缺少或写错了字段：{e}")
     return checks
+
+
+def _check_visit_cap(cap: dict, pairs, check) -> None:
+    """无事不扰: an enterprise left out for the yearly cap is not in the population, and reached the cap."""
+    try:
+        limit = int(cap["cap"])
+        left_out = {str(x["uscc"]): int(x["visits"]) for x in cap.get("excluded", [])}
+    except (KeyError, TypeError, ValueError):
+        check("无事不扰", False, "", "visit_cap 缺少 cap 或 excluded，或写错了字段")
+        return
+    drawn_anyway = sorted({u for u, _ in pairs} & set(left_out))
+    under = sorted(u for u, n in left_out.items() if n < limit)
+    detail = (f"每年至多 {limit} 次；{len(left_out)} 个已达上限的对象未进入抽取总体" if not drawn_anyway and not under
+              else f"仍在总体中：{'、'.join(drawn_anyway[:5]) or '无'}；未达上限却被排除：{'、'.join(under[:5]) or '无'}")
+    check("无事不扰", not drawn_anyway and not under, detail, detail)
 
 
 def _difference(mine: list, theirs: list) -> str:

@@ -4,6 +4,7 @@ import * as db from "../db.js";
 import { h, mount } from "../ui.js";
 import { deadlineText } from "../deadline.js";
 import { isAmendment, waitingAmendment } from "../sync.js";
+import { isOnline } from "../net.js";
 
 export const state = { session: null, catalog: null, cal: null, view: null, go: null };
 
@@ -12,7 +13,7 @@ export const state = { session: null, catalog: null, cal: null, view: null, go: 
 // the outbox, a return to answer or its 补充说明 waiting to go, and a 补充说明 the server took (its answer has no
 // label) before the tasks are downloaded again.
 const SYNC_STATUS = {
-  queued: "待同步", retry: "等待重试", auth: "待重新登录", rejected: "被拒收", conflict: "冲突", synced: "已同步",
+  queued: "待同步", retry: "稍后自动重试", auth: "待重新登录", rejected: "被拒收", conflict: "冲突", synced: "已同步",
 };
 
 // A returned record shows the return (or its amendment waiting to go) before anything about the local draft.
@@ -21,6 +22,8 @@ export function statusOf(task, draft, amendments = []) {
   if (amendments.some((a) => a.sync.state === "synced")) return task.status_label || "补充说明已提交";
   if (!draft) return task.status_label || task.status;
   if (!draft.locked) return "填写中";
+  // Waiting only for the network is no failure: say so plainly.
+  if (["queued", "retry"].includes(draft.sync.state) && (!isOnline() || draft.sync.code === 0)) return "待联网后上传";
   return SYNC_STATUS[draft.sync.state] || "待同步";
 }
 
@@ -92,5 +95,5 @@ export function signInView(root, reason) {
   const next = encodeURIComponent(location.pathname);
   mount(root, h("h1", {}, "现场检查"),
     notice(reason, "warn"),
-    navigator.onLine ? h("a.button.primary", { href: `/login?next=${next}` }, "登录") : notice("当前离线。请在有网络时登录一次，之后即可离线使用。", "info"));
+    isOnline() ? h("a.button.primary", { href: `/login?next=${next}` }, "登录") : notice("当前离线。请在有网络时登录一次，之后即可离线使用。", "info"));
 }

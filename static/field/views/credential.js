@@ -2,6 +2,7 @@
 import * as db from "../db.js";
 import { h, mount, fmtTime } from "../ui.js";
 import { state, back, notice } from "./common.js";
+import { isOnline, watched } from "../net.js";
 
 // ---------------------------------------------------------------- 亮证
 const CREDENTIAL_STATES = { valid: "有效", revoked: "已作废", expired: "已过期", not_yet: "尚未生效", on_leave: "休假中" };
@@ -10,8 +11,8 @@ export async function credentialView(root) {
   const key = `credential:${state.session.user.id}`;
   let cred = await db.getMeta(key);
   let missing = false;
-  if (navigator.onLine) {
-    const r = await fetch("/api/field/credential", { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store" })
+  if (isOnline()) {
+    const r = await watched("/api/field/credential", { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store" })
       .catch(() => null);
     if (r && r.ok) {
       cred = { ...(await r.json()), fetched_at: new Date().toISOString() };
@@ -31,5 +32,5 @@ export async function credentialView(root) {
       h("p", {}, "执法证号 ", h("strong", {}, cred.certificate)),
       h("p", {}, `有效期 ${cred.valid_from || "—"} 至 ${cred.valid_to || "—"}`),
       h(`p.cred-state.${cred.state === "valid" ? "ok" : "bad"}`, {}, CREDENTIAL_STATES[cred.state] || cred.state)),
-    h("p.muted", {}, "请当事人用手机扫描二维码，核验执法人员身份。", navigator.onLine ? "" : `（离线，显示 ${fmtTime(cred.fetched_at)} 下载的证件）`));
+    h("p.muted", {}, "请当事人用手机扫描二维码，核验执法人员身份。", isOnline() ? "" : `（离线，显示 ${fmtTime(cred.fetched_at)} 下载的证件）`));
 }

@@ -4,6 +4,7 @@ import { h, mount, fmtTime } from "../ui.js";
 import { teamProblems } from "../rules.js";
 import { flush, requestBackgroundSync, isHeld, waitingAmendment, withdrawAmendment } from "../sync.js";
 import {
+import { isOnline } from "../net.js";
   state, statusOf, returnedBadge, myAmendments, back, notice, load, editable, deadlineLine, notFound,
 } from "./common.js";
 
@@ -68,7 +69,7 @@ function returnsSection(task, amendments) {
       h("p.amend-text", {}, a.text))),
     pending.map((a) => h("div.amendment.waiting", {},
       h("p.notice.warn", { role: "status" }, a.sync.state === "queued"
-        ? `补充说明已保存在本机，等待同步${navigator.onLine ? "" : "（当前离线，联网后自动发送）"}`
+        ? `补充说明已保存在本机，等待同步${isOnline() ? "" : "（当前离线，联网后自动发送）"}`
         : `补充说明未能提交：${a.sync.error || "等待重试"}`),
       h("p.amend-text", {}, a.text),
       isHeld(a) ? h("button", { type: "button", onclick: async () => {

@@ -2,6 +2,7 @@
 import * as db from "../db.js";
 import { h, mount } from "../ui.js";
 import { state, statusOf, returnedBadge, myAmendments, link, notice, myTasks, deadlineLine } from "./common.js";
+import { isOnline } from "../net.js";
 
 // ---------------------------------------------------------------- 我的任务
 export async function tasksView(root) {
@@ -47,6 +48,6 @@ export async function tasksView(root) {
     state.session ? h("p.muted", {}, `${state.session.user.full_name}（${state.session.user.department || ""} · 证号 ${state.session.user.certificate_no || "—"}）`) : null,
     scan,
     tasks.length ? h("p.muted", {}, `共 ${tasks.length} 项任务`) : null,
-    tasks.length ? search : notice(navigator.onLine ? "暂无派发给您的检查任务。" : "本机还没有下载任务，请联网后打开。"),
+    tasks.length ? search : notice(isOnline() ? "暂无派发给您的检查任务。" : "本机还没有下载任务，请联网后打开。"),
     list, empty);
 }

@@ -5,6 +5,7 @@ from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.faces.demo import directory, seed2023
+from webapp.stages.accounts import jurisdictions
 from webapp.stages.accounts.models import Department, User
 from webapp.stages.directory.models import CheckItem, CheckPoint, Entity, InspectorProfile
 from webapp.stages.plans.models import Plan, PlanDepartment, PlanItem
@@ -31,9 +32,10 @@ ACCOUNTS = [
 def load(today: date | None = None) -> dict:
     """Fill an empty, migrated database. Returns what was made, for the console."""
     today = today or clock.today()
+    lianchi = jurisdictions.default()  # Hebei → 保定市 → 莲池区: the seed's office, its plans verbatim
     departments = {}
     for code, name, _ in seed2023.DEPARTMENTS:
-        departments[code] = Department(code=code, name=name)
+        departments[code] = Department(code=code, name=name, jurisdiction=lianchi)
         db.session.add(departments[code])
 
     items = []
@@ -60,7 +62,7 @@ def load(today: date | None = None) -> dict:
         profile = profiles[dept][index] if index is not None else None
         user = User(
             username=username, full_name=full_name or profile.name,
-            department=departments.get(dept), phone=profile.phone if profile else None,
+            department=departments.get(dept), phone=profile.phone if profile else None, jurisdiction=lianchi,
         )
         user.set_password(PASSWORD)
         user.set_roles(role_codes)
@@ -83,11 +85,41 @@ def load(today: date | None = None) -> dict:
         annual_report_year=year - 1,
     )
     plan_now = _plan(current, departments, items)
+    # 莲池区's annual plan (年度抽查计划, issue 12 §3) goes here, with plan_2023 as one of its tasks.
+    others = _neighbours()
     db.session.commit()
     from webapp.faces.demo import draw as draw_demo  # both ceremonies for the current plan: tasks on the demo phones
 
     draw_demo.run(plan_now)
-    return {"plans": [plan_2023, plan_now], "accounts": [a[0] for a in ACCOUNTS], "password": PASSWORD}
+    return {"plans": [plan_2023, plan_now], "accounts": [a[0] for a in ACCOUNTS] + others, "password": PASSWORD}
+
+
+# The city above and the district beside 莲池区: (username, full name, roles, jurisdiction, department code).
+NEIGHBOUR_ACCOUNTS = [
+    ("baoding", "保定市双随机办", [roles.OFFICE_ADMIN], jurisdictions.BAODING, None),
+    ("jx_office", "竞秀区双随机办", [roles.OFFICE_ADMIN], jurisdictions.JINGXIU, None),
+    ("jx_jt_admin", "竞秀区教体局管理员", [roles.DEPT_ADMIN], jurisdictions.JINGXIU, "jiaoti"),
+    ("jx_jt_review", "竞秀区教体局审核人", [roles.REVIEWER], jurisdictions.JINGXIU, "jiaoti"),
+]
+
+
+def _neighbours() -> list[str]:
+    """竞秀区 with its office and the same three departments (names as 莲池区's: unique per jurisdiction), and a
+    city admin of 保定市 who sees both districts."""
+    jingxiu = jurisdictions.ensure(*jurisdictions.JINGXIU)
+    jx_departments = {}
+    for code, name, _ in seed2023.DEPARTMENTS:
+        jx_departments[code] = Department(code=code, name=name, jurisdiction=jingxiu)
+        db.session.add(jx_departments[code])
+    made = []
+    for username, full_name, role_codes, place, dept in NEIGHBOUR_ACCOUNTS:
+        user = User(username=username, full_name=full_name, jurisdiction=jurisdictions.ensure(*place),
+                    department=jx_departments.get(dept) if place == jurisdictions.JINGXIU else None)
+        user.set_password(PASSWORD)
+        user.set_roles(role_codes)
+        db.session.add(user)
+        made.append(username)
+    return made
 
 
 def _plan(fields: dict, departments: dict, items: list) -> Plan:

@@ -60,11 +60,15 @@ def close(task_id):
     if not tasks.can_close(current_user, task):
         abort(403, "只有负有管辖职责的部门管理员可以办结此任务。")
     upload = request.files.get("image")
-    image = upload.read() if upload and upload.filename else None
+    # At most one byte past the limit is read: the stage refuses it by its size (413) without holding more.
+    image = None
+    if upload and upload.filename:
+        image = upload.read(tasks.max_image_bytes() + 1)
+        upload.close()  # a large body is spooled to a temporary file: closed at once, not left to the collector
     evidence = request.form.get("evidence", "")
     # Nothing typed is lost: a refusal brings the form back with the text.
     errors.show_again(lambda: (_task_page(task, can_close=True, evidence=evidence), 422))
-    tasks.close(task, current_user, evidence, image)
+    tasks.close(task, current_user, evidence, image, upload.filename if image else None)
     return done("已办结，公示页面将显示“已办结”。", "followup.show", task_id=task.id)
 
 
@@ -76,13 +80,14 @@ def evidence(task_id):
     task = _task(task_id)
     if task.evidence_media is None:
         abort(404)
-    store = storage()
-    data = store.read(task.evidence_media.sha256)
+    # Only what the server made is served: the re-encoded file (`storage_key`) or its thumbnail, never the upload.
+    media, store = task.evidence_media, storage()
+    data, mimetype = store.read(media.storage_key), media.content_type
     if request.args.get("thumb"):
-        key = thumbnail_key(task.evidence_media.sha256)
+        key = thumbnail_key(media.sha256)
         if not store.exists(key):
             store.put(make_thumbnail(data), key)
-        data = store.read(key)
-    response = send_file(io.BytesIO(data), mimetype="image/jpeg", max_age=0)
+        data, mimetype = store.read(key), "image/jpeg"
+    response = send_file(io.BytesIO(data), mimetype=mimetype, max_age=0)
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response

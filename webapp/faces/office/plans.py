@@ -8,6 +8,7 @@ from webapp.domain import planning, roles
 from webapp.faces.auth.gate import role_required
 from webapp.stages.accounts.models import Department
 from webapp.stages.directory.models import CheckItem
+from webapp.stages.draw import visits
 from webapp.stages.plans import eligibility
 from webapp.stages.plans.models import Plan, PlanDepartment, PlanItem
 
@@ -126,9 +127,11 @@ def edit(plan_id=None):
 def eligibility_preview(plan_id):
     plan = db.get_or_404(Plan, plan_id)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    figures = eligibility.summary(plan)
+    cap, capped = visits.capped_for(plan)  # 无事不扰: the jurisdiction's yearly cap and who reached it
+    figures = eligibility.summary(plan, cap, capped)
     pages = max(-(-figures["excluded_total"] // PER_PAGE), 1)
     if page > pages:
         abort(404)
-    excluded = eligibility.excluded_page(plan, page, PER_PAGE)
-    return render_template("plans/eligibility.html", plan=plan, f=figures, excluded=excluded, page=page, pages=pages)
+    excluded = eligibility.excluded_page(plan, page, PER_PAGE, cap, capped)
+    return render_template("plans/eligibility.html", plan=plan, f=figures, excluded=excluded, page=page, pages=pages,
+                           visit_cap=cap)

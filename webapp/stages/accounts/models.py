@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import false
+from sqlalchemy import false, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -32,11 +32,30 @@ class Department(db.Model):
     __tablename__ = "departments"
     id: Mapped[int] = mapped_column(primary_key=True)
     jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
-    code: Mapped[str] = mapped_column(db.String(32), unique=True)
-    name: Mapped[str] = mapped_column(db.String(100), unique=True)
+    code: Mapped[str] = mapped_column(db.String(32))
+    name: Mapped[str] = mapped_column(db.String(100))
+
+    jurisdiction: Mapped[Jurisdiction | None] = relationship(Jurisdiction)
+
+    # 区教体局 exists in every district: a code and a name are unique within one jurisdiction.
+    __table_args__ = (
+        db.UniqueConstraint("jurisdiction_id", "code", name="uq_departments_jurisdiction_code"),
+        db.UniqueConstraint("jurisdiction_id", "name", name="uq_departments_jurisdiction_name"),
+    )
 
     def __repr__(self):
         return f"<Department {self.code}>"
+
+
+def department_jurisdiction(context):
+    """Column default: a row made for a department (a user, a plan's lead department) is placed where the
+    department is, unless the writer says otherwise."""
+    params = context.get_current_parameters()
+    department_id = params.get("department_id", params.get("lead_department_id"))
+    if department_id is None:
+        return None
+    return context.connection.scalar(
+        select(Department.__table__.c.jurisdiction_id).where(Department.__table__.c.id == department_id))
 
 
 class User(UserMixin, db.Model):
@@ -47,7 +66,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(db.String(256))
     department_id: Mapped[int | None] = mapped_column(db.ForeignKey("departments.id"))
     # The jurisdiction the user's roles are held in (a department user: the department's).
-    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
+    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True,
+                                                        default=department_jurisdiction)
     phone: Mapped[str | None] = mapped_column(db.String(32))
     active: Mapped[bool] = mapped_column(default=True)
     # Set when the office resets the password: the user must choose a new one before anything else.

@@ -9,13 +9,18 @@ from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.core.tokens import new_token
 from webapp.domain import eligibility
+from webapp.stages.accounts import jurisdictions
 from webapp.stages.accounts.models import Department, User
 
 
 class Entity(db.Model):
     __tablename__ = "entities"
     id: Mapped[int] = mapped_column(primary_key=True)
-    uscc: Mapped[str] = mapped_column(db.String(18), unique=True)
+    uscc: Mapped[str] = mapped_column(db.String(18), unique=True)  # one directory for the province
+    # Where it is supervised: by default the USCC's division code (jurisdictions.entity_jurisdiction), or
+    # what an import's registration authority or address says.
+    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True,
+                                                        default=jurisdictions.entity_jurisdiction)
     name: Mapped[str] = mapped_column(db.String(200))
     legal_rep: Mapped[str | None] = mapped_column(db.String(64))
     address: Mapped[str | None] = mapped_column(db.String(300))
@@ -30,6 +35,17 @@ class Entity(db.Model):
     checksum_override: Mapped[bool] = mapped_column(default=False)
     checkin_token: Mapped[str] = mapped_column(db.String(32), unique=True, default=new_token)  # 扫码入企 poster
     updated_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    # 0018: a province's size. Name search by trigram (GIN, pg_trgm) and USCC prefix search under the database's
+    # C.UTF-8 collation (text_pattern_ops) on PostgreSQL (plain indexes on SQLite, whose LIKE and range queries
+    # use them as they can); a risk-level list pages by (risk_level, id).
+    __table_args__ = (
+        db.Index("ix_entities_name_trgm", "name", postgresql_using="gin",
+                 postgresql_ops={"name": "gin_trgm_ops"}),
+        db.Index("ix_entities_uscc_prefix", "uscc",
+                 postgresql_ops={"uscc": "text_pattern_ops"}),
+        db.Index("ix_entities_risk_level_id", "risk_level", "id"),
+    )
 
     @property
     def report_years(self) -> frozenset[int]:
@@ -60,6 +76,10 @@ class CheckItem(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
+    # 抽查事项清单: the national implementation list's code where one exists, how often and how much is drawn.
+    national_code: Mapped[str | None] = mapped_column(db.String(64))
+    frequency: Mapped[str] = mapped_column(db.String(64), default="", server_default="")  # e.g. 每年一次
+    ratio: Mapped[int | None] = mapped_column()  # 抽查比例, whole percent
 
     department: Mapped["Department"] = relationship("Department")
     points: Mapped[list["CheckPoint"]] = relationship(
@@ -67,6 +87,32 @@ class CheckItem(db.Model):
     )
 
     METHODS = {"document": "书面检查", "onsite": "实地核查", "online": "网络监测", "adopt": "采信其他部门或专业机构结论"}
+
+
+class CheckItemVersion(db.Model):
+    """One version of an 抽查事项 as it was saved (the catalogue's history); plans copy the version they use."""
+
+    __tablename__ = "check_item_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(db.ForeignKey("check_items.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"))
+    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
+    version: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(db.String(200))
+    methods: Mapped[list] = mapped_column(db.JSON, default=list)
+    legal_basis: Mapped[str] = mapped_column(db.Text, default="")
+    required_qualification: Mapped[str | None] = mapped_column(db.String(64))
+    national_code: Mapped[str | None] = mapped_column(db.String(64))
+    frequency: Mapped[str] = mapped_column(db.String(64), default="")
+    ratio: Mapped[int | None] = mapped_column()
+    check_points: Mapped[list] = mapped_column(db.JSON, default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+    saved_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    saved_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    saved_by: Mapped["User | None"] = relationship("User")
+
+    __table_args__ = (db.UniqueConstraint("item_id", "version", name="uq_check_item_versions_item_version"),)
 
 
 class CheckPoint(db.Model):
@@ -141,6 +187,8 @@ class ImportBatch(db.Model):
     summary: Mapped[dict] = mapped_column(db.JSON, default=dict)  # counts per action, blank lines
     overrides: Mapped[list] = mapped_column(db.JSON, default=list)  # USCCs accepted despite a failing checksum
     department_id: Mapped[int | None] = mapped_column(db.ForeignKey("departments.id"))  # a department admin's scope
+    # The office whose directory the batch updates: rows of entities placed elsewhere are rejected "不属本辖区".
+    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     committed_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
@@ -167,5 +215,9 @@ class ImportRow(db.Model):
     reasons: Mapped[str] = mapped_column(db.Text, default="")
     raw: Mapped[list] = mapped_column(db.JSON, default=list)
     overridable: Mapped[bool] = mapped_column(default=False)
+    # A row rejected as "不属本辖区": the jurisdiction it belongs to, whose office sees and downloads it.
+    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
+
+    batch: Mapped[ImportBatch] = relationship(ImportBatch)
 
     __table_args__ = (db.Index("ix_import_rows_batch_action_line", "batch_id", "action", "line"),)

@@ -18,6 +18,7 @@ from webapp.domain.refusal import Refused
 from webapp.domain.risk import LEVELS
 from webapp.stages.directory.models import Conflict, Entity, InspectorProfile
 from webapp.stages.draw.models import Draw, DrawConfirmation
+from webapp.stages.plans.eligibility import in_area
 from webapp.stages.plans.calendar import current_calendar
 from webapp.stages.plans.models import Plan
 
@@ -34,7 +35,8 @@ def eligible_population(plan: Plan) -> list[tuple[str, str]]:
     """(uscc, risk) of the directory entities the plan may draw: SQL for the plain rules, Python for the annual
     report years, equivalent to `domain.eligibility.exclusion_reason(plan.rules, entity.facts()) is None`."""
     rules = plan.rules
-    query = select(Entity.uscc, Entity.risk_level, Entity.annual_report_years).where(Entity.risk_level.in_(LEVELS))
+    query = select(Entity.uscc, Entity.risk_level, Entity.annual_report_years).where(
+        Entity.risk_level.in_(LEVELS), in_area(plan))
     if rules.category:
         query = query.where(Entity.category == rules.category)
     if rules.registered_before:
@@ -113,6 +115,9 @@ def prepare(plan: Plan, kind: str, user=None, ip=None) -> Draw:
     if kind == algo.ENTITIES:
         pairs = eligible_population(plan)
         params = {"ratios": plan.ratios, "floor": plan.floor_percent}
+        pairs, cap = _apply_visit_cap(plan, pairs)
+        if cap is not None:
+            params["visit_cap"] = cap
     else:
         if entity_draw(plan.id) is None:
             raise DrawRefused("检查对象抽取尚未执行，不能抽取执法人员。")
@@ -143,6 +148,20 @@ def prepare(plan: Plan, kind: str, user=None, ip=None) -> Draw:
                  population=len(pairs), digest=draw.population_digest, commitment=draw.commitment)
     _log("draw.prepared", draw, population_size=draw.population_size)
     return draw
+
+
+def _apply_visit_cap(plan: Plan, pairs) -> tuple[list[tuple[str, str]], dict | None]:
+    """无事不扰: leave out the enterprises that reached the jurisdiction's yearly cap; what was left out, and why,
+    goes into the manifest (`visit_cap`), so the population stays explained and the draw verifiable."""
+    from webapp.stages.draw import visits  # visits reads confirmed_list from here
+
+    cap, capped = visits.capped_for(plan)
+    if cap is None:
+        return pairs, None
+    left_out = sorted((uscc, capped[uscc]) for uscc, _ in pairs if uscc in capped)
+    kept = [p for p in pairs if p[0] not in capped]
+    return kept, {"cap": cap, "year": plan.window_start.year,
+                  "excluded": [{"uscc": u, "visits": n} for u, n in left_out]}
 
 
 def _inspector_params(plan: Plan, pairs, skip) -> dict:

@@ -43,6 +43,9 @@ def _discard(keys) -> None:
                 pass
 
 
+discard_unreferenced = _discard  # the same clean-up for other stages' uploads (follow-up evidence)
+
+
 def upload(record, user, file, claimed_sha: str | None, kind: str | None, captured_at: str | None) -> Outcome:
     if file is None:
         return error(422, "没有收到文件。")

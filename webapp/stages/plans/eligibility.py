@@ -3,18 +3,33 @@
 `domain.eligibility.exclusion_reason` is the reference; the CASE below tests the same rules in the same order
 and the tests check that both agree. Reason texts always come from the reference (applied to a sample entity of
 each group and to the entities of the page shown), so the wording has one source.
+
+无事不扰: `capped` (USCC → random checks this year, for the enterprises that reached the jurisdiction's cap, from
+`stages.draw.visits.capped_for`, a later stage's count handed in by the caller) adds the last rule.
 """
+from dataclasses import replace
+
 from sqlalchemy import String, case, func, literal, null, select
 
 from webapp.core.extensions import db
 from webapp.domain import eligibility, risk
+from webapp.stages.accounts import jurisdictions
 from webapp.stages.directory.models import Entity
 
 # The reason codes, in the order exclusion_reason tests them.
 CATEGORY, NO_DATE, LATE, NO_REPORT, STATUS, RISK = "category", "no_date", "late", "no_report", "status", "risk"
+VISITS = "visits"
 
 
-def reason_code(rules: eligibility.Rules):
+def with_cap(rules: eligibility.Rules, cap: int | None) -> eligibility.Rules:
+    return replace(rules, visit_cap=cap or None)
+
+
+def facts(entity: Entity, capped: dict | None) -> eligibility.EntityFacts:
+    return replace(entity.facts(), visits=(capped or {}).get(entity.uscc, 0))
+
+
+def reason_code(rules: eligibility.Rules, capped: dict | None = None):
     """A SQL expression: NULL for an eligible entity, else the code of the first rule that fails."""
     whens = []
     if rules.category:
@@ -29,16 +44,29 @@ def reason_code(rules: eligibility.Rules):
     if rules.statuses:
         whens.append((Entity.status.not_in(list(rules.statuses)), STATUS))
     whens.append((Entity.risk_level.not_in(list(risk.LEVELS)), RISK))
+    if rules.visit_cap and capped:
+        whens.append((Entity.uscc.in_(sorted(capped)), VISITS))
     return case(*whens, else_=null())
 
 
-def summary(plan) -> dict:
+def in_area(plan):
+    """The plan's directory: the entities of its jurisdiction and those below (a city's plan spans its
+    districts). A plan placed nowhere (made before jurisdictions) sees the entities placed nowhere."""
+    if plan.jurisdiction_id is None:
+        return Entity.jurisdiction_id.is_(None)
+    return Entity.jurisdiction_id.in_(sorted(jurisdictions.below(plan.jurisdiction_id)))
+
+
+def summary(plan, cap: int | None = None, capped: dict | None = None) -> dict:
     """Counts per risk level of the eligible, what each ratio draws, the floor, and the excluded by reason."""
-    rules = plan.rules
-    code = reason_code(rules).label("code")
-    # Status reasons name the status, so they group by it; every other reason has one wording.
-    status_key = case((reason_code(rules) == STATUS, Entity.status), else_=null()).label("status_key")
-    inner = select(code, status_key, Entity.risk_level.label("level"), Entity.id.label("id")).subquery()
+    rules = with_cap(plan.rules, cap)
+    code = reason_code(rules, capped).label("code")
+    # Status reasons name the status, so they group by it; visit reasons name the count (grouped again below by
+    # their wording); every other reason has one wording.
+    status_key = case((reason_code(rules, capped) == STATUS, Entity.status),
+                      (reason_code(rules, capped) == VISITS, Entity.uscc), else_=null()).label("status_key")
+    inner = select(code, status_key, Entity.risk_level.label("level"), Entity.id.label("id")).where(
+        in_area(plan)).subquery()
     rows = db.session.execute(
         select(inner.c.code, inner.c.status_key, inner.c.level, func.count(), func.min(inner.c.id))
         .group_by(inner.c.code, inner.c.status_key, inner.c.level)
@@ -53,11 +81,12 @@ def summary(plan) -> dict:
             group[0] += n
             group[1] = min(group[1], sample)
     samples = {e.id: e for e in db.session.scalars(select(Entity).where(Entity.id.in_([g[1] for g in groups.values()])))}
-    excluded = sorted(
-        ({"code": reason, "text": eligibility.exclusion_reason(rules, samples[sample].facts()), "count": n}
-         for (reason, _), (n, sample) in groups.items()),
-        key=lambda g: (-g["count"], g["text"]),
-    )
+    worded: dict[tuple[str, str], int] = {}
+    for (reason, _), (n, sample) in groups.items():
+        key = (reason, eligibility.exclusion_reason(rules, facts(samples[sample], capped)))
+        worded[key] = worded.get(key, 0) + n
+    excluded = sorted(({"code": reason, "text": text, "count": n} for (reason, text), n in worded.items()),
+                      key=lambda g: (-g["count"], g["text"]))
     return {
         "eligible": counts,
         "draw": eligibility.draw_counts(counts, plan.ratios, plan.floor_percent),
@@ -66,16 +95,17 @@ def summary(plan) -> dict:
     }
 
 
-def excluded_page(plan, page: int, per_page: int = 50) -> list[tuple[Entity, str]]:
+def excluded_page(plan, page: int, per_page: int = 50, cap: int | None = None,
+                  capped: dict | None = None) -> list[tuple[Entity, str]]:
     """One page of excluded entities, each with the reference's reason."""
-    rules = plan.rules
+    rules = with_cap(plan.rules, cap)
     entities = db.session.scalars(
-        select(Entity).where(reason_code(rules).is_not(None)).order_by(Entity.id)
+        select(Entity).where(reason_code(rules, capped).is_not(None), in_area(plan)).order_by(Entity.id)
         .offset((page - 1) * per_page).limit(per_page)
     ).all()
-    return [(e, eligibility.exclusion_reason(rules, e.facts())) for e in entities]
+    return [(e, eligibility.exclusion_reason(rules, facts(e, capped))) for e in entities]
 
 
-def codes(rules: eligibility.Rules) -> dict[int, str | None]:
+def codes(rules: eligibility.Rules, capped: dict | None = None) -> dict[int, str | None]:
     """Every entity's reason code (for tests and small directories)."""
-    return {i: c for i, c in db.session.execute(select(Entity.id, reason_code(rules)))}
+    return {i: c for i, c in db.session.execute(select(Entity.id, reason_code(rules, capped)))}

@@ -7,9 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.domain import eligibility, risk
+from webapp.stages.accounts.models import department_jurisdiction
 
 if TYPE_CHECKING:
-    from webapp.stages.accounts.models import Department
+    from webapp.stages.accounts.models import Department, Jurisdiction, User
 
 
 class Plan(db.Model):
@@ -25,6 +26,11 @@ class Plan(db.Model):
     window_start: Mapped[date] = mapped_column()
     window_end: Mapped[date] = mapped_column()
     lead_department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"))
+    # The annual plan (年度抽查计划) this plan is a task of, if any.
+    annual_plan_id: Mapped[int | None] = mapped_column(db.ForeignKey("annual_plans.id"), index=True)
+    # The office that runs it (its lead department's, unless set): a city's plan draws across its districts.
+    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True,
+                                                        default=department_jurisdiction)
 
     # Eligibility rules
     category: Mapped[str | None] = mapped_column(db.String(64))
@@ -48,6 +54,7 @@ class Plan(db.Model):
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     lead_department: Mapped["Department"] = relationship("Department")
+    annual_plan: Mapped["AnnualPlan | None"] = relationship("AnnualPlan", back_populates="tasks")
     departments: Mapped[list["PlanDepartment"]] = relationship(
         "PlanDepartment", back_populates="plan", cascade="all, delete-orphan", order_by="PlanDepartment.position"
     )
@@ -112,6 +119,9 @@ class PlanItem(db.Model):
     legal_basis: Mapped[str] = mapped_column(db.Text, default="")
     required_qualification: Mapped[str | None] = mapped_column(db.String(64))
     check_points: Mapped[list] = mapped_column(db.JSON, default=list)  # list of strings
+    national_code: Mapped[str | None] = mapped_column(db.String(64))
+    frequency: Mapped[str] = mapped_column(db.String(64), default="", server_default="")
+    ratio: Mapped[int | None] = mapped_column()
 
     plan: Mapped[Plan] = relationship(Plan, back_populates="items")
     department: Mapped["Department"] = relationship("Department")
@@ -128,6 +138,9 @@ class PlanItem(db.Model):
             legal_basis=item.legal_basis,
             required_qualification=item.required_qualification,
             check_points=[p.text for p in item.points],
+            national_code=item.national_code,
+            frequency=item.frequency or "",
+            ratio=item.ratio,
         )
 
 
@@ -138,5 +151,68 @@ class CalendarOverride(db.Model):
     day: Mapped[date] = mapped_column(primary_key=True)
     is_workday: Mapped[bool] = mapped_column()
     note: Mapped[str] = mapped_column(db.String(100), default="")
+    updated_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class AnnualPlan(db.Model):
+    """A jurisdiction's 年度抽查计划 (e.g. 保莲双随机办〔2023〕4号): its departments and planned tasks, filed to the
+    level above (报上级备案); each task is a Plan (`plans.annual_plan_id`). Public once `published_at` is set."""
+
+    __tablename__ = "annual_plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
+    year: Mapped[int] = mapped_column()
+    doc_number: Mapped[str] = mapped_column(db.String(64))
+    title: Mapped[str] = mapped_column(db.String(200))
+    issuer: Mapped[str] = mapped_column(db.String(200), default="")
+    issued_on: Mapped[date | None] = mapped_column()
+    planned_tasks: Mapped[int] = mapped_column(default=0)
+    notes: Mapped[str] = mapped_column(db.Text, default="")
+    filed_on: Mapped[date | None] = mapped_column()  # 报上级备案 (the Beijing date)
+    filed_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    filed_to_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"))
+    published_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    jurisdiction: Mapped["Jurisdiction"] = relationship("Jurisdiction", foreign_keys=[jurisdiction_id])
+    filed_to: Mapped["Jurisdiction | None"] = relationship("Jurisdiction", foreign_keys=[filed_to_id])
+    filed_by: Mapped["User | None"] = relationship("User", foreign_keys=[filed_by_id])
+    departments: Mapped[list["AnnualPlanDepartment"]] = relationship(
+        "AnnualPlanDepartment", back_populates="annual_plan", cascade="all, delete-orphan",
+        order_by="AnnualPlanDepartment.position")
+    tasks: Mapped[list[Plan]] = relationship(Plan, back_populates="annual_plan",
+                                             order_by=[Plan.window_start, Plan.id])
+
+    __table_args__ = (db.UniqueConstraint("jurisdiction_id", "doc_number", name="uq_annual_plans_doc"),)
+
+    @property
+    def filed(self) -> bool:
+        return self.filed_on is not None
+
+
+class AnnualPlanDepartment(db.Model):
+    __tablename__ = "annual_plan_departments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    annual_plan_id: Mapped[int] = mapped_column(db.ForeignKey("annual_plans.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"))
+    position: Mapped[int] = mapped_column(default=0)
+
+    annual_plan: Mapped[AnnualPlan] = relationship(AnnualPlan, back_populates="departments")
+    department: Mapped["Department"] = relationship("Department")
+
+    __table_args__ = (db.UniqueConstraint("annual_plan_id", "department_id", name="uq_annual_plan_departments_pair"),)
+
+
+class JurisdictionLimits(db.Model):
+    """A jurisdiction's time limits (working days: entry, publication after the end of the check) and its 无事不扰
+    cap on random checks of one enterprise per year; a jurisdiction without a row has `domain.programme.Limits()`."""
+
+    __tablename__ = "jurisdiction_limits"
+    jurisdiction_id: Mapped[int] = mapped_column(db.ForeignKey("jurisdictions.id"), primary_key=True)
+    entry_days: Mapped[int] = mapped_column(default=5)
+    publish_days: Mapped[int] = mapped_column(default=20)
+    visit_cap: Mapped[int | None] = mapped_column()
     updated_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow, onupdate=utcnow)

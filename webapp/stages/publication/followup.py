@@ -1,22 +1,23 @@
 """Closing a follow-up task with evidence: text always, an image optionally (verified and re-encoded)."""
 import hashlib
-import io
 
-from PIL import Image, UnidentifiedImageError
+from flask import current_app
 from sqlalchemy import func, select
 
 from webapp.core import audit, clock, ledger
 from webapp.core.extensions import db
 from webapp.core.storage import storage
-from webapp.domain import roles
+from webapp.domain import filenames, roles
 from webapp.domain.refusal import Refused
+from webapp.stages.field import imaging
+from webapp.stages.field.uploads import discard_unreferenced
 from webapp.stages.publication.models import FollowUpTask
+from webapp.stages.records.media import make_thumbnail, thumbnail_key
 from webapp.stages.records.models import Media
 
 MAX_EVIDENCE_TEXT = 2000
-MAX_IMAGE_BYTES = 15 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000
-MAX_EDGE_PX = 2560
+MAX_IMAGE_PIXELS = imaging.MAX_PIXELS  # refused from the header, before decoding
+MAX_EDGE_PX = imaging.MAX_SIDE  # larger photos are scaled down to what the phone sends
 
 
 class FollowUpError(Refused):
@@ -36,38 +37,45 @@ def can_close(user, task: FollowUpTask) -> bool:
     return user.has_role(roles.DEPT_ADMIN) and user.department_id == task.department_id
 
 
-def _evidence_image(task: FollowUpTask, data: bytes, user) -> Media:
-    if len(data) > MAX_IMAGE_BYTES:
-        raise FollowUpError("图片过大（不超过 15 MB）。")
+def max_image_bytes() -> int:
+    """The same limit as the field's photos (FIELD_MAX_IMAGE_BYTES, 15 MB unless configured)."""
+    return current_app.config.get("FIELD_MAX_IMAGE_BYTES", imaging.MAX_BYTES)
+
+
+def _evidence_image(task: FollowUpTask, data: bytes, user, filename: str | None = None) -> tuple[Media, list]:
+    """The field's upload checks (`stages.field.imaging`: size, type by content, pixel cap from the header,
+    structure check, decode, upright, scaled to the phone's size, re-encoded without metadata), then a Media row
+    keyed by the SHA-256 of the bytes sent and stored under the re-encoded file's own hash, with its thumbnail:
+    only server-made derivatives are ever served. Returns the row and the storage keys written by this call (so a
+    failed commit can take them back)."""
     try:
-        with Image.open(io.BytesIO(data)) as im:
-            if im.format not in ("JPEG", "PNG"):
-                raise FollowUpError("只能上传 JPEG 或 PNG 图片。")
-            if im.width * im.height > MAX_IMAGE_PIXELS:
-                raise FollowUpError("图片像素过多。")
-            im.load()
-            im = im.convert("RGB")
-            im.thumbnail((MAX_EDGE_PX, MAX_EDGE_PX))
-            out = io.BytesIO()
-            im.save(out, "JPEG", quality=85)  # re-encoded: no EXIF (positions, device) survives
-            width, height = im.size
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise FollowUpError("上传的文件不是有效的图片。") from None
-    clean = out.getvalue()
-    sha = hashlib.sha256(clean).hexdigest()
-    storage().put(clean, sha)
-    media = db.session.scalar(select(Media).where(Media.record_id == task.record_id, Media.sha256 == sha))
-    if media is None:
-        media = Media(record_id=task.record_id, sha256=sha, kind="evidence", content_type="image/jpeg",
-                      size=len(clean), width=width, height=height, uploaded_by_id=user.id,
-                      meta={"follow_up_task": task.id})
-        db.session.add(media)
-        db.session.flush()
-    return media
+        image = imaging.process(data, max_bytes=max_image_bytes(), max_pixels=MAX_IMAGE_PIXELS, max_side=MAX_EDGE_PX)
+    except imaging.ImageRejected as rejected:
+        raise FollowUpError(rejected.message, rejected.status) from None
+    sent_sha = hashlib.sha256(data).hexdigest()
+    media = db.session.scalar(select(Media).where(Media.record_id == task.record_id, Media.sha256 == sent_sha))
+    if media is not None:
+        return media, []
+    meta = dict(image.meta, follow_up_task=task.id)
+    meta["original"] = dict(meta["original"], sha256=sent_sha, filename=filenames.clean(filename))
+    stored_sha = hashlib.sha256(image.data).hexdigest()
+    media = Media(record_id=task.record_id, sha256=sent_sha, stored_sha=stored_sha, kind="evidence",
+                  content_type=image.content_type, size=len(image.data), width=image.width, height=image.height,
+                  uploaded_by_id=user.id, meta=meta)
+    db.session.add(media)
+    db.session.flush()
+    store, written = storage(), []
+    for key, body in ((stored_sha, image.data), (thumbnail_key(sent_sha), make_thumbnail(image.data))):
+        if not store.exists(key):
+            written.append(key)
+        store.put(body, key)
+    return media, written
 
 
-def close(task: FollowUpTask, user, evidence: str, image: bytes | None = None) -> FollowUpTask:
-    """Close with evidence; caller commits. A closed task stays closed (its evidence is the record)."""
+def close(task: FollowUpTask, user, evidence: str, image: bytes | None = None,
+          filename: str | None = None) -> FollowUpTask:
+    """Close with evidence; caller commits. A closed task stays closed (its evidence is the record). A refusal or
+    a failure here leaves no stored file without a row (the session is rolled back, the files taken back)."""
     if task.status == "closed":
         raise FollowUpError("该后续监管任务已办结。")
     evidence = (evidence or "").strip()
@@ -75,15 +83,21 @@ def close(task: FollowUpTask, user, evidence: str, image: bytes | None = None) -
         raise FollowUpError("请填写办结情况（整改或处理结果）。")
     if len(evidence) > MAX_EVIDENCE_TEXT:
         raise FollowUpError(f"办结情况不超过 {MAX_EVIDENCE_TEXT} 字。")
-    if image:
-        task.evidence_media = _evidence_image(task, image, user)
-    task.evidence = evidence
-    task.status = "closed"
-    task.closed_by_id = user.id
-    task.closed_at = clock.utcnow()
-    audit.record("followup.close", task, user=user, record_id=task.record_id,
-                 media_id=task.evidence_media.id if task.evidence_media else None)
-    log_closed(task)
+    written = []
+    try:
+        if image is not None:
+            task.evidence_media, written = _evidence_image(task, image, user, filename)
+        task.evidence = evidence
+        task.status = "closed"
+        task.closed_by_id = user.id
+        task.closed_at = clock.utcnow()
+        audit.record("followup.close", task, user=user, record_id=task.record_id,
+                     media_id=task.evidence_media.id if task.evidence_media else None)
+        log_closed(task)
+    except BaseException:
+        db.session.rollback()
+        discard_unreferenced(written)
+        raise
     return task
 
 

@@ -122,6 +122,13 @@ def mark_published(part: ReviewPart, at) -> None:
     part.authority = part.department.name  # the audit trail (record.publish) says who published it
 
 
+def correct(part: ReviewPart, user, codes, comment: str) -> ReviewEvent:
+    """An upheld objection (异议成立) corrects a published part's result categories; it stays published, and the
+    correction is an event of its review (the enterprise stage keeps the objection and shows the note)."""
+    part.result_codes = sorted(set(codes))
+    return _event(part, "correct", user, comment)
+
+
 def mark_withdrawn(part: ReviewPart) -> None:
     part.status, part.published_at = PartStatus.WITHDRAWN, None  # the reason: PublicationWithdrawal
 

@@ -1,16 +1,18 @@
 """The check-item library (检查事项清单): each department keeps its own; a plan keeps the version it was made with."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from webapp.core import audit
 from webapp.core.extensions import db
 from webapp.domain import normalise, roles
 from webapp.faces.auth.gate import role_required
 from webapp.faces.department.directory import ADMINS, all_departments, bp
 from webapp.faces.department.scope import own_department_id
 from webapp.faces.pages import done
-from webapp.stages.directory.models import CheckItem, CheckPoint
+from webapp.stages.accounts.jurisdictions import visible_ids
+from webapp.stages.directory import catalogue
+from webapp.stages.directory.models import CheckItem
+from webapp.stages.plans import catalogue as usage
 
 
 @bp.route("/items")
@@ -31,12 +33,6 @@ def _can_edit_items(department_id: int) -> bool:
     return current_user.has_role(roles.DEPT_ADMIN) and current_user.department_id == department_id
 
 
-def _item_snapshot(item: CheckItem) -> dict:
-    return {"title": item.title, "methods": list(item.methods or []), "legal_basis": item.legal_basis,
-            "required_qualification": item.required_qualification, "active": item.active,
-            "points": [p.text for p in item.points]}
-
-
 @bp.route("/items/new", methods=["GET", "POST"])
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
 @role_required(roles.DEPT_ADMIN)
@@ -50,7 +46,6 @@ def item_edit(item_id=None):
         abort(403, "只能修改本部门的检查事项。")
     errors = []
     if request.method == "POST":
-        before = _item_snapshot(item) if item.id else None
         form = request.form
         title = normalise.clean_text(form.get("title", ""))[:200]
         methods = [m for m in CheckItem.METHODS if m in form.getlist("methods")]
@@ -62,25 +57,37 @@ def item_edit(item_id=None):
             errors.append("请至少选择一种检查方式。")
         if not points:
             errors.append("请至少填写一个检查要点（每行一个）。")
+        national_code = normalise.clean_text(form.get("national_code", ""))[:64] or None
+        frequency = normalise.clean_text(form.get("frequency", ""))[:64]
+        raw_ratio = (form.get("ratio") or "").strip().rstrip("%")
+        ratio = None
+        if raw_ratio:
+            if raw_ratio.isdigit() and 1 <= int(raw_ratio) <= 100:
+                ratio = int(raw_ratio)
+            else:
+                errors.append("抽查比例应为 1 到 100 之间的整数（百分比），或留空。")
         if not errors:
             after = {"title": title, "methods": methods, "legal_basis": form.get("legal_basis", "").strip(),
                      "required_qualification": normalise.clean_text(form.get("required_qualification", ""))[:64] or None,
+                     "national_code": national_code, "frequency": frequency, "ratio": ratio,
                      "active": form.get("active") == "1", "points": points}
-            if before == after:
+            if not catalogue.save(item, after, user=current_user):
                 flash("内容没有变化。", "info")
                 return redirect(url_for("directory.items"))
-            for name in ("title", "methods", "legal_basis", "required_qualification", "active"):
-                setattr(item, name, after[name])
-            item.points = [CheckPoint(position=i, text=t) for i, t in enumerate(points)]
-            if item.id is None:
-                item.position = (db.session.scalar(select(func.max(CheckItem.position))
-                                                   .where(CheckItem.department_id == item.department_id)) or 0) + 1
-                db.session.add(item)
-            else:
-                item.version = (item.version or 1) + 1  # plans keep the copy of the version they were made with
-            db.session.flush()
-            audit.record("item.save" if before else "item.create", item, version=item.version, before=before,
-                         after=after)
             return done(f"已保存“{item.title}”（第 {item.version} 版）。", "directory.items")
     return render_template("directory/item_edit.html", item=item, errors=errors, form=request.form,
                            METHODS=CheckItem.METHODS)
+
+
+@bp.route("/items/<int:item_id>/versions")
+@role_required(*ADMINS)
+def item_versions(item_id):
+    """The item's versions as saved, and which plans use which version."""
+    item = db.get_or_404(CheckItem, item_id)
+    scope = own_department_id()
+    if scope is not None and item.department_id != scope:
+        abort(404)
+    if current_user.jurisdiction_id is not None and item.department.jurisdiction_id not in visible_ids(current_user):
+        abort(404)
+    return render_template("directory/item_versions.html", item=item, versions=catalogue.versions(item.id),
+                           used=usage.usage([item.id]), METHODS=CheckItem.METHODS)

@@ -1,0 +1,87 @@
+"""Workbooks are read with python-calamine: XLSX as Excel and WPS write them (shared strings, styles), ODS, and a
+refusal in Chinese for a broken legacy .xls; cells come back as openpyxl gave them."""
+import datetime
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from webapp.domain import tabular
+
+
+def _xlsx(rows) -> bytes:
+    book = openpyxl.Workbook()  # not write_only: Excel-like shared strings and styles
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _ods(rows) -> bytes:
+    def cell(v):
+        if isinstance(v, datetime.date):
+            return f'<table:table-cell office:value-type="date" office:date-value="{v.isoformat()}"/>'
+        if isinstance(v, (int, float)):
+            return f'<table:table-cell office:value-type="float" office:value="{v}"/>'
+        if v is None:
+            return "<table:table-cell/>"
+        return f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+
+    body = "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="名录">{body}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>")
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet",
+                   compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+ROWS = [
+    ["统一社会信用代码", "名称", "成立日期", "电话"],
+    [None, None, None, None],
+    ["52130606MJ0000000X", "启航培训学校", datetime.date(2020, 1, 2), 5078771],
+]
+
+
+def test_xlsx_is_read_with_blank_cells_as_none_and_whole_numbers_as_ints():
+    table = tabular.read_table(_xlsx(ROWS))
+    assert (table.format, table.header_line, table.headers) == ("XLSX", 1, ROWS[0])
+    rows = list(table.rows)
+    assert rows[0] == (2, [None, None, None, None])
+    line, cells = rows[1]
+    assert line == 3 and cells[:2] == ROWS[2][:2] and cells[3] == 5078771 and isinstance(cells[3], int)
+    assert cells[2] == datetime.date(2020, 1, 2) or cells[2] == datetime.datetime(2020, 1, 2)
+
+
+def test_ods_is_read_by_its_content():
+    table = tabular.read_table(_ods(ROWS))
+    assert table.format == "ODS" and table.headers == ROWS[0]
+    cells = [c for _, c in table.rows][-1]
+    assert cells[1] == "启航培训学校" and cells[3] == 5078771
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "不是有效的旧版 Excel（.xls"),
+    (b"PK\x03\x04" + b"\x00" * 200, "不是有效的 XLSX"),
+])
+def test_a_broken_workbook_is_refused_in_chinese(data, message):
+    with pytest.raises(tabular.NotASpreadsheet, match=message):
+        tabular.read_table(data)

@@ -1,0 +1,54 @@
+"""An integration walks by the API alone, with one token: it imports the directory, reads the draw's manifest once
+public, and reads the published results; the office's own steps (draw, review, publication) happen in between."""
+from webapp.core import clock
+from webapp.core.extensions import db
+from webapp.domain import uscc as codes
+from webapp.stages.draw import ceremony
+from webapp.stages.publication import publishing
+
+from tests import factories
+
+
+def test_import_then_manifest_then_published_results_through_the_api(api, placed):
+    year = clock.today().year
+    made = [codes.complete(f"91130606MA{9000000 + i:07d}") for i in range(3)]
+    lines = ["统一社会信用代码,企业名称,成立日期,年报,登记状态,风险等级,类别"] + [
+        f"{c},保定市莲池区接口导入{i}号培训学校,2019-03-05,{year - 1},合格,高风险,校外培训机构"
+        for i, c in enumerate(made)]
+    upload = api.post("/api/v1/imports", data={"file": (__import__("io").BytesIO(
+        ("\n".join(lines) + "\n").encode("utf-8")), "directory.csv")}, content_type="multipart/form-data")
+    assert upload.status_code == 201, upload.json
+    batch = upload.json
+    assert batch["status"] == "preview" and batch["summary"].get("create") == 3
+    preview = api.get(f"/api/v1/imports/{batch['id']}").json
+    assert {r["key"] for r in preview["rows"]} >= set(made)
+    committed = api.post(f"/api/v1/imports/{batch['id']}/commit")
+    assert committed.status_code == 200 and committed.json["status"] == "committed"
+    assert api.post(f"/api/v1/imports/{batch['id']}/commit").status_code == 409
+    assert api.get(f"/api/v1/entities/{made[0]}").json["annual_report_years"] == [year - 1]
+
+    # the office draws; the integration sees the summary, then the manifest once disclosed
+    from webapp.stages.directory.models import Entity
+    from sqlalchemy import update
+    db.session.execute(update(Entity).values(jurisdiction_id=placed.current.jurisdiction_id))
+    db.session.commit()
+    draw = factories.entity_draw(placed.current)
+    draws = api.get(f"/api/v1/draws?plan={placed.current.id}").json["items"]
+    assert [d["id"] for d in draws] == [draw.id]
+    assert api.get(f"/api/v1/draws/{draw.id}/manifest").json["manifest"] is None
+    ceremony.disclose(draw, "本地规定：抽取后即公开名单。", factories.get_user("office"))
+    db.session.commit()
+    manifest = api.get(f"/api/v1/draws/{draw.id}/manifest").json
+    assert manifest["disclosed"] is True
+    assert set(made) <= {row[0] for row in manifest["manifest"]["result"]["selected"]} | set() or \
+        set(made) <= set(str(manifest["manifest"]))
+
+    # the office publishes one; the integration reads it per department
+    target = db.session.query(Entity).filter_by(uscc=made[0]).one()
+    publishing.publish([factories.approved_record(placed.current, target)], factories.get_user("office"))
+    db.session.commit()
+    results = api.get("/api/v1/results").json["items"]
+    assert {r["uscc"] for r in results} == {made[0]}
+    assert {r["authority"] for r in results} == {d.department.name for d in placed.current.departments}
+    dept = placed.current.departments[0].department_id
+    assert len(api.get(f"/api/v1/results?department={dept}").json["items"]) == 1
