@@ -85,7 +85,7 @@ def checklist(driver, *, fail_first=False):
         driver.find_element(By.CSS_SELECTOR, "li.point textarea").send_keys("消防通道堆放杂物，已当场责令清理。")
         code = "corrected"
     else:
-        code = "none"
+        code = "no_problem"
     box = driver.find_element(By.CSS_SELECTOR, f"fieldset.codes input[value={code}]")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
     box.click()

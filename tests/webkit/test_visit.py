@@ -77,5 +77,9 @@ def test_a_whole_visit_offline_in_webkit(dispatched, network, webkit, tmp_path):
     assert record.signature_sha == kinds["signature"].sha256
     first_point = record.findings["departments"][0]["items"][0]["points"][0]
     assert first_point["photos"] == [kinds["photo"].sha256]
-    phone.text_shown(driver, "已同步")
+    driver.get(f"{base}/field/")
+    phone.ready(driver)
+    phone.until(driver, "return [...document.querySelectorAll('li.task')].some((t) => t.innerText.includes(arguments[0])"
+                " && t.querySelector('.badge')?.textContent === '已同步')", dispatched.record.entity.name,
+                what="the task card marked 已同步")
     phone.shot(driver, "webkit-06-synced")

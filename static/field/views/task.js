@@ -3,8 +3,8 @@ import * as db from "../db.js";
 import { h, mount, fmtTime } from "../ui.js";
 import { teamProblems } from "../rules.js";
 import { flush, requestBackgroundSync, isHeld, waitingAmendment, withdrawAmendment } from "../sync.js";
-import {
 import { isOnline } from "../net.js";
+import {
   state, statusOf, returnedBadge, myAmendments, back, notice, load, editable, deadlineLine, notFound,
 } from "./common.js";
 

@@ -160,7 +160,7 @@ def description() -> dict:
             "security": [{"token": ["directory:write"]}], "parameters": [_id("batch_id", "批次编号")],
             "responses": {"200": {"description": "已导入", "content": {"application/json": {"schema": ref("Import")}}},
                           "404": {"$ref": "#/components/responses/NotFound"},
-                          "409": error_response("批次不在预览状态"), **ERRORS}}},
+                          "422": error_response("批次不在预览状态"), **ERRORS}}},
     }
     return {
         "openapi": "3.1.0",

@@ -18,6 +18,9 @@ def init_app(app):
 
     for command in (demo, plans, create_user_command, *DIRECTORY_COMMANDS, publish_command):
         app.cli.add_command(command)
+    from webapp.faces.cli.programme import programme_group
+
+    app.cli.add_command(programme_group)
     from webapp.faces.cli.media import media_group
     from webapp.faces.cli.prune import prune_command
 

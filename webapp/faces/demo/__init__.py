@@ -85,7 +85,9 @@ def load(today: date | None = None) -> dict:
         annual_report_year=year - 1,
     )
     plan_now = _plan(current, departments, items)
-    # 莲池区's annual plan (年度抽查计划, issue 12 §3) goes here, with plan_2023 as one of its tasks.
+    from webapp.faces.demo import programme as programme_demo  # 莲池区's 2023 annual plan, plan_2023 one task
+
+    programme_demo.add(lianchi, departments, items, plan_2023, _plan)
     others = _neighbours()
     db.session.commit()
     from webapp.faces.demo import draw as draw_demo  # both ceremonies for the current plan: tasks on the demo phones

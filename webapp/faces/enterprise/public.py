@@ -1,9 +1,9 @@
 """The public's 举报 (no sign-in): the form, the receipt with its follow code (shown once), the follow-up by both;
 and the page telling enterprises their duties and rights in a check."""
-from flask import render_template, request
+from flask import flash, render_template, request
 
-from webapp.core import errors
 from webapp.core.extensions import db
+from webapp.domain.refusal import Refused
 from webapp.faces.enterprise import bp
 from webapp.faces.enterprise.common import client_ip
 from webapp.stages.enterprise import attachments, tipoffs
@@ -24,10 +24,13 @@ def tipoff_form():
 @bp.route("/jubao/", methods=["POST"])
 def tipoff_file():
     values = {k: (request.form.get(k) or "")[:4000] for k in ("enterprise", "item_id", "what", "seen_on", "contact")}
-    # Nothing typed is lost: a refusal answers the form again, filled, with the reason.
-    errors.show_again(lambda: _form(values, 422))
-    tip, code = tipoffs.file(values["enterprise"], values["item_id"], values["what"], values["seen_on"],
-                             values["contact"], request.files.getlist("files"), client_ip())
+    try:
+        tip, code = tipoffs.file(values["enterprise"], values["item_id"], values["what"], values["seen_on"],
+                                 values["contact"], request.files.getlist("files"), client_ip())
+    except Refused as refused:  # nothing typed is lost: the form again, filled, with the reason and its status
+        db.session.rollback()
+        flash(refused.message, "error")
+        return _form(values, refused.status)
     db.session.commit()
     return render_template("enterprise/tipoff_receipt.html", tip=tip, code=code), 201, NO_STORE
 
@@ -36,9 +39,13 @@ def tipoff_file():
 def tipoff_follow():
     tip = None
     if request.method == "POST":
-        receipt = request.form.get("receipt", "")
-        errors.show_again(lambda: (render_template("enterprise/tipoff_follow.html", tip=None, receipt=receipt), 422))
-        tip = tipoffs.lookup(receipt, request.form.get("code", ""), client_ip())
+        receipt = request.form.get("receipt", "")[:20]
+        try:
+            tip = tipoffs.lookup(receipt, request.form.get("code", ""), client_ip())
+        except Refused as refused:
+            db.session.rollback()
+            flash(refused.message, "error")
+            return render_template("enterprise/tipoff_follow.html", tip=None, receipt=receipt), refused.status, NO_STORE
     return render_template("enterprise/tipoff_follow.html", tip=tip, receipt=tip.receipt if tip else ""), 200, NO_STORE
 
 

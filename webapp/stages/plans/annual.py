@@ -94,14 +94,14 @@ def departments_of(jurisdiction_id: int) -> list[Department]:
 
 def save(annual: AnnualPlan | None, p: AnnualInput, jurisdiction_id: int, user=None) -> AnnualPlan:
     creating = annual is None
+    clash = db.session.scalar(select(AnnualPlan.id).where(
+        AnnualPlan.jurisdiction_id == (annual.jurisdiction_id if annual else jurisdiction_id),
+        AnnualPlan.doc_number == p.doc_number, AnnualPlan.id != (annual.id if annual else -1)))
+    if clash:
+        raise AnnualRefused(f"本辖区已有文号为“{p.doc_number}”的年度计划（第 {clash} 号）。", 422)
     if creating:
         annual = AnnualPlan(jurisdiction_id=jurisdiction_id, created_by_id=getattr(user, "id", None))
         db.session.add(annual)
-    clash = db.session.scalar(select(AnnualPlan.id).where(
-        AnnualPlan.jurisdiction_id == annual.jurisdiction_id, AnnualPlan.doc_number == p.doc_number,
-        AnnualPlan.id != (annual.id or -1)))
-    if clash:
-        raise AnnualRefused(f"本辖区已有文号为“{p.doc_number}”的年度计划（第 {clash} 号）。", 422)
     for name in ("year", "doc_number", "title", "issuer", "issued_on", "planned_tasks", "notes"):
         setattr(annual, name, getattr(p, name))
     existing = {d.department_id: d for d in annual.departments}

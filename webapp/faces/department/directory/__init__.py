@@ -2,13 +2,15 @@
 (`batches.py`), the inspector roster with its 回避 (`roster.py`), and the check-item library (`items.py`).
 Thin: parse the request, call importing/domain, render."""
 from flask import Blueprint, render_template, request
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
+from webapp.core import keyset
 from webapp.core.extensions import db
 from webapp.domain import normalise, risk, roles
 from webapp.faces.auth.gate import role_required
 from webapp.faces.department.scope import can_import
 from webapp.stages.accounts.models import Department
+from webapp.stages.directory import search
 from webapp.stages.directory.models import Entity
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
@@ -34,13 +36,12 @@ def entities():
     level = request.args.get("risk", "")
     query = select(Entity)
     if q:
-        like = f"%{q}%"
-        query = query.where(or_(Entity.name.like(like), Entity.uscc.like(f"%{normalise.clean_code(q)}%")))
+        query = query.where(search.matching(q))
     if level in risk.LEVELS:
         query = query.where(Entity.risk_level == level)
-    pagination = db.paginate(query.order_by(Entity.id), page=page_number(), per_page=PER_PAGE, error_out=False)
+    found = keyset.page(query, Entity.id, request.args.get("after", type=int), PER_PAGE)
     counts = dict(db.session.execute(select(Entity.risk_level, func.count()).group_by(Entity.risk_level)).all())
-    return render_template("directory/entities.html", pagination=pagination, q=q, level=level, counts=counts,
+    return render_template("directory/entities.html", found=found, q=q, level=level, counts=counts,
                            can_import=can_import("entities"))
 
 

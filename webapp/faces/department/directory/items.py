@@ -89,5 +89,8 @@ def item_versions(item_id):
         abort(404)
     if current_user.jurisdiction_id is not None and item.department.jurisdiction_id not in visible_ids(current_user):
         abort(404)
-    return render_template("directory/item_versions.html", item=item, versions=catalogue.versions(item.id),
-                           used=usage.usage([item.id]), METHODS=CheckItem.METHODS)
+    versions, used = catalogue.versions(item.id), usage.usage([item.id])
+    kept = {v.version for v in versions}
+    unkept = sorted((v for _, v in used if v not in kept), reverse=True)  # saved before the history was kept
+    return render_template("directory/item_versions.html", item=item, versions=versions, used=used, unkept=unkept,
+                           METHODS=CheckItem.METHODS)

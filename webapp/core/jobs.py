@@ -1,0 +1,252 @@
+"""Background jobs: long work (derivatives, imports, exports, bundles, publishing, dispatch, webhooks) leaves the
+request and runs in a worker, its state in the `jobs` table so that every app server and the page that started
+it see the same progress.
+
+    from webapp.core import jobs
+
+    @jobs.task("directory.import")
+    def import_directory(job, *, upload_key):
+        for done, row in enumerate(rows, 1):
+            ...
+            job.progress(done, len(rows))
+        return {"imported": n}          # → job.result (JSON)
+
+    job = jobs.enqueue("directory.import", {"upload_key": key}, user=current_user, jurisdiction_id=j)
+    db.session.commit()                 # the job is dispatched when the transaction that made it commits
+
+Where it runs:
+- embedded default (no JOBS_BROKER_URL): in-process, in a thread of its own after the commit; under TESTING (or
+  JOBS_EAGER) synchronously inside `enqueue`, so a test sees the finished job at once;
+- production (JOBS_BROKER_URL=redis://…): Celery on Redis, `spotcheck worker`. Messages are acknowledged late
+  and rejected back onto the queue when a worker dies (acks_late, reject_on_worker_lost), so a job killed midway
+  runs again; a failed attempt is retried with exponential back-off up to JOBS_MAX_ATTEMPTS. A job therefore
+  must be idempotent (it may run twice); `enqueue(..., key=…)` gives at most one job per idempotency key, and a
+  job already done is never run again.
+
+A task that raises `JobError("中文说明")` fails at once with that message (bad input: retrying will not help);
+any other exception is retried, and the last attempt's failure is recorded as 「任务执行出错」 with its type."""
+import logging
+import threading
+import traceback
+from datetime import datetime
+from typing import Callable
+
+from flask import current_app
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from webapp.core.clock import utcnow
+from webapp.core.extensions import db
+
+log = logging.getLogger(__name__)
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+STATES = {QUEUED: "排队中", RUNNING: "进行中", DONE: "已完成", FAILED: "失败"}
+_TASKS: dict[str, Callable] = {}
+
+
+class JobError(Exception):
+    """A failure worth telling the user in Chinese, not worth retrying."""
+
+
+class Job(db.Model):
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(db.String(64), index=True)
+    state: Mapped[str] = mapped_column(db.String(16), default=QUEUED, index=True)
+    payload: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int | None] = mapped_column()
+    result: Mapped[dict | None] = mapped_column(db.JSON)
+    error: Mapped[str | None] = mapped_column(db.Text)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    user_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"), index=True)
+    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
+    key: Mapped[str | None] = mapped_column(db.String(200), unique=True)
+
+    @property
+    def state_label(self) -> str:
+        return STATES.get(self.state, self.state)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (DONE, FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        if self.state == DONE:
+            return 100
+        if not self.total:
+            return None
+        return max(0, min(100, int(self.done * 100 / self.total)))
+
+    def progress(self, done: int, total: int | None = None):
+        """Record progress. Written on a connection of its own (PostgreSQL), so pages see it while the job's own
+        transaction is still open; on SQLite (one writer) it goes with the job's next commit."""
+        self.done, self.total = int(done), (int(total) if total is not None else self.total)
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(update(Job.__table__).where(Job.__table__.c.id == self.id)
+                             .values(done=self.done, total=self.total))
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "kind": self.kind, "state": self.state, "state_label": self.state_label,
+                "done": self.done, "total": self.total, "percent": self.percent, "result": self.result,
+                "error": self.error, "attempts": self.attempts}
+
+
+def task(kind: str):
+    """Register `fn(job, **payload)` as the function that runs jobs of `kind`."""
+    def register(fn):
+        _TASKS[kind] = fn
+        return fn
+    return register
+
+
+def enqueue(kind: str, payload: dict | None = None, user=None, jurisdiction_id=None, key: str | None = None) -> Job:
+    """Add a job to the session; it is dispatched when the session commits (eagerly: run before returning).
+    With `key`, a job already made under that key is returned instead of a new one."""
+    if kind not in _TASKS:
+        raise KeyError(f"unknown job kind {kind!r}")
+    if key is not None:
+        existing = db.session.scalar(select(Job).where(Job.key == key))
+        if existing is not None:
+            return existing
+    job = Job(kind=kind, state=QUEUED, payload=dict(payload or {}), key=key, done=0, attempts=0,
+              user_id=getattr(user, "id", None), jurisdiction_id=jurisdiction_id, created_at=utcnow())
+    db.session.add(job)
+    db.session.flush()
+    if _eager():
+        db.session.commit()
+        run(job.id)
+        db.session.expire_all()
+        return db.session.get(Job, job.id)
+    db.session.info.setdefault("jobs_pending", []).append(job.id)
+    db.session.info["jobs_app"] = current_app._get_current_object()
+    return job
+
+
+def _eager() -> bool:
+    config = current_app.config
+    if config.get("JOBS_BROKER_URL"):
+        return False
+    return bool(config.get("JOBS_EAGER", config.get("TESTING")))
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch(session):
+    pending = session.info.pop("jobs_pending", None)
+    app = session.info.pop("jobs_app", None)
+    if not pending or app is None:
+        return
+    for job_id in pending:
+        if app.config.get("JOBS_BROKER_URL"):
+            celery(app).send_task("spotcheck.run_job", args=[job_id])
+        else:
+            threading.Thread(target=_run_in_app, args=(app, job_id), name=f"job-{job_id}", daemon=True).start()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session):
+    session.info.pop("jobs_pending", None)
+
+
+def _run_in_app(app, job_id):
+    with app.app_context():
+        try:
+            run(job_id)
+        finally:
+            db.session.remove()
+
+
+class Retry(Exception):
+    """Raised by `run` when an attempt failed and another is allowed (Celery schedules it)."""
+
+
+def run(job_id: int, max_attempts: int | None = None) -> Job | None:
+    """Run one job to its end. Idempotent: a job done or failed is left alone; one found `running` (its worker
+    died) is run again. Raises Retry when the attempt failed and attempts remain (max_attempts > attempts)."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.finished:
+        return job
+    fn = _TASKS.get(job.kind)
+    job.state, job.started_at, job.attempts = RUNNING, utcnow(), (job.attempts or 0) + 1
+    job.error = None
+    db.session.commit()
+    if fn is None:
+        return _fail(job_id, f"未知的任务类型「{job.kind}」")
+    try:
+        result = fn(job, **(job.payload or {}))
+    except JobError as error:
+        db.session.rollback()
+        return _fail(job_id, str(error))
+    except Exception as error:  # noqa: BLE001 — recorded on the job, retried
+        db.session.rollback()
+        log.warning("job %s (%s) attempt failed: %s", job_id, job.kind, traceback.format_exc())
+        attempts = db.session.get(Job, job_id).attempts
+        if max_attempts is not None and attempts < max_attempts:
+            job = db.session.get(Job, job_id)
+            job.state, job.error = QUEUED, f"第 {attempts} 次执行出错（{type(error).__name__}），将重试"
+            db.session.commit()
+            raise Retry(str(error)) from error
+        return _fail(job_id, f"任务执行出错（{type(error).__name__}）：{error}")
+    job = db.session.get(Job, job_id)
+    job.state, job.finished_at, job.error = DONE, utcnow(), None
+    job.result = result if isinstance(result, dict) or result is None else {"value": result}
+    if job.total is not None:
+        job.done = job.total
+    db.session.commit()
+    return job
+
+
+def _fail(job_id, message):
+    job = db.session.get(Job, job_id)
+    job.state, job.error, job.finished_at = FAILED, message, utcnow()
+    db.session.commit()
+    return job
+
+
+# --- Celery (production) ------------------------------------------------------------------------------------
+
+_celery = {}
+
+
+def celery(app=None):
+    """The Celery app for `app`'s broker, made once per process."""
+    from celery import Celery
+
+    app = app or current_app._get_current_object()
+    url = app.config["JOBS_BROKER_URL"]
+    if url in _celery:
+        return _celery[url]
+    capp = Celery("spotcheck", broker=url)
+    capp.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue="spotcheck",
+        broker_connection_retry_on_startup=True,
+        # An unacknowledged message (its worker killed) goes back to the queue after this many seconds.
+        broker_transport_options={"visibility_timeout": int(app.config.get("JOBS_VISIBILITY_TIMEOUT", 3600))},
+        task_ignore_result=True,
+    )
+    max_attempts = int(app.config.get("JOBS_MAX_ATTEMPTS", 5))
+    flask_app = app
+
+    @capp.task(name="spotcheck.run_job", bind=True, acks_late=True, reject_on_worker_lost=True,
+               max_retries=max_attempts)
+    def run_job(self, job_id):
+        with flask_app.app_context():
+            try:
+                run(job_id, max_attempts=max_attempts)
+            except Retry as error:
+                raise self.retry(countdown=min(300, 2 ** self.request.retries), exc=error)
+            finally:
+                db.session.remove()
+
+    _celery[url] = capp
+    return capp
+
