@@ -57,8 +57,8 @@ def main():
                 connection.exec_driver_sql("ANALYZE entities")
             print(f"loaded {args.n:,} entities with COPY in {time.perf_counter() - t:.1f} s")
         top = db.session.scalar(db.select(db.func.max(Entity.id)))
-        # copy_entities writes 91130606{i:010d}: "911306060" + 1 digit is a tenth of the directory.
-        prefix = "9113060600"
+        # copy_entities writes 91130606{i:010d}: the ids below n / 10 share this prefix (100,000 matches at 1M).
+        prefix = "91130606" + "0" * (11 - len(str(args.n - 1)))
         cases = {
             "page 1": (db.select(Entity), None),
             "deep page": (db.select(Entity), int(top * 0.95)),

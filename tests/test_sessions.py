@@ -53,6 +53,20 @@ def user(username) -> User:
     return db.session.scalar(select(User).where(User.username == username))
 
 
+def signed_in_phone(app, username="jt01"):
+    """A phone signed in with remember-me, and a thief's copy of its remember-me cookie."""
+    phone = app.test_client()
+    sign_in(phone, username, remember=True)
+    return phone, copy_of(app, phone, REMEMBER)
+
+
+def reset_password(client, username, password):
+    """The office (signed in on `client`) resets `username`'s password."""
+    return client.post(f"/admin/users/{user(username).id}/reset-password", data={
+        "csrf_token": csrf_token(client, "/admin/users"), "password": password,
+    }, follow_redirects=True)
+
+
 def test_a_session_cookie_copied_before_sign_out_is_refused_after_it(app, people, client, auth):
     assert sign_in(client, "jt01").status_code == 302
     thief = copy_of(app, client, SESSION)
@@ -89,9 +103,7 @@ def test_signing_out_ends_only_that_browser(app, people):
 
 def test_changing_the_password_ends_every_other_session_and_keeps_this_one(app, people, client):
     sign_in(client, "jt01", remember=True)
-    phone = app.test_client()
-    sign_in(phone, "jt01", remember=True)
-    stolen = copy_of(app, phone, REMEMBER)
+    phone, stolen = signed_in_phone(app)
     response = client.post("/account/password", data={
         "csrf_token": csrf_token(client, "/account/password"), "current": factories.PASSWORD,
         "new": "莲池区现场检查2024", "again": "莲池区现场检查2024",
@@ -144,14 +156,9 @@ def test_the_password_rules():
 
 
 def test_the_office_resets_a_password_the_user_must_change_at_next_sign_in(app, people, client):
-    phone = app.test_client()
-    sign_in(phone, "jt01", remember=True)
-    stolen = copy_of(app, phone, REMEMBER)
+    phone, stolen = signed_in_phone(app)
     sign_in(client, "office")
-    target = user("jt01")
-    response = client.post(f"/admin/users/{target.id}/reset-password", data={
-        "csrf_token": csrf_token(client, "/admin/users"), "password": "temporary-2024-a",
-    }, follow_redirects=True)
+    response = reset_password(client, "jt01", "temporary-2024-a")
     assert "已重置“jt01”的密码" in response.get_data(as_text=True)
     assert phone.get("/api/field/tasks").status_code == 401
     assert stolen.get("/api/field/tasks").status_code == 401
@@ -174,10 +181,7 @@ def test_the_office_resets_a_password_the_user_must_change_at_next_sign_in(app, 
 
 def test_the_office_cannot_reset_to_a_weak_password(people, client):
     sign_in(client, "office")
-    target = user("jt01")
-    response = client.post(f"/admin/users/{target.id}/reset-password", data={
-        "csrf_token": csrf_token(client, "/admin/users"), "password": "iloveyou",
-    }, follow_redirects=True)
+    response = reset_password(client, "jt01", "iloveyou")
     assert "密码至少 10 位。" in response.get_data(as_text=True)
     assert user("jt01").check_password(factories.PASSWORD) and not user("jt01").must_change_password
 
@@ -193,9 +197,7 @@ def test_a_new_account_needs_an_acceptable_password(people, client):
 
 
 def test_disabling_a_user_ends_their_sessions_for_good(app, people, client):
-    phone = app.test_client()
-    sign_in(phone, "jt01", remember=True)
-    stolen = copy_of(app, phone, REMEMBER)
+    phone, stolen = signed_in_phone(app)
     sign_in(client, "office")
     target_id = user("jt01").id
     toggle = lambda: client.post(f"/admin/users/{target_id}/toggle",  # noqa: E731

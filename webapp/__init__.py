@@ -18,7 +18,7 @@ def resource_dir(name: str) -> Path:
 
 def load_models():
     """Register every stage's tables with SQLAlchemy (the app, the migrations and the tests need them all)."""
-    from webapp.core import audit, ledger  # noqa: F401
+    from webapp.core import audit, jobs, ledger  # noqa: F401
     from webapp.stages.accounts import models as accounts  # noqa: F401
     from webapp.stages.directory import models as directory  # noqa: F401
     from webapp.stages.draw import models as draw  # noqa: F401
@@ -45,9 +45,14 @@ def register_blueprints(app: Flask):
                  posters, credentials, followup, publication, field, enterprise):
         app.register_blueprint(face.bp)
     from webapp.faces import api_v1, open_data  # the open API and the open results feed (issue 14)
+    from webapp.faces.office import api_tokens
+    from webapp.stages.integration import webhooks  # noqa: F401  (registers the delivery job)
 
-    for face in (api_v1, open_data):
+    for face in (api_v1, open_data, api_tokens):
         app.register_blueprint(face.bp)
+    from webapp.faces import jobs as jobs_face  # background jobs' progress (issue 17)
+
+    app.register_blueprint(jobs_face.bp)
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -28,24 +28,23 @@ def test_events_chain_across_transactions_and_flushes(app, runner):
     assert result.exit_code == 0 and "审计链完好：5 条" in result.output
 
 
-def test_breaking_one_audit_row_is_caught_and_named(app, runner):
-    _events(6)
+def _tampered(runner, n: int, sql: str, index: int):
+    """`n` events, then `sql` run on the `index`-th by SQL outside the app, then verify-audit: (ids, result)."""
+    _events(n)
     ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
     db.session.commit()
     db.session.remove()
     with db.engine.begin() as conn:
-        conn.execute(text("UPDATE audit_events SET ip = '10.0.0.66' WHERE id = :i"), {"i": ids[3]})
-    result = runner.invoke(args=["verify-audit"])
+        conn.execute(text(sql), {"i": ids[index]})
+    return ids, runner.invoke(args=["verify-audit"])
+
+
+def test_breaking_one_audit_row_is_caught_and_named(app, runner):
+    ids, result = _tampered(runner, 6, "UPDATE audit_events SET ip = '10.0.0.66' WHERE id = :i", 3)
     assert result.exit_code == 1
     assert f"第 {ids[3]} 号审计记录处断裂（此前 3 条完好）" in result.output and "被改动过" in result.output
 
 
 def test_a_deleted_audit_row_breaks_the_next_link(app, runner):
-    _events(4)
-    ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
-    db.session.commit()
-    db.session.remove()
-    with db.engine.begin() as conn:
-        conn.execute(text("DELETE FROM audit_events WHERE id = :i"), {"i": ids[1]})
-    result = runner.invoke(args=["verify-audit"])
+    ids, result = _tampered(runner, 4, "DELETE FROM audit_events WHERE id = :i", 1)
     assert result.exit_code == 1 and f"第 {ids[2]} 号审计记录处断裂" in result.output and "删除" in result.output

@@ -100,9 +100,11 @@ def test_new_year_record_deadline_is_provisional_and_recomputed_on_override(worl
 
 def test_calendar_rejects_a_bad_date_and_other_roles(world, client, auth):
     auth.login("office")
-    html = client.post("/draw/calendar", data={"csrf_token": csrf_token(client, "/draw/calendar"), "day": "明天",
-                                               "is_workday": "0"}, follow_redirects=True).get_data(as_text=True)
-    assert "请填写正确的日期" in html
+    for day, message in (("明天", "日期格式不正确（应为 YYYY-MM-DD）"),
+                         ("9999-12-31", "日期超出有效范围（2000-01-01 至 2099-12-31）")):
+        html = client.post("/draw/calendar", data={"csrf_token": csrf_token(client, "/draw/calendar"), "day": day,
+                                                   "is_workday": "0"}, follow_redirects=True).get_data(as_text=True)
+        assert message in html, day
     assert db.session.scalar(select(CalendarOverride)) is None
     auth.logout()
     auth.login("jt_admin")

@@ -6,7 +6,6 @@ import struct
 
 import pytest
 from PIL import Image
-from flask.testing import EnvironBuilder
 from sqlalchemy import select
 
 from tests.conftest import csrf_token
@@ -151,14 +150,9 @@ def test_evidence_photo_is_served_to_the_department_and_office_only(world, clien
 
 
 def _close_with(client, task, data: bytes, filename="evidence.png", text="已整改，附现场照片。"):
-    # Built and closed here: the test client spools a body over 500 KB to a temporary file it leaves open.
-    builder = EnvironBuilder(client.application, f"/followup/{task.id}/close", method="POST", data={
+    return client.post(f"/followup/{task.id}/close", content_type="multipart/form-data", data={
         "csrf_token": csrf_token(client, f"/followup/{task.id}"), "evidence": text,
         "image": (io.BytesIO(data), filename)})
-    try:
-        return client.open(builder)
-    finally:
-        builder.close()
 
 
 def _nothing_written(task, before: set):
@@ -184,16 +178,6 @@ def test_evidence_uploads_get_the_field_checks_and_a_refusal_writes_nothing(worl
     assert response.status_code == 422
     assert message in html, html
     assert "已整改，附现场照片。" in html  # what was typed comes back
-    _nothing_written(task, before)
-
-
-def test_an_evidence_file_over_the_size_limit_is_refused(app, world, client, auth):
-    app.config["FIELD_MAX_IMAGE_BYTES"] = 2 * 1024 * 1024  # the field's limit, set small for the test
-    record, task = _open_task()
-    auth.login("wj_admin")
-    before = set(storage().keys())
-    response = _close_with(client, task, png(Image.new("RGB", (64, 64), 9)) + bytes(2 * 1024 * 1024))
-    assert response.status_code == 422 and "图片超过 2 MB 的上限" in response.get_data(as_text=True)
     _nothing_written(task, before)
 
 

@@ -125,3 +125,25 @@ def test_the_description_is_a_valid_openapi_31_document(client, app):
 def test_clock_is_beijing_for_date_filters(api, placed):
     assert api.get(f"/api/v1/results?from={clock.today().isoformat()}&to="
                    f"{(clock.today() + timedelta(days=1)).isoformat()}").json == {"items": [], "next_cursor": None}
+
+
+def test_the_office_issues_a_token_shown_once_and_revokes_it(client, auth, placed):
+    from tests.conftest import csrf_token
+
+    auth.login("office")
+    page = client.post("/office/api-tokens/", data={"name": "保险公司对接", "scopes": ["results:read"],
+                                                    "csrf_token": csrf_token(client, "/office/api-tokens/")})
+    html = page.get_data(as_text=True)
+    token = db.session.scalar(select(ApiToken).where(ApiToken.name == "保险公司对接"))
+    raw = html.split('id="new-token"')[1].split(">")[1].split("<")[0]
+    assert raw.startswith(token.prefix) and "只显示这一次" in html
+    assert raw not in client.get("/office/api-tokens/").get_data(as_text=True)
+    assert client.get("/api/v1/results", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+    client.post(f"/office/api-tokens/{token.id}/revoke",
+                data={"csrf_token": csrf_token(client, "/office/api-tokens/")})
+    assert client.get("/api/v1/results", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
+
+
+def test_only_the_office_admin_keeps_tokens(client, auth, placed):
+    auth.login("jt_admin")
+    assert client.get("/office/api-tokens/").status_code == 403

@@ -66,6 +66,11 @@ def test_plan_form_refuses_what_the_rules_forbid(app, world, client, auth):
         "请为该部门至少选择一个抽查事项": form(**{f"items_{d['weijian'].id}": []}),
         "请填写文号": form(doc_number=""),
         "日期不存在": form(window_start="2024-02-30"),
+        # Out of the regime's range (9999-12-31 overflowed the deadline arithmetic): a Chinese message, no 500.
+        "检查结束日期超出有效范围（2000-01-01 至 2099-12-31）": form(window_end="9999-12-31"),
+        "检查开始日期超出有效范围": form(window_start="0001-01-01"),
+        "发文日期超出有效范围": form(issued_on="1999-12-31"),
+        "登记日期早于超出有效范围": form(registered_before="2100-01-01"),
     }
     before = db.session.scalar(select(func.count()).select_from(Plan))
     for message, data in cases.items():

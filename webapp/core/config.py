@@ -69,4 +69,8 @@ def load(instance_path: str) -> dict:
         "CREDENTIAL_CHECKS_PER_HOUR": int(os.environ.get("CREDENTIAL_CHECKS_PER_HOUR", "10")),
         "CREDENTIAL_CHECKS_PER_ADDRESS": int(os.environ.get("CREDENTIAL_CHECKS_PER_ADDRESS", "30")),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Background jobs (core/jobs.py): in-process unless a broker is given (redis://127.0.0.1:6379/N → Celery).
+        "JOBS_BROKER_URL": os.environ.get("JOBS_BROKER_URL", ""),
+        "JOBS_MAX_ATTEMPTS": int(os.environ.get("JOBS_MAX_ATTEMPTS", "5")),
+        "JOBS_VISIBILITY_TIMEOUT": int(os.environ.get("JOBS_VISIBILITY_TIMEOUT", "3600")),
     }

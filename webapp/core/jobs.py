@@ -250,3 +250,15 @@ def celery(app=None):
     _celery[url] = capp
     return capp
 
+
+
+@task("jobs.selftest")
+def selftest(job, *, steps: int = 3, pause: float = 0.0):
+    """A job that only counts (`pause` seconds a step): checks a worker end to end, and the tests kill one mid-way."""
+    import time
+
+    for i in range(1, steps + 1):
+        if pause:
+            time.sleep(pause)
+        job.progress(i, steps)
+    return {"steps": steps, "attempt": job.attempts}

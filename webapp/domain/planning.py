@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from webapp.domain import normalise
+from webapp.domain import moments, normalise
 from webapp.domain.risk import LEVELS
 
 MIN_ON_SITE = 2  # 行政处罚法 Art. 42: at least two officers on site
@@ -67,6 +67,10 @@ def _date(text: str, label: str, errors: dict, name: str, required=False) -> dat
         return None
     if value is None and required:
         errors[name] = f"请填写{label}。"
+    if value is not None and not moments.FIRST_DAY <= value <= moments.LAST_DAY:
+        # 9999-12-31 would overflow the deadline arithmetic (a 500); no plan of the regime lies outside this.
+        errors[name] = f"{label}超出有效范围（2000-01-01 至 2099-12-31）。"
+        return None
     return value
 
 

@@ -26,6 +26,9 @@ def init_app(app):
 
     media_group.add_command(prune_command)
     app.cli.add_command(media_group)
+    from webapp.faces.cli.worker import worker_command
+
+    app.cli.add_command(worker_command)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)

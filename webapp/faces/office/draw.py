@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 from webapp.core import clock, errors
 from webapp.core.extensions import db
 from webapp.domain import draw as algo
+from webapp.domain import moments
 from webapp.domain import roles
 from webapp.domain.refusal import Refused
 from webapp.domain.status import OPEN
 from webapp.faces.auth.gate import role_required
+from webapp.stages.accounts import jurisdictions
 from webapp.faces.pages import done
 from webapp.stages.directory.models import Entity
 from webapp.stages.draw import ceremony as service
@@ -36,7 +38,8 @@ def _entities_by_uscc(usccs) -> dict[str, Entity]:
 @bp.route("/draw/")
 @role_required(roles.OFFICE_ADMIN)
 def index():
-    plans = db.session.scalars(select(Plan).order_by(Plan.id.desc())).all()
+    plans = db.session.scalars(jurisdictions.scope(select(Plan), Plan.jurisdiction_id, current_user)
+        .order_by(Plan.id.desc())).all()
     live = {(d.plan_id, d.kind): d for d in db.session.scalars(select(Draw).where(Draw.live == 1))}
     today = clock.today()
     overdue = {}
@@ -49,7 +52,7 @@ def index():
 @bp.route("/draw/plans/<int:plan_id>")
 @role_required(roles.OFFICE_ADMIN)
 def plan_view(plan_id):
-    plan = db.get_or_404(Plan, plan_id)
+    plan = jurisdictions.owned_or_404(Plan, plan_id, current_user)
     ent = service.live_draw(plan.id, algo.ENTITIES)
     insp = service.live_draw(plan.id, algo.INSPECTORS)
     shown = []
@@ -74,7 +77,7 @@ def plan_view(plan_id):
 @bp.route("/draw/plans/<int:plan_id>/prepare", methods=["POST"])
 @role_required(roles.OFFICE_ADMIN)
 def prepare(plan_id):
-    plan = db.get_or_404(Plan, plan_id)
+    plan = jurisdictions.owned_or_404(Plan, plan_id, current_user)
     errors.back_to(url_for("draw.plan_view", plan_id=plan.id))
     draw = service.prepare(plan, request.form.get("kind", algo.ENTITIES), current_user, request.remote_addr)
     return done(f"已准备第 {draw.id} 号抽取并公布承诺值。执行前请宣读摘要和承诺值。", "draw.plan_view",
@@ -83,7 +86,7 @@ def prepare(plan_id):
 
 def _ceremony_draw(draw_id) -> Draw:
     """The draw a ceremony acts on; a refusal goes back to its plan's page."""
-    draw = db.get_or_404(Draw, draw_id)
+    draw = jurisdictions.owned_or_404(Draw, draw_id, current_user)
     errors.back_to(url_for("draw.plan_view", plan_id=draw.plan_id))
     return draw
 
@@ -122,7 +125,7 @@ def full_manifest(draw_id):
     takes part in the plan)."""
     import json
 
-    draw = db.get_or_404(Draw, draw_id)
+    draw = jurisdictions.owned_or_404(Draw, draw_id, current_user)
     if draw.status != "executed":
         abort(404)
     headers = {"Content-Disposition": f"attachment; filename=draw-{draw.id}-manifest.json",
@@ -144,9 +147,9 @@ def full_manifest(draw_id):
 def calendar():
     if request.method == "POST":
         try:
-            day = date.fromisoformat(request.form.get("day", ""))
-        except ValueError:
-            flash("请填写正确的日期，例如 2027-02-08。", "error")
+            day = moments.day(request.form.get("day", ""), "日期")
+        except moments.OutOfRange as refused:  # malformed, or outside 2000–2099 (9999-12-31 overflowed)
+            flash(f"{refused.message}例如 2027-02-08。", "error")
         else:
             works = request.form.get("is_workday") == "1"
             deadlines.set_override(day, works, request.form.get("note", ""), current_user)

@@ -1,11 +1,13 @@
 """Plan pages: thin views over domain.planning (the form) and plans.eligibility (the preview)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from webapp.core import audit
 from webapp.core.extensions import db
 from webapp.domain import planning, roles
 from webapp.faces.auth.gate import role_required
+from webapp.stages.accounts import jurisdictions
 from webapp.stages.accounts.models import Department
 from webapp.stages.directory.models import CheckItem
 from webapp.stages.draw import visits
@@ -30,14 +32,15 @@ def _library() -> tuple[list[Department], dict[int, list[CheckItem]]]:
 @bp.route("")
 @role_required(*VIEWERS)
 def index():
-    plans = db.session.scalars(select(Plan).order_by(Plan.window_start.desc(), Plan.id.desc())).all()
+    plans = db.session.scalars(jurisdictions.scope(select(Plan), Plan.jurisdiction_id, current_user)
+        .order_by(Plan.window_start.desc(), Plan.id.desc())).all()
     return render_template("plans/index.html", plans=plans)
 
 
 @bp.route("/<int:plan_id>")
 @role_required(*VIEWERS)
 def show(plan_id):
-    plan = db.get_or_404(Plan, plan_id)
+    plan = jurisdictions.owned_or_404(Plan, plan_id, current_user)
     return render_template("plans/show.html", plan=plan, METHODS=CheckItem.METHODS)
 
 
@@ -90,7 +93,7 @@ def _save(plan: Plan, p: planning.PlanInput):
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
 @role_required(roles.OFFICE_ADMIN)
 def edit(plan_id=None):
-    plan = db.get_or_404(Plan, plan_id) if plan_id else None
+    plan = jurisdictions.owned_or_404(Plan, plan_id, current_user) if plan_id else None
     if plan is not None and not plan.editable:
         flash("计划已抽取或已结束，不能再修改。", "error")
         return redirect(url_for("plans.show", plan_id=plan.id))
@@ -106,7 +109,7 @@ def edit(plan_id=None):
         p, errors = planning.parse(request.form, {d: {i.id for i in items} for d, items in library.items()})
         if not errors:
             creating = plan is None
-            plan = plan or Plan(status="draft")
+            plan = plan or Plan(status="draft", jurisdiction_id=current_user.jurisdiction_id)
             if creating:
                 db.session.add(plan)
             _save(plan, p)
@@ -125,7 +128,7 @@ def edit(plan_id=None):
 @bp.route("/<int:plan_id>/eligibility")
 @role_required(*VIEWERS)
 def eligibility_preview(plan_id):
-    plan = db.get_or_404(Plan, plan_id)
+    plan = jurisdictions.owned_or_404(Plan, plan_id, current_user)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     cap, capped = visits.capped_for(plan)  # 无事不扰: the jurisdiction's yearly cap and who reached it
     figures = eligibility.summary(plan, cap, capped)

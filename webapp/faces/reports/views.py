@@ -9,6 +9,7 @@ from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.domain import results, roles
 from webapp.faces.auth.gate import role_required
+from webapp.stages.accounts import jurisdictions
 from webapp.faces.reports import dashboard, document, exports
 from webapp.stages.plans.models import Plan, PlanItem
 from webapp.stages.records.access import can_see_record
@@ -24,7 +25,7 @@ FEEDBACK_MAX = 2000
 
 
 def _visible_record(record_id: int) -> InspectionRecord:
-    record = db.get_or_404(InspectionRecord, record_id)
+    record = jurisdictions.owned_or_404(InspectionRecord, record_id, current_user)
     if not can_see_record(current_user, record):
         abort(403)
     return record
@@ -52,7 +53,7 @@ def record_pdf(record_id):
 
 
 def _plan_for_reports(plan_id: int) -> Plan:
-    plan = db.get_or_404(Plan, plan_id)
+    plan = jurisdictions.owned_or_404(Plan, plan_id, current_user)
     if dashboard.scope(current_user) is None and not current_user.has_role(roles.OFFICE_ADMIN):
         abort(403)  # a department role without a department sees nothing
     return plan
@@ -89,7 +90,8 @@ def teams_xlsx(plan_id):
 
 
 def _plans():
-    return db.session.scalars(select(Plan).order_by(Plan.window_start.desc(), Plan.id.desc())).all()
+    return db.session.scalars(jurisdictions.scope(select(Plan), Plan.jurisdiction_id, current_user)
+        .order_by(Plan.window_start.desc(), Plan.id.desc())).all()
 
 
 @bp.route("/dashboard")
@@ -119,7 +121,8 @@ def _feedback_plans():
         ).all()
         if mine:
             return mine
-    return db.session.scalars(select(Plan).where(Plan.status != "draft").order_by(Plan.window_start.desc())).all()
+    return db.session.scalars(jurisdictions.scope(select(Plan), Plan.jurisdiction_id, current_user)
+        .where(Plan.status != "draft").order_by(Plan.window_start.desc())).all()
 
 
 @bp.route("/feedback", methods=["GET", "POST"])

@@ -101,7 +101,7 @@ def ensure(code: str, name: str, level: str, parent_code: str | None) -> Jurisdi
     """The jurisdiction of that code, made (with its parent, which must exist) if missing."""
     found = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == code))
     if found is None:
-        parent = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == parent_code)) if parent_code else None
+        parent = by_code(parent_code) if parent_code else None
         found = Jurisdiction(code=code, name=name, level=level, parent=parent)
         db.session.add(found)
         db.session.flush()

@@ -20,7 +20,6 @@ SCOPES = {
     "results:read": "读取已公示的检查结果和后续监管",
     "directory:read": "读取检查对象名录",
     "directory:write": "上传并提交检查对象名录导入",
-    "jobs:read": "读取后台任务",
 }
 PREFIX = "sc_"
 
