@@ -70,7 +70,7 @@ function returnsSection(task, amendments) {
     pending.map((a) => h("div.amendment.waiting", {},
       h("p.notice.warn", { role: "status" }, a.sync.state === "queued"
         ? `补充说明已保存在本机，等待同步${isOnline() ? "" : "（当前离线，联网后自动发送）"}`
-        : `补充说明未能提交：${a.sync.error || "等待重试"}`),
+        : `补充说明未能提交：${a.sync.error || "稍后自动重试"}`),
       h("p.amend-text", {}, a.text),
       isHeld(a) ? h("button", { type: "button", onclick: async () => {
         if (!confirm("不再提交这条补充说明？它仍保留在本机，只是不再等待同步。")) return;
