@@ -71,3 +71,14 @@ def test_a_plan_draws_only_in_its_area_and_a_city_plan_across_its_districts(two)
     assert jx_usccs & population and lianchi & population
     draw = ceremony.prepare(city_plan, algo.ENTITIES, factories.get_user("baoding"), "test")
     assert draw.population and eligibility.summary(city_plan)["eligible"]
+
+
+@pytest.mark.parametrize("who, other", [("office", "jingxiu"), ("jx_office", "lianchi")])
+def test_another_districts_publication_and_poster_pages_are_404(two, client, auth, who, other):
+    world, jx_plan, _, _ = two
+    plan = {"lianchi": world.current, "jingxiu": jx_plan}[other]
+    auth.login(who)
+    for url in (f"/publication/plans/{plan.id}", f"/qr/posters/plan/{plan.id}"):
+        assert client.get(url).status_code == 404, url
+    own = {"lianchi": jx_plan, "jingxiu": world.current}[other]
+    assert client.get(f"/publication/plans/{own.id}").status_code == 200

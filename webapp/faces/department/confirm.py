@@ -8,6 +8,7 @@ from webapp.core import clock, errors
 from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.faces.auth.gate import role_required
+from webapp.stages.accounts import jurisdictions
 from webapp.faces.office.draw import SHOWN, _entities_by_uscc
 from webapp.faces.pages import done
 from webapp.stages.directory.models import Entity, InspectorProfile
@@ -22,7 +23,7 @@ bp = Blueprint("confirm", __name__)
 
 
 def _own_confirmation(conf_id) -> DrawConfirmation:
-    conf = db.get_or_404(DrawConfirmation, conf_id)
+    conf = jurisdictions.owned_or_404(DrawConfirmation, conf_id, current_user)
     if conf.department_id != current_user.department_id:
         abort(403)
     return conf
@@ -73,7 +74,7 @@ def exclude(conf_id):
 @role_required(roles.DEPT_ADMIN)
 def remove_exclusion(conf_id, ex_id):
     conf = _acting_on(conf_id)
-    ex = db.get_or_404(DrawExclusion, ex_id)
+    ex = jurisdictions.owned_or_404(DrawExclusion, ex_id, current_user)
     if ex.confirmation_id != conf.id:
         abort(404)
     confirming.remove_exclusion(conf, ex, current_user)
@@ -104,7 +105,7 @@ def experts():
 @bp.route("/draw/records/<int:record_id>/expert", methods=["GET", "POST"])
 @role_required(roles.DEPT_ADMIN)
 def appoint(record_id):
-    record = db.get_or_404(InspectionRecord, record_id)
+    record = jurisdictions.owned_or_404(InspectionRecord, record_id, current_user)
     # A department on the team, or one the draw left without enough people there.
     if current_user.department_id not in {m.department_id for m in record.members} | set(teams.shortfall(record)):
         abort(403)

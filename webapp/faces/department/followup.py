@@ -10,6 +10,7 @@ from webapp.core.extensions import db
 from webapp.core.storage import storage
 from webapp.domain import roles
 from webapp.faces.auth.gate import role_required
+from webapp.stages.accounts import jurisdictions
 from webapp.faces.pages import done
 from webapp.stages.publication import followup as tasks
 from webapp.stages.publication.models import FollowUpTask
@@ -35,7 +36,7 @@ def index():
 
 
 def _task(task_id) -> FollowUpTask:
-    task = db.get_or_404(FollowUpTask, task_id)
+    task = jurisdictions.owned_or_404(FollowUpTask, task_id, current_user)
     if not tasks.can_view(current_user, task):
         abort(403)
     return task

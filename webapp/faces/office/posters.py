@@ -7,6 +7,7 @@ from webapp.core import qrcodes as images
 from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.faces.auth.gate import role_required
+from webapp.stages.accounts import jurisdictions
 from webapp.stages.directory.models import Entity
 from webapp.stages.plans.models import Plan
 from webapp.stages.records.access import can_see_record
@@ -52,7 +53,7 @@ def entity_poster(entity_id):
 @bp.route("/qr/posters/plan/<int:plan_id>")
 @role_required(*POSTER_ROLES)
 def plan_posters(plan_id):
-    plan = db.get_or_404(Plan, plan_id)
+    plan = jurisdictions.owned_or_404(Plan, plan_id, current_user)
     entities = db.session.scalars(
         select(Entity).join(InspectionRecord, InspectionRecord.entity_id == Entity.id)
         .where(InspectionRecord.plan_id == plan.id).order_by(Entity.name)

@@ -9,6 +9,7 @@ from webapp.core.extensions import db
 from webapp.domain import results, roles
 from webapp.domain.status import PART_DONE, PartStatus
 from webapp.faces.auth.gate import role_required
+from webapp.stages.accounts import jurisdictions
 from webapp.faces.pages import done
 from webapp.stages.accounts.models import Department
 from webapp.stages.plans.models import Plan
@@ -51,7 +52,7 @@ def plans():
 @bp.route("/publication/plans/<int:plan_id>")
 @role_required(roles.OFFICE_ADMIN)
 def plan(plan_id):
-    plan = db.get_or_404(Plan, plan_id)
+    plan = jurisdictions.owned_or_404(Plan, plan_id, current_user)
     review_parts.materialise(plan.id)
     rows = db.session.execute(
         select(ReviewPart, InspectionRecord).join(InspectionRecord, InspectionRecord.id == ReviewPart.record_id)
@@ -78,7 +79,7 @@ def plan(plan_id):
 def publish(plan_id):
     """`all=1`: every approved part of the plan; `record`: every approved part of those records; `part`
     (`<record id>:<department id>`): those departments' parts."""
-    plan = db.get_or_404(Plan, plan_id)
+    plan = jurisdictions.owned_or_404(Plan, plan_id, current_user)
     errors.back_to(url_for("publication.plan", plan_id=plan.id))
     if request.form.get("all") == "1":
         records = publishing.approved_records(plan)
@@ -110,7 +111,7 @@ def publish(plan_id):
 @bp.route("/publication/records/<int:record_id>/withdraw", methods=["POST"])
 @role_required(roles.OFFICE_ADMIN)
 def withdraw(record_id):
-    record = db.get_or_404(InspectionRecord, record_id)
+    record = jurisdictions.owned_or_404(InspectionRecord, record_id, current_user)
     department_id = request.form.get("department_id", type=int)
     errors.back_to(url_for("publication.plan", plan_id=record.plan_id))
     made = publishing.withdraw(record, current_user, request.form.get("reason", ""), department_id=department_id)
