@@ -2,7 +2,7 @@
 
     python benchmarks/directory_list.py [--n 1000000] [--url postgresql://postgres@127.0.0.1:5432/directory_bench]
 
-Entities are COPY-loaded (eligibility_preview.copy_entities), ANALYZEd, then each query of the directory page is
+Entities are COPY-loaded (eligibility_preview.load_entities), ANALYZEd, then each query of the directory page is
 timed in this process, three runs each (min / median): the page's items by keyset plus its bounded/estimated
 count. Targets: page 1 ≤ 0.1 s, a deep page (cursor past 95% of the ids) ≤ 0.15 s, name search ≤ 0.1 s,
 USCC prefix (100,000 matches at 1M) ≤ 0.1 s. Prints wall, CPU and peak RSS of this process and the load.
@@ -39,7 +39,8 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="keep the loaded database from an earlier run")
     args = parser.parse_args()
 
-    from eligibility_preview import copy_entities
+    from eligibility_preview import load_entities
+
     from webapp import create_app
     from webapp.core import database, keyset
     from webapp.core.extensions import db
@@ -50,12 +51,7 @@ def main():
     with app.app_context():
         if not args.reuse:
             database.recreate()
-            t = time.perf_counter()
-            with db.engine.connect() as connection:
-                copy_entities(connection, args.n)
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql("ANALYZE entities")
-            print(f"loaded {args.n:,} entities with COPY in {time.perf_counter() - t:.1f} s")
+            load_entities(db.engine, args.n)
         top = db.session.scalar(db.select(db.func.max(Entity.id)))
         # copy_entities writes 91130606{i:010d}: the ids below n / 10 share this prefix (100,000 matches at 1M).
         prefix = "91130606" + "0" * (11 - len(str(args.n - 1)))

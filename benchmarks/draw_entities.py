@@ -90,22 +90,26 @@ def reset(url, draw_id):
         db.session.commit()
 
 
+def timed_execute(draw_id):
+    """Execute a prepared draw (inside an app context) and commit, timed: (draw, seconds, cpu, baseline and peak
+    RSS in MB). The connection is made before the clock starts."""
+    from webapp.core.extensions import db
+    from webapp.stages.draw.models import Draw
+    from webapp.stages.records import dispatch
+
+    db.session.execute(db.select(Draw.id).limit(1))
+    baseline = peak_rss_mb()
+    t, cpu = time.perf_counter(), time.process_time()
+    draw = db.session.get(Draw, draw_id)
+    dispatch.execute(draw, "基准见证")
+    db.session.commit()
+    return draw, time.perf_counter() - t, time.process_time() - cpu, baseline, peak_rss_mb()
+
+
 def execute_step(url, draw_id):
     """The timed step, in its own process."""
-    app = app_for(url)
-    with app.app_context():
-        from webapp.core.extensions import db
-        from webapp.stages.draw.models import Draw
-        from webapp.stages.records import dispatch
-
-        db.session.execute(db.select(Draw.id).limit(1))  # connect before the clock starts
-        baseline = peak_rss_mb()
-        t, cpu = time.perf_counter(), time.process_time()
-        draw = db.session.get(Draw, draw_id)
-        dispatch.execute(draw, "基准见证")
-        db.session.commit()
-        seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
-        peak = peak_rss_mb()
+    with app_for(url).app_context():
+        draw, seconds, cpu, baseline, peak = timed_execute(draw_id)
         print(json.dumps({"seconds": round(seconds, 3), "cpu": round(cpu, 3), "peak_rss_mb": round(peak), "baseline_rss_mb": round(baseline),
                           "selected": len(draw.result["selected"]), "population": draw.population_size}))
 

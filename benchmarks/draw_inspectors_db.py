@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from draw_entities import app_for, peak_rss_mb  # noqa: E402
+from draw_entities import app_for, timed_execute  # noqa: E402
 
 DEPARTMENTS = (("jiaoti", "莲池区教育和体育局", 0.4, 2), ("renshe", "莲池区人力资源和社会保障局", 0.3, 1),
                ("weijian", "莲池区卫生健康局", 0.2, 1), ("shichang", "莲池区市场监督管理局", 0.1, 1))
@@ -78,22 +78,14 @@ def setup(url, n_entities, n_inspectors):
 
 
 def execute_step(url, draw_id):
-    app = app_for(url)
-    with app.app_context():
+    with app_for(url).app_context():
         from webapp.core.extensions import db
-        from webapp.stages.draw.models import Draw
-        from webapp.stages.records import dispatch
         from webapp.stages.records.models import InspectionRecord, RecordMember
 
-        db.session.execute(db.select(Draw.id).limit(1))  # connect before the clock starts
-        baseline = peak_rss_mb()
-        t, cpu = time.perf_counter(), time.process_time()
-        dispatch.execute(db.session.get(Draw, draw_id), "基准见证")
-        db.session.commit()
-        seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
+        _, seconds, cpu, baseline, peak = timed_execute(draw_id)
         records = db.session.scalar(db.select(db.func.count()).select_from(InspectionRecord))
         members = db.session.scalar(db.select(db.func.count()).select_from(RecordMember))
-        print(json.dumps({"seconds": round(seconds, 2), "cpu": round(cpu, 2), "peak": round(peak_rss_mb()),
+        print(json.dumps({"seconds": round(seconds, 2), "cpu": round(cpu, 2), "peak": round(peak),
                           "baseline": round(baseline), "records": records, "members": members}))
 
 

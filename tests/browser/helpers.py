@@ -38,3 +38,14 @@ def wait_until(condition, timeout: float = 60, what: str = "the condition", cont
         tick.wait(0.05)
         if context is not None:
             context.cookies()  # a round trip to the browser, in which Playwright runs the routes waiting for us
+
+
+def copied_cookies_refused(browser, base_url: str, cookies) -> None:
+    """Cookies copied off a phone before its sign-out open nothing afterwards: the phone's API answers 401."""
+    thief = browser.new_context()
+    try:
+        thief.add_cookies(cookies)
+        assert thief.request.get(f"{base_url}/api/field/tasks").status == 401
+        assert thief.request.get(f"{base_url}/api/field/session").status == 401
+    finally:
+        thief.close()

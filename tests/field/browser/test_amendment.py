@@ -69,9 +69,9 @@ def test_return_reaches_the_phone_and_the_amendment_comes_back_without_touching_
     page.get_by_role("button", name="提交补充说明").click()
     ready(page)
     expect(page.locator("#outbox-count")).to_have_text("待同步 1 条")
-    expect(page.locator(".amendment.waiting")).to_contain_text("等待同步")
+    expect(page.locator(".amendment.waiting")).to_contain_text("待联网后上传")   # waiting is no failure
     expect(page.locator(".amendment.waiting")).to_contain_text(ANSWER)
-    expect(page.locator("#task-status")).to_have_text("补充说明待同步")
+    expect(page.locator("#task-status")).to_have_text("补充说明待联网后上传")
     stored = page.evaluate("""() => new Promise((resolve, reject) => {
         const open = indexedDB.open("spotcheck-field");
         open.onsuccess = () => {

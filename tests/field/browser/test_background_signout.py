@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.helpers import wait_until
+from tests.browser.helpers import copied_cookies_refused, wait_until
 from webapp.core.extensions import db
 from webapp.stages.accounts.models import User, UserSession
 
@@ -65,10 +65,4 @@ def test_the_worker_ends_the_server_session_of_an_offline_sign_out_after_the_app
     wait_until(lambda: worker.evaluate(PENDING_SIGNOUTS) == [], 30, "the worker's queue of sign-outs emptied")
     assert sent and all(r.service_worker is not None for r in sent)   # sent by the worker, not by a page
 
-    thief = browser.new_context()
-    try:
-        thief.add_cookies(copied)
-        assert thief.request.get(f"{base}/api/field/tasks").status == 401
-        assert thief.request.get(f"{base}/api/field/session").status == 401
-    finally:
-        thief.close()
+    copied_cookies_refused(browser, base, copied)
