@@ -20,6 +20,17 @@ def _second_2023_plan():
                           window_start=date(2023, 10, 9), window_end=date(2023, 11, 30))
 
 
+def _checked_once_then_a_second_plan(world, cap: int):
+    """The old plan drawn and confirmed, a second 2023 plan, and 莲池区's cap set: (the first draw, the second plan)."""
+    places = place_world()
+    first = factories.entity_draw(world.old)
+    factories.confirm_all(first)
+    later = _second_2023_plan()
+    limits.save(places["130606"].id, Limits(visit_cap=cap))
+    db.session.commit()
+    return first, later
+
+
 def test_cap_excludes_the_enterprises_already_checked_and_the_verifier_accepts(world):
     places = place_world()
     first = factories.entity_draw(world.old)
@@ -70,12 +81,7 @@ def test_cap_excludes_the_enterprises_already_checked_and_the_verifier_accepts(w
 
 
 def test_a_cap_of_two_keeps_an_enterprise_checked_once(world):
-    places = place_world()
-    first = factories.entity_draw(world.old)
-    factories.confirm_all(first)
-    later = _second_2023_plan()
-    limits.save(places["130606"].id, Limits(visit_cap=2))
-    db.session.commit()
+    _, later = _checked_once_then_a_second_plan(world, 2)
     cap, capped = visits.capped_for(later)
     assert cap == 2 and capped == {}
     draw = ceremony.prepare(later, algo.ENTITIES, factories.get_user("office"), "test")
@@ -85,12 +91,7 @@ def test_a_cap_of_two_keeps_an_enterprise_checked_once(world):
 
 
 def test_the_preview_page_shows_the_visit_reason(world, auth, client):
-    places = place_world()
-    first = factories.entity_draw(world.old)
-    factories.confirm_all(first)
-    later = _second_2023_plan()
-    limits.save(places["130606"].id, Limits(visit_cap=1))
-    db.session.commit()
+    _, later = _checked_once_then_a_second_plan(world, 1)
     auth.login("office")
     html = client.get(f"/plans/{later.id}/eligibility").get_data(as_text=True)
     assert "本年度已被抽查 1 次（每年至多 1 次）" in html

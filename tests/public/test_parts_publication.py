@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token
 from tests.factories import approved_record, current_plan, department, directory_entities
-from tests.review.joint import JIAOTI, RENSHE, WEIJIAN, decide, joint_record, part, publish, statuses
+from tests.review.joint import JIAOTI, RENSHE, WEIJIAN, decide, decide_as, joint_record, part, publish, statuses
 from webapp.core import ledger
 from webapp.core.extensions import db
 from webapp.domain import merkle
@@ -17,9 +17,7 @@ from webapp.stages.publication.models import PublicationWithdrawal
 
 def test_a_parts_publication_appears_with_its_authority_on_the_verification_page(world, client, auth):
     record = joint_record()
-    auth.login("rs_review")
-    decide(client, record, "approve")
-    auth.logout()
+    decide_as(auth, client, "rs_review", record, "approve")
     auth.login("office")
     publish(client, record, "renshe")
     auth.logout()

@@ -50,6 +50,14 @@ def decide(client, record, action, comment="", department_code=None, codes=None)
     return client.post(f"/review/records/{record.id}/decision", data=data)
 
 
+def decide_as(auth, client, username, record, action, comment="", **kw):
+    """`username` signs in, decides their part, and signs out again; the decision's answer."""
+    auth.login(username)
+    answer = decide(client, record, action, comment, **kw)
+    auth.logout()
+    return answer
+
+
 def publish(client, record, department_code=None):
     page = f"/publication/plans/{record.plan_id}"
     data = {"csrf_token": csrf_token(client, page)}

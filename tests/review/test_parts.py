@@ -10,6 +10,7 @@ from tests.review.joint import (
     RENSHE,
     amend,
     decide,
+    decide_as,
     joint_record,
     part,
     publish,
@@ -96,12 +97,8 @@ def test_result_categories_are_chosen_per_department_and_shown_so_on_the_public_
 
 def test_an_amendment_reopens_only_the_returned_part_and_keeps_the_other_approval(world, client, auth):
     record = joint_record()
-    auth.login("jt_review")
-    decide(client, record, "approve", "教体局事项无误")
-    auth.logout()
-    auth.login("rs_review")
-    decide(client, record, "return", "请补充劳动合同台账的核查情况")
-    auth.logout()
+    decide_as(auth, client, "jt_review", record, "approve", "教体局事项无误")
+    decide_as(auth, client, "rs_review", record, "return", "请补充劳动合同台账的核查情况")
     assert statuses(record) == {"jiaoti": "approved", "renshe": "returned"}
     assert db.session.get(InspectionRecord, record.id).status == "returned"  # the phone: 已退回
 
@@ -133,12 +130,8 @@ def test_an_amendment_reopens_only_the_returned_part_and_keeps_the_other_approva
 
 def test_an_amendment_naming_a_department_reopens_its_approved_part(world, client, auth):
     record = joint_record()
-    auth.login("jt_review")
-    decide(client, record, "approve")
-    auth.logout()
-    auth.login("rs_review")
-    decide(client, record, "return", "请补充")
-    auth.logout()
+    decide_as(auth, client, "jt_review", record, "approve")
+    decide_as(auth, client, "rs_review", record, "return", "请补充")
     auth.login("jt01")
     # Naming both: 教体局's approval is set aside, its reviewer reviews again.
     assert amend(client, record, "补充了两个部门的说明。", "parts-2", ["jiaoti", "renshe"]).status_code == 201
@@ -150,9 +143,7 @@ def test_an_amendment_naming_a_department_reopens_its_approved_part(world, clien
 
 def test_a_named_department_not_on_the_record_is_refused(world, client, auth):
     record = joint_record()
-    auth.login("rs_review")
-    decide(client, record, "return", "请补充")
-    auth.logout()
+    decide_as(auth, client, "rs_review", record, "return", "请补充")
     auth.login("jt01")
     bad = amend(client, record, "补充", "parts-4", ["weijian"])
     assert bad.status_code == 422 and "不是该检查表的检查部门" in bad.get_json()["error"]
