@@ -106,20 +106,20 @@ def remove_task(annual_id, plan_id):
     return done(f"“{plan.doc_number}”已不再是年度计划的任务。", "programme.show", annual_id=annual.id)
 
 
-@bp.route("/<int:annual_id>/file", methods=["POST"])
-@role_required(roles.OFFICE_ADMIN)
-def file(annual_id):
-    annual = _administered(annual_id)
-    annuals.file(annual, user=current_user)
-    return done(f"已报{annual.filed_to.name}备案。", "programme.show", annual_id=annual.id)
+# What the annual plan's page can do to it as a whole: the stage's step, and what the office is told afterwards.
+_STEPS = {
+    "file": (annuals.file, lambda annual: f"已报{annual.filed_to.name}备案。"),
+    "publish": (annuals.publish, lambda annual: "年度计划已向社会公开。"),
+}
 
 
-@bp.route("/<int:annual_id>/publish", methods=["POST"])
+@bp.route("/<int:annual_id>/<any(file, publish):step>", methods=["POST"])
 @role_required(roles.OFFICE_ADMIN)
-def publish(annual_id):
+def take_step(annual_id, step):
     annual = _administered(annual_id)
-    annuals.publish(annual, user=current_user)
-    return done("年度计划已向社会公开。", "programme.show", annual_id=annual.id)
+    act, said = _STEPS[step]
+    act(annual, user=current_user)
+    return done(said(annual), "programme.show", annual_id=annual.id)
 
 
 @bp.route("/limits", methods=["GET", "POST"])
