@@ -36,6 +36,7 @@ class RecordFacts:
     result_codes: tuple = ()
     understaffed: bool = False
     team_size: int = 0
+    count: int = 1  # how many records share these facts (the dashboard counts groups of records, not each one)
 
 
 def stage_counts(facts, drawn: int = 0, confirmed: int = 0) -> dict[str, int]:
@@ -43,16 +44,16 @@ def stage_counts(facts, drawn: int = 0, confirmed: int = 0) -> dict[str, int]:
     counts = dict.fromkeys((code for code, _ in STAGES), 0)
     counts["drawn"], counts["confirmed"] = drawn, confirmed
     for f in facts:
-        counts["dispatched"] += 1
+        counts["dispatched"] += f.count
         if f.submitted:
-            counts["inspected"] += 1
-            counts["late" if f.late else "on_time"] += 1
+            counts["inspected"] += f.count
+            counts["late" if f.late else "on_time"] += f.count
         if f.status == RecordStatus.RETURNED:
-            counts["returned"] += 1
+            counts["returned"] += f.count
         if f.status in (RecordStatus.APPROVED, RecordStatus.PUBLISHED):
-            counts["approved"] += 1
+            counts["approved"] += f.count
         if f.status == RecordStatus.PUBLISHED:
-            counts["published"] += 1
+            counts["published"] += f.count
     return counts
 
 
@@ -64,7 +65,7 @@ def categories_by_risk(facts) -> dict[str, dict[str, int]]:
             continue
         for code in f.result_codes:
             if code in table and f.risk_level in table[code]:
-                table[code][f.risk_level] += 1
+                table[code][f.risk_level] += f.count
     return table
 
 

@@ -8,13 +8,11 @@ from sqlalchemy.orm import selectinload
 from webapp.core.extensions import db
 from webapp.domain import charts, results, risk, roles
 from webapp.domain import dashboard as dash
-from webapp.domain.status import overall
-from webapp.stages.accounts.models import User
+from webapp.stages.accounts.models import Department, User
 from webapp.stages.plans.calendar import current_calendar
-from webapp.stages.plans.models import Plan
+from webapp.stages.plans.models import Plan, PlanDepartment
+from webapp.stages.publication.board import LISTED, Board
 from webapp.stages.records.models import InspectionRecord, RecordMember
-from webapp.stages.review import parts as review_parts
-from webapp.stages.review import service as review
 from webapp.stages.review.models import Feedback
 
 SHORT = {
@@ -31,6 +29,7 @@ def scope(user) -> int | None:
 
 
 def plan_records(plan_id: int, department_id: int | None) -> list[InspectionRecord]:
+    """The plan's records as objects with their teams and entities, for the exports (the dashboard counts in SQL)."""
     query = (select(InspectionRecord).where(InspectionRecord.plan_id == plan_id)
              .options(selectinload(InspectionRecord.members).selectinload(RecordMember.inspector),
                       selectinload(InspectionRecord.members).selectinload(RecordMember.department),
@@ -40,17 +39,6 @@ def plan_records(plan_id: int, department_id: int | None) -> list[InspectionReco
         query = query.where(InspectionRecord.id.in_(
             select(RecordMember.record_id).where(RecordMember.department_id == department_id)))
     return db.session.scalars(query).all()
-
-
-def facts_of(r: InspectionRecord, part=None) -> dash.RecordFacts:
-    """The record's facts; with `part`, as its department sees it (its part's status: 谁抽查、谁录入、谁公示)."""
-    status = r.status if part is None else overall([part.status])
-    return dash.RecordFacts(
-        id=r.id, entity=r.entity.name, status=status, risk_level=r.entity.risk_level,
-        departments=frozenset(m.department_id for m in r.members), submitted=r.submitted_at is not None,
-        late=r.late, sync_due=r.sync_due, result_codes=tuple(r.result_codes or ()),
-        understaffed=r.understaffed, team_size=len(r.members),
-    )
 
 
 def draw_progress(plan: Plan) -> dict:
@@ -69,10 +57,12 @@ def draw_progress(plan: Plan) -> dict:
             "pending": pending}
 
 
-def _section(title: str, facts, today, calendar, plan, publication, drawn=0, confirmed=0) -> dict:
+def _section(title: str, facts, risks, listed_short, today, calendar, plan, publication, drawn=0,
+             confirmed=0) -> dict:
     counts = dash.stage_counts(facts, drawn, confirmed or 0)
     matrix = dash.categories_by_risk(facts)
     used = [code for code in results.CATEGORIES if sum(matrix[code].values())]
+    at_risk, at_risk_total = risks
     return {
         "title": title,
         "counts": counts,
@@ -85,41 +75,41 @@ def _section(title: str, facts, today, calendar, plan, publication, drawn=0, con
             f"{title}：检查结果类别（按风险等级）",
             [(SHORT[c], [matrix[c][lvl] for lvl in risk.LEVELS]) for c in used],
             [risk.LABELS[lvl] for lvl in risk.LEVELS])) if used else None,
-        "at_risk": dash.deadline_risks(facts, today, calendar, plan.window_end, publication),
-        "understaffed": dash.understaffed(facts),
+        "at_risk": at_risk,
+        "at_risk_total": at_risk_total,
+        "understaffed": listed_short,
+        "understaffed_total": sum(f.count for f in dash.understaffed(facts)),
     }
 
 
 def build(user, plan: Plan, today: date) -> dict:
+    """The plan's dashboard in a fixed number of statements (webapp.stages.publication.board)."""
     calendar = current_calendar()
     publication = dash.publication_deadline(calendar, plan.window_end, plan.publish_days)
     own = scope(user)
-    records = plan_records(plan.id, own)
-    facts = [facts_of(r) for r in records]
-    parts = review_parts.parts_for(records)
-    departments = [pd.department for pd in plan.departments if own is None or pd.department_id == own]
+    board = Board(plan, own)
+    facts = board.facts()
+    risks = board.at_risk(facts, today, calendar, publication)
+    short = board.understaffed()
+    taking_part = (select(Department).join(PlanDepartment, PlanDepartment.department_id == Department.id)
+                   .where(PlanDepartment.plan_id == plan.id).order_by(PlanDepartment.position, PlanDepartment.id))
+    departments = db.session.scalars(taking_part if own is None else taking_part.where(Department.id == own)).all()
     progress = draw_progress(plan)
     sections = []
     if own is None:
-        sections.append(_section("全部部门", facts, today, calendar, plan, publication, progress["drawn"],
-                                 progress["all_confirmed"]))
+        sections.append(_section("全部部门", facts.get(None, []), risks.get(None, ([], 0)), short.get(None, []),
+                                 today, calendar, plan, publication, progress["drawn"], progress["all_confirmed"]))
     for d in departments:
-        own_facts = []
-        for r, f in zip(records, facts):
-            if d.id not in f.departments:
-                continue
-            part = next((p for p in parts[r.id] if p.department_id == d.id), None)
-            own_facts.append(facts_of(r, part) if part is not None else f)
-        sections.append(_section(d.name, own_facts, today, calendar, plan,
-                                 publication, progress["drawn"], progress["confirmed"].get(d.id)))
+        sections.append(_section(d.name, facts.get(d.id, []), risks.get(d.id, ([], 0)), short.get(d.id, []),
+                                 today, calendar, plan, publication, progress["drawn"], progress["confirmed"].get(d.id)))
     return {
         "plan": plan, "publication": publication, "sections": sections, "pending_confirmations": progress["pending"],
         "feedback": feedback_for(plan.id, own),
         "publication_left": dash.workdays_left(calendar, today, publication.due),
+        "listed": LISTED,
         # Parts waiting per department (review, returned, publication); complete: every part published or withdrawn.
-        "parts_waiting": [w for w in review.waiting_by_department(records)
-                          if own is None or w["department_id"] == own],
-        "complete": sum(1 for r in records if review_parts.complete(parts[r.id])),
+        "parts_waiting": board.parts_waiting(),
+        "complete": board.complete(),
     }
 
 

@@ -8,9 +8,11 @@ from webapp.core.extensions import db
 from webapp.domain import results, roles
 from webapp.domain import review as rules
 from webapp.domain.status import PartStatus
+from webapp.stages.accounts.jurisdictions import runs, sees
+from webapp.stages.accounts.jurisdictions import scope as in_jurisdictions
 from webapp.stages.accounts.models import Department, User
 from webapp.stages.directory.models import CheckItem
-from webapp.stages.plans.models import PlanItem
+from webapp.stages.plans.models import Plan, PlanItem
 from webapp.stages.records.models import InspectionRecord, RecordMember
 from webapp.stages.review import parts as review_parts
 from webapp.stages.review.models import Amendment, ReviewEvent, ReviewPart
@@ -38,10 +40,11 @@ def review_departments(user) -> set[int] | None:
 
 
 def can_review(user, record) -> bool:
-    """Office admins decide on any record; a reviewer on records whose team includes their department."""
+    """Office admins read any record of the jurisdictions they see; a reviewer, records whose team includes their
+    department (departments are per jurisdiction)."""
     scope = review_departments(user)
     if scope is None:
-        return True
+        return sees(user, record.plan.jurisdiction_id)
     return bool(scope & {m.department_id for m in record.members})
 
 
@@ -50,7 +53,9 @@ def queue(user, flt: str = "waiting", plan_id: int | None = None) -> list[Inspec
     "waiting" and "returned" are about their own department's part; the office's about any part."""
     scope = review_departments(user)
     query = select(InspectionRecord).where(InspectionRecord.status.in_(rules.REVIEWED))
-    if scope is not None:
+    if scope is None:  # the office: its jurisdiction's records and those below
+        query = in_plan_jurisdictions(query, user)
+    else:
         query = query.where(InspectionRecord.id.in_(
             select(RecordMember.record_id).where(RecordMember.department_id.in_(scope or {-1}))
         ))
@@ -76,17 +81,28 @@ def waiting_count(user) -> int:
     return len(queue(user, "waiting"))
 
 
-def waiting_by_department(records=None) -> list[dict]:
+def in_plan_jurisdictions(query, user):
+    """A query of records narrowed to the plans of the jurisdictions `user` sees."""
+    return in_jurisdictions(query.join(Plan, Plan.id == InspectionRecord.plan_id), Plan.jurisdiction_id, user)
+
+
+def waiting_by_department(records=None, user=None) -> list[dict]:
     """Parts waiting, per department: for review (submitted or withdrawn), returned to the team, approved and
-    waiting for publication; for the office's queue and dashboard."""
+    waiting for publication; for the office's queue (of `user`'s jurisdictions) and dashboard."""
     if records is None:
-        records = db.session.scalars(select(InspectionRecord).where(InspectionRecord.status.in_(rules.REVIEWED))).all()
+        query = select(InspectionRecord).where(InspectionRecord.status.in_(rules.REVIEWED))
+        records = db.session.scalars(in_plan_jurisdictions(query, user) if user is not None else query).all()
     by_record = review_parts.parts_for(records)
     counts: dict[int, dict[str, int]] = {}
     for parts in by_record.values():
         for p in parts:
             row = counts.setdefault(p.department_id, dict.fromkeys(PartStatus, 0))
             row[PartStatus(p.status)] += 1
+    return waiting_rows(counts)
+
+
+def waiting_rows(counts: dict[int, dict[str, int]]) -> list[dict]:
+    """Department id → part status → number, as the queue and the dashboard show it, by department name."""
     names = dict(db.session.execute(select(Department.id, Department.name).where(
         Department.id.in_(list(counts) or [-1]))).all())
     return [{"department": names.get(d, "—"), "department_id": d,
@@ -97,8 +113,11 @@ def waiting_by_department(records=None) -> list[dict]:
 
 
 def decidable_parts(user, record) -> list[ReviewPart]:
-    """The parts of the record this user may decide now: a reviewer, their department's; the office, any."""
+    """The parts of the record this user may decide now: a reviewer, their department's; the office, any of its
+    own jurisdiction's records (a city reads a district's records, the district decides)."""
     scope = review_departments(user)
+    if scope is None and not runs(user, record.plan.jurisdiction_id):
+        return []
     return [p for p in review_parts.parts_of(record) if p.status in rules.PART_WAITING
             and (scope is None or p.department_id in scope)]
 
@@ -196,6 +215,17 @@ def amendments_of(record) -> list[Amendment]:
     ).all()
 
 
+def amendment_media(record, amendment) -> list:
+    """The Media rows of the 补拍照片 an amendment carries, in its order."""
+    by_sha = {m.sha256: m for m in record.media}
+    return [by_sha[s] for s in amendment.photos or [] if s in by_sha]
+
+
+def amendment_shas(record) -> set[str]:
+    """Every photo the record's amendments carry: part of the record as much as its signed media."""
+    return {s for a in amendments_of(record) for s in a.photos or []}
+
+
 def history(record) -> list[dict]:
     """Audit events, review decisions and amendments of the record, oldest first; an entry about one
     department's part carries its `department_id` and `department` (name)."""
@@ -221,7 +251,7 @@ def history(record) -> list[dict]:
     for a in amendments_of(record):
         touched = a.department_ids
         entries.append({"at": a.at, "who": a.by.full_name, "what": "补充说明", "text": a.text, "kind": "amend",
-                        "department_ids": touched,
+                        "department_ids": touched, "photos": amendment_media(record, a),
                         "reopened": "、".join(names.get(d, "") for d in touched or []) if touched else ""})
     if record.submitted_at and not any(x["what"] == SUBMITTED for x in entries):
         submitter = db.session.get(User, record.submitted_by_id) if record.submitted_by_id else None
@@ -244,6 +274,8 @@ def decide(record, user, action: str, comment: str = "", department_id: int | No
     categories do not allow it. A reviewer decides their department's part; the office names the department,
     or, naming none, decides every part waiting. `codes`: the part's result categories, when approving."""
     scope = review_departments(user)
+    if scope is None and not runs(user, record.plan.jurisdiction_id):
+        raise rules.ReviewError("只能审核本辖区计划的检查表。", 403)
     waiting = decidable_parts(user, record)
     if department_id is not None:
         if scope is not None and department_id not in scope:
@@ -268,14 +300,14 @@ def decide(record, user, action: str, comment: str = "", department_id: int | No
     return events[-1]
 
 
-def add_amendment(record, user, text: str, client_id: str, department_ids=None) -> Amendment:
+def add_amendment(record, user, text: str, client_id: str, department_ids=None, photos=None) -> Amendment:
     """The team's answer to a return; it re-opens review only for the parts it answers (the departments it
     names, else every returned part: webapp.domain.review.amend_parts), the other approvals stand. The signed
     findings stay exactly as they were."""
     parts = review_parts.parts_of(record)
     touched = rules.amend_parts({p.department_id: p.status for p in parts}, text, department_ids)
     amendment = Amendment(record_id=record.id, text=text.strip(), client_id=client_id, by_id=user.id,
-                          department_ids=touched)
+                          department_ids=touched, photos=list(photos) if photos else None)
     for p in parts:
         if p.department_id in touched:
             review_parts.reopen(p, user, amendment.text)
