@@ -1,5 +1,7 @@
 /* Service worker of the field app (现场检查). Served from /sw.js with its version and precache list filled in
-   by the server from the real asset files, so any asset change changes these bytes and triggers an update. */
+   by the server from the real asset files, so any asset change changes these bytes and triggers an update.
+   The files are precached under their versioned URLs (/static/v/<version>/field/…), and the imports below are
+   rewritten to them by the server. */
 import { flush, isHeld, sendSignouts, waiting } from "/static/field/sync.js";
 import { getMeta } from "/static/field/db.js";
 
@@ -10,11 +12,14 @@ const CACHE = PREFIX + VERSION;
 const SHELL = "/field/";
 const SYNC_TAG = "field-outbox";
 
-// ---- install: fetch every shell file fresh (bypassing the HTTP cache) into this version's cache.
+// ---- install: every shell file of this version into this version's cache.
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload", credentials: "same-origin" })));
+    // Versioned files are immutable: the copies the page just loaded into the HTTP cache do (on a slow network
+    // the first visit does not download everything twice). The shell and the manifest are fetched fresh.
+    const fresh = (url) => (url.includes("/static/v/") ? "default" : "reload");
+    await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: fresh(url), credentials: "same-origin" })));
     // No skipWaiting here: the page offers "有新版本" and the inspector chooses when, so a draft is never cut.
   })());
 });
@@ -47,7 +52,11 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
+// /field/import is a page of the server (uploading an exported outbox file), not of the app.
+const SERVER_PAGES = ["/field/import"];
+
 function isAppPage(path) {
+  if (SERVER_PAGES.includes(path.replace(/\/$/, ""))) return false;
   return path === "/field" || path.startsWith("/field/") || path.startsWith("/checkin/");
 }
 

@@ -553,8 +553,9 @@ def approved_record(p: Plan, target: Entity, *, status="approved", codes=("no_pr
 
 
 def private_strings(record: InspectionRecord) -> list[str]:
-    """What must never appear on a public page about this record."""
-    out = [record.signature_sha, record.seal_sha, record.findings_hash, f"{LAT}", f"{LNG}", "38.87", "115.46",
+    """What must never appear on a public page about this record. (Its findings hash may: the printed 一企一表
+    carries it, and /v/<token> shows it so that paper and record can be compared, issue 16 §4.)"""
+    out = [record.signature_sha, record.seal_sha, f"{LAT}", f"{LNG}", "38.87", "115.46",
            "13912345678", "/media/"]
     if record.entity.phone:
         out.append(record.entity.phone)

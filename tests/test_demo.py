@@ -35,7 +35,9 @@ def test_the_fourteen_items_are_verbatim_under_their_departments(demo):
             select(CheckItem.title).where(CheckItem.department_id == department.id).order_by(CheckItem.position)
         ).all()
         assert stored == titles
-    assert db.session.scalar(select(func.count()).select_from(CheckItem)) == 14
+    lianchi = select(Department.id).where(Department.jurisdiction.has(code="130606"))
+    assert db.session.scalar(select(func.count()).select_from(CheckItem)
+                             .where(CheckItem.department_id.in_(lianchi))) == 14
 
 
 def test_every_item_has_check_points_and_methods(demo):
@@ -192,13 +194,39 @@ def test_demo_runs_both_ceremonies_and_every_demo_inspector_has_tasks(demo):
     from webapp.stages.draw import ceremony as service
     from webapp.stages.draw.models import Draw
 
+    current, jingxiu = demo["plans"][1], demo["plans"][2]
     draws = db.session.scalars(select(Draw).order_by(Draw.id)).all()
-    current = demo["plans"][1]
     assert [(d.plan_id, d.kind, d.status) for d in draws] == [(current.id, "entities", "executed"),
-                                                              (current.id, "inspectors", "executed")]
+                                                              (current.id, "inspectors", "executed"),
+                                                              (jingxiu.id, "entities", "executed"),
+                                                              (jingxiu.id, "inspectors", "executed")]
     assert current.status == "drawn"
     for username in ("jt01", "jt02", "rs01", "wj01"):
         tasks = my_records(get_user(username))
         assert tasks and all(r.status == "dispatched" for r in tasks)
     for d in draws:
         assert all(ok for _, ok, _ in verify(service.manifest(d)))
+
+
+def test_jingxiu_has_its_own_published_plan_drawn_and_each_office_sees_only_its_own(demo, client, auth):
+    from webapp.stages.draw import ceremony as service
+    from webapp.stages.plans.models import AnnualPlan
+
+    jingxiu = demo["plans"][2]
+    assert jingxiu.annual_plan.jurisdiction.code == "130602" and jingxiu.annual_plan.published_at is not None
+    assert jingxiu.jurisdiction_id == jingxiu.annual_plan.jurisdiction_id
+    assert {pd.department.name for pd in jingxiu.departments} == {"竞秀区教育和体育局"}
+    drawn = service.entity_draw(jingxiu.id)
+    assert drawn is not None and all(row[0][2:8] == "130602" for row in drawn.result["selected"])
+    lianchi_2023 = db.session.scalar(select(AnnualPlan).where(AnnualPlan.doc_number == "保莲双随机办〔2023〕4号"))
+    assert lianchi_2023.published_at is not None
+    public = client.get("/public/plans").get_data(as_text=True)
+    assert jingxiu.annual_plan.title in public and lianchi_2023.title in public
+
+    auth.login("jx_office")
+    plans = client.get("/plans").get_data(as_text=True)
+    assert jingxiu.doc_number in plans and demo["plans"][1].doc_number not in plans
+    assert jingxiu.annual_plan.doc_number in client.get("/programme").get_data(as_text=True)
+    auth.logout()
+    auth.login("office")
+    assert jingxiu.doc_number not in client.get("/plans").get_data(as_text=True)

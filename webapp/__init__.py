@@ -33,7 +33,7 @@ def load_models():
 
 def register_blueprints(app: Flask):
     """Every face's pages, one blueprint per area."""
-    from webapp.faces import api, auth, enterprise, field, home, media, public
+    from webapp.faces import api, assets, auth, enterprise, field, home, media, public
     from webapp.faces.department import confirm, credentials, directory, followup
     from webapp.faces.office import draw, plans, posters, publication, users
     from webapp.faces.office import programme  # the annual programme (issue 12 §3–5)
@@ -41,14 +41,14 @@ def register_blueprints(app: Flask):
     from webapp.faces.review import views as review
 
     app.register_blueprint(programme.bp)
-    for face in (auth, home, users, media, draw, confirm, directory, plans, review, reports, api, public,
+    for face in (assets, auth, home, users, media, draw, confirm, directory, plans, review, reports, api, public,
                  posters, credentials, followup, publication, field, enterprise):
         app.register_blueprint(face.bp)
     from webapp.faces import api_v1, open_data  # the open API and the open results feed (issue 14)
-    from webapp.faces.office import api_tokens
-    from webapp.stages.integration import webhooks  # noqa: F401  (registers the delivery job)
+    from webapp.faces.office import api_tokens, webhooks as webhook_pages
+    from webapp.stages.integration import webhooks  # noqa: F401  (its delivery job, sweep and event listeners)
 
-    for face in (api_v1, open_data, api_tokens):
+    for face in (api_v1, open_data, api_tokens, webhook_pages):
         app.register_blueprint(face.bp)
     from webapp.faces import jobs as jobs_face  # background jobs' progress (issue 17)
 
@@ -68,7 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from webapp.core import errors, extensions, web
+    from webapp.core import errors, extensions, jobs, web
     from webapp.faces import auth, cli
 
     load_models()
@@ -79,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     web.init_app(app)
+    jobs.init_app(app)  # the periodic sweeps' thread, when jobs run in the web process
     register_blueprints(app)
     cli.init_app(app)
     return app

@@ -3,18 +3,28 @@ import * as db from "./db.js";
 import { h, mount } from "./ui.js";
 import { platformNotices, storageLine } from "./env.js";
 import { isOnline, watched } from "./net.js";
+import { drawKeep } from "./keep.js";
 import {
   flush, fetchSession, useSession, waiting, isWaiting, queueSignout, sendSignouts, pendingSignouts,
   requestSignoutSync,
 } from "./sync.js";
-import { state, notFound, signInView } from "./views/common.js";
+import { state, notFound, signInView, announceUploads } from "./views/common.js";
 import { tasksView } from "./views/tasks.js";
-import { taskView } from "./views/task.js";
-import { arriveView, checkinView, scanView } from "./views/arrival.js";
-import { teamView } from "./views/team.js";
-import { checklistView } from "./views/checklist.js";
-import { signView } from "./views/sign.js";
-import { credentialView } from "./views/credential.js";
+
+// The task list is the first screen: its modules load with the page. The other screens (and the photo and
+// signature code they bring) load when first opened — from the worker's cache once installed — so that a first
+// visit over a slow network waits for half as many files (the shell preloads only this file's static imports).
+const lazy = (module, name) => async (...args) => (await import(module))[name](...args);
+const LATER = ["./views/task.js", "./views/arrival.js", "./views/team.js", "./views/checklist.js", "./views/sign.js",
+  "./views/credential.js"];
+const taskView = lazy("./views/task.js", "taskView");
+const arriveView = lazy("./views/arrival.js", "arriveView");
+const checkinView = lazy("./views/arrival.js", "checkinView");
+const scanView = lazy("./views/arrival.js", "scanView");
+const teamView = lazy("./views/team.js", "teamView");
+const checklistView = lazy("./views/checklist.js", "checklistView");
+const signView = lazy("./views/sign.js", "signView");
+const credentialView = lazy("./views/credential.js", "credentialView");
 
 const view = document.getElementById("view");
 const banners = document.getElementById("banners");
@@ -99,9 +109,11 @@ addEventListener("session-expired", () => banner("session",
 async function drawOutbox() {
   state.names = new Map((await db.all("tasks")).map((t) => [t.record_id, t.entity.name]));
   const box = document.getElementById("outbox");
-  if (!state.session) { box.hidden = true; return; }
+  if (!state.session) { box.hidden = true; drawKeep(document.getElementById("outbox-keep"), null, []); return; }
   const queue = await waiting(state.session.user.id);
+  announceUploads(queue);
   box.hidden = queue.length === 0;
+  drawKeep(document.getElementById("outbox-keep"), state.session, queue).catch((err) => console.error(err));
   const first = queue[0];
   const REASONS = {
     queued: "等待上传", retry: "网络或服务器暂时不可用，稍后自动重试", auth: "登录已过期，请重新登录",
@@ -130,6 +142,7 @@ function refreshQuiet() {
   quiet = setTimeout(() => { if (!document.querySelector("input:focus, textarea:focus")) render(); }, 200);
 }
 document.getElementById("sync-now").addEventListener("click", () => flush({ manual: true }));
+setInterval(() => { if (!document.hidden) drawOutbox(); }, 60000);  // the age of the oldest unsent item moves on
 
 function drawNet() {
   const net = document.getElementById("net");
@@ -240,46 +253,73 @@ async function registerWorker() {
   if (isOnline()) reg.update().catch(() => {});
 }
 
-// ---- start: cached session and tasks first (works offline), then the network
-async function download() {
-  const r = await watched("/api/field/tasks", { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store" }).catch(() => null);
-  if (!r || !r.ok) return;
-  const data = await r.json();
-  const { tasks, ...catalog } = data;
-  await db.setMeta("catalog", catalog);
-  await db.replaceTasks(state.session.user.id, tasks);
-  state.catalog = catalog;
-  const cal = await watched("/field/calendar.json", { cache: "no-store" }).then((x) => (x.ok ? x.json() : null)).catch(() => null);
+// ---- start: cached session and tasks first (works offline), then the network: the session, the tasks and the
+// calendar are asked for at once (on 400 ms of latency, one after another cost three round trips before the list)
+const fetchTasks = () => watched("/api/field/tasks", { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store" })
+  .then((r) => (r.ok ? r.json() : null)).catch(() => null);
+const fetchCalendar = () => watched("/field/calendar.json", { cache: "no-store" })
+  .then((r) => (r.ok ? r.json() : null)).catch(() => null);
+
+async function keep(userId, data, cal) {
+  if (data) {
+    const { tasks, ...catalog } = data;
+    await db.setMeta("catalog", catalog);
+    await db.replaceTasks(userId, tasks);
+    state.catalog = catalog;
+  }
   if (cal) { await db.setMeta("calendar", cal); state.cal = cal; }
 }
+
+async function download() {
+  const [data, cal] = await Promise.all([fetchTasks(), fetchCalendar()]);
+  await keep(state.session.user.id, data, cal);
+}
+
+const snapshot = async () => JSON.stringify([await db.all("tasks"), state.catalog]);
+// Straight from the sign-in page the account may have changed: nothing is shown before the server says whose.
+const fromLogin = () => { try { return new URL(document.referrer).pathname === "/login"; } catch { return false; } };
 
 async function start() {
   const notices = platformNotices();
   if (notices.length) banners.append(h("div.banner", {}, notices));
   drawNet();
-  registerWorker().catch((err) => console.error(err));
   const [session, catalog, cal, signedOut] = await Promise.all(
     [db.getMeta("session"), db.getMeta("catalog"), db.getMeta("calendar"), db.getMeta("signed_out")]);
   Object.assign(state, { session, catalog, cal, signedOut });
   if (session) useSession(session);
+  const early = session && catalog && !fromLogin();
+  if (early) {           // the phone has the tasks: show them now, refresh them when the network answers
+    document.getElementById("signout").hidden = false;
+    await render();
+  }
+  const before = early ? await snapshot() : null;
+  let redraw = !early;
   // A sign-out made offline goes to the server before anything else is asked of it.
   if (isOnline() && await sendSignouts()) {
     if (state.signedOut) state.signedOut = { ...state.signedOut, pending: false };
-    const who = await fetchSession();
+    const [who, data, fresh] = await Promise.all([fetchSession(), fetchTasks(), fetchCalendar()]);
     if (who.status === 200) {
-      state.session = await db.getMeta("session");
+      const now = await db.getMeta("session");
+      if (!state.session || state.session.user.id !== now.user.id) redraw = true;
+      state.session = now;
       state.signedOut = null;
       await db.delMeta("signed_out");
-      await download();
+      await keep(now.user.id, data, fresh);
       banner("session");
-    } else if (who.status === 401 && state.session) {
-      dispatchEvent(new Event("session-expired"));
-    } else if (who.status === 401) {
-      state.session = null;
+    } else {
+      await keep(null, null, fresh);
+      if (who.status === 401 && state.session) dispatchEvent(new Event("session-expired"));
+      else if (who.status === 401) { state.session = null; redraw = true; }
     }
   }
   document.getElementById("signout").hidden = !state.session;
-  await render();
+  if (redraw) await render();
+  else if (before !== await snapshot() && showsTasks()) refreshQuiet();
+  // After the first screen: on a slow network the worker's install would compete with the page's own requests.
+  registerWorker().catch((err) => console.error(err));
+  // The other screens' modules, fetched and compiled while the inspector reads the list: opening a task is then instant.
+  const warm = () => LATER.forEach((m) => import(m).catch(() => {}));
+  if (self.requestIdleCallback) requestIdleCallback(warm, { timeout: 3000 }); else setTimeout(warm, 1000);
   drawOutbox();
   flush();
   storageLine().then((line) => { document.getElementById("usage").textContent = line; });

@@ -83,28 +83,65 @@ export function replaceTasks(userId, tasks) {
   });
 }
 
-// Serialised read-modify-write of one stored object: each change waits for the previous one of the same key.
-const chains = new Map();
+// Serialised read-modify-write of one stored object. Changes of one key that arrive while its transaction runs
+// wait together and go into the next one (a bulk answer is one write, not 39). The promise resolves with the
+// stored value once the transaction holding the change has committed: the screen shows an answer only then.
+const queues = new Map();
+const outstanding = new Set();
 export function update(store, key, mutate) {
   const chain = store === "drafts" ? key : `${store}:${key}`;
-  const previous = chains.get(chain) || Promise.resolve();
-  const next = previous.catch(() => {}).then(() => run(store, "readwrite", async (s) => {
-    const current = await req(s[store].get(key));
-    const value = mutate(current ? structuredClone(current) : undefined);
-    if (value === undefined) return current;
+  let q = queues.get(chain);
+  if (!q) queues.set(chain, (q = { store, key, waiting: [], running: null }));
+  const done = new Promise((resolve, reject) => {
+    q.waiting.push({ mutate, resolve, reject });
+    if (!q.running) drain(chain, q);
+  });
+  outstanding.add(done);
+  const forget = () => outstanding.delete(done);
+  done.then(forget, forget);
+  return done;
+}
+
+function drain(chain, q) {
+  const batch = q.waiting.splice(0);
+  if (!batch.length) { queues.delete(chain); return; }
+  const failed = new Map();
+  const running = run(q.store, "readwrite", async (s, tx) => {
+    const current = await req(s[q.store].get(q.key));
+    let value = current;
+    for (const w of batch) {
+      try {
+        const next = w.mutate(value ? structuredClone(value) : undefined);
+        if (next !== undefined) value = next;
+      } catch (err) { failed.set(w, err); }
+    }
+    if (value === current) return current;
     value.updated_at = new Date().toISOString();
-    await req(s[store].put(value));
+    s[q.store].put(value);
+    if (tx.commit) tx.commit();                       // no more requests: commit now, not at the next idle turn
     return value;
-  }));
-  chains.set(chain, next);
-  return next;
+  });
+  q.running = running;
+  running.then((value) => batch.forEach((w) => (failed.has(w) ? w.reject(failed.get(w)) : w.resolve(value))),
+    (err) => batch.forEach((w) => w.reject(err)))
+    .then(() => { if (q.running === running) { q.running = null; drain(chain, q); } });
+}
+
+// The page goes away (closed, switched from, frozen): the changes still waiting start their transaction at once
+// instead of after the running one (IndexedDB keeps the order of transactions on one store).
+export function flushNow() {
+  for (const [chain, q] of queues) if (q.running && q.waiting.length) drain(chain, q);
+}
+if (typeof document !== "undefined") {
+  addEventListener("pagehide", flushNow);
+  document.addEventListener("visibilitychange", () => { if (document.hidden) flushNow(); });
 }
 export const updateDraft = (recordId, mutate) => update("drafts", recordId, mutate);
 export const amendmentsOf = (recordId) => run("amendments", "readonly", (s) => req(s.amendments.index("record").getAll(recordId)));
 
 // Every pending write has reached the disk (before a reload, an update or a sign-out).
-export function settled() {
-  return Promise.all([...chains.values()].map((p) => p.catch(() => {})));
+export async function settled() {
+  while (outstanding.size) await Promise.all([...outstanding].map((p) => p.catch(() => {})));
 }
 
 // Sign-out: this user's data leaves the phone, except what has not reached the server yet. `keepDraft(d)` and

@@ -49,11 +49,15 @@ export function buildFindings(task, draft) {
 }
 
 // 行政处罚法 Art. 42: at least two officers on site; an appointed expert (专业人员) does not count as one.
+export function officersPresent(draft, task) {
+  const officers = new Set(task.team.filter((m) => m.kind !== "expert").map((m) => m.certificate_no));
+  return ((draft.team && draft.team.present) || []).filter((c) => officers.has(c)).length;
+}
+
 export function teamProblems(draft, task) {
   const t = draft.team || {};
   const out = [];
-  const officers = new Set(task.team.filter((m) => m.kind !== "expert").map((m) => m.certificate_no));
-  if ((t.present || []).filter((c) => officers.has(c)).length < 2) out.push("现场检查须至少两名执法人员在场。");
+  if (officersPresent(draft, task) < 2) out.push("现场检查须至少两名执法人员在场。");
   if (!t.credentials_shown) out.push("请确认已向当事人出示执法证件。");
   if (!t.uniform) out.push("请确认检查人员已按规定着装。");
   return out;

@@ -125,7 +125,7 @@ async function uploadMedia(d, sha, index, total) {
   return sent.status === 200 || sent.status === 201 ? null : sent;
 }
 
-function payload(d) {
+export function payload(d) {
   return {
     record_id: d.record_id,
     inspected_on: d.inspected_on,
@@ -175,9 +175,15 @@ async function takeStatus(recordId, data) {
 
 // An amendment goes once under its client_id; a replay gets the same answer, so a lost reply is harmless.
 async function sendAmendment(a) {
+  const photos = a.photos || [];                  // 补拍照片 first, as a record's photos
+  for (let i = 0; i < photos.length; i++) {
+    const bad = await uploadMedia(a, photos[i], i + 1, photos.length);
+    if (bad) return fail(a, bad, "上传补拍照片");
+  }
   await mark(a, { progress: "正在提交补充说明" });
   emit();
-  const r = await call("POST", `/api/field/records/${a.client_uuid}/amendments`, { json: { text: a.text, client_id: a.client_id } });
+  const json = { text: a.text, client_id: a.client_id, ...(photos.length ? { photos } : {}) };
+  const r = await call("POST", `/api/field/records/${a.client_uuid}/amendments`, { json });
   if ((r.status === 200 || r.status === 201) && r.data && r.data.client_id === a.client_id) {
     await mark(a, { state: "synced", error: null, code: r.status, progress: null, server: r.data,
       synced_at: new Date().toISOString() });

@@ -2,7 +2,7 @@
 import pytest
 
 from tests.directory.helpers import csv_file, xlsx
-from webapp.domain import imports, tabular, uscc
+from webapp.domain import import_roster, imports, tabular, uscc
 
 GOOD = [uscc.complete(f"521306060000000{i:02d}") for i in range(10)]
 HEADER = ["统一社会信用代码", "机构名称", "法定代表人", "住所", "成立日期", "年报情况", "登记状态", "风险等级", "类别"]
@@ -116,7 +116,7 @@ def test_unknown_headers_need_mapping_and_the_mapping_is_honoured():
 
 
 def test_inspector_rows_stay_in_the_department_admins_department():
-    spec = imports.inspector_spec({"莲池区卫健局": 3, "weijian": 3, "莲池区人社局": 2}, scope=3, scope_name="莲池区卫健局")
+    spec = import_roster.inspector_spec({"莲池区卫健局": 3, "weijian": 3, "莲池区人社局": 2}, scope=3, scope_name="莲池区卫健局")
     header = ["执法证号", "姓名", "所属部门", "有效期至", "专业资质", "是否专家"]
     data = csv_bytes([["13060603 0001", "王芳", "莲池区卫健局", "2028/12/31", "卫生监督、公共卫生", "是"],
                       ["130606030002", "李强", "莲池区人社局", "2028-12-31", "", "否"],

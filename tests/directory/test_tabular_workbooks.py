@@ -2,12 +2,13 @@
 refusal in Chinese for a broken legacy .xls; cells come back as openpyxl gave them."""
 import datetime
 import io
-import zipfile
 
 import openpyxl
 import pytest
 
 from webapp.domain import tabular
+
+from .helpers import ods
 
 
 def _xlsx(rows) -> bytes:
@@ -21,37 +22,7 @@ def _xlsx(rows) -> bytes:
 
 
 def _ods(rows) -> bytes:
-    def cell(v):
-        if isinstance(v, datetime.date):
-            return f'<table:table-cell office:value-type="date" office:date-value="{v.isoformat()}"/>'
-        if isinstance(v, (int, float)):
-            return f'<table:table-cell office:value-type="float" office:value="{v}"/>'
-        if v is None:
-            return "<table:table-cell/>"
-        return f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
-
-    body = "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        f'<office:body><office:spreadsheet><table:table table:name="名录">{body}</table:table>'
-        "</office:spreadsheet></office:body></office:document-content>")
-    manifest = (
-        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-        '<manifest:file-entry manifest:full-path="/" '
-        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-        "</manifest:manifest>")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet",
-                   compress_type=zipfile.ZIP_STORED)
-        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
-        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+    return ods(rows[0], rows[1:])
 
 
 ROWS = [

@@ -34,7 +34,7 @@ def test_every_field_page_and_the_checkin_url_get_the_same_shell(client):
         bodies.add(response.data)
     assert len(bodies) == 1
     html = bodies.pop().decode()
-    assert '<script type="module" src="/static/field/app.js"></script>' in html
+    assert f'<script type="module" src="/static/v/{shell.version()}/field/app.js"></script>' in html
     assert "<script>" not in html and "style=" not in html  # the strict CSP forbids inline code
 
 
@@ -92,6 +92,9 @@ def test_manifest_is_installable_with_the_projects_own_icons(client):
             assert red > im.width * im.height * 0.05  # the red seal is drawn, not a blank square
         sizes.add(icon["sizes"])
     assert sizes == {"192x192", "512x512"}
+    assert body["id"] == "/field/"
+    purposes = sorted((i["purpose"], i["sizes"]) for i in body["icons"])
+    assert purposes == [("any", "192x192"), ("any", "512x512"), ("maskable", "192x192"), ("maskable", "512x512")]
 
 
 def test_the_icon_drawing_makes_the_committed_pictures():

@@ -183,14 +183,17 @@ def test_filenames_are_kept_as_a_clean_base_name_only(phone, dispatched, sent, k
 
 
 def test_a_failure_after_the_files_were_written_leaves_no_file_without_a_row(phone, dispatched, monkeypatch):
+    from types import SimpleNamespace
+
     from webapp.stages.field import uploads
 
-    def broken(data):
+    def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(uploads, "make_thumbnail", broken)
+    # The raw bytes are written, then the request fails before its commit (the derivatives are a job's now).
+    monkeypatch.setattr(uploads, "audit", SimpleNamespace(record=broken))
     phone.login("jt01")
     phone.client.application.config["PROPAGATE_EXCEPTIONS"] = False
     answer = phone.upload(dispatched.record.id, jpeg_with_exif())
     assert answer.status_code == 500
-    assert media_count() == 0 and stored_files() == set()  # the re-encoded photo written first is gone again
+    assert media_count() == 0 and stored_files() == set()  # the raw photo written first is gone again

@@ -15,7 +15,8 @@ def test_fuzzing_the_description_finds_no_server_error_and_no_nonconforming_answ
     factories.entity_draw(placed.current)
     _, raw = issue()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    headers = {"Authorization": f"Bearer {raw}"}
+    # identity: the app compresses large answers (faces/assets.py) and the WSGI transport does not decode them
+    headers = {"Authorization": f"Bearer {raw}", "Accept-Encoding": "identity"}
     tried = 0
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -30,4 +31,4 @@ def test_fuzzing_the_description_finds_no_server_error_and_no_nonconforming_answ
 
         fuzz()
         tried += 1
-    assert tried == 13
+    assert tried == 15

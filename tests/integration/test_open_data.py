@@ -51,6 +51,7 @@ def test_one_row_per_enterprise_and_department_in_the_national_layout(client, pl
     assert all(r[3] == "未发现问题" and r[1] == "双随机抽查" for r in rows[1:])
     national = client.get("/open/results-national.csv").data.decode("utf-8-sig").splitlines()
     assert national[0] == ",".join(published.NATIONAL_COLUMNS) and len(national) == len(rows)
+    assert all(line.split(",")[1] == "双随机抽查" for line in national[1:])  # 检查类型 in the CSV too
 
 
 def test_json_lines_carry_stable_ids_and_nothing_private(client, placed):

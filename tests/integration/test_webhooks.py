@@ -4,7 +4,10 @@ import hmac
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import pytest
+
 from webapp.core.extensions import db
+from webapp.domain.refusal import Refused
 from webapp.stages.integration import webhooks
 from webapp.stages.integration.models import WebhookDelivery
 
@@ -63,3 +66,33 @@ def test_unreachable_receivers_are_given_up_after_the_day_of_back_off(placed, ho
     for _ in range(len(webhooks.BACKOFF) + 1):
         webhooks.attempt(d)
     assert d.status == "failed" and d.last_error.startswith("无法连接")
+
+
+def test_addresses_are_checked_at_subscription_and_sent_in_ascii(home):
+    for bad in ("ftp://example.org/x", "https://", "https://example.org:99999/x", "https://exa mple.org/x",
+                "javascript:alert(1)", "https://example.org/" + "x" * 500):
+        with pytest.raises(Refused):
+            webhooks.subscribe(bad, ["draw.executed"], home.id)
+    with pytest.raises(Refused):
+        webhooks.subscribe("https://example.org/x", ["draw.nothing"], home.id)
+    assert webhooks.ascii_url("http://127.0.0.1:8080/省平台/接收?来源=莲池") == (
+        "http://127.0.0.1:8080/%E7%9C%81%E5%B9%B3%E5%8F%B0/%E6%8E%A5%E6%94%B6?%E6%9D%A5%E6%BA%90=%E8%8E%B2%E6%B1%A0")
+    assert webhooks.ascii_url("https://例子.中国/hook") == "https://xn--fsqu00a.xn--fiqs8s/hook"
+
+
+def test_the_sweep_is_on_celery_beats_schedule_and_runs_as_a_periodic_task(app, placed, home):
+    from webapp.core import jobs
+
+    app.config["JOBS_BROKER_URL"] = "redis://127.0.0.1:6379/14"
+    capp = jobs.celery(app)
+    entry = capp.conf.beat_schedule["periodic:webhook.retry"]
+    assert entry["task"] == "spotcheck.periodic" and entry["args"] == ["webhook.retry"] and entry["schedule"] == 60
+    assert "spotcheck.periodic" in capp.tasks
+    app.config["JOBS_BROKER_URL"] = None
+    sub = webhooks.subscribe("http://127.0.0.1:9/none", ["draw.executed"], home.id)
+    d = WebhookDelivery(subscription=sub, jurisdiction_id=home.id, event="draw.executed", payload={}, attempts=0,
+                        status="pending", next_attempt_at=webhooks.utcnow())
+    db.session.add(d)
+    db.session.commit()
+    jobs.run_periodic("webhook.retry")  # what the beat's task and the web process's thread run
+    assert db.session.get(WebhookDelivery, d.id).attempts == 1

@@ -23,11 +23,12 @@ Where it runs:
   must be idempotent (it may run twice); `enqueue(..., key=…)` gives at most one job per idempotency key, and a
   job already done is never run again.
 
-A task that raises `JobError("中文说明")` fails at once with that message (bad input: retrying will not help);
-any other exception is retried, and the last attempt's failure is recorded as 「任务执行出错」 with its type."""
+A task that raises `JobError("中文说明")` (or a stage's `Refused` below 500) fails at once with that message (bad
+input: retrying will not help); a failed job's key may be enqueued again (a new run). Any other exception is retried, and the last attempt's failure is recorded as 「任务执行出错」 with its type."""
 import logging
 import threading
 import traceback
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Callable
 
@@ -37,6 +38,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
+from webapp.domain.refusal import Refused
 
 log = logging.getLogger(__name__)
 
@@ -113,12 +115,19 @@ def enqueue(kind: str, payload: dict | None = None, user=None, jurisdiction_id=N
         raise KeyError(f"unknown job kind {kind!r}")
     if key is not None:
         existing = db.session.scalar(select(Job).where(Job.key == key))
-        if existing is not None:
+        if existing is not None and existing.state != FAILED:
             return existing
+        if existing is not None:  # a failed job may be started again (its cause fixed): same row, fresh run
+            existing.key = f"{key}#failed-{existing.id}"
+            db.session.flush()
     job = Job(kind=kind, state=QUEUED, payload=dict(payload or {}), key=key, done=0, attempts=0,
               user_id=getattr(user, "id", None), jurisdiction_id=jurisdiction_id, created_at=utcnow())
     db.session.add(job)
     db.session.flush()
+    if _eager() and db.session.info.get(_DEFER):  # enqueued while the session commits (core.events): run after it
+        db.session.info.setdefault("jobs_eager_after", []).append(job.id)
+        db.session.info["jobs_app"] = current_app._get_current_object()
+        return job
     if _eager():
         db.session.commit()
         run(job.id)
@@ -127,6 +136,21 @@ def enqueue(kind: str, payload: dict | None = None, user=None, jurisdiction_id=N
     db.session.info.setdefault("jobs_pending", []).append(job.id)
     db.session.info["jobs_app"] = current_app._get_current_object()
     return job
+
+
+_DEFER = "jobs_defer_eager"
+
+
+@contextmanager
+def after_commit(session):
+    """Within it, an eager `enqueue` (TESTING) does not commit at once but runs the job right after the session's
+    commit, as the embedded and Celery modes always do: for enqueueing from inside a commit (core.events)."""
+    before = session.info.get(_DEFER)
+    session.info[_DEFER] = True
+    try:
+        yield
+    finally:
+        session.info[_DEFER] = before
 
 
 def _eager() -> bool:
@@ -139,7 +163,10 @@ def _eager() -> bool:
 @event.listens_for(Session, "after_commit")
 def _dispatch(session):
     pending = session.info.pop("jobs_pending", None)
+    eager = session.info.pop("jobs_eager_after", None)
     app = session.info.pop("jobs_app", None)
+    for job_id in eager or ():
+        _run_in_app(app, job_id)  # its own app context, so its own session (this one has just committed)
     if not pending or app is None:
         return
     for job_id in pending:
@@ -152,6 +179,7 @@ def _dispatch(session):
 @event.listens_for(Session, "after_rollback")
 def _forget(session):
     session.info.pop("jobs_pending", None)
+    session.info.pop("jobs_eager_after", None)
 
 
 def _run_in_app(app, job_id):
@@ -180,11 +208,10 @@ def run(job_id: int, max_attempts: int | None = None) -> Job | None:
         return _fail(job_id, f"未知的任务类型「{job.kind}」")
     try:
         result = fn(job, **(job.payload or {}))
-    except JobError as error:
-        db.session.rollback()
-        return _fail(job_id, str(error))
     except Exception as error:  # noqa: BLE001 — recorded on the job, retried
         db.session.rollback()
+        if isinstance(error, JobError) or (isinstance(error, Refused) and error.status < 500):
+            return _fail(job_id, str(error))  # bad input or a stage's refusal: its Chinese reason, no retry
         log.warning("job %s (%s) attempt failed: %s", job_id, job.kind, traceback.format_exc())
         attempts = db.session.get(Job, job_id).attempts
         if max_attempts is not None and attempts < max_attempts:
@@ -247,8 +274,64 @@ def celery(app=None):
             finally:
                 db.session.remove()
 
+    @capp.task(name="spotcheck.periodic")
+    def periodic_task(name):
+        with flask_app.app_context():
+            try:
+                run_periodic(name)
+            finally:
+                db.session.remove()
+
+    capp.conf.beat_schedule = {f"periodic:{name}": {"task": "spotcheck.periodic", "schedule": float(seconds),
+                                                   "args": [name]} for name, (seconds, _) in _PERIODIC.items()}
     _celery[url] = capp
     return capp
+
+
+# --- periodic work (sweeps) ---------------------------------------------------------------------------------
+
+_PERIODIC: dict[str, tuple[float, Callable]] = {}
+_tickers: set[int] = set()
+
+
+def every(seconds: float, name: str):
+    """Register `fn()` to run every `seconds` in an app context (committed after it): by Celery beat in
+    production (`spotcheck worker --beat`), by a thread of the web process when embedded (started with its first
+    request); never by itself under TESTING (tests call the function)."""
+    def register(fn):
+        _PERIODIC[name] = (seconds, fn)
+        return fn
+    return register
+
+
+def run_periodic(name: str) -> None:
+    try:
+        _PERIODIC[name][1]()
+        db.session.commit()
+    except Exception:  # noqa: BLE001 — a sweep that failed runs again at its next tick
+        db.session.rollback()
+        log.warning("periodic %s failed: %s", name, traceback.format_exc())
+
+
+def init_app(app) -> None:
+    """Embedded mode: the periodic work runs in a thread per process, started by the first request."""
+    @app.before_request
+    def _start_ticker():
+        if id(app) in _tickers or app.config.get("JOBS_BROKER_URL") or app.config.get("TESTING") \
+                or app.config.get("JOBS_EAGER"):
+            return
+        _tickers.add(id(app))
+        for name, (seconds, _) in _PERIODIC.items():
+            threading.Thread(target=_tick, args=(app, name, seconds), name=f"periodic-{name}", daemon=True).start()
+
+
+def _tick(app, name: str, seconds: float) -> None:
+    while not threading.Event().wait(seconds):
+        with app.app_context():
+            try:
+                run_periodic(name)
+            finally:
+                db.session.remove()
 
 
 

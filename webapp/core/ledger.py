@@ -34,6 +34,7 @@ KIND_LABELS = {
     "manifest.disclosed": "抽取清单公开（对象名单和检查组）",
     "result.published": "检查结果公示",
     "result.withdrawn": "撤回公示",
+    "result.corrected": "经企业异议更正结果",
     "followup.closed": "后续监管办结",
     "audit.head": "内部审计链的链头",
 }

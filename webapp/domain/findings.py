@@ -18,7 +18,9 @@ from webapp.domain import results
 METHODS = ("document", "onsite", "online", "adopt")
 ADOPT = "adopt"  # adopting another department's or a professional body's conclusion: open to every item
 ONSITE = "onsite"
-MEDIA_KINDS = ("photo", "signature", "seal", "evidence")
+# "amendment": a photo a 补充说明 carries (the reviewer asked for 补拍照片), uploaded while the record is returned.
+MEDIA_KINDS = ("photo", "signature", "seal", "evidence", "amendment")
+AMENDMENT_MEDIA = "amendment"
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_NOTE = 2000

@@ -9,8 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
+from webapp.domain import annual_report, uscc
 from webapp.domain import normalise as n
-from webapp.domain import uscc
 
 CREATE, UPDATE, UNCHANGED, REJECTED = "create", "update", "unchanged", "rejected"
 ACTION_LABELS = {CREATE: "新增", UPDATE: "更新", UNCHANGED: "无变化", REJECTED: "拒绝"}
@@ -39,9 +39,17 @@ class Spec:
     validate_against: Callable[[dict, dict | None], list[str]] = lambda values, current: []
     # Whether a row whose only problem is this reason could be accepted by an explicit override.
     overridable: Callable[[str], bool] = lambda reason: False
+    # A column the synonyms cannot list (e.g. "2022年报状态"): header or field name → its Column, else None.
+    extra: Callable[[str], Column | None] = lambda text: None
+    # A file without the columns a new record needs still updates existing records if it has one of these.
+    update_columns: tuple[str, ...] = ()
+    # Fields where "" is a value (no years filed), not an empty cell.
+    clearable: tuple[str, ...] = ()
+    # The fields `key` reads (parsed first, alone, to find duplicates); empty: all of them.
+    key_fields: tuple[str, ...] = ()
 
     def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
+        return next((c for c in self.columns if c.name == name), None) or self.extra(name)
 
     @property
     def labels(self) -> dict[str, str]:
@@ -54,6 +62,7 @@ class HeaderMatch:
     unknown: list[str]  # headers not matched (ignored unless mapped)
     missing: list[str]  # required fields without a column
     duplicated: list[str]  # fields claimed by two columns
+    update_only: bool = False  # no column a new record needs: the file updates existing records only
 
     @property
     def ok(self) -> bool:
@@ -73,10 +82,13 @@ def match_headers(headers: list[str], spec: Spec, mapping: dict[str, str] | None
         if not header:
             continue
         keys = n.header_keys(header)
+        extra = spec.extra(header)
         if keys[0] in mapping:
             name = mapping[keys[0]] or None
             if name and name not in spec.labels:
                 name = None
+        elif extra is not None:
+            name = extra.name
         else:
             name = next((known[k] for k in keys if k in known), None)
             if name is None:
@@ -89,10 +101,12 @@ def match_headers(headers: list[str], spec: Spec, mapping: dict[str, str] | None
         else:
             colmap[name] = index
     missing = [c.name for c in spec.columns if c.required and c.name not in colmap]
-    return HeaderMatch(colmap, unknown, missing, sorted(set(duplicated)))
+    update_only = bool(missing) and set(missing) <= set(spec.required_values) and any(
+        f in spec.update_columns or f not in spec.labels for f in colmap)  # (an extra column counts)
+    return HeaderMatch(colmap, unknown, [] if update_only else missing, sorted(set(duplicated)), update_only)
 
 
-@dataclass
+@dataclass(slots=True)  # 100,000 of them are held while a file's duplicates are found
 class RowPlan:
     line: int
     action: str
@@ -102,6 +116,7 @@ class RowPlan:
     reasons: list[str] = field(default_factory=list)
     changes: dict = field(default_factory=dict)  # field -> [old, new]
     overridable: bool = False
+    notes: list[str] = field(default_factory=list)  # what was not read, on a row that is imported all the same
 
     @property
     def raw(self) -> list[str]:
@@ -138,46 +153,56 @@ def _blank(cells: list) -> bool:
 
 
 def plan(rows: Iterable[tuple[int, list]], spec: Spec, colmap: dict[str, int],
-         lookup: Callable[[list[str]], dict[str, dict]], summary: Summary | None = None) -> Iterator[RowPlan]:
+         lookup: Callable[[list[str]], dict[str, dict]], summary: Summary | None = None,
+         update_only: bool = False) -> Iterator[RowPlan]:
     """Plan every non-blank row. `lookup(keys)` returns the stored values of those keys that exist (same
-    representation as parsed values; names starting with "_" are context, never compared)."""
+    representation as parsed values; names starting with "_" are context, never compared). `update_only`: a
+    key not stored yet is rejected (the file lacks what a new record needs)."""
     summary = summary if summary is not None else Summary()
-    parsed: list[RowPlan] = []
     parsers = [(name, index, spec.column(name).parse) for name, index in colmap.items()]
+    # First the keys alone (duplicates are found over the whole file), then each chunk in full: only the cells of
+    # a 100,000-row file are held at once, not its parsed values.
+    key_parsers = [p for p in parsers if p[0] in spec.key_fields] if spec.key_fields else parsers
+    pending: list[tuple[int, list, str | None] | None] = []
+    lines_of: dict[str, list[int]] = {}
     for line, cells in rows:
         if _blank(cells):
             summary.blank += 1
             continue
-        values, errors = parse_cells(cells, parsers)
-        if not errors:
-            errors = spec.validate(values)
-        key = spec.key(values)
-        parsed.append(RowPlan(line, REJECTED if errors else "", key, values, cells, errors))
+        key = spec.key(parse_cells(cells, key_parsers)[0])
+        pending.append((line, cells, key))
+        if key:
+            lines_of.setdefault(key, []).append(line)
 
-    lines_of: dict[str, list[int]] = {}
-    for row in parsed:
-        if row.key:
-            lines_of.setdefault(row.key, []).append(row.line)
-    for row in parsed:
-        lines = lines_of.get(row.key or "", [])
-        if len(lines) > 1:
-            others = "、".join(str(x) for x in lines if x != row.line)
-            row.reasons.append(f"文件中重复：第 {others} 行也是同一{spec.key_label}")
-            row.action = REJECTED
-
-    for start in range(0, len(parsed), CHUNK):
-        chunk = parsed[start:start + CHUNK]
+    for start in range(0, len(pending), CHUNK):
+        chunk = []
+        for i in range(start, min(start + CHUNK, len(pending))):
+            line, cells, key = pending[i]
+            pending[i] = None
+            values, errors = parse_cells(cells, parsers)
+            if not errors:
+                errors = spec.validate(values)
+            row = RowPlan(line, REJECTED if errors else "", key, values, cells, errors)
+            lines = lines_of.get(key or "", [])
+            if len(lines) > 1:
+                others = "、".join(str(x) for x in lines if x != line)
+                row.reasons.append(f"文件中重复：第 {others} 行也是同一{spec.key_label}")
+                row.action = REJECTED
+            chunk.append(row)
         current = lookup([r.key for r in chunk if r.key and r.action != REJECTED])
         for row in chunk:
             if row.action != REJECTED:
-                _decide(row, spec, current.get(row.key))
+                _decide(row, spec, current.get(row.key), update_only)
             summary.counts[row.action] += 1
             yield row
 
 
-def _decide(row: RowPlan, spec: Spec, current: dict | None):
+def _decide(row: RowPlan, spec: Spec, current: dict | None, update_only: bool = False):
     reasons = spec.validate_against(row.values, current)
-    if current is None or current.get("_new"):
+    row.notes = row.values.pop("_notes", [])
+    if update_only and (current is None or current.get("_new")):
+        reasons.append(f"名录库中没有该{spec.key_label}（本文件只更新已有记录，不能新增）")
+    elif current is None or current.get("_new"):
         missing = [spec.column(f).label for f in spec.required_values if row.values.get(f) in (None, "", ())]
         reasons += [f"缺少{label}" for label in missing]
     if reasons:
@@ -188,10 +213,14 @@ def _decide(row: RowPlan, spec: Spec, current: dict | None):
         row.action = CREATE
         return
     # An empty cell means "not given": it never erases what is stored.
+    def stored(name):
+        return current.get(name) or "" if name in spec.clearable else current.get(name)
+
     changes = {
         name: [current.get(name), value]
         for name, value in row.values.items()
-        if value not in (None, "") and not name.startswith("_") and value != current.get(name)
+        if value is not None and (value != "" or name in spec.clearable) and not name.startswith("_")
+        and value != stored(name)
     }
     row.changes = changes
     row.action = UPDATE if changes else UNCHANGED
@@ -225,8 +254,34 @@ def _uscc(value) -> str | None:
 BAD_CHECKSUM = "统一社会信用代码校验位不正确"
 
 
-def entity_spec(overrides: Iterable[str] = ()) -> Spec:
-    """The 检查对象名录库. `overrides`: USCCs whose failing checksum the office has checked by hand."""
+def _year_column(text: str) -> Column | None:
+    year = annual_report.field_year(text) or annual_report.header_year(text)
+    if year is None:
+        return None
+    return Column(annual_report.field_name(year), f"{year}年度年报", (), annual_report.parse_filed)
+
+
+def _merge_years(values: dict, current: dict | None):
+    """The years of the year-carrying columns applied to the 年报情况 column's (or the stored) years."""
+    marks, notes = {}, []
+    for name in [k for k in values if annual_report.field_year(k)]:
+        year, mark = annual_report.field_year(name), values.pop(name)
+        if isinstance(mark, bool):
+            marks[year] = mark
+        elif mark is not None:
+            notes.append(annual_report.unreadable_note(year, mark))
+    if notes:
+        values["_notes"] = values.get("_notes", []) + notes
+    if marks:
+        base = values.get("annual_report_years")
+        values["annual_report_years"] = annual_report.merge(
+            base if base is not None else (current or {}).get("annual_report_years"), marks)
+
+
+def entity_spec(overrides: Iterable[str] = (), place: Callable[[dict, dict | None], str | None] | None = None
+                ) -> Spec:
+    """The 检查对象名录库. `overrides`: USCCs whose failing checksum the office has checked by hand. `place`:
+    (values, current) → why the row is not the importing office's to write (不属本辖区), or None."""
     overrides = {n.clean_code(o) for o in overrides}
 
     def validate(values):
@@ -238,6 +293,13 @@ def entity_spec(overrides: Iterable[str] = ()) -> Spec:
         return []
 
     def validate_against(values, current):
+        elsewhere = place(values, current) if place else None
+        if elsewhere:
+            return [elsewhere]
+        _merge_years(values, current)
+        return checksum(values, current)
+
+    def checksum(values, current):
         code = values["uscc"]
         if uscc.is_valid(code):
             values["checksum_override"] = False if current is None else current.get("checksum_override", False)
@@ -267,6 +329,9 @@ def entity_spec(overrides: Iterable[str] = ()) -> Spec:
                                           "信用风险分类"), n.parse_risk, required=True),
             Column("category", "类别", ("机构类别", "主体类别", "类型", "机构类型", "行业类别", "对象类别"), _text(64)),
             Column("phone", "联系电话", ("电话", "手机", "联系方式", "手机号码"), n.parse_phone),
+            # Where it is registered (for 不属本辖区), not stored: e.g. 保定市竞秀区市场监督管理局.
+            Column("_authority", "登记机关", ("登记管辖机关", "登记机构", "管辖机关", "所属辖区", "管辖单位"),
+                   _text(200)),
         ),
         required_values=("name", "risk_level"),
         key=lambda values: values.get("uscc") or None,
@@ -274,109 +339,8 @@ def entity_spec(overrides: Iterable[str] = ()) -> Spec:
         validate=validate,
         validate_against=validate_against,
         overridable=lambda reason: reason.startswith(BAD_CHECKSUM),
+        extra=_year_column,
+        key_fields=("uscc",),
+        update_columns=("status", "annual_report_years"),
+        clearable=("annual_report_years",),
     )
-
-
-# --- the inspector roster ------------------------------------------------------------------------------------------
-
-def inspector_spec(departments: dict[str, int], scope: int | None = None, scope_name: str = "") -> Spec:
-    """The 执法检查人员名录库. `departments`: name or code → id. `scope`: a department admin's own department."""
-    lookup_names = {n.header_key(k): v for k, v in departments.items()}
-
-    def department(value):
-        text = n.clean_text(value)
-        if not text:
-            return None
-        if n.header_key(text) in lookup_names:
-            return lookup_names[n.header_key(text)]
-        raise ValueError(f"部门不存在：{text}")
-
-    def validate(values):
-        errors = []
-        if not values.get("certificate_no"):
-            errors.append("缺少执法证号")
-        if values.get("valid_from") and values.get("valid_to") and values["valid_to"] < values["valid_from"]:
-            errors.append("有效期止早于有效期起")
-        if scope is not None:
-            if values.get("department_id") is None:
-                values["department_id"] = scope
-            elif values["department_id"] != scope:
-                errors.append(f"只能导入本部门（{scope_name}）的人员")
-        return errors
-
-    def validate_against(values, current):
-        if scope is not None and current is not None and current.get("department_id") != scope:
-            return ["该执法证号属于其他部门的人员，本部门不能修改"]
-        return []
-
-    return Spec(
-        kind="inspectors",
-        label="执法检查人员名录",
-        columns=(
-            Column("certificate_no", "执法证号", ("执法证编号", "证件号", "证号", "执法证件号", "行政执法证号",
-                                              "执法证件编号"), n.parse_certificate, required=True),
-            Column("name", "姓名", ("人员姓名", "执法人员", "执法人员姓名"), _text(64), required=True),
-            Column("department_id", "所属部门", ("部门", "单位", "所在单位", "执法部门", "所在部门"), department,
-                   required=scope is None),
-            Column("valid_from", "有效期起", ("发证日期", "有效期自", "有效起始日期", "起始日期"), _iso),
-            Column("valid_to", "有效期止", ("有效期至", "有效期", "截止日期", "有效截止日期", "到期日期"), _iso),
-            Column("phone", "联系电话", ("电话", "手机", "手机号码", "联系方式"), n.parse_phone),
-            Column("qualifications", "专业资质", ("资质", "专业", "执法领域", "专业领域", "资格"),
-                   lambda v: list(n.parse_list(v)) or None),
-            Column("is_expert", "专业人员", ("是否专家", "是否专业人员", "专家"), n.parse_bool),
-            Column("status", "人员状态", ("状态", "在岗状态"), n.parse_inspector_status),
-        ),
-        required_values=("name", "department_id"),
-        key=lambda values: values.get("certificate_no") or None,
-        key_label="执法证号",
-        validate=validate,
-        validate_against=validate_against,
-    )
-
-
-# --- conflicts of interest -------------------------------------------------------------------------------------
-
-def conflict_key(certificate_no: str, code: str) -> str:
-    return f"{certificate_no}|{code}"
-
-
-def conflict_spec(scope: int | None = None) -> Spec:
-    """回避 declarations: an inspector (by 执法证号) must not inspect an entity (by USCC), for a reason."""
-
-    def validate(values):
-        errors = []
-        if not values.get("certificate_no"):
-            errors.append("缺少执法证号")
-        if not values.get("uscc"):
-            errors.append("缺少统一社会信用代码")
-        return errors
-
-    def validate_against(values, current):
-        current = current or {}
-        errors = []
-        if not current.get("_inspector"):
-            errors.append("执法证号不在执法人员名录库中")
-        elif scope is not None and current.get("_department_id") != scope:
-            errors.append("只能为本部门的执法人员登记回避")
-        if not current.get("_entity"):
-            errors.append("统一社会信用代码不在检查对象名录库中")
-        return errors
-
-    return Spec(
-        kind="conflicts",
-        label="回避关系",
-        columns=(
-            Column("certificate_no", "执法证号", ("执法证编号", "证号", "执法证件号"), n.parse_certificate, required=True),
-            Column("uscc", "统一社会信用代码", ("社会信用代码", "信用代码", "uscc"), _uscc, required=True),
-            Column("reason", "回避原因", ("原因", "理由", "回避理由", "关系说明"), _text(300), required=True),
-            # For the reader of the file only: never compared or stored.
-            Column("_inspector_name", "姓名", ("执法人员", "人员姓名"), _text(64)),
-            Column("_entity_name", "机构名称", ("企业名称", "单位名称", "名称"), _text(200)),
-        ),
-        required_values=("reason",),
-        key=lambda v: conflict_key(v["certificate_no"], v["uscc"]) if v.get("certificate_no") and v.get("uscc") else None,
-        key_label="执法证号和统一社会信用代码",
-        validate=validate,
-        validate_against=validate_against,
-    )
-

@@ -114,6 +114,7 @@ def parse_risk(value) -> str | None:
 _YEAR_SPLIT = re.compile(r"[,，、;；/|\s和及]+")
 _YEAR = re.compile(r"(19[89]\d|20\d\d)")
 _NONE_WORDS = {"无", "未年报", "未报", "否", "-", "—", "/"}
+_YEARS_LISTED = re.compile(r"^(?:19[89]\d|20\d\d)(?:,(?:19[89]\d|20\d\d))*$")
 
 
 def parse_years(value) -> tuple[int, ...] | None:
@@ -128,6 +129,8 @@ def parse_years(value) -> tuple[int, ...] | None:
         return None
     if text in _NONE_WORDS:
         return ()
+    if _YEARS_LISTED.match(text):  # "2021,2022" as exports and this module write it: no need to tokenise
+        return tuple(sorted({int(y) for y in text.split(",")}))
     years = set()
     for token in _YEAR_SPLIT.split(text):
         if not token:

@@ -57,7 +57,10 @@ export async function checkinView(root, id) {
   h("button.primary", { type: "submit" }, "核对并签到"));
   mount(root, back(`/field/task/${task.record_id}`), h("h1", {}, "到达签到"),
     draft && draft.checkin ? notice(`已于 ${fmtTime(draft.checkin.at)} 签到${draft.checkin.lat != null ? `（位置精度 ${Math.round(draft.checkin.accuracy)} 米）` : ""}。`, "ok") : null,
-    h("p.muted", {}, "请扫描企业张贴的“扫码入企”二维码（用手机相机或下方按钮），或手动核对信用代码。"),
+    // The in-app scanner exists only where the browser can decode QR codes: name it only then.
+    h("p.muted", { id: "checkin-how" }, "BarcodeDetector" in self
+      ? "请用手机相机或下面的“扫码入企”按钮扫描企业张贴的“扫码入企”二维码，或在下方手动核对统一社会信用代码。"
+      : "请用手机相机扫描企业张贴的“扫码入企”二维码，或在下方手动核对统一社会信用代码。"),
     "BarcodeDetector" in self ? link("/field/scan", "扫码入企", "button.primary") : null,
     draft && draft.checkin ? link(`/field/task/${task.record_id}/team`, "下一步：检查组确认", "button.primary") : form);
 }

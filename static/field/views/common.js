@@ -18,7 +18,10 @@ const SYNC_STATUS = {
 
 // A returned record shows the return (or its amendment waiting to go) before anything about the local draft.
 export function statusOf(task, draft, amendments = []) {
-  if (task.status === "returned") return amendments.some(waitingAmendment) ? "补充说明待同步" : "待补充说明";
+  if (task.status === "returned") {
+    if (!amendments.some(waitingAmendment)) return "待补充说明";
+    return isOnline() ? "补充说明待同步" : "补充说明待联网后上传";
+  }
   if (amendments.some((a) => a.sync.state === "synced")) return task.status_label || "补充说明已提交";
   if (!draft) return task.status_label || task.status;
   if (!draft.locked) return "填写中";
@@ -46,6 +49,7 @@ export async function myTasks() {
 
 export async function load(recordId) {
   const id = Number(recordId);
+  await db.settled();              // a write still on its way is part of what the screen shows
   const [task, draft] = await Promise.all([db.get("tasks", id), db.get("drafts", id)]);
   if (!task || task.user_id !== state.session.user.id) return {};
   return { task, draft };
@@ -96,4 +100,23 @@ export function signInView(root, reason) {
   mount(root, h("h1", {}, "现场检查"),
     notice(reason, "warn"),
     isOnline() ? h("a.button.primary", { href: `/login?next=${next}` }, "登录") : notice("当前离线。请在有网络时登录一次，之后即可离线使用。", "info"));
+}
+
+// After sync: 已上传 N 条, for what left the outbox because the server took it (not for what was set aside).
+let lastWaiting = null;
+export async function announceUploads(queue) {
+  const key = (x) => (isAmendment(x) ? `a:${x.client_id}` : `d:${x.record_id}`);
+  const before = lastWaiting;
+  lastWaiting = new Set(queue.map(key));
+  if (!before) return;
+  const gone = [...before].filter((k) => !lastWaiting.has(k));
+  if (!gone.length) return;
+  const found = await Promise.all(gone.map((k) => (k[0] === "a" ? db.get("amendments", k.slice(2)) : db.get("drafts", Number(k.slice(2))))));
+  const n = found.filter((x) => x && x.sync && x.sync.state === "synced").length;
+  if (!n) return;
+  const box = document.getElementById("uploaded") || h("div.banner");
+  box.id = "uploaded";
+  mount(box, h("p.notice.ok", { role: "status" }, `已上传 ${n} 条，服务器已收到。`,
+    h("button.small.dismiss", { type: "button", onclick: () => box.remove() }, "知道了")));
+  if (!box.isConnected) document.getElementById("banners").append(box);
 }

@@ -19,7 +19,7 @@ export function thumbs(recordId, shas, onRemove) {
 // A camera button: each chosen photo is processed, stored as a Blob with its hash, then `onStored(sha)`.
 export function photoInput(task, kind, label, onStored, disabled) {
   const status = h("span.muted.photo-status", { role: "status" });
-  const input = h("input.visually-hidden", { type: "file", accept: "image/*", capture: "environment", multiple: kind === "photo" || kind === "evidence", disabled });
+  const input = h("input.visually-hidden", { type: "file", accept: "image/*", capture: "environment", multiple: ["photo", "evidence", "amendment"].includes(kind), disabled });
   input.addEventListener("change", async () => {
     const files = [...input.files];
     input.value = "";

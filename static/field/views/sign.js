@@ -106,14 +106,21 @@ export async function signView(root, id) {
       h("summary", {}, "当事人拒绝签字"),
       h("label", { for: "refusal-note" }, "拒签情况说明（必填）"),
       h("textarea", { id: "refusal-note", rows: 3, value: refusal.note, placeholder: "如实记录拒签经过",
-        oninput: (e) => setRefusal((r) => { r.note = e.target.value; }) }),
+        oninput: (e) => {
+          // The error said the text was missing: once there is text, it goes.
+          if (e.target.value.trim() && refusalMsg.dataset.error === "note") { mount(refusalMsg); delete refusalMsg.dataset.error; }
+          setRefusal((r) => { r.note = e.target.value; });
+        } }),
       h("fieldset", {}, h("legend", {}, "两名检查人员确认"),
         present.map((m) => h("label.check", {}, h("input", { type: "checkbox", checked: refusal.confirmed_by.includes(m.certificate_no),
-          onchange: (e) => setRefusal((r) => {
-            const s = new Set(r.confirmed_by);
-            if (e.target.checked) s.add(m.certificate_no); else s.delete(m.certificate_no);
-            r.confirmed_by = [...s];
-          }) }), `${m.name}（${m.certificate_no}）确认以上情况属实`))),
+          onchange: async (e) => {
+            const d = await setRefusal((r) => {
+              const s = new Set(r.confirmed_by);
+              if (e.target.checked) s.add(m.certificate_no); else s.delete(m.certificate_no);
+              r.confirmed_by = [...s];
+            });
+            if (refusalMsg.dataset.error === "confirm" && d.refusal_draft.confirmed_by.length >= 2) mount(refusalMsg);
+          } }), `${m.name}（${m.certificate_no}）确认以上情况属实`))),
       photoInput(task, "evidence", "拍摄现场证据（可选）", async (sha) => {
         const d = await setRefusal((r) => { r.evidence = [...new Set([...r.evidence, sha])]; });
         drawEvidence(d.refusal_draft.evidence);
@@ -123,8 +130,9 @@ export async function signView(root, id) {
         await db.settled();
         const r = (await db.get("drafts", task.record_id)).refusal_draft || {};
         const confirmed = (r.confirmed_by || []).filter((c) => findings.team.present.includes(c));
-        if (!(r.note || "").trim()) return mount(refusalMsg, notice("请填写拒签情况说明。", "error"));
-        if (confirmed.length < 2) return mount(refusalMsg, notice("拒签须由两名在场检查人员确认。", "error"));
+        refusalMsg.dataset.error = !(r.note || "").trim() ? "note" : confirmed.length < 2 ? "confirm" : "";
+        if (refusalMsg.dataset.error === "note") return mount(refusalMsg, notice("请填写拒签情况说明。", "error"));
+        if (refusalMsg.dataset.error === "confirm") return mount(refusalMsg, notice("拒签须由两名在场检查人员确认。", "error"));
         await lock({ refusal: { note: r.note.trim(), confirmed_by: confirmed.slice(0, 2).sort(), evidence: r.evidence || [] },
           signature_sha: null, seal_sha: null });
       } }, "确认拒签并提交")));

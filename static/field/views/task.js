@@ -4,6 +4,7 @@ import { h, mount, fmtTime } from "../ui.js";
 import { teamProblems } from "../rules.js";
 import { flush, requestBackgroundSync, isHeld, waitingAmendment, withdrawAmendment } from "../sync.js";
 import { isOnline } from "../net.js";
+import { thumbs, photoInput } from "./photos.js";
 import {
   state, statusOf, returnedBadge, myAmendments, back, notice, load, editable, deadlineLine, notFound,
 } from "./common.js";
@@ -63,15 +64,15 @@ function returnsSection(task, amendments) {
     sent.map((a) => h("div.amendment.sent", {},
       h("p.notice.ok", { role: "status" }, `已提交补充说明 · ${fmtTime(a.sync.server.at || a.sync.synced_at)}`
         + (a.sync.server.status === task.status && task.status_label ? ` · 服务器状态：${task.status_label}` : "")),
-      h("p.amend-text", {}, a.text))),
+      h("p.amend-text", {}, a.text), (a.photos || []).length ? thumbs(task.record_id, a.photos) : null)),
     team.map((a) => h("div.amendment.team", {},
       h("p.notice.ok", { role: "status" }, `${a.by} 已提交补充说明 · ${fmtTime(a.at)}`),
       h("p.amend-text", {}, a.text))),
     pending.map((a) => h("div.amendment.waiting", {},
       h("p.notice.warn", { role: "status" }, a.sync.state === "queued"
-        ? `补充说明已保存在本机，等待同步${isOnline() ? "" : "（当前离线，联网后自动发送）"}`
+        ? `补充说明已保存在本机，${isOnline() ? "等待同步" : "待联网后上传"}`
         : `补充说明未能提交：${a.sync.error || "稍后自动重试"}`),
-      h("p.amend-text", {}, a.text),
+      h("p.amend-text", {}, a.text), (a.photos || []).length ? thumbs(task.record_id, a.photos) : null,
       isHeld(a) ? h("button", { type: "button", onclick: async () => {
         if (!confirm("不再提交这条补充说明？它仍保留在本机，只是不再等待同步。")) return;
         await withdrawAmendment(a.client_id);
@@ -88,22 +89,30 @@ function amendForm(task, open) {
   let clientId = open ? open.client_id : null;
   const msg = h("div");
   const count = h("span.muted", {}, `${(open ? open.text : "").length}/${AMEND_MAX}`);
-  const save = (text) => {
+  // `change(a)`: the draft amendment with the edit made (text typed, a 补拍照片 added or removed).
+  const save = (change) => {
     clientId ||= crypto.randomUUID();
-    return db.update("amendments", clientId, (a) => (a ? (a.sync.state === "draft" ? { ...a, text } : undefined) : {
+    return db.update("amendments", clientId, (a) => (a ? (a.sync.state === "draft" ? change({ photos: [], ...a }) : undefined) : change({
       kind: "amendment", client_id: clientId, record_id: task.record_id, client_uuid: task.client_uuid,
-      user_id: state.session.user.id, text, created_at: new Date().toISOString(), sync: { state: "draft" },
-    }));
+      user_id: state.session.user.id, text: "", photos: [], created_at: new Date().toISOString(), sync: { state: "draft" },
+    })));
   };
+  const setText = (text) => save((a) => ({ ...a, text }));
+  const photos = h("div");
+  const drawPhotos = (shas) => mount(photos, thumbs(task.record_id, shas, async (sha) => {
+    const a = await save((x) => ({ ...x, photos: x.photos.filter((s) => s !== sha) }));
+    drawPhotos(a.photos);
+  }));
+  drawPhotos((open && open.photos) || []);
   const area = h("textarea", { id: "amend-text", rows: 5, maxlength: AMEND_MAX, value: open ? open.text : "",
     placeholder: "针对审核意见说明情况，如整改结果、补充的事实等",
-    oninput: (e) => { count.textContent = `${e.target.value.length}/${AMEND_MAX}`; save(e.target.value); } });
+    oninput: (e) => { count.textContent = `${e.target.value.length}/${AMEND_MAX}`; setText(e.target.value); } });
   const submit = async () => {
     const text = area.value.trim();
     if (!text) return mount(msg, notice("请填写补充说明。", "error"));
     if (text.length > AMEND_MAX) return mount(msg, notice(`补充说明不能超过 ${AMEND_MAX} 字。`, "error"));
     if (!task.client_uuid) return mount(msg, notice("服务器上还没有这份记录的编号，请联网刷新任务后再提交。", "error"));
-    await save(area.value);
+    await setText(area.value);
     await db.settled();
     const now = new Date().toISOString();
     await db.update("amendments", clientId, (a) => (a && a.sync.state === "draft"
@@ -114,6 +123,12 @@ function amendForm(task, open) {
     state.go(location.pathname, true);
   };
   return h("div.amend-form", {},
-    h("label", { for: "amend-text" }, "补充说明"), area, count, msg,
+    h("label", { for: "amend-text" }, "补充说明"), area, count,
+    // 补拍照片 (the reviewer may ask for them): the same camera button as the checklist, sent before the text.
+    photoInput(task, "amendment", "补拍照片", async (sha) => {
+      const a = await save((x) => ({ ...x, photos: [...new Set([...x.photos, sha])] }));
+      drawPhotos(a.photos);
+    }),
+    photos, msg,
     h("button.primary", { type: "button", onclick: submit }, "提交补充说明"));
 }

@@ -1,6 +1,6 @@
 // The team on site: who is present, credentials shown, uniform.
 import { h, mount } from "../ui.js";
-import { teamProblems } from "../rules.js";
+import { teamProblems, officersPresent } from "../rules.js";
 import { state, link, back, notice, load, editable, ensureDraft, edit, notFound } from "./common.js";
 
 // ---------------------------------------------------------------- 检查组
@@ -13,17 +13,30 @@ export async function teamView(root, id) {
   const problems = h("div");
   const show = (d) => mount(problems, teamProblems(d, task).map((p) => notice(p, "warn")));
   const present = new Set(draft.team.present);
+  // 行政处罚法 Art. 42: no step onwards with fewer than two officers ticked (read from the disk, not the screen).
+  const refusal = h("div");
+  const nextStep = link(`/field/task/${task.record_id}/checklist`, "下一步：检查内容", "button.primary");
+  nextStep.addEventListener("click", async (e) => {
+    e.preventDefault();
+    const d = (await load(task.record_id)).draft;
+    if (!locked && officersPresent(d, task) < 2) {
+      return mount(refusal, notice("现场检查须至少两名执法人员在场：请勾选在场的两名执法人员后再继续。", "error"));
+    }
+    state.go(nextStep.getAttribute("href"));
+  });
   const box = (checked, onchange, text, extra = {}) =>
     h("label.check", {}, h("input", { type: "checkbox", checked, disabled: locked, onchange, ...extra }), text);
   mount(root, back(`/field/task/${task.record_id}`), h("h1", {}, "检查组确认"),
     state.takeFlash(),
     h("fieldset", {}, h("legend", {}, "在场的检查人员（至少两名）"),
       task.team.map((m) => box(present.has(m.certificate_no), async (e) => {
-        show(await edit(task.record_id, (d) => {
-          const s = new Set(d.team.present);
+        const d = await edit(task.record_id, (x) => {
+          const s = new Set(x.team.present);
           if (e.target.checked) s.add(m.certificate_no); else s.delete(m.certificate_no);
-          d.team.present = [...s];
-        }));
+          x.team.present = [...s];
+        });
+        show(d);
+        if (officersPresent(d, task) >= 2) mount(refusal);
       }, h("span", {}, h("strong", {}, m.name), ` ${m.department} · 执法证号 ${m.certificate_no}${m.kind === "expert" ? " · 专业人员" : ""}`),
       { dataset: { cert: m.certificate_no } }))),
     h("fieldset", {}, h("legend", {}, "亮证与着装"),
@@ -32,7 +45,7 @@ export async function teamView(root, id) {
       box(draft.team.uniform, async (e) => show(await edit(task.record_id, (d) => { d.team.uniform = e.target.checked; })),
         "检查人员已按规定着装", { name: "uniform" })),
     h("p", {}, link("/field/credential", "出示我的执法证件二维码", "button.small")),
-    problems,
-    link(`/field/task/${task.record_id}/checklist`, "下一步：检查内容", "button.primary"));
+    problems, refusal,
+    nextStep);
   show(draft);
 }

@@ -142,6 +142,7 @@ def test_a_connection_cut_mid_upload_resumes_with_what_is_missing(dispatched, li
     ready(page)
     second = photo.with_name("second.jpg")
     second.write_bytes(camera_jpeg((1800, 1200)))
+    page.locator("section.item").first.locator(".item-head").click()   # a finished matter opens with a tap
     add_photo(page, page.locator("li.point").nth(1), second)
     page.get_by_role("link", name="下一步：签字确认").click()
     ready(page)

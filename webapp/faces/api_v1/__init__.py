@@ -91,4 +91,4 @@ def audited_and_tagged(response):
     return response
 
 
-from webapp.faces.api_v1 import docs, resources  # noqa: E402,F401  (routes register on bp)
+from webapp.faces.api_v1 import docs, jobs, resources  # noqa: E402,F401  (routes register on bp)

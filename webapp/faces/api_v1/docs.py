@@ -1,7 +1,9 @@
 """The description of /api/v1 (OpenAPI 3.1) and its readable page, rendered here: nothing from a CDN."""
 from flask import jsonify, render_template, url_for
 
+from webapp.core.jobs import STATES
 from webapp.faces.api_v1 import bp
+from webapp.faces.api_v1.jobs import KIND_SCOPES
 from webapp.stages.integration import tokens
 
 NULLABLE_STR = {"type": ["string", "null"]}
@@ -61,6 +63,8 @@ def _get(summary, schema, scope, params=(), extra=None, tag="", description=""):
 
 
 NOT_FOUND = {"404": {"$ref": "#/components/responses/NotFound"}}
+JOBS_TEXT = ("本令牌辖区（含下级）的后台任务，按权限范围可见：" + "；".join(
+    f"`{kind}.*` 需 `{scope}`" for kind, scope in KIND_SCOPES.items()) + "。令牌没有其中任何一项时回答 403。")
 LIST = [_ref("limit"), _ref("cursor")]
 
 
@@ -112,8 +116,15 @@ def description() -> dict:
                         "headers": {"type": "array", "items": {"type": "string"}}, "mapping": {"type": "object"},
                         "unknown_headers": {"type": "array", "items": {"type": "string"}},
                         "summary": {"type": "object"}, "created_at": NULLABLE_TIME, "committed_at": NULLABLE_TIME}),
+        "Job": _obj({"id": {"type": "integer"}, "kind": {"type": "string"},
+                     "state": {"type": "string", "enum": list(STATES)}, "state_label": {"type": "string"},
+                     "done": {"type": "integer"}, "total": {"type": ["integer", "null"]},
+                     "percent": {"type": ["integer", "null"]}, "attempts": {"type": "integer"},
+                     "error": NULLABLE_STR, "jurisdiction_id": {"type": ["integer", "null"]},
+                     "result": {"type": ["object", "null"]}, "created_at": NULLABLE_TIME,
+                     "started_at": NULLABLE_TIME, "finished_at": NULLABLE_TIME}),
     }
-    for name in ("Plan", "Draw", "Record", "Result", "FollowUp", "Entity"):
+    for name in ("Plan", "Draw", "Record", "Result", "FollowUp", "Entity", "Job"):
         schemas[name + "List"] = _list_of(name)
     ref = lambda n: {"$ref": f"#/components/schemas/{n}"}  # noqa: E731
     error_response = lambda text: {"description": text, "content": {  # noqa: E731
@@ -161,7 +172,14 @@ def description() -> dict:
             "responses": {"200": {"description": "已导入", "content": {"application/json": {"schema": ref("Import")}}},
                           "404": {"$ref": "#/components/responses/NotFound"},
                           "422": error_response("批次不在预览状态"), **ERRORS}}},
+        "/jobs": _get("后台任务列表", ref("JobList"), "任一", LIST + [_ref("jurisdiction"), {
+            "name": "state", "in": "query", "schema": {"type": "string", "enum": list(STATES)}}], tag="后台任务",
+            description=JOBS_TEXT),
+        "/jobs/{job_id}": _get("一个后台任务（进度、结果、错误）", ref("Job"), "任一", [_id("job_id", "任务编号")],
+                               NOT_FOUND, tag="后台任务", description=JOBS_TEXT),
     }
+    for op in (paths["/jobs"]["get"], paths["/jobs/{job_id}"]["get"]):
+        op["security"] = [{"token": sorted(set(KIND_SCOPES.values()))}]
     return {
         "openapi": "3.1.0",
         "info": {"title": "spotcheck 开放接口", "version": "1.0.0",
@@ -170,7 +188,7 @@ def description() -> dict:
                                 "每次调用都记入审计日志。列表按游标分页（next_cursor），GET 回答带 ETag。"
                                 "错误统一为 {\"error\": 中文说明, \"code\": 稳定代码}。"},
         "servers": [{"url": url_for("api_v1.plans", _external=False).removesuffix("/plans")}],
-        "tags": [{"name": n} for n in ("计划与抽取", "检查与结果", "名录与导入")],
+        "tags": [{"name": n} for n in ("计划与抽取", "检查与结果", "名录与导入", "后台任务")],
         "paths": paths,
         "components": {
             "schemas": schemas,

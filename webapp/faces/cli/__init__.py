@@ -26,9 +26,11 @@ def init_app(app):
 
     media_group.add_command(prune_command)
     app.cli.add_command(media_group)
+    from webapp.faces.cli.webhooks import webhooks_group
     from webapp.faces.cli.worker import worker_command
 
     app.cli.add_command(worker_command)
+    app.cli.add_command(webhooks_group)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -84,16 +86,24 @@ def plans():
 @click.option("--department", help="部门代码，例如 jiaoti")
 @click.option("--phone")
 @click.option("--certificate", help="执法证号：关联执法人员名录库中的条目")
+@click.option("--jurisdiction", "jurisdiction_code", help="辖区代码（GB/T 2260），默认 130606 莲池区")
 @click.password_option(help="密码（至少 8 位）；不给出时交互输入")
 @with_appcontext
 @exits_on_refusal()
-def create_user_command(username, full_name, role_codes, department, phone, certificate, password):
+def create_user_command(username, full_name, role_codes, department, phone, certificate, jurisdiction_code,
+                        password):
     """创建用户账号。"""
     from webapp.core import audit
     from webapp.core.extensions import db
+    from webapp.domain.refusal import Refused
+    from webapp.stages.accounts import jurisdictions
     from webapp.stages.directory.accounts import create_user
 
-    user = create_user(username, full_name, password, role_codes, department, phone, certificate)
+    where = jurisdictions.by_code(jurisdiction_code) if jurisdiction_code else jurisdictions.default()
+    if where is None:
+        raise Refused(f"辖区代码“{jurisdiction_code}”不存在。")
+    user = create_user(username, full_name, password, role_codes, department, phone, certificate,
+                       jurisdiction_id=where.id)
     db.session.flush()
     audit.record("user.create", user, username=user.username, roles=sorted(user.roles), via="cli")
     db.session.commit()

@@ -4,6 +4,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from webapp.faces.cli import progress
 from webapp.faces.cli.refusals import exits_on_refusal, fail
 
 BAD_INPUT = 2  # the file or the options cannot be imported as given (like click's usage errors)
@@ -53,7 +54,8 @@ def _run(kind, path, commit, overrides, maps, department, rejected_out):
     if not commit:
         click.echo("这是预览，未写入数据库；确认无误后加 --commit 导入。")
         return
-    applied = importing.commit(batch)
+    with progress.bar("导入") as tick:
+        applied = importing.commit(batch, progress=tick)
     click.echo(f"已导入：新增 {applied['created']}，更新 {applied['updated']}。")
 
 

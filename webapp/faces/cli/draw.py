@@ -61,9 +61,11 @@ def prepare_command(plan_id, kind):
 @exits_on_refusal()
 def execute_command(draw_id, witness):
     """执行已准备的抽取：公布随机数、见证字符串和种子，保存结果。"""
+    from webapp.faces.cli import progress
     from webapp.stages.records import dispatch
 
-    draw = _ceremony(draw_id, lambda d: dispatch.execute(d, witness))
+    with progress.bar("执行抽取", unit="步") as tick:
+        draw = _ceremony(draw_id, lambda d: dispatch.execute(d, witness, progress=tick))
     result = draw.result
     count = len(result.get("selected", result.get("entities", [])))
     click.echo(f"第 {draw.id} 号抽取已执行：种子 {draw.seed}，结果 {count} 户。")

@@ -23,12 +23,18 @@ def _is_content_hash(key: str) -> bool:
 
 def referenced_keys() -> list[tuple[str, bool]]:
     """Every key the database refers to, with whether it must exist: each medium's stored file (photos,
-    signatures, seals, follow-up evidence), its thumbnail (made again when missing, so optional), and each
+    signatures, seals, follow-up evidence), its thumbnail (made again when missing, so optional) and raw upload
+    (optional once the derivatives are made), and each
     import batch's uploaded file. In a stable order, without repeats."""
     keys: dict[str, bool] = {}
-    for stored_sha, sha256 in db.session.execute(select(Media.stored_sha, Media.sha256).order_by(Media.id)):
+    for stored_sha, sha256, ready in db.session.execute(
+            select(Media.stored_sha, Media.sha256, Media.ready).order_by(Media.id)):
+        if not ready:  # only the phone's raw bytes so far: the derivative job needs them
+            keys[sha256] = True
+            continue
         keys[stored_sha or sha256] = True
         keys.setdefault(thumbnail_key(sha256), False)
+        keys.setdefault(sha256, False)  # the raw upload, kept (never served) since the derivatives became jobs
     for (file_sha256,) in db.session.execute(select(ImportBatch.file_sha256).order_by(ImportBatch.id)):
         if file_sha256:
             keys[file_sha256] = True
@@ -43,17 +49,29 @@ def _sha256_of(store, key: str) -> str:
 
 
 class _Progress:
-    """One line, rewritten in place on a terminal; every 500 items and at the end otherwise."""
+    """A tqdm bar on a terminal (the counts beside it); a line every 500 items and at the end otherwise."""
 
     def __init__(self, total: int):
         self.total, self.tty = total, sys.stderr.isatty()
+        self.bar = None
+        if self.tty:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc="媒体迁移", unit="个", file=sys.stderr, dynamic_ncols=True)
 
     def show(self, done: int, counts: dict, final: bool = False):
-        if not (final or self.tty or done % 500 == 0):
+        if self.bar is not None:
+            self.bar.update(done - self.bar.n)
+            self.bar.set_postfix_str(f"复制 {counts['copied']} 一致 {counts['present']} 缺失 {counts['missing']} "
+                                     f"失败 {counts['failed']}", refresh=False)
+            if not final:
+                return
+            self.bar.close()
+        if not (final or done % 500 == 0):
             return
         line = (f"媒体迁移 {done}/{self.total}：已复制 {counts['copied']}，已存在且一致 {counts['present']}，"
                 f"本地缺失 {counts['missing']}，校验失败 {counts['failed']}")
-        click.echo(("\r" if self.tty else "") + line, err=True, nl=final or not self.tty)
+        click.echo(line, err=True)
 
 
 @click.group("media")

@@ -10,6 +10,19 @@ from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.stages.field import uploads
 from webapp.stages.publication.models import FollowUpTask
+from webapp.stages.records.models import Media
+from webapp.stages.review.models import Amendment
+
+
+def amendment_media_ids() -> set[int]:
+    """The 补拍照片 that 补充说明 carry: part of their record, never pruned."""
+    keep = set()
+    for record_id, photos in db.session.execute(select(Amendment.record_id, Amendment.photos)
+                                                .where(Amendment.photos.is_not(None))):
+        if photos:
+            keep |= set(db.session.scalars(select(Media.id).where(Media.record_id == record_id,
+                                                                  Media.sha256.in_(photos))))
+    return keep
 
 
 @click.command("prune")
@@ -22,6 +35,7 @@ def prune_command(days, dry_run):
     older_than = clock.utcnow() - timedelta(days=days)
     keep = set(db.session.scalars(select(FollowUpTask.evidence_media_id)
                                   .where(FollowUpTask.evidence_media_id.is_not(None))))
+    keep |= amendment_media_ids()
     done = uploads.prune(older_than, keep_ids=keep, dry_run=dry_run)
     size = f"{done['bytes'] / 1024 / 1024:.1f} MB"
     if dry_run:

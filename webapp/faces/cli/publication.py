@@ -2,6 +2,7 @@
 import click
 from flask.cli import with_appcontext
 
+from webapp.faces.cli import progress
 from webapp.faces.cli.refusals import exits_on_refusal, fail
 
 
@@ -22,8 +23,9 @@ def publish_command(plan_id):
     if not records:
         click.echo(f"计划 {plan_id} 没有待公示（审核通过）的检查表。")
         return
-    publishing.publish(records, via="cli")
-    db.session.commit()
+    with progress.bar("公示", unit="份") as tick:
+        publishing.publish(records, via="cli", progress=tick)
+        db.session.commit()
     deadline = publishing.publication_deadline(plan)
     click.echo(f"已公示 {len(records)} 份检查表（计划 {plan.doc_number}；公示期限 {deadline.due.isoformat()}"
                f"{'，按推算日历' if deadline.provisional else ''}）。")

@@ -88,12 +88,16 @@ def load(today: date | None = None) -> dict:
     from webapp.faces.demo import programme as programme_demo  # 莲池区's 2023 annual plan, plan_2023 one task
 
     programme_demo.add(lianchi, departments, items, plan_2023, _plan)
-    others = _neighbours()
+    others, jx_departments = _neighbours()
     db.session.commit()
     from webapp.faces.demo import draw as draw_demo  # both ceremonies for the current plan: tasks on the demo phones
+    from webapp.faces.demo import jingxiu as jingxiu_demo  # 竞秀区's own annual plan and task, drawn
 
     draw_demo.run(plan_now)
-    return {"plans": [plan_2023, plan_now], "accounts": [a[0] for a in ACCOUNTS] + others, "password": PASSWORD}
+    plan_jx = jingxiu_demo.add(jurisdictions.ensure(*jurisdictions.JINGXIU), jx_departments, today)
+    db.session.commit()
+    return {"plans": [plan_2023, plan_now, plan_jx], "accounts": [a[0] for a in ACCOUNTS] + others,
+            "password": PASSWORD}
 
 
 # The city above and the district beside 莲池区: (username, full name, roles, jurisdiction, department code).
@@ -105,13 +109,13 @@ NEIGHBOUR_ACCOUNTS = [
 ]
 
 
-def _neighbours() -> list[str]:
-    """竞秀区 with its office and the same three departments (names as 莲池区's: unique per jurisdiction), and a
-    city admin of 保定市 who sees both districts."""
+def _neighbours() -> tuple[list[str], dict[str, Department]]:
+    """竞秀区 with its office and the same three departments (codes as 莲池区's: unique per jurisdiction), and a
+    city admin of 保定市 who sees both districts. The usernames made and 竞秀区's departments by code."""
     jingxiu = jurisdictions.ensure(*jurisdictions.JINGXIU)
     jx_departments = {}
     for code, name, _ in seed2023.DEPARTMENTS:
-        jx_departments[code] = Department(code=code, name=name, jurisdiction=jingxiu)
+        jx_departments[code] = Department(code=code, name=name.replace("莲池区", "竞秀区"), jurisdiction=jingxiu)
         db.session.add(jx_departments[code])
     made = []
     for username, full_name, role_codes, place, dept in NEIGHBOUR_ACCOUNTS:
@@ -121,7 +125,7 @@ def _neighbours() -> list[str]:
         user.set_roles(role_codes)
         db.session.add(user)
         made.append(username)
-    return made
+    return made, jx_departments
 
 
 def _plan(fields: dict, departments: dict, items: list) -> Plan:

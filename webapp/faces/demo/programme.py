@@ -1,6 +1,6 @@
 """The demo's annual programme: 莲池区's 2023 annual plan (保莲双随机办〔2023〕4号) with the seed's plan verbatim as
-one task and a second task in the autumn, filed to 保定市; the catalogue's first versions."""
-from datetime import date
+one task and a second task in the autumn, filed to 保定市 and published (公开在先); the catalogue's first versions."""
+from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 
@@ -31,6 +31,7 @@ def add(lianchi, departments: dict, items: list, plan_2023: Plan, make_plan) -> 
         departments=[AnnualPlanDepartment(department=departments[code], position=i)
                      for i, (code, _, _) in enumerate(seed2023.DEPARTMENTS)],
         filed_on=date(2023, 3, 3), filed_to_id=lianchi.parent_id,
+        published_at=datetime(2023, 3, 3, 1, 0, tzinfo=timezone.utc),  # 09:00 in Beijing
         filed_by=db.session.scalar(select(User).where(User.username == "office")),
     )
     db.session.add(annual)

@@ -9,6 +9,8 @@ from webapp.core import qrcodes as images
 from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.faces.auth.gate import role_required
+from webapp.faces.department.scope import visible_department_ids
+from webapp.stages.accounts import jurisdictions
 from webapp.stages.directory.models import InspectorProfile
 from webapp.stages.publication import credentials
 from webapp.stages.publication.models import InspectorCredential
@@ -51,6 +53,8 @@ def credential_admin():
     query = select(InspectorProfile).order_by(InspectorProfile.department_id, InspectorProfile.name)
     if not current_user.has_role(roles.OFFICE_ADMIN):
         query = query.where(InspectorProfile.department_id == current_user.department_id)
+    else:  # the office: its jurisdiction's departments and those below
+        query = query.where(InspectorProfile.department_id.in_(visible_department_ids()))
     profiles = db.session.scalars(query).all()
     live = {
         c.inspector_id: c for c in db.session.scalars(
@@ -67,6 +71,8 @@ def credential_admin():
 @role_required(roles.OFFICE_ADMIN, roles.DEPT_ADMIN)
 def revoke_credential(profile_id):
     profile = db.get_or_404(InspectorProfile, profile_id)
+    if not jurisdictions.sees(current_user, profile.department.jurisdiction_id):
+        abort(404)
     if not credentials.can_manage(current_user, profile):
         abort(403, "只能作废本部门执法人员的证件二维码。")
     cred = credentials.active_credential(profile, create=False)

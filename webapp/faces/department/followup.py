@@ -17,7 +17,13 @@ from webapp.stages.publication.models import FollowUpTask
 from webapp.stages.records.media import make_thumbnail, thumbnail_key
 
 bp = Blueprint("followup", __name__, url_prefix="/followup")
-bp.add_app_template_global(tasks.open_counts, "open_follow_ups")
+
+
+@bp.app_template_global("open_follow_ups")
+def _open_follow_ups(department_id=None):
+    """The home page's counts: of the department, else of the jurisdictions the office sees."""
+    return tasks.open_counts(department_id, jurisdictions.visible_ids(current_user))
+
 
 VIEW_ROLES = (roles.OFFICE_ADMIN, roles.DEPT_ADMIN, roles.REVIEWER)
 
@@ -31,6 +37,8 @@ def index():
         query = query.where(FollowUpTask.status == status)
     if not current_user.has_role(roles.OFFICE_ADMIN):
         query = query.where(FollowUpTask.department_id == current_user.department_id)
+    else:  # the office: its jurisdiction's departments and those below
+        query = tasks.in_jurisdictions(query, jurisdictions.visible_ids(current_user))
     return render_template("followup/index.html", tasks=db.session.scalars(query).all(), status=status,
                            today=clock.today())
 

@@ -4,3 +4,4 @@ The shell is the same bytes for every user (no user data, no CSRF token in it) s
 precache it and answer every field navigation offline; the page reads the user and the tasks from /api/field/.
 """
 from webapp.faces.field.views import bp  # noqa: F401
+from webapp.faces.field import importer  # noqa: E402,F401  (/field/import registers on bp)

@@ -1,7 +1,9 @@
 """Draw the field app's icon, a red seal-like mark reading 双随机 / 一公开, and write the PNGs (192, 512).
 
 Run `python -m webapp.faces.field.icons` after changing the drawing; the PNGs under static/field/icons/ are committed
-so the server needs no CJK font at run time. The mark fills the maskable safe zone (a centred circle of 80 %).
+so the server needs no CJK font at run time. The plain icons' mark fills a centred circle of 80 %; the maskable
+ones (icon-maskable-*.png) draw it at 80 % of that, so it sits inside the safe zone with padding whatever mask
+(circle, squircle, rounded square) the launcher cuts.
 """
 import math
 import sys
@@ -35,12 +37,16 @@ def _star(draw, cx, cy, r, fill):
     draw.polygon(points, fill=fill)
 
 
-def draw(size: int) -> Image.Image:
+MASKABLE_SCALE = 0.8
+
+
+def draw(size: int, maskable: bool = False) -> Image.Image:
     scale = 4  # draw large, then downsample for smooth edges
-    s = size * scale
-    im = Image.new("RGB", (s, s), PAPER)
+    full = size * scale
+    im = Image.new("RGB", (full, full), PAPER)
     d = ImageDraw.Draw(im)
-    c = s / 2
+    c = full / 2
+    s = full * (MASKABLE_SCALE if maskable else 1)  # the mark's own size: smaller on the maskable canvas
     outer = s * 0.40
     ring = s * 0.035
     d.ellipse((c - outer, c - outer, c + outer, c + outer), outline=RED, width=int(ring))
@@ -57,9 +63,10 @@ def draw(size: int) -> Image.Image:
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     for size in SIZES:
-        path = OUT / f"icon-{size}.png"
-        draw(size).save(path, "PNG", optimize=True)
-        print(path)
+        for maskable in (False, True):
+            path = OUT / f"icon-{'maskable-' if maskable else ''}{size}.png"
+            draw(size, maskable).save(path, "PNG", optimize=True)
+            print(path)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 the phone counts its sync deadline with, and the service worker served from the site root."""
 from datetime import timedelta
 
-from flask import Blueprint, Response, jsonify, render_template, url_for
+from flask import Blueprint, Response, jsonify, render_template
 
 from webapp.core import clock
 from webapp.faces.field import shell
@@ -15,7 +15,7 @@ CALENDAR_AHEAD_DAYS = 120
 
 
 def _shell():
-    response = Response(render_template(shell.SHELL_TEMPLATE, scripts=shell.scripts()))
+    response = Response(render_template(shell.SHELL_TEMPLATE, scripts=shell.scripts(), asset=shell.asset_url))
     # Always revalidate: the worker holds the versioned copy, the network one must never be stale.
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -36,11 +36,12 @@ def checkin(token):
 
 @bp.get("/field/manifest.webmanifest")
 def manifest():
-    icon = lambda size: {  # noqa: E731
-        "src": url_for("static", filename=f"field/icons/icon-{size}.png"),
-        "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any maskable",
+    icon = lambda size, purpose: {  # noqa: E731
+        "src": shell.asset_url(f"field/icons/icon-{'maskable-' if purpose == 'maskable' else ''}{size}.png"),
+        "sizes": f"{size}x{size}", "type": "image/png", "purpose": purpose,
     }
     body = {
+        "id": shell.SHELL_URL,
         "name": "双随机联合抽查 · 现场检查",
         "short_name": "现场检查",
         "description": "“双随机、一公开”联合抽查一企一表现场填报，可离线使用",
@@ -51,7 +52,8 @@ def manifest():
         "orientation": "portrait",
         "background_color": "#f4f5f7",
         "theme_color": "#b3261e",
-        "icons": [icon(192), icon(512)],
+        # Declared apart: the maskable pictures keep the mark inside the safe zone, the others fill their square.
+        "icons": [icon(192, "any"), icon(512, "any"), icon(192, "maskable"), icon(512, "maskable")],
     }
     response = jsonify(body)
     response.mimetype = "application/manifest+json"
@@ -84,6 +86,8 @@ def service_worker():
     source = shell.worker_source_path().read_text(encoding="utf-8")
     source = source.replace('"__VERSION__"', json.dumps(shell.version()))
     source = source.replace("[/*__PRECACHE__*/]", json.dumps(shell.precache_list()))
+    # The worker imports this version's modules, under the same versioned URLs as the pages.
+    source = source.replace('from "/static/field/', f'from "{shell.asset_url("field/")}')
     response = Response(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -6,17 +6,21 @@ from sqlalchemy import func, select
 from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.domain.status import RecordStatus
-from webapp.stages.accounts.models import User
+from webapp.faces.department.scope import visible_batches
+from webapp.stages.accounts.jurisdictions import scope, visible_ids
+from webapp.stages.accounts.models import Department, User
 from webapp.stages.directory.models import Entity, ImportBatch, InspectorProfile
 from webapp.stages.field import home as field_home
 from webapp.stages.plans.models import Plan
 from webapp.stages.records.models import InspectionRecord, RecordMember
 
 
-def current_plans(today: date) -> list[Plan]:
-    return db.session.scalars(
-        select(Plan).where(Plan.window_end >= today).order_by(Plan.window_start)
-    ).all()
+def current_plans(today: date, user=None) -> list[Plan]:
+    """Plans not yet over: of the jurisdictions `user` sees (all, without a user)."""
+    query = select(Plan).where(Plan.window_end >= today)
+    if user is not None:
+        query = scope(query, Plan.jurisdiction_id, user)
+    return db.session.scalars(query.order_by(Plan.window_start)).all()
 
 
 def my_records(user, statuses=(RecordStatus.DISPATCHED, RecordStatus.RETURNED)) -> list[InspectionRecord]:
@@ -47,18 +51,22 @@ def department_records(department_id: int, *conditions) -> list[InspectionRecord
 def sections(user, today: date) -> list[dict]:
     """One dict per role the user holds: a title and the things waiting, each with a count and a link."""
     out = []
-    if user.has_role(roles.OFFICE_ADMIN):
+    if user.has_role(roles.OFFICE_ADMIN):  # the office's jurisdiction and those below it
+        visible = sorted(visible_ids(user))
+        departments = select(Department.id).where(Department.jurisdiction_id.in_(visible))
         out.append({
             "role": roles.OFFICE_ADMIN,
-            "plans": current_plans(today),
+            "plans": current_plans(today, user),
             "counts": {
-                "entities": db.session.scalar(select(func.count()).select_from(Entity)),
-                "inspectors": db.session.scalar(select(func.count()).select_from(InspectorProfile)),
-                "users": db.session.scalar(select(func.count()).select_from(User)),
+                "entities": db.session.scalar(scope(select(func.count()).select_from(Entity),
+                                                    Entity.jurisdiction_id, user)),
+                "inspectors": db.session.scalar(select(func.count()).select_from(InspectorProfile)
+                                                .where(InspectorProfile.department_id.in_(departments))),
+                "users": db.session.scalar(scope(select(func.count()).select_from(User), User.jurisdiction_id, user)),
             },
             # Directory imports previewed but neither committed nor discarded.
             "pending_imports": db.session.scalars(
-                select(ImportBatch).where(ImportBatch.status.in_(("mapping", "preview")))
+                visible_batches(select(ImportBatch).where(ImportBatch.status.in_(("mapping", "preview"))), user)
                 .order_by(ImportBatch.id.desc()).limit(5)
             ).all(),
         })

@@ -6,8 +6,18 @@ from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.domain import draw as algo
 from webapp.faces.home import todo
+from webapp.stages.accounts import jurisdictions
 
 bp = Blueprint("main", __name__)
+
+
+@bp.app_context_processor
+def _jurisdiction_name():
+    """`jurisdiction_name` for the footer: the signed-in user's own jurisdiction, else the deployment's."""
+    def name():
+        user = current_user if current_user and current_user.is_authenticated else None
+        return jurisdictions.full_name(user.jurisdiction if user is not None else None)
+    return {"jurisdiction_name": name}
 
 
 @bp.route("/")

@@ -15,6 +15,7 @@ from webapp.domain.refusal import Refused
 from webapp.domain.status import OPEN
 from webapp.faces.auth.gate import role_required
 from webapp.stages.accounts import jurisdictions
+from webapp.faces import jobs as job_pages
 from webapp.faces.pages import done
 from webapp.stages.directory.models import Entity
 from webapp.stages.draw import ceremony as service
@@ -77,7 +78,7 @@ def plan_view(plan_id):
 @bp.route("/draw/plans/<int:plan_id>/prepare", methods=["POST"])
 @role_required(roles.OFFICE_ADMIN)
 def prepare(plan_id):
-    plan = jurisdictions.owned_or_404(Plan, plan_id, current_user)
+    plan = jurisdictions.run_or_404(Plan, plan_id, current_user)  # a district's draw is its office's
     errors.back_to(url_for("draw.plan_view", plan_id=plan.id))
     draw = service.prepare(plan, request.form.get("kind", algo.ENTITIES), current_user, request.remote_addr)
     return done(f"已准备第 {draw.id} 号抽取并公布承诺值。执行前请宣读摘要和承诺值。", "draw.plan_view",
@@ -86,7 +87,7 @@ def prepare(plan_id):
 
 def _ceremony_draw(draw_id) -> Draw:
     """The draw a ceremony acts on; a refusal goes back to its plan's page."""
-    draw = jurisdictions.owned_or_404(Draw, draw_id, current_user)
+    draw = jurisdictions.run_or_404(Draw, draw_id, current_user)
     errors.back_to(url_for("draw.plan_view", plan_id=draw.plan_id))
     return draw
 
@@ -95,9 +96,9 @@ def _ceremony_draw(draw_id) -> Draw:
 @role_required(roles.OFFICE_ADMIN)
 def execute(draw_id):
     draw = _ceremony_draw(draw_id)
-    dispatch.execute(draw, request.form.get("witness", ""), current_user, request.remote_addr)
-    return done(f"第 {draw.id} 号抽取已执行，结果已公开。", "draw.plan_view", plan_id=draw.plan_id,
-                _anchor=f"draw-{draw.id}")
+    job = dispatch.start_execute(draw, request.form.get("witness", ""), current_user, request.remote_addr)
+    return job_pages.started(job, f"第 {draw.id} 号抽取已执行，结果已公开。", "draw.plan_view", plan_id=draw.plan_id,
+                             _anchor=f"draw-{draw.id}")
 
 
 @bp.route("/draw/<int:draw_id>/abandon", methods=["POST"])
@@ -156,12 +157,15 @@ def calendar():
             return done(f"已将 {day.isoformat()} 设为{'工作日' if works else '休息日'}，并重新计算了未结事项的期限。",
                         "draw.calendar")
     rows = db.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day.desc())).all()
-    provisional = db.session.scalars(select(InspectionRecord).where(
+    # The calendar is the province's; the open items it moves are listed for the office's own jurisdictions.
+    provisional = db.session.scalars(jurisdictions.scope(select(InspectionRecord).join(
+        Plan, Plan.id == InspectionRecord.plan_id), Plan.jurisdiction_id, current_user).where(
         InspectionRecord.due_provisional.is_(True), InspectionRecord.status.in_(OPEN))
         .limit(50)).all()
+    pending = jurisdictions.scope(select(DrawConfirmation).join(Draw, Draw.id == DrawConfirmation.draw_id)
+                                  .join(Plan, Plan.id == Draw.plan_id), Plan.jurisdiction_id, current_user)
     return render_template("draw/calendar.html", rows=rows, provisional=provisional,
-                           pending=db.session.scalars(select(DrawConfirmation).where(
-                               DrawConfirmation.confirmed_at.is_(None))).all())
+                           pending=db.session.scalars(pending.where(DrawConfirmation.confirmed_at.is_(None))).all())
 
 
 @bp.route("/draw/calendar/<day>/delete", methods=["POST"])

@@ -11,7 +11,7 @@ from webapp.stages.accounts import jurisdictions
 from webapp.stages.accounts.models import Department
 from webapp.stages.directory.models import CheckItem
 from webapp.stages.draw import visits
-from webapp.stages.plans import eligibility
+from webapp.stages.plans import eligibility, limits
 from webapp.stages.plans.models import Plan, PlanDepartment, PlanItem
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
@@ -45,11 +45,13 @@ def show(plan_id):
 
 
 def _form_values(plan: Plan | None) -> dict:
-    """What the form shows first: the plan's values, or the 2023 plan's defaults for a new one."""
+    """What the form shows first: the plan's values, or for a new one the 2023 plan's defaults with the entry and
+    publication days of the office's jurisdiction (`plans.limits`)."""
     if plan is None:
+        days = limits.of(current_user.jurisdiction_id)
         return {"ratio_high": 100, "ratio_higher": 80, "ratio_general": 50, "ratio_low": 20, "floor_percent": 5,
-                "confirm_days": 5, "entry_days": 5, "publish_days": 20, "statuses": "合格", "category": "校外培训机构",
-                "teams": {}, "items": {}, "lead_department_id": None}
+                "confirm_days": 5, "entry_days": days.entry_days, "publish_days": days.publish_days,
+                "statuses": "合格", "category": "校外培训机构", "teams": {}, "items": {}, "lead_department_id": None}
     values = {c: getattr(plan, c) for c in planning.PlanInput().plan_fields()}
     values["statuses"] = "、".join(plan.statuses or [])
     values["teams"] = {d.department_id: d.team_size for d in plan.departments}
@@ -93,7 +95,7 @@ def _save(plan: Plan, p: planning.PlanInput):
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
 @role_required(roles.OFFICE_ADMIN)
 def edit(plan_id=None):
-    plan = jurisdictions.owned_or_404(Plan, plan_id, current_user) if plan_id else None
+    plan = jurisdictions.run_or_404(Plan, plan_id, current_user) if plan_id else None  # the city reads, not edits
     if plan is not None and not plan.editable:
         flash("计划已抽取或已结束，不能再修改。", "error")
         return redirect(url_for("plans.show", plan_id=plan.id))

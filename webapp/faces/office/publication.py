@@ -4,12 +4,13 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from webapp.core import clock, errors
+from webapp.core import clock, errors, jobs
 from webapp.core.extensions import db
 from webapp.domain import results, roles
 from webapp.domain.status import PART_DONE, PartStatus
 from webapp.faces.auth.gate import role_required
 from webapp.stages.accounts import jurisdictions
+from webapp.faces import jobs as job_pages
 from webapp.faces.pages import done
 from webapp.stages.accounts.models import Department
 from webapp.stages.plans.models import Plan
@@ -79,13 +80,14 @@ def plan(plan_id):
 def publish(plan_id):
     """`all=1`: every approved part of the plan; `record`: every approved part of those records; `part`
     (`<record id>:<department id>`): those departments' parts."""
-    plan = jurisdictions.owned_or_404(Plan, plan_id, current_user)
+    plan = jurisdictions.run_or_404(Plan, plan_id, current_user)  # published by the plan's own office
     errors.back_to(url_for("publication.plan", plan_id=plan.id))
-    if request.form.get("all") == "1":
-        records = publishing.approved_records(plan)
-        published = publishing.publish(records, user=current_user) if records else publishing.publish([])
-        return done(f"已公示 {len(published)} 份检查表。各部门审核通过的结果以该部门名义公示。", "publication.plan",
-                    plan_id=plan.id)
+    if request.form.get("all") == "1":  # the whole plan: a background job, with its progress on the page
+        job = jobs.enqueue("publication.plan", {"plan_id": plan.id}, user=current_user,
+                           jurisdiction_id=plan.jurisdiction_id, key=publishing.approved_key(plan))
+        return job_pages.started(
+            job, lambda result: f"已公示 {result['published']} 份检查表。各部门审核通过的结果以该部门名义公示。",
+            "publication.plan", plan_id=plan.id)
     try:
         ids = sorted({int(v) for v in request.form.getlist("record")})
         pairs = sorted({tuple(int(x) for x in v.split(":", 1)) for v in request.form.getlist("part")})
@@ -111,7 +113,7 @@ def publish(plan_id):
 @bp.route("/publication/records/<int:record_id>/withdraw", methods=["POST"])
 @role_required(roles.OFFICE_ADMIN)
 def withdraw(record_id):
-    record = jurisdictions.owned_or_404(InspectionRecord, record_id, current_user)
+    record = jurisdictions.run_or_404(InspectionRecord, record_id, current_user)
     department_id = request.form.get("department_id", type=int)
     errors.back_to(url_for("publication.plan", plan_id=record.plan_id))
     made = publishing.withdraw(record, current_user, request.form.get("reason", ""), department_id=department_id)

@@ -12,7 +12,7 @@ from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.faces.auth.gate import role_required
 from webapp.faces.pages import done
-from webapp.stages.accounts import passwords, sessions
+from webapp.stages.accounts import jurisdictions, passwords, sessions
 from webapp.stages.accounts.models import Department, User
 from webapp.stages.directory.accounts import create_user
 
@@ -47,13 +47,15 @@ class ResetForm(FlaskForm):
 def users():
     form = UserForm()
     form.department.choices = [SelectChoice("", "（无）")] + [
-        SelectChoice(d.code, d.name) for d in db.session.scalars(select(Department).order_by(Department.id))
+        SelectChoice(d.code, d.name) for d in db.session.scalars(  # accounts are made in the office's own jurisdiction
+            select(Department).where(Department.jurisdiction_id == current_user.jurisdiction_id).order_by(Department.id))
     ]
     if form.validate_on_submit():
         errors.show_again(lambda: _users_page(form))  # a refused account: the form again, as typed
         user = create_user(
             form.username.data, form.full_name.data, form.password.data, form.roles.data,
             form.department.data or None, form.phone.data or None, form.certificate_no.data or None,
+            jurisdiction_id=current_user.jurisdiction_id,
         )
         db.session.flush()
         audit.record("user.create", user, username=user.username, roles=sorted(user.roles))
@@ -62,7 +64,9 @@ def users():
 
 
 def _users_page(form: UserForm):
-    all_users = db.session.scalars(select(User).order_by(User.id)).all()
+    # The office's jurisdiction's accounts and, for a city or province, those of the jurisdictions below.
+    all_users = db.session.scalars(jurisdictions.scope(select(User), User.jurisdiction_id, current_user)
+                                   .order_by(User.id)).all()
     return render_template("admin/users.html", form=form, users=all_users, toggle=ToggleForm(), reset=ResetForm())
 
 
@@ -70,7 +74,7 @@ def _users_page(form: UserForm):
 @role_required(roles.OFFICE_ADMIN)
 def toggle_user(user_id):
     form = ToggleForm()
-    user = db.get_or_404(User, user_id)
+    user = jurisdictions.run_or_404(User, user_id, current_user)  # a district's accounts are its office's
     if user.id == current_user.id:
         abort(400, "不能停用自己的账号。")
     if form.validate_on_submit():
@@ -88,7 +92,7 @@ def toggle_user(user_id):
 def reset_password(user_id):
     """A temporary password the office gives the user; every session of the user ends, and the user must choose
     a new password at the next sign-in."""
-    user = db.get_or_404(User, user_id)
+    user = jurisdictions.run_or_404(User, user_id, current_user)
     form = ResetForm()
     if not form.validate_on_submit():
         flash("请输入临时密码。", "error")

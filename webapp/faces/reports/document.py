@@ -8,6 +8,8 @@ from webapp.core.storage import storage
 from webapp.domain import results
 from webapp.faces import media as media_views
 from webapp.faces.reports import qr
+from webapp.stages.field import derivatives
+from webapp.stages.records.models import Media
 from webapp.stages.review import service as review
 
 STYLESHEET = "css/reports_print.css"
@@ -18,7 +20,14 @@ def _key(m) -> str:
     return getattr(m, "storage_key", None) or m.sha256
 
 
+def _ready(m) -> bool:
+    """A print cannot show 「处理中」: a derivative still missing is made now (`derivatives.ensure`)."""
+    return not isinstance(m, Media) or derivatives.ensure(m)
+
+
 def _embedded(m, full: bool) -> str:
+    if not _ready(m):  # the upload could not be made into a picture: say so, never embed the raw bytes
+        return qr.data_uri(media_views.placeholder(m).get_data(), "image/svg+xml")
     store = storage()
     if full:
         return qr.data_uri(store.read(_key(m)), m.content_type)
@@ -29,6 +38,7 @@ def _embedded(m, full: bool) -> str:
 
 
 def _linked(m, full: bool) -> str:
+    _ready(m)
     return url_for("media.full" if full else "media.thumb", media_id=m.id)
 
 

@@ -12,6 +12,8 @@ from webapp.domain import cells, results, risk
 from webapp.domain.review import category_labels
 
 CODE_ORDER = {code: n for n, code in enumerate(results.CATEGORIES)}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PROGRESS_EVERY = 25  # records between two progress reports of a workbook built in a job
 
 
 def _append(ws, row):
@@ -51,6 +53,15 @@ def _departments(record):
     return "、".join(seen)
 
 
+departments_of = _departments
+
+
+def _tick(progress, n: int, total: int):
+    """Report `n` of `total` records done (a job's progress), every PROGRESS_EVERY records and at the end."""
+    if progress is not None and (n % PROGRESS_EVERY == 0 or n == total):
+        progress(n, total)
+
+
 def _save(wb) -> bytes:
     out = io.BytesIO()
     wb.save(out)
@@ -65,7 +76,7 @@ RESULT_HEADER = [
 
 
 def results_workbook(plan, records, item_titles: dict[int, str], parts: dict | None = None,
-                     department_id: int | None = None) -> bytes:
+                     department_id: int | None = None, progress=None) -> bytes:
     """One row per enterprise and department (`parts`: record id -> its ReviewParts; only `department_id`'s when
     given): that department's items, result categories by their national labels (several joined by '；'), its
     part's status and publication date; a record without parts, one row as the record. 记录状态 is the part's."""
@@ -73,7 +84,8 @@ def results_workbook(plan, records, item_titles: dict[int, str], parts: dict | N
     wb.remove(wb.active)
     rows = []
     names = {m.department_id: m.department.name for r in records for m in r.members}
-    for r in records:
+    for n, r in enumerate(records, 1):
+        _tick(progress, n, len(records))
         own = [p for p in (parts or {}).get(getattr(r, "id", None), []) if department_id is None or p.department_id == department_id]
         for part in own or [None]:
             dept = part.department_id if part is not None else None
@@ -109,7 +121,7 @@ def results_workbook(plan, records, item_titles: dict[int, str], parts: dict | N
     return _save(wb)
 
 
-def teams_workbook(plan, records) -> bytes:
+def teams_workbook(plan, records, progress=None) -> bytes:
     """The draw (one row per record) and the teams (one row per member)."""
     wb = Workbook()
     wb.remove(wb.active)
@@ -119,6 +131,7 @@ def teams_workbook(plan, records) -> bytes:
          "是" if r.needs_expert else "否", r.status_label]
         for n, r in enumerate(records, 1)
     ]
+    _tick(progress, len(records), len(records))
     _sheet(wb, "抽取名单", ["序号", "统一社会信用代码", "企业名称", "风险等级", "住所", "检查部门", "检查人数",
                         "人员不足", "需专业人员", "状态"], draw, [6, 22, 30, 10, 30, 22, 8, 8, 10, 8])
     team = [
@@ -131,5 +144,19 @@ def teams_workbook(plan, records) -> bytes:
     meta = wb.create_sheet("计划")
     for row in (("文号", plan.doc_number), ("名称", plan.title), ("发起单位", plan.issuer),
                 ("检查期", f"{plan.window_start:%Y-%m-%d} 至 {plan.window_end:%Y-%m-%d}")):
+        _append(meta, row)
+    return _save(wb)
+
+
+BUNDLE_HEADER = ["序号", "企业名称", "统一社会信用代码", "检查部门", "记录状态", "文件名"]
+
+
+def bundle_index(plan, rows) -> bytes:
+    """The index of a plan's bundle: one row per 一企一表 PDF in the ZIP."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    _sheet(wb, "索引", BUNDLE_HEADER, rows, [6, 30, 22, 30, 10, 50])
+    meta = wb.create_sheet("计划")
+    for row in (("文号", plan.doc_number), ("名称", plan.title), ("检查表份数", len(rows))):
         _append(meta, row)
     return _save(wb)

@@ -1,25 +1,25 @@
 """Report pages: the printable 一企一表 and its PDF, the plan's XLSX exports, the dashboard and the feedback form."""
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from webapp.core import audit, clock
+from webapp.core import audit, clock, errors
 from webapp.core.extensions import db
 from webapp.domain import results, roles
 from webapp.faces.auth.gate import role_required
+from webapp.faces import jobs as job_pages
 from webapp.stages.accounts import jurisdictions
-from webapp.faces.reports import dashboard, document, exports
-from webapp.stages.plans.models import Plan, PlanItem
+from webapp.faces.reports import background, dashboard, document, exports
+from webapp.stages.plans.models import Plan
 from webapp.stages.records.access import can_see_record
 from webapp.stages.records.models import InspectionRecord, RecordMember
-from webapp.stages.review import parts as review_parts
 from webapp.stages.review.models import Feedback
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = exports.XLSX
 REPORT_ROLES = (roles.OFFICE_ADMIN, roles.DEPT_ADMIN, roles.REVIEWER)
 FEEDBACK_MAX = 2000
 
@@ -69,11 +69,8 @@ def _xlsx(data: bytes, name: str):
 @role_required(*REPORT_ROLES)
 def results_xlsx(plan_id):
     plan = _plan_for_reports(plan_id)
-    records = [r for r in dashboard.plan_records(plan.id, dashboard.scope(current_user)) if r.submitted_at]
-    titles = dict(db.session.execute(select(PlanItem.id, PlanItem.title).where(PlanItem.plan_id == plan.id)).all())
-    parts = review_parts.parts_for(records)
-    data = exports.results_workbook(plan, records, titles, parts, dashboard.scope(current_user))  # before the commit
-    audit.record("report.results_xlsx", plan, rows=len(records))
+    data, rows = background.results_export(plan, dashboard.scope(current_user))  # before the commit
+    audit.record("report.results_xlsx", plan, rows=rows)
     db.session.commit()
     return _xlsx(data, f"检查结果-{plan.doc_number}.xlsx")
 
@@ -82,11 +79,32 @@ def results_xlsx(plan_id):
 @role_required(*REPORT_ROLES)
 def teams_xlsx(plan_id):
     plan = _plan_for_reports(plan_id)
-    records = dashboard.plan_records(plan.id, dashboard.scope(current_user))
-    data = exports.teams_workbook(plan, records)
-    audit.record("report.teams_xlsx", plan, rows=len(records))
+    data, rows = background.teams_export(plan, dashboard.scope(current_user))
+    audit.record("report.teams_xlsx", plan, rows=rows)
     db.session.commit()
     return _xlsx(data, f"抽取名单及检查组-{plan.doc_number}.xlsx")
+
+
+@bp.route("/plans/<int:plan_id>/exports/<kind>", methods=["POST"])
+@role_required(*REPORT_ROLES)
+def export_job(plan_id, kind):
+    """A large export as a background job: the dashboard shows its progress, then the download."""
+    if kind not in ("results", "teams"):
+        abort(404)
+    plan = _plan_for_reports(plan_id)
+    errors.back_to(url_for("reports.dashboard_view", plan=plan.id))
+    job = background.start_export(kind, plan, current_user)
+    return job_pages.started(job, "导出完成。", "reports.dashboard_view", plan=plan.id)
+
+
+@bp.route("/plans/<int:plan_id>/bundle", methods=["POST"])
+@role_required(roles.OFFICE_ADMIN)
+def bundle(plan_id):
+    """The plan's bundle (every 一企一表 PDF and an index XLSX in one ZIP), made by a background job."""
+    plan = _plan_for_reports(plan_id)
+    errors.back_to(url_for("reports.dashboard_view", plan=plan.id))
+    job = background.start_bundle(plan, current_user)
+    return job_pages.started(job, "打包完成。", "reports.dashboard_view", plan=plan.id)
 
 
 def _plans():
@@ -107,7 +125,15 @@ def dashboard_view():
     if plan is None:
         abort(404)
     return render_template("reports/dashboard.html", plans=plans, categories=results.CATEGORIES,
-                           data=dashboard.build(current_user, plan, clock.today()))
+                           data=dashboard.build(current_user, plan, clock.today()),
+                           direct_exports=_small(plan))
+
+
+def _small(plan) -> bool:
+    """Whether the plan's exports are small enough to answer in the request (else they run as a job)."""
+    limit = current_app.config.get("EXPORTS_DIRECT_MAX", 2000)
+    return db.session.scalar(select(func.count()).select_from(InspectionRecord)
+                             .where(InspectionRecord.plan_id == plan.id)) <= limit
 
 
 def _feedback_plans():

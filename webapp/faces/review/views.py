@@ -1,6 +1,7 @@
 """The review pages: the queue with its filters, one record to read, and the decision."""
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
+from sqlalchemy import select
 
 from webapp.core import errors
 from webapp.core.extensions import db
@@ -9,9 +10,11 @@ from webapp.domain import review as rules
 from webapp.faces.auth.gate import role_required
 from webapp.faces.media import only_signed
 from webapp.faces.pages import done
+from webapp.stages.accounts import jurisdictions
 from webapp.stages.plans.models import Plan
 from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review import service
+from webapp.stages.review.models import Amendment
 
 bp = Blueprint("review", __name__)
 
@@ -27,17 +30,28 @@ def queue():
     office = current_user.has_role(roles.OFFICE_ADMIN)
     return render_template(
         "review/queue.html", records=records, flt=flt, filters=rules.FILTERS, plan_id=plan_id,
-        plans=db.session.scalars(db.select(Plan).order_by(Plan.window_start.desc())).all(),
+        plans=db.session.scalars(jurisdictions.scope(db.select(Plan), Plan.jurisdiction_id, current_user)
+                                 .order_by(Plan.window_start.desc())).all(),
         problems={r.id: rules.has_problems(r.result_codes, r.findings) for r in records},
         parts=service.review_parts.parts_for(records), own=None if office else current_user.department_id,
-        per_department=service.waiting_by_department() if office else None,
+        per_department=service.waiting_by_department(user=current_user) if office else None,
+        amended=_amended(records),
     )
+
+
+def _amended(records) -> set[int]:
+    """The records the team answered a return of (补充说明): resubmitted, not new, marked 已补充 in the queue."""
+    ids = [r.id for r in records]
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Amendment.record_id).where(Amendment.record_id.in_(ids)).distinct()))
 
 
 def _reviewable(record_id: int) -> InspectionRecord:
     record = db.get_or_404(InspectionRecord, record_id)
     if not (current_user.has_role(roles.REVIEWER, roles.OFFICE_ADMIN) and service.can_review(current_user, record)):
-        abort(403)
+        # another jurisdiction's record does not exist for this user; their own, not theirs to review, is 403
+        abort(403 if jurisdictions.sees(current_user, record.plan.jurisdiction_id) else 404)
     return record
 
 
@@ -62,6 +76,9 @@ def _record_page(record: InspectionRecord, comment: str = "", department_id: int
 @role_required(roles.REVIEWER, roles.OFFICE_ADMIN)
 def decide(record_id):
     record = _reviewable(record_id)
+    if service.review_departments(current_user) is None and not jurisdictions.runs(current_user,
+                                                                                   record.plan.jurisdiction_id):
+        abort(403)  # the city reads a district's records; the district's office decides on them
     action = request.form.get("action", "")
     comment = request.form.get("comment", "")
     department_id = request.form.get("department_id", type=int)

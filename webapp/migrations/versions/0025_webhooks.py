@@ -1,6 +1,6 @@
 """issue 14 (webhook subscriptions, deliveries and retries)
 
-Reserved in the chain so that work in parallel does not fork the head; empty until that work fills it.
+The retry sweep's index: the deliveries waiting (status) whose next attempt is due (next_attempt_at).
 
 Revision ID: 0025_webhooks
 Revises: 0024_imports
@@ -16,8 +16,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.create_index("ix_webhook_deliveries_due", ["status", "next_attempt_at"], unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_webhook_deliveries_due")

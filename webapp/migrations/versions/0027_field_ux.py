@@ -1,6 +1,4 @@
-"""issue 16 (the first-time inspector's walk)
-
-Reserved in the chain so that work in parallel does not fork the head; empty until that work fills it.
+"""issue 16 (the first-time inspector's walk): a 补充说明 can carry photos (补拍照片), amendments.photos.
 
 Revision ID: 0027_field_ux
 Revises: 0026_queue
@@ -16,8 +14,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table("amendments") as batch_op:
+        batch_op.add_column(sa.Column("photos", sa.JSON(), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("amendments") as batch_op:
+        batch_op.drop_column("photos")

@@ -95,6 +95,27 @@ def owned_or_404(model, ident, user):
     return check(db.session.get(model, ident), user)
 
 
+def runs(user, jurisdiction_id: int | None) -> bool:
+    """Whether `user` runs (edits, draws, publishes, administers) what belongs to `jurisdiction_id`: only its own
+    jurisdiction's office does. A city sees and reports over its districts but runs only its own (city-wide) rows."""
+    own = getattr(user, "jurisdiction_id", None)
+    return own is not None and own == jurisdiction_id
+
+
+def run_check(obj, user):
+    """`check`, then 403 unless the row is the user's own jurisdiction's (`runs`): the city reads a district's
+    plan, the district's office runs it."""
+    check(obj, user)
+    if not runs(user, owner_of(obj)):
+        abort(403)
+    return obj
+
+
+def run_or_404(model, ident, user):
+    """A row to write: 404 if the user may not see it, 403 if they see it from above (`run_check`)."""
+    return run_check(db.session.get(model, ident), user)
+
+
 # --- the table itself --------------------------------------------------------------------------------------
 
 def ensure(code: str, name: str, level: str, parent_code: str | None) -> Jurisdiction:
@@ -119,6 +140,17 @@ def ensure_chain(*chain) -> Jurisdiction:
 def default() -> Jurisdiction:
     """莲池区 under 保定市 under 河北省: where the seed's office and everything made before jurisdictions live."""
     return ensure_chain(*DEFAULT_CHAIN)
+
+
+def full_name(jurisdiction: Jurisdiction | None) -> str:
+    """How a page names a jurisdiction: the district with its city (保定市莲池区), a city or a province alone; the
+    deployment's default (`DEFAULT_CHAIN`) for None (a visitor who is not signed in)."""
+    if jurisdiction is None:
+        return "".join(row[1] for row in DEFAULT_CHAIN[1:])
+    parent = jurisdiction.parent
+    if jurisdiction.level == "district" and parent is not None and parent.level == "city":
+        return parent.name + jurisdiction.name
+    return jurisdiction.name
 
 
 def by_code(code: str) -> Jurisdiction | None:

@@ -16,7 +16,9 @@ class AccountError(Refused):
 
 
 def create_user(username, full_name, password, role_codes, department_code=None, phone=None,
-                certificate_no=None) -> User:
+                certificate_no=None, jurisdiction_id=None) -> User:
+    """`jurisdiction_id`: where the account's roles are held (an office admin creates accounts in its own); the
+    department is looked up there. None: the department's, found by its code alone (the command line)."""
     username = (username or "").strip()
     role_codes = set(role_codes)
     if not username or not full_name:
@@ -30,12 +32,16 @@ def create_user(username, full_name, password, role_codes, department_code=None,
         raise AccountError(f"用户名“{username}”已被使用。")
     department = None
     if department_code:
-        department = db.session.scalar(select(Department).where(Department.code == department_code))
+        query = select(Department).where(Department.code == department_code)
+        if jurisdiction_id is not None:
+            query = query.where(Department.jurisdiction_id == jurisdiction_id)
+        department = db.session.scalar(query.order_by(Department.id).limit(1))
         if department is None:
             raise AccountError(f"部门“{department_code}”不存在。")
     if role_codes & set(roles.DEPARTMENT_ROLES) and department is None:
         raise AccountError("部门管理员、执法人员、专业人员和审核人须属于一个部门。")
-    user = User(username=username, full_name=full_name.strip(), department=department, phone=phone)
+    user = User(username=username, full_name=full_name.strip(), department=department, phone=phone,
+                jurisdiction_id=department.jurisdiction_id if department is not None else jurisdiction_id)
     user.set_password(password)
     user.set_roles(role_codes)
     if certificate_no:

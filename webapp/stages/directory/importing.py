@@ -3,21 +3,20 @@ one transaction. Used by the web pages and the `spotcheck import-*` commands ali
 import io
 from datetime import date
 
-from sqlalchemy import delete, select, text, tuple_, update
+from sqlalchemy import delete, select, text, update
 
 from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.core.storage import storage
 from webapp.core.tokens import new_token
-from webapp.domain import cells, filenames, imports, tabular
+from webapp.domain import cells, filenames, import_roster, imports, tabular
 from webapp.domain.refusal import Refused
 from webapp.stages.accounts.models import Department
+from webapp.stages.directory import placing
+from webapp.stages.directory.lookups import ENTITY_FIELDS, INSPECTOR_FIELDS, LOOKUPS
+from webapp.stages.directory.lookups import key_values as _pairs
 from webapp.stages.directory.models import Conflict, Entity, ImportBatch, ImportRow, InspectorProfile
 
-ENTITY_FIELDS = ("uscc", "name", "legal_rep", "address", "registered_on", "annual_report_years", "status",
-                 "risk_level", "category", "phone", "checksum_override")
-INSPECTOR_FIELDS = ("certificate_no", "name", "department_id", "valid_from", "valid_to", "phone", "qualifications",
-                    "is_expert", "status")
 DATE_FIELDS = {"registered_on", "valid_from", "valid_to"}
 # A new entity: every column a Core insert needs, so that rows with and without optional cells batch together.
 NEW_ENTITY = {f: None for f in ENTITY_FIELDS} | {"annual_report_years": "", "status": "", "category": ""}
@@ -30,14 +29,6 @@ class ImportFailed(Refused):
     status = 422
 
 
-def _iso(value):
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def _pairs(statement) -> dict:
-    return {k: v for k, v in db.session.execute(statement)}
-
-
 def _departments() -> dict[str, int]:
     out = {}
     for d in db.session.scalars(select(Department)):
@@ -47,68 +38,11 @@ def _departments() -> dict[str, int]:
 
 def spec_for(batch: ImportBatch) -> imports.Spec:
     if batch.kind == "entities":
-        return imports.entity_spec(batch.overrides or ())
+        return imports.entity_spec(batch.overrides or (), placing.Placement(batch.jurisdiction_id).reason)
     if batch.kind == "inspectors":
         name = batch.department.name if batch.department else ""
-        return imports.inspector_spec(_departments(), batch.department_id, name)
-    return imports.conflict_spec(batch.department_id)
-
-
-# --- what is stored now, in the planner's representation ---------------------------------------------------------
-
-def _lookup_entities(keys):
-    out = {}
-    if keys:
-        cols = [getattr(Entity, f) for f in ENTITY_FIELDS]
-        for row in db.session.execute(select(*cols).where(Entity.uscc.in_(keys))):
-            out[row.uscc] = {f: _iso(getattr(row, f)) for f in ENTITY_FIELDS}
-    return out
-
-
-def _lookup_inspectors(keys):
-    out = {}
-    if keys:
-        for p in db.session.scalars(select(InspectorProfile).where(InspectorProfile.certificate_no.in_(keys))):
-            current = {f: _iso(getattr(p, f)) for f in INSPECTOR_FIELDS}
-            current["qualifications"] = list(p.qualifications or []) or None
-            out[p.certificate_no] = current
-    return out
-
-
-def _lookup_conflicts(keys):
-    pairs = [k.split("|", 1) for k in keys]
-    certs = {c for c, _ in pairs}
-    codes = {u for _, u in pairs}
-    inspectors = {
-        r.certificate_no: r for r in db.session.execute(
-            select(InspectorProfile.id, InspectorProfile.certificate_no, InspectorProfile.department_id)
-            .where(InspectorProfile.certificate_no.in_(certs))
-        )
-    } if certs else {}
-    entities = _pairs(select(Entity.uscc, Entity.id).where(Entity.uscc.in_(codes))) if codes else {}
-    existing = {}
-    ids = [(inspectors[c].id, entities[u]) for c, u in pairs if c in inspectors and u in entities]
-    if ids:
-        for c in db.session.scalars(select(Conflict).where(tuple_(Conflict.inspector_id, Conflict.entity_id).in_(ids))):
-            existing[(c.inspector_id, c.entity_id)] = c.reason
-    out = {}
-    for key, (cert, code) in zip(keys, pairs):
-        inspector = inspectors.get(cert)
-        entity_id = entities.get(code)
-        pair = (inspector.id, entity_id) if inspector and entity_id else None
-        out[key] = {
-            "_inspector": inspector is not None,
-            "_department_id": inspector.department_id if inspector else None,
-            "_entity": entity_id is not None,
-            "_new": pair not in existing,
-            "reason": existing.get(pair),
-            "certificate_no": cert,
-            "uscc": code,
-        }
-    return out
-
-
-LOOKUPS = {"entities": _lookup_entities, "inspectors": _lookup_inspectors, "conflicts": _lookup_conflicts}
+        return import_roster.inspector_spec(_departments(), batch.department_id, name)
+    return import_roster.conflict_spec(batch.department_id)
 
 
 # --- the dry run ---------------------------------------------------------------------------------------------------
@@ -126,6 +60,7 @@ def start(kind: str, filename: str, data: bytes, user=None, department_id: int |
         encoding=table.encoding, headers=table.headers, mapping=dict(mapping or {}),
         overrides=sorted({o.strip().upper() for o in overrides if o.strip()}),
         department_id=department_id, created_by_id=getattr(user, "id", None), status="mapping", summary={},
+        jurisdiction_id=getattr(user, "jurisdiction_id", None),  # the office's directory (None: the command line)
     )
     db.session.add(batch)
     db.session.flush()
@@ -162,7 +97,7 @@ def _plan(batch: ImportBatch, table: tabular.Table):
         return
     summary = imports.Summary()
     buffer = []
-    for row in imports.plan(table.rows, spec, match.colmap, LOOKUPS[batch.kind], summary):
+    for row in imports.plan(table.rows, spec, match.colmap, LOOKUPS[batch.kind], summary, match.update_only):
         buffer.append(_row_dict(batch.id, row))
         if len(buffer) >= INSERT_CHUNK:
             db.session.execute(ImportRow.__table__.insert(), buffer)  # Core executemany: no ORM bookkeeping
@@ -177,10 +112,13 @@ def _row_dict(batch_id: int, row: imports.RowPlan) -> dict:
     rows (the download, an override), the name for every row shown."""
     applies = row.action in (imports.CREATE, imports.UPDATE)
     data = row.values if applies else {k: row.values[k] for k in ("name", "_entity_name") if row.values.get(k)}
+    rejected = row.action == imports.REJECTED
+    elsewhere = rejected and any(r.startswith(placing.ELSEWHERE) for r in row.reasons)
     return {
         "batch_id": batch_id, "line": row.line, "action": row.action, "key": (row.key or "")[:120] or None,
-        "data": data, "changes": row.changes, "reasons": row.reason,
-        "raw": row.raw if row.action == imports.REJECTED else [], "overridable": row.overridable,
+        "data": data, "changes": row.changes, "reasons": row.reason if rejected else "；".join(row.notes),
+        "raw": row.raw if rejected else [], "overridable": row.overridable,
+        "jurisdiction_id": row.values.get("_jurisdiction_id") if elsewhere else None,
     }
 
 
@@ -193,7 +131,8 @@ def override_checksum(batch: ImportBatch, line: int, user=None) -> ImportRow:
     batch.overrides = sorted(set(batch.overrides or []) | {row.key})
     spec = spec_for(batch)
     match = header_match(batch)
-    planned = next(imports.plan([(row.line, row.raw)], spec, match.colmap, LOOKUPS[batch.kind]))
+    planned = next(imports.plan([(row.line, row.raw)], spec, match.colmap, LOOKUPS[batch.kind],
+                                update_only=match.update_only))
     counts = dict(batch.summary)
     counts[row.action] -= 1
     counts[planned.action] = counts.get(planned.action, 0) + 1
@@ -219,8 +158,9 @@ def discard(batch: ImportBatch, user=None):
 
 # --- the commit ------------------------------------------------------------------------------------------------
 
-def commit(batch: ImportBatch, user=None) -> dict:
-    """Apply the stored preview in one transaction: every good row, or (on any error) nothing."""
+def commit(batch: ImportBatch, user=None, progress=None) -> dict:
+    """Apply the stored preview in one transaction: every good row, or (on any error) nothing. `progress(done,
+    total)` hears of each chunk of rows applied (a job's progress bar, the CLI's)."""
     claimed = db.session.execute(
         update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status == "preview")
         .values(status="committed", committed_at=clock.utcnow(), committed_by_id=getattr(user, "id", None))
@@ -229,7 +169,7 @@ def commit(batch: ImportBatch, user=None) -> dict:
         db.session.rollback()
         raise ImportFailed("该批次不在预览状态（可能已导入、已放弃或尚未对应表头）。")
     try:
-        applied = APPLY[batch.kind](batch, user)
+        applied = APPLY[batch.kind](batch, user, progress)
         audit.record(f"{batch.kind}.import", batch, user=user, filename=batch.filename, applied=applied,
                      overrides=batch.overrides, via="web" if user else "cli")
         db.session.commit()
@@ -251,9 +191,10 @@ def _analyze_after_bulk(kind: str, applied: dict):
     db.session.commit()
 
 
-def _good_rows(batch: ImportBatch):
+def _good_rows(batch: ImportBatch, progress=None):
     """The rows to apply, in chunks, by id (keyset) so memory stays flat on 100,000 rows."""
-    last = 0
+    last, done = 0, 0
+    total = sum((batch.summary or {}).get(a, 0) for a in (imports.CREATE, imports.UPDATE))
     while True:
         chunk = db.session.execute(
             select(ImportRow.id, ImportRow.key, ImportRow.data)
@@ -264,33 +205,36 @@ def _good_rows(batch: ImportBatch):
         if not chunk:
             return
         yield chunk
-        last = chunk[-1].id
+        last, done = chunk[-1].id, done + len(chunk)
+        if progress is not None:
+            progress(done, max(total, done))
 
 
-def _model_values(data: dict, fields) -> dict:
+def _model_values(data: dict, fields, clearable=()) -> dict:
     out = {}
     for name in fields:
-        if name in data and data[name] not in (None, ""):
+        if name in data and (data[name] not in (None, "") or (data[name] == "" and name in clearable)):
             value = data[name]
             out[name] = date.fromisoformat(value) if name in DATE_FIELDS else value
     return out
 
 
-def _apply_entities(batch, user) -> dict:
+def _apply_entities(batch, user, progress=None) -> dict:
     created = updated = 0
     overridden = []
-    for chunk in _good_rows(batch):
+    for chunk in _good_rows(batch, progress):
         existing = _pairs(select(Entity.uscc, Entity.id).where(Entity.uscc.in_([r.key for r in chunk])))
         new, changed = [], []
         for r in chunk:
-            values = _model_values(r.data, ENTITY_FIELDS)
+            values = _model_values(r.data, ENTITY_FIELDS, ("annual_report_years",))
             values["checksum_override"] = bool(r.data.get("checksum_override"))
             if values["checksum_override"]:
                 overridden.append(r.key)
             if r.key in existing:
                 changed.append({"id": existing[r.key], **values})
             else:
-                new.append({**NEW_ENTITY, **values, "checkin_token": new_token()})
+                new.append({**NEW_ENTITY, **values, "checkin_token": new_token(),
+                            "jurisdiction_id": r.data.get("_jurisdiction_id")})
         if new:
             db.session.execute(Entity.__table__.insert(), new)  # Core executemany: every dict has the same keys
         if changed:
@@ -302,9 +246,9 @@ def _apply_entities(batch, user) -> dict:
     return {"created": created, "updated": updated, "checksum_overrides": len(overridden)}
 
 
-def _apply_inspectors(batch, user) -> dict:
+def _apply_inspectors(batch, user, progress=None) -> dict:
     created = updated = 0
-    for chunk in _good_rows(batch):
+    for chunk in _good_rows(batch, progress):
         existing = {
             p.certificate_no: p for p in db.session.scalars(
                 select(InspectorProfile).where(InspectorProfile.certificate_no.in_([r.key for r in chunk])))
@@ -328,9 +272,9 @@ def _apply_inspectors(batch, user) -> dict:
     return {"created": created, "updated": updated}
 
 
-def _apply_conflicts(batch, user) -> dict:
+def _apply_conflicts(batch, user, progress=None) -> dict:
     created = updated = 0
-    for chunk in _good_rows(batch):
+    for chunk in _good_rows(batch, progress):
         pairs = [r.key.split("|", 1) for r in chunk]
         inspectors = _pairs(select(InspectorProfile.certificate_no, InspectorProfile.id)
                                              .where(InspectorProfile.certificate_no.in_({c for c, _ in pairs})))
@@ -361,8 +305,9 @@ def rows(batch: ImportBatch, action: str | None = None, page: int = 1, per_page:
     return db.paginate(query.order_by(ImportRow.line), page=page, per_page=per_page, error_out=False)
 
 
-def rejected_xlsx(batch: ImportBatch) -> bytes:
-    """The rejected rows as written, with a 原因 column: fix them and import the file again."""
+def rejected_xlsx(batch: ImportBatch, jurisdiction_ids=None) -> bytes:
+    """The rejected rows as written, with a 原因 column: fix them and import the file again. `jurisdiction_ids`:
+    only the rows kept for those jurisdictions (不属本辖区), for their office."""
     import openpyxl
 
     book = openpyxl.Workbook(write_only=True)
@@ -372,6 +317,8 @@ def rejected_xlsx(batch: ImportBatch) -> bytes:
     width = len(batch.headers)
     query = (select(ImportRow.raw, ImportRow.reasons, ImportRow.line)
              .where(ImportRow.batch_id == batch.id, ImportRow.action == imports.REJECTED).order_by(ImportRow.line))
+    if jurisdiction_ids is not None:
+        query = query.where(ImportRow.jurisdiction_id.in_(sorted(jurisdiction_ids)))
     for raw, reasons, line in db.session.execute(query):
         written = (list(raw) + [""] * width)[:width]
         sheet.append(cells.row([*written, reasons, line]))

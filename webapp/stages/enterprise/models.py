@@ -107,6 +107,8 @@ class TipOff(db.Model):
     department = relationship("Department")
     events: Mapped[list["TipOffEvent"]] = relationship("TipOffEvent", order_by="TipOffEvent.id",
                                                        back_populates="tip_off")
+    targeted_checks: Mapped[list["TargetedCheck"]] = relationship("TargetedCheck", order_by="TargetedCheck.id",
+                                                                   back_populates="tip_off")
 
     LABELS = {"received": "已登记，待处理", "accepted": "已受理，正在核查", "forwarded": "已转交有管辖权的部门",
                      "targeted": "已受理，正在开展定向检查", "closed": "已办结"}
@@ -129,6 +131,31 @@ class TipOffEvent(db.Model):
     tip_off: Mapped[TipOff] = relationship(TipOff, back_populates="events")
     department = relationship("Department", foreign_keys=[department_id])
     to_department = relationship("Department", foreign_keys=[to_department_id])
+
+
+class TargetedCheck(db.Model):
+    """定向检查: a check the department in charge opens on a 举报 (双随机 does not replace report-driven checks).
+    Recorded as such (`kind`), never part of a random draw's population or manifest, nor counted as a random
+    visit (无事不扰 counts only draws)."""
+
+    __tablename__ = "targeted_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(db.String(16), default="tipoff")
+    tip_off_id: Mapped[int] = mapped_column(db.ForeignKey("tip_offs.id", ondelete="CASCADE"), index=True)
+    entity_id: Mapped[int | None] = mapped_column(db.ForeignKey("entities.id"), index=True)
+    entity_text: Mapped[str] = mapped_column(db.String(200))
+    matter: Mapped[str] = mapped_column(db.String(200))
+    note: Mapped[str] = mapped_column(db.Text, default="")
+    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"), index=True)
+    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
+    opened_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    tip_off: Mapped[TipOff] = relationship(TipOff, back_populates="targeted_checks")
+    department = relationship("Department")
+    opened_by = relationship("User")
+
+    KINDS = {"tipoff": "定向检查（举报线索）"}
 
 
 class Attachment(db.Model):

@@ -18,7 +18,7 @@ from webapp.stages.accounts.jurisdictions import visible_ids
 from webapp.stages.accounts.models import Department, Jurisdiction
 from webapp.stages.directory.models import CheckItem, Entity
 from webapp.stages.enterprise import attachments, limits
-from webapp.stages.enterprise.models import TipOff, TipOffEvent
+from webapp.stages.enterprise.models import TargetedCheck, TipOff, TipOffEvent
 from webapp.stages.plans.calendar import current_calendar
 
 RESPONSE_WORKDAYS = 5  # ENTERPRISE_TIPOFF_WORKDAYS
@@ -148,6 +148,8 @@ def handle(tip: TipOff, user, action: str, note: str, to_department_id=None) -> 
         raise TipOffRefused(f"处理说明不超过 {MAX_WHAT} 字。")
     if action in ("close", "forward") and not note:
         raise TipOffRefused("办结或转办时请写明理由，举报人凭查询码可以看到。")
+    if action == "targeted" and any(c.department_id == tip.department_id for c in tip.targeted_checks):
+        raise TipOffRefused("本部门已就该举报开展定向检查。", 409)
     target = None
     if action == "forward":
         try:
@@ -169,9 +171,20 @@ def handle(tip: TipOff, user, action: str, note: str, to_department_id=None) -> 
         days = current_app.config.get("ENTERPRISE_TIPOFF_WORKDAYS", RESPONSE_WORKDAYS)
         due = current_calendar().add_workdays(clock.today(), days)
         tip.response_due, tip.response_due_provisional = due.due, due.provisional
+    check = _open_targeted(tip, user, note) if action == "targeted" else None
     audit.record("tipoff." + action, tip, user=user, to_department_id=event.to_department_id,
-                 targeted_check=action == "targeted")
+                 targeted_check=check.id if check else None)
     return event
+
+
+def _open_targeted(tip: TipOff, user, note: str) -> TargetedCheck:
+    """定向检查 on the report: recorded as such, by the department in charge; no draw reads this table."""
+    check = TargetedCheck(tip_off=tip, kind="tipoff", entity_id=tip.entity_id, entity_text=tip.entity_text,
+                          matter=tip.matter, note=note, department_id=tip.department_id,
+                          jurisdiction_id=tip.jurisdiction_id, opened_by_id=user.id)
+    db.session.add(check)
+    db.session.flush()
+    return check
 
 
 def counts(user) -> list[dict]:
@@ -184,7 +197,7 @@ def counts(user) -> list[dict]:
         select(Jurisdiction.name, Department.name, func.count(TipOff.id),
                func.sum(db.case((open_, 1), else_=0)),
                func.sum(db.case(((open_) & (TipOff.response_due < today), 1), else_=0)),
-               func.sum(db.case((TipOff.status == "targeted", 1), else_=0)))
+               func.sum(db.case((TipOff.id.in_(select(TargetedCheck.tip_off_id)), 1), else_=0)))
         .join(Department, Department.id == TipOff.department_id)
         .outerjoin(Jurisdiction, Jurisdiction.id == TipOff.jurisdiction_id)
         # a user placed in no jurisdiction yet (before the province work is done) sees the unplaced rows only

@@ -150,21 +150,63 @@ def _downscaled(im: Image.Image, max_side: int) -> Image.Image:
     return im
 
 
-def process(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS,
-            max_side: int = MAX_SIDE) -> Processed:
-    """Verify, re-open, decode, turn upright, scale to at most `max_side` px, and re-encode without metadata."""
+@dataclass
+class Checked:
+    """What the upload request learns from the header and a cheap decode: enough to store the raw bytes."""
+    format: str
+    content_type: str
+    width: int
+    height: int
+    meta: dict = field(default_factory=dict)  # the original's format, size and capture metadata
+    taken_at: datetime | None = None
+
+
+def check(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> Checked:
+    """The upload request's verification, without making anything: size, type, pixel count from the header (before
+    any decoding), then a cheap decode check: a JPEG decoded at 1/8 scale (`draft`: every entropy-coded byte is
+    read, the IDCT works on 1/64 of the pixels, so a truncated or corrupt file fails), a PNG's chunk CRCs
+    (`verify`). The display copy and thumbnail are made later by a job (`field.derivatives`)."""
     if not data:
         raise ImageRejected(422, "上传的文件是空的。")
     if len(data) > max_bytes:
         raise ImageRejected(413, f"图片超过 {max_bytes // (1024 * 1024)} MB 的上限，请缩小后上传。")
     im = _open(data, max_pixels)  # the header only: the size is known before anything is decoded
+    source_format, (width, height) = im.format, im.size
+    try:
+        if source_format == "JPEG":
+            exif_meta, taken_at = capture_metadata(im)
+            im.draft(im.mode, (max(1, width // 8), max(1, height // 8)))
+            im.load()
+        else:
+            im.verify()  # the image is unusable afterwards: its metadata from a second (header) open
+            exif_meta, taken_at = capture_metadata(_open(data, max_pixels))
+    except ImageRejected:
+        raise
+    except Exception:  # Pillow raises many kinds here for a broken file
+        raise ImageRejected(415, "图片文件不完整或已损坏，请重新拍摄后上传。") from None
+    return Checked(source_format, FORMATS[source_format], width, height,
+                   _meta(source_format, data, (width, height), exif_meta), taken_at)
+
+
+def _meta(source_format: str, data: bytes, size: tuple[int, int], exif_meta: dict) -> dict:
+    meta = {"original": {"format": source_format, "bytes": len(data), "width": size[0], "height": size[1]}}
+    if exif_meta:
+        meta["exif"] = exif_meta
+    return meta
+
+
+def process(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS,
+            max_side: int = MAX_SIDE) -> Processed:
+    """Verify (`check`), then make the display copy (`derive`): both steps in one call, for inline uploads."""
+    check(data, max_bytes, max_pixels)
+    return derive(data, max_pixels, max_side)
+
+
+def derive(data: bytes, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SIDE) -> Processed:
+    """Re-open, decode, turn upright, scale to at most `max_side` px, and re-encode without metadata."""
+    im = _open(data, max_pixels)
     source_format = im.format
     original_size = im.size
-    try:
-        im.verify()  # structure check; the image is unusable afterwards, so open it again
-    except Exception:  # Pillow raises many kinds here for a broken file
-        raise ImageRejected(415, "图片文件已损坏，无法读取，请重新拍摄后上传。") from None
-    im = _open(data, max_pixels)
     exif_meta, taken_at = capture_metadata(im)
     try:
         if source_format == "JPEG" and max(im.size) > max_side:
@@ -181,7 +223,7 @@ def process(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXEL
     if source_format == "JPEG":
         clean = upright.convert("RGB") if upright.mode not in ("RGB", "L") else upright
         clean.info = {}
-        clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        clean.save(out, "JPEG", quality=JPEG_QUALITY)  # no optimize pass: 40% more CPU for ~5% fewer bytes
         content_type = FORMATS["JPEG"]
     else:
         keep = upright.mode in ("RGB", "RGBA", "L", "LA")
@@ -191,13 +233,8 @@ def process(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXEL
         clean.save(out, "PNG")
         content_type = FORMATS["PNG"]
 
-    meta = {
-        "original": {"format": source_format, "bytes": len(data),
-                     "width": original_size[0], "height": original_size[1]},
-    }
+    meta = _meta(source_format, data, original_size, exif_meta)
     if max(clean.size) < max(original_size):
         meta["scaled_to"] = {"width": clean.size[0], "height": clean.size[1]}
-    if exif_meta:
-        meta["exif"] = exif_meta
     return Processed(out.getvalue(), content_type, clean.size[0], clean.size[1], meta, taken_at)
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.core import audit, clock
+from webapp.core import audit, clock, events
 from webapp.core.extensions import db
 from webapp.domain import findings as rules
 from webapp.domain import moments
@@ -185,6 +185,10 @@ def submit(user, client_uuid: str, body) -> Outcome:
         refused=record.refused, result_codes=record.result_codes,
         refusal_confirmed_by=(refusal or {}).get("confirmed_by"),
     )
+    events.emit("record.submitted", {  # for the office's systems: which record, not its findings or its team
+        "record_id": record.id, "record": record.token, "plan": record.plan.doc_number,
+        "inspected_on": inspected_on.isoformat(), "submitted_at": clock.iso(record.submitted_at), "late": late,
+    }, jurisdiction_id=record.plan.jurisdiction_id)
     try:
         db.session.commit()
     except IntegrityError:

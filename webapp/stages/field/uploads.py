@@ -1,5 +1,6 @@
 """Storing a photo, signature, seal or evidence image of a record, keyed by the SHA-256 of the bytes the phone
-sent, so that an interrupted series of uploads resumes with what is missing and a replay changes nothing."""
+sent, so that an interrupted series of uploads resumes with what is missing and a replay changes nothing. The
+request verifies and stores the raw bytes; the served copies are made by a job (`derivatives`)."""
 import hashlib
 from datetime import datetime
 
@@ -13,10 +14,10 @@ from webapp.core.storage import StorageError, storage
 from webapp.domain import filenames, moments
 from webapp.domain import findings as rules
 from webapp.domain.status import RecordStatus
-from webapp.stages.field import imaging
+from webapp.stages.field import derivatives, imaging
 from webapp.stages.field.outcome import Outcome, error
 from webapp.stages.field.submit import unsigned_media
-from webapp.stages.records.media import discard, make_thumbnail, thumbnail_key
+from webapp.stages.records.media import discard
 from webapp.stages.records.models import Media
 
 
@@ -53,7 +54,7 @@ def upload(record, user, file, claimed_sha: str | None, kind: str | None, captur
     if not rules.is_sha256(claimed_sha):
         return error(422, "缺少或错误的文件校验值（sha256）。")
     if kind not in rules.MEDIA_KINDS:
-        return error(422, "图片类别不正确（应为照片、签字、印章或证据）。")
+        return error(422, "图片类别不正确（应为照片、签字、印章、证据或补拍照片）。")
     try:
         captured = moments.moment(captured_at, "拍摄时间（captured_at）", clock.utcnow())
     except moments.OutOfRange as refused:
@@ -66,13 +67,18 @@ def upload(record, user, file, claimed_sha: str | None, kind: str | None, captur
         return error(422, "文件校验值不符，上传可能不完整，请重试。", sha256=claimed_sha)
 
     media = existing(record, claimed_sha)
-    if media is not None:  # a replay: the same answer, nothing changes
+    if media is not None:  # a replay: the same answer, nothing changes (a derivative still missing is asked for)
+        if not media.ready and not derivatives.failed(media):
+            derivatives.request(media)
         return _answer(media, 200)
-    if record.status != RecordStatus.DISPATCHED:
+    # A signed record takes no more pictures, except the 补拍照片 of a 补充说明 while it is returned.
+    if kind == rules.AMENDMENT_MEDIA and record.status != RecordStatus.RETURNED:
+        return error(409, "该记录未被退回，不需要补拍照片。", sha256=claimed_sha)
+    if kind != rules.AMENDMENT_MEDIA and record.status != RecordStatus.DISPATCHED:
         return error(409, "该记录已提交，不能再添加图片。", sha256=claimed_sha)
 
     try:
-        image = imaging.process(
+        image = imaging.check(
             data, max_bytes=limit,
             max_pixels=current_app.config.get("FIELD_MAX_IMAGE_PIXELS", imaging.MAX_PIXELS),
         )
@@ -86,16 +92,21 @@ def upload(record, user, file, claimed_sha: str | None, kind: str | None, captur
         meta["captured_at_client"] = captured_at.strip()[:64]
     taken = moments.in_range(image.taken_at, clock.utcnow())  # a camera's clock may say anything: not refused
     store = storage()
-    stored_sha = hashlib.sha256(image.data).hexdigest()
-    thumb = thumbnail_key(claimed_sha)
+    # The raw bytes only (never served); the display copy and thumbnail are a job's (derivatives.py). A row of
+    # another record with the same bytes already made them: this one shares them at once.
+    made = db.session.scalar(select(Media).where(Media.sha256 == claimed_sha, Media.ready.is_(True),
+                                                 Media.stored_sha.is_not(None)).limit(1))
     media = Media(
-        record=record, sha256=claimed_sha, stored_sha=stored_sha, kind=kind, content_type=image.content_type,
-        size=len(image.data), width=image.width, height=image.height,
-        captured_at=captured or taken, meta=meta, uploaded_by_id=user.id,
+        record=record, sha256=claimed_sha, kind=kind, content_type=image.content_type, size=len(data),
+        width=image.width, height=image.height, captured_at=captured or taken, meta=meta, uploaded_by_id=user.id,
+        ready=False,
     )
+    if made is not None:
+        media.stored_sha, media.content_type, media.size = made.stored_sha, made.content_type, made.size
+        media.width, media.height, media.ready = made.width, made.height, True
     db.session.add(media)
-    # The row first (a racing twin is found before anything is written), then the files, then the commit; on any
-    # failure after the files were written they go again (_discard), so storage never keeps a file with no row.
+    # The row first (a racing twin is found before anything is written), then the file, then the commit; on any
+    # failure after the file was written it goes again (_discard), so storage never keeps a file with no row.
     try:
         db.session.flush()
     except IntegrityError:  # the same upload raced in from another connection: it is there now
@@ -106,19 +117,18 @@ def upload(record, user, file, claimed_sha: str | None, kind: str | None, captur
         return _answer(media, 200)
     written = []
     try:
-        if not store.exists(stored_sha):
-            written.append(stored_sha)
-        store.put(image.data, stored_sha)
-        if not store.exists(thumb):
-            written.append(thumb)
-        store.put(make_thumbnail(image.data), thumb)
+        if not store.exists(claimed_sha):
+            written.append(claimed_sha)
+            store.put(data, claimed_sha)
         audit.record("field.media_uploaded", record, sha256=claimed_sha, kind=kind, media_id=media.id,
-                     stored_sha=stored_sha, bytes=len(image.data))
+                     bytes=len(data))
         db.session.commit()
     except BaseException:
         db.session.rollback()
         _discard(written)
         raise
+    if not media.ready:
+        derivatives.request(media)
     return _answer(media, 201)
 
 

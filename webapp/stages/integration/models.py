@@ -50,6 +50,7 @@ class WebhookDelivery(db.Model):
     """One event sent to one subscription: its body, its attempts and what the receiver answered."""
 
     __tablename__ = "webhook_deliveries"
+    __table_args__ = (db.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),)  # the retry sweep
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(
         db.ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), index=True)

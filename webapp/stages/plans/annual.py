@@ -183,6 +183,18 @@ def public(jurisdiction_id: int | None = None) -> list[AnnualPlan]:
     return db.session.scalars(query.order_by(AnnualPlan.year.desc(), AnnualPlan.id.desc())).all()
 
 
+def published(annual_id: int) -> AnnualPlan | None:
+    """The annual plan if it is public, else None (an unpublished one does not exist for the public: 404)."""
+    return db.session.scalar(select(AnnualPlan).where(AnnualPlan.id == annual_id,
+                                                      AnnualPlan.published_at.is_not(None)))
+
+
+def published_task(annual_id: int, plan_id: int) -> Plan | None:
+    """A task of a published annual plan, else None."""
+    return db.session.scalar(select(Plan).join(AnnualPlan, AnnualPlan.id == Plan.annual_plan_id).where(
+        Plan.id == plan_id, AnnualPlan.id == annual_id, AnnualPlan.published_at.is_not(None)))
+
+
 def public_view(annual: AnnualPlan) -> dict:
     """The public fields of a published annual plan."""
     return {

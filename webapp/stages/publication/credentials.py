@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from webapp.core import audit, clock, qrcodes
 from webapp.core.extensions import db
 from webapp.domain import roles
+from webapp.stages.accounts.jurisdictions import runs
 from webapp.stages.directory.models import Entity
 from webapp.stages.plans.models import Plan
 from webapp.stages.publication.models import CredentialCheck, InspectorCredential
@@ -30,9 +31,10 @@ def active_credential(profile, create: bool = True) -> InspectorCredential | Non
 
 
 def can_manage(user, profile) -> bool:
-    """The office, or the admin of the inspector's own department, may revoke its credentials."""
+    """The office of the inspector's jurisdiction, or the admin of the inspector's own department, may revoke its
+    credentials."""
     if user.has_role(roles.OFFICE_ADMIN):
-        return True
+        return runs(user, profile.department.jurisdiction_id)
     return user.has_role(roles.DEPT_ADMIN) and user.department_id == profile.department_id
 
 

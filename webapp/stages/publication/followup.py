@@ -4,11 +4,12 @@ import hashlib
 from flask import current_app
 from sqlalchemy import func, select
 
-from webapp.core import audit, clock, ledger
+from webapp.core import audit, clock, events, ledger
 from webapp.core.extensions import db
 from webapp.core.storage import storage
 from webapp.domain import filenames, roles
 from webapp.domain.refusal import Refused
+from webapp.stages.accounts.models import Department
 from webapp.stages.field import imaging
 from webapp.stages.field.uploads import discard_unreferenced
 from webapp.stages.publication.models import FollowUpTask
@@ -111,11 +112,22 @@ def log_closed(task: FollowUpTask):
     """A follow-up closed is a public act: a leaf of the transparency log, about the record."""
     document = public_closure(task)
     ledger.record_act("followup.closed", f"record:{task.record.token}:followup-{task.id}", document, **document)
+    events.emit("follow_up.closed", dict(document, id=f"followup-{task.id}"),
+                jurisdiction_id=task.record.plan.jurisdiction_id)
 
 
-def open_counts(department_id=None) -> dict:
-    """Counts for the home pages: open follow-up tasks (of one department, or all) and how many are overdue."""
+def in_jurisdictions(query, jurisdiction_ids):
+    """Follow-up tasks of the departments of these jurisdictions (those an office sees)."""
+    return query.where(FollowUpTask.department_id.in_(
+        select(Department.id).where(Department.jurisdiction_id.in_(sorted(jurisdiction_ids)))))
+
+
+def open_counts(department_id=None, jurisdiction_ids=None) -> dict:
+    """Counts for the home pages: open follow-up tasks (of one department, or all of the jurisdictions given)
+    and how many are overdue."""
     query = select(func.count()).select_from(FollowUpTask).where(FollowUpTask.status == "open")
+    if jurisdiction_ids is not None:
+        query = in_jurisdictions(query, jurisdiction_ids)
     if department_id is not None:
         query = query.where(FollowUpTask.department_id == department_id)
     return {

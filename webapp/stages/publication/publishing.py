@@ -8,11 +8,12 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import func, select
 
-from webapp.core import audit, clock, ledger
+from webapp.core import audit, clock, events, jobs, ledger
 from webapp.core.extensions import db
 from webapp.domain import publication
 from webapp.domain.refusal import Refused
 from webapp.domain.status import PartStatus
+from webapp.stages.accounts.models import User
 from webapp.stages.plans.calendar import current_calendar
 from webapp.stages.plans.models import Plan
 from webapp.stages.publication.models import FollowUpTask, PublicationWithdrawal
@@ -98,10 +99,19 @@ def _log(kind: str, record: InspectionRecord, part: ReviewPart, **extra):
     return kind, body, f"record:{record.token}:{part.department.code}"
 
 
-def publish(records, user=None, via: str = "web", department_id: int | None = None) -> list[InspectionRecord]:
+def _told(act, record: InspectionRecord):
+    """The act's public body told to the listeners (webhooks) when the publication commits; the feed's id."""
+    kind, body, _ = act
+    events.emit(kind, dict(body, id=f"{body['record']}-{body['department']}"),
+                jurisdiction_id=record.plan.jurisdiction_id)
+    return act
+
+
+def publish(records, user=None, via: str = "web", department_id: int | None = None,
+            progress=None) -> list[InspectionRecord]:
     """Publish every approved part of these records (or only `department_id`'s), each under its own 检查实施机关;
     a record with no approved part is refused, and then nothing is published (nothing half-done). Caller
-    commits."""
+    commits. `progress(done, total)` hears of each record (a job's progress bar, the CLI's)."""
     records = list(records)
     if not records:
         raise PublishError("没有选择要公示的检查表。")
@@ -114,18 +124,40 @@ def publish(records, user=None, via: str = "web", department_id: int | None = No
         raise PublishError(f"只能公示审核通过的检查表；以下检查表尚未审核通过或已公示：{names}。")
     now = clock.utcnow()
     acts = []
-    for record in records:
+    for n, record in enumerate(records, 1):
         for part in chosen[record.id]:
             review_parts.mark_published(part, now)
             audit.record("record.publish", record, user=user, plan_id=record.plan_id, via=via,
                          department_id=part.department_id, authority=part.authority,
                          result_codes=list(part.result_codes or []))
             open_follow_ups(record, part=part)
-            acts.append(_log("result.published", record, part))
+            acts.append(_told(_log("result.published", record, part), record))
         review_parts.sync(record, by_record[record.id])
+        if progress is not None:
+            progress(n, len(records) + 1)  # the last step: the transparency log's leaves and head
     ledger.append_many(acts)
     ledger.sign_head()
     return records
+
+
+def approved_key(plan: Plan) -> str:
+    """The idempotency key of publishing the plan's approved parts as they are now (a double click: one job)."""
+    parts = approved_parts(plan)
+    digest = hashlib.sha256(",".join(f"{p.record_id}:{p.department_id}" for p in parts).encode()).hexdigest()
+    return f"publication.plan:{plan.id}:{digest[:32]}"
+
+
+@jobs.task("publication.plan")
+def publish_plan(job, *, plan_id: int, via: str = "web"):
+    """The job behind 「全部公示」: every approved part of the plan, in one transaction, with progress."""
+    plan = db.session.get(Plan, plan_id)
+    if plan is None:
+        raise PublishError("抽查计划不存在。")
+    user = db.session.get(User, job.user_id) if job.user_id else None
+    records = approved_records(plan)
+    publish(records, user=user, via=via, progress=job.progress)
+    db.session.commit()
+    return {"published": len(records)}
 
 
 def withdraw(record: InspectionRecord, user, reason: str, department_id: int | None = None) -> list[PublicationWithdrawal]:
@@ -143,7 +175,7 @@ def withdraw(record: InspectionRecord, user, reason: str, department_id: int | N
         withdrawal = PublicationWithdrawal(record_id=record.id, department_id=part.department_id,
                                            reason=reason.strip(), published_at=part.published_at, by_id=user.id)
         db.session.add(withdrawal)
-        acts.append(_log("result.withdrawn", record, part, reason=withdrawal.reason))
+        acts.append(_told(_log("result.withdrawn", record, part, reason=withdrawal.reason), record))
         review_parts.mark_withdrawn(part)
         audit.record("record.withdraw_publication", record, user=user, plan_id=record.plan_id,
                      reason=withdrawal.reason, department_id=part.department_id,

@@ -1,11 +1,12 @@
 """From the inspectors' draw to the 一企一表: executing it dispatches one record per enterprise with its teams."""
 from sqlalchemy import select
 
-from webapp.core import audit
+from webapp.core import audit, events, jobs
 from webapp.core.database import bulk_insert
 from webapp.core.extensions import db
 from webapp.domain import draw as algo
 from webapp.domain.status import RecordStatus
+from webapp.stages.accounts.models import User
 from webapp.stages.directory.models import Entity, InspectorProfile
 from webapp.stages.draw import ceremony
 from webapp.stages.draw.ceremony import DrawRefused
@@ -15,17 +16,22 @@ from webapp.stages.records.models import InspectionRecord, RecordMember
 from webapp.stages.records.teams import conflicts_among, missing_items
 
 
-def execute(draw: Draw, witness: str = "", user=None, ip=None) -> Draw:
-    """Reveal a draw (`ceremony.reveal`); an inspectors' draw then dispatches its records in the same transaction."""
+def execute(draw: Draw, witness: str = "", user=None, ip=None, progress=None) -> Draw:
+    """Reveal a draw (`ceremony.reveal`); an inspectors' draw then dispatches its records in the same transaction.
+    `progress(done, total)` hears of the steps: revealed, records written, teams written."""
+    progress = progress or (lambda done, total: None)
     ceremony.reveal(draw, witness, user, ip)
+    progress(1, 3)
     if draw.kind == algo.INSPECTORS:
         plan = db.session.get(Plan, draw.plan_id)
-        made = dispatch(plan, draw)
+        made = dispatch(plan, draw, progress)
         audit.record("draw.dispatch", draw, user=user, plan=plan.id, records=made)
+    # told on commit, with only the public summary (counts, seed, digests): nothing that announces a visit
+    events.emit("draw.executed", ceremony.public_summary(draw), jurisdiction_id=draw.plan.jurisdiction_id)
     return draw
 
 
-def dispatch(plan: Plan, draw: Draw) -> int:
+def dispatch(plan: Plan, draw: Draw, progress=None) -> int:
     """One InspectionRecord per confirmed enterprise, with its team per department (status `dispatched`).
 
     Written with bulk inserts, not ORM objects: a 50,000-enterprise draw dispatches 50,000 records and
@@ -69,6 +75,8 @@ def dispatch(plan: Plan, draw: Draw) -> int:
                         "understaffed": any(t["short"] for t in mine),
                         "needs_expert": bool(missing_items(items, departments, have))})
     bulk_insert(InspectionRecord.__table__, records)
+    if progress is not None:
+        progress(2, 3)
     ids = dict(db.session.execute(select(InspectionRecord.entity_id, InspectionRecord.id)
                                   .where(InspectionRecord.plan_id == plan.id)).all())
     leaders = result["leaders"]
@@ -79,3 +87,24 @@ def dispatch(plan: Plan, draw: Draw) -> int:
     bulk_insert(RecordMember.__table__, members)
     return len(records)
 
+
+
+@jobs.task("draw.execute")
+def execute_job(job, *, draw_id: int, witness: str = "", ip: str | None = None):
+    """执行 as a background job (the office's button, webapp/faces/office/draw.py): a 50,000-enterprise inspectors'
+    draw matches and dispatches for tens of seconds. All in one transaction, as `execute`; a refusal (a conflict
+    declared since preparation…) fails the job with its reason and leaves the draw as it was."""
+    draw = db.session.get(Draw, draw_id)
+    if draw is None:
+        raise DrawRefused("抽取不存在。")
+    execute(draw, witness, db.session.get(User, job.user_id) if job.user_id else None, ip, progress=job.progress)
+    db.session.commit()
+    return {"draw": draw.id, "kind": draw.kind, "status": draw.status}
+
+
+def start_execute(draw: Draw, witness: str, user, ip):
+    """Enqueue 执行; pressed twice while it runs, the same job. A draw no longer prepared (executed, abandoned)
+    gets a job of its own, which fails with the ceremony's reason."""
+    key = f"draw.execute:{draw.id}" if draw.status == "prepared" else None
+    return jobs.enqueue("draw.execute", {"draw_id": draw.id, "witness": witness, "ip": ip}, user=user,
+                        jurisdiction_id=db.session.get(Plan, draw.plan_id).jurisdiction_id, key=key)

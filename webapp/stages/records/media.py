@@ -17,7 +17,13 @@ def thumbnail_key(sha256: str) -> str:
 
 
 def make_thumbnail(data: bytes) -> bytes:
+    """A 320 px JPEG of an (upright, server-made) image. A JPEG is decoded at the smallest DCT scale (1/2, 1/4,
+    1/8) still at least 320 px on its long side (`draft`): a 1600×1200 photo decodes as 400×300."""
     with Image.open(io.BytesIO(data)) as im:
+        if im.format == "JPEG":
+            width, height = im.size
+            scale = max(1.0, max(width, height) / THUMB_PX)
+            im.draft("RGB", (max(1, int(width / scale)), max(1, int(height / scale))))
         im = im.convert("RGB")
         im.thumbnail((THUMB_PX, THUMB_PX))
         out = io.BytesIO()
@@ -30,15 +36,20 @@ def discard(media: list) -> list[str]:
     caller deletes them after the commit: rows first, so a failure never leaves a row without its file)."""
     ids = {m.id for m in media}
     candidates = {}
+    raw = set()
     for m in media:
-        candidates[m.storage_key] = m.sha256
+        if m.storage_key is not None:
+            candidates[m.storage_key] = m.sha256
+        if not m.ready or (m.stored_sha and m.stored_sha != m.sha256):  # the phone's raw bytes, under their hash
+            candidates[m.sha256] = m.sha256
+            raw.add(m.sha256)
         candidates[thumbnail_key(m.sha256)] = m.sha256
     for m in media:
         db.session.delete(m)
     db.session.flush()
     gone = []
     for key, sha in candidates.items():
-        if key.startswith("thumb-"):
+        if key.startswith("thumb-") or key in raw:
             still = db.session.scalar(select(Media.id).where(Media.sha256 == sha, Media.id.not_in(ids)).limit(1))
         else:
             still = db.session.scalar(select(Media.id).where(

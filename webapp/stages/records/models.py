@@ -121,12 +121,18 @@ class Media(db.Model):
     meta: Mapped[dict] = mapped_column(db.JSON, default=dict)
     uploaded_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    # False from a phone's upload until the derivative job (stages.field.derivatives) has made the display copy
+    # and thumbnail: only the raw bytes are stored then, and they are never served (0026_queue).
+    ready: Mapped[bool] = mapped_column(default=True, server_default=db.true())
 
     record: Mapped[InspectionRecord] = relationship(InspectionRecord, back_populates="media")
 
     __table_args__ = (db.UniqueConstraint("record_id", "sha256", name="uq_media_record_sha"),)
 
     @property
-    def storage_key(self) -> str:
-        """Where the bytes are: the server re-encodes uploads, so not the phone's hash once stored_sha is set."""
+    def storage_key(self) -> str | None:
+        """Where the served bytes are: the server re-encodes uploads, so not the phone's hash once stored_sha is set;
+        None while the derivative is being made (the raw upload, under `sha256`, is never served)."""
+        if not self.ready:
+            return None
         return self.stored_sha or self.sha256

@@ -50,6 +50,8 @@ class Amendment(db.Model):
     client_id: Mapped[str] = mapped_column(db.String(64), unique=True)
     # The departments whose parts it re-opened for review (0013); None before parts.
     department_ids: Mapped[list | None] = mapped_column(db.JSON)
+    # The SHA-256 of the 补拍照片 it carries (Media rows of the record, kind "amendment"; 0027); None: none.
+    photos: Mapped[list | None] = mapped_column(db.JSON)
     by_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 

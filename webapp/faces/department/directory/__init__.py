@@ -2,6 +2,7 @@
 (`batches.py`), the inspector roster with its 回避 (`roster.py`), and the check-item library (`items.py`).
 Thin: parse the request, call importing/domain, render."""
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from webapp.core import keyset
@@ -9,6 +10,7 @@ from webapp.core.extensions import db
 from webapp.domain import normalise, risk, roles
 from webapp.faces.auth.gate import role_required
 from webapp.faces.department.scope import can_import
+from webapp.stages.accounts import jurisdictions
 from webapp.stages.accounts.models import Department
 from webapp.stages.directory import search
 from webapp.stages.directory.models import Entity
@@ -24,7 +26,9 @@ def page_number() -> int:
 
 
 def all_departments() -> list[Department]:
-    return db.session.scalars(select(Department).order_by(Department.id)).all()
+    """The departments of the jurisdictions the user sees."""
+    return db.session.scalars(jurisdictions.scope(select(Department), Department.jurisdiction_id, current_user)
+                              .order_by(Department.id)).all()
 
 
 # --- the object directory --------------------------------------------------------------------------------------
@@ -34,15 +38,16 @@ def all_departments() -> list[Department]:
 def entities():
     q = normalise.clean_text(request.args.get("q", ""))[:100]
     level = request.args.get("risk", "")
-    query = select(Entity)
+    query = jurisdictions.scope(select(Entity), Entity.jurisdiction_id, current_user)
     if q:
         query = query.where(search.matching(q))
     if level in risk.LEVELS:
         query = query.where(Entity.risk_level == level)
     found = keyset.page(query, Entity.id, request.args.get("after", type=int), PER_PAGE)
-    counts = dict(db.session.execute(select(Entity.risk_level, func.count()).group_by(Entity.risk_level)).all())
+    counts = dict(db.session.execute(jurisdictions.scope(select(Entity.risk_level, func.count()), Entity.jurisdiction_id,
+                                                         current_user).group_by(Entity.risk_level)).all())
     return render_template("directory/entities.html", found=found, q=q, level=level, counts=counts,
                            can_import=can_import("entities"))
 
 
-from webapp.faces.department.directory import batches, items, roster  # noqa: E402,F401  (routes register on bp)
+from webapp.faces.department.directory import batches, forwarded, items, roster  # noqa: E402,F401  (routes register on bp)

@@ -7,12 +7,13 @@ from sqlalchemy import select
 
 from webapp.core import errors
 from webapp.core.extensions import db
-from webapp.domain import imports, roles
+from webapp.domain import import_roster, imports, roles
+from webapp.faces import jobs as job_pages
 from webapp.faces.auth.gate import role_required
-from webapp.faces.department.directory import ADMINS, PER_PAGE, bp, page_number
-from webapp.faces.department.scope import can_import, own_department_id, require_batch
+from webapp.faces.department.directory import ADMINS, PER_PAGE, bp, forwarded, page_number
+from webapp.faces.department.scope import can_import, own_department_id, require_batch, visible_batches
 from webapp.faces.pages import done
-from webapp.stages.directory import importing
+from webapp.stages.directory import commit_job, importing
 from webapp.stages.directory.models import ImportBatch
 
 KIND_BACK = {"entities": "directory.entities", "inspectors": "directory.inspectors", "conflicts": "directory.inspectors"}
@@ -43,19 +44,20 @@ def import_new(kind):
 def _import_new_page(kind):
     recent = db.session.scalars(_batches_query(kind).order_by(ImportBatch.id.desc()).limit(10)).all()
     return render_template("directory/import_new.html", kind=kind, label=ImportBatch.KIND_LABELS[kind],
-                           spec=_spec_preview(kind), recent=recent, back=KIND_BACK[kind])
+                           spec=_spec_preview(kind), recent=recent, back=KIND_BACK[kind],
+                           forwarded=forwarded.for_import_page(kind))
 
 
 def _spec_preview(kind):
     if kind == "entities":
         return imports.entity_spec()
     if kind == "inspectors":
-        return imports.inspector_spec({}, own_department_id())
-    return imports.conflict_spec()
+        return import_roster.inspector_spec({}, own_department_id())
+    return import_roster.conflict_spec()
 
 
 def _batches_query(kind):
-    query = select(ImportBatch).where(ImportBatch.kind == kind)
+    query = visible_batches(select(ImportBatch).where(ImportBatch.kind == kind), current_user)
     scope = own_department_id()
     if scope is not None:
         query = query.where(ImportBatch.department_id == scope)
@@ -63,8 +65,9 @@ def _batches_query(kind):
 
 
 def _batch(batch_id) -> ImportBatch:
+    """The batch if the user sees it (404 otherwise); a write (POST) only by its own jurisdiction's users."""
     batch = db.get_or_404(ImportBatch, batch_id)
-    require_batch(batch)
+    require_batch(batch, write=request.method == "POST")
     return batch
 
 
@@ -82,7 +85,8 @@ def import_preview(batch_id):
     pagination = importing.rows(batch, action or None, page_number(), PER_PAGE)
     spec = importing.spec_for(batch)
     return render_template("directory/import_preview.html", batch=batch, pagination=pagination, action=action,
-                           labels=spec.labels, ACTIONS=imports.ACTION_LABELS, back=KIND_BACK[batch.kind])
+                           labels=spec.labels, ACTIONS=imports.ACTION_LABELS, back=KIND_BACK[batch.kind],
+                           **forwarded.preview_context(batch))
 
 
 @bp.route("/imports/<int:batch_id>/mapping", methods=["GET", "POST"])
@@ -128,9 +132,9 @@ def import_override(batch_id):
 def import_commit(batch_id):
     batch = _batch(batch_id)
     errors.back_to(url_for("directory.import_preview", batch_id=batch.id))
-    applied = importing.commit(batch, current_user)
-    return done(f"已导入：新增 {applied['created']} 条，更新 {applied['updated']} 条。", "directory.import_preview",
-                batch_id=batch.id)
+    job = commit_job.start(batch, current_user)  # a background job: the preview page shows its progress
+    return job_pages.started(job, lambda applied: f"已导入：新增 {applied['created']} 条，更新 {applied['updated']} 条。",
+                             "directory.import_preview", batch_id=batch.id)
 
 
 @bp.route("/imports/<int:batch_id>/discard", methods=["POST"])

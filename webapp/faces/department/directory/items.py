@@ -39,6 +39,8 @@ def _can_edit_items(department_id: int) -> bool:
 def item_edit(item_id=None):
     if item_id:
         item = db.get_or_404(CheckItem, item_id)
+        if item.department.jurisdiction_id not in visible_ids(current_user):
+            abort(404)  # another jurisdiction's item does not exist for this user
     else:
         item = CheckItem(department_id=current_user.department_id, methods=["document", "onsite"], legal_basis="",
                          active=True, version=1)

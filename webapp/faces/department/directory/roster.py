@@ -8,8 +8,9 @@ from webapp.core.extensions import db
 from webapp.domain import normalise
 from webapp.faces.auth.gate import role_required
 from webapp.faces.department.directory import ADMINS, PER_PAGE, all_departments, bp, page_number
-from webapp.faces.department.scope import own_department_id, require_department
+from webapp.faces.department.scope import own_department_id, require_department, visible_department_ids
 from webapp.faces.pages import done
+from webapp.stages.accounts import jurisdictions
 from webapp.stages.accounts.models import Department
 from webapp.stages.directory.models import Conflict, Entity, InspectorProfile
 
@@ -19,7 +20,7 @@ from webapp.stages.directory.models import Conflict, Entity, InspectorProfile
 def inspectors():
     scope = own_department_id()
     department_id = scope or request.args.get("department", type=int)
-    query = select(InspectorProfile)
+    query = select(InspectorProfile).where(InspectorProfile.department_id.in_(visible_department_ids()))
     if department_id:
         query = query.where(InspectorProfile.department_id == department_id)
     q = normalise.clean_text(request.args.get("q", ""))[:64]
@@ -32,9 +33,9 @@ def inspectors():
                            department_id=department_id, scope=scope, q=q, today=clock.today())
 
 
-def _inspector(profile_id) -> InspectorProfile:
+def _inspector(profile_id, write: bool = False) -> InspectorProfile:
     profile = db.get_or_404(InspectorProfile, profile_id)
-    require_department(profile.department_id)
+    require_department(profile.department_id, write)
     return profile
 
 
@@ -60,7 +61,8 @@ def _read_inspector_form(profile: InspectorProfile, scope) -> list[str]:
     elif not form.get("certificate_no", "").strip():
         errors.append("请填写执法证号。")
     department_id = scope or form.get("department_id", type=int)
-    if not department_id or db.session.get(Department, department_id) is None:
+    department = db.session.get(Department, department_id) if department_id else None
+    if department is None or not jurisdictions.runs(current_user, department.jurisdiction_id):
         errors.append("请选择所属部门。")
     valid_from = _parsed(normalise.parse_date, form.get("valid_from", ""), errors, "有效期起")
     valid_to = _parsed(normalise.parse_date, form.get("valid_to", ""), errors, "有效期止")
@@ -85,7 +87,7 @@ def _read_inspector_form(profile: InspectorProfile, scope) -> list[str]:
 @role_required(*ADMINS)
 def inspector_edit(profile_id=None):
     scope = own_department_id()
-    profile = _inspector(profile_id) if profile_id else InspectorProfile(department_id=scope, status="active",
+    profile = _inspector(profile_id, request.method == "POST") if profile_id else InspectorProfile(department_id=scope, status="active",
                                                                           qualifications=[], is_expert=False)
     errors = []
     if request.method == "POST":
@@ -114,7 +116,7 @@ def inspector(profile_id):
 @bp.route("/inspectors/<int:profile_id>/conflicts", methods=["POST"])
 @role_required(*ADMINS)
 def conflict_add(profile_id):
-    profile = _inspector(profile_id)
+    profile = _inspector(profile_id, write=True)
     code = normalise.clean_code(request.form.get("uscc", ""))
     reason = normalise.clean_text(request.form.get("reason", ""))[:300]
     entity = db.session.scalar(select(Entity).where(Entity.uscc == code)) if code else None
@@ -139,7 +141,7 @@ def conflict_add(profile_id):
 @role_required(*ADMINS)
 def conflict_delete(conflict_id):
     conflict = db.get_or_404(Conflict, conflict_id)
-    profile = _inspector(conflict.inspector_id)
+    profile = _inspector(conflict.inspector_id, write=True)
     audit.record("conflict.withdraw", conflict, inspector=profile.certificate_no, uscc=conflict.entity.uscc,
                  reason=conflict.reason)
     db.session.delete(conflict)

@@ -1,0 +1,331 @@
+"""Benchmark: the sync rush before a deadline (issue 17 §4), on loopback, in the production layout.
+
+gunicorn -w 2 (one control socket of its own) + PostgreSQL + Redis + one Celery worker (`spotcheck worker`),
+media on the local disk. N phones (threads of this process, each its own signed-in session) sync at once; each
+record is one 1600×1200 JPEG (~320 KB of photographic noise, as a phone sends after scaling), a signature PNG
+and the record PUT. Measured, three runs (min and median):
+
+- latency of every request (p50, p99) against the target p99 ≤ 200 ms at 16 phones;
+- records/s sustained *including* the derivative jobs: from the first request until the queue has drained
+  (every medium ready), target ≥ 50/s; the queue's depth over time (Redis list length and jobs not done);
+- the record PUT alone (signature already stored), target ≥ 300/s;
+- wall, CPU seconds and peak RSS of the web server (master and its workers) and of the worker, from /proc;
+  the machine's load average before and after (the phones' own CPU is in this process, on the same 2 cores).
+
+    python benchmarks/sync_rush.py [--url postgresql://postgres@127.0.0.1:5432/bench_sync_rush] [--n 16]
+        [--records 6] [--puts 10] [--runs 3] [--broker redis://127.0.0.1:6379/10]
+"""
+import argparse
+import io
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+TICK = os.sysconf("SC_CLK_TCK")
+TARGETS = {"p99_ms": 200, "records_per_s": 50, "puts_per_s": 300}
+
+
+# --- /proc: CPU and peak memory of a process tree ---------------------------------------------------------------
+
+def tree(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    total = 0
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError):
+            pass
+    return total / TICK
+
+
+def peak_rss_mb(pid: int) -> float:
+    total = 0
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+        except (OSError, StopIteration):
+            pass
+    return total / 1024
+
+
+# --- what the phones send ---------------------------------------------------------------------------------------
+
+def photo_jpeg(seed: int) -> bytes:
+    """1600×1200 of photographic noise (~320 KB at quality 85), a stamp making each one unique."""
+    from PIL import Image, ImageDraw
+
+    grain = Image.effect_noise((800, 600), 28).convert("RGB").resize((1600, 1200), Image.Resampling.BICUBIC)
+    light = Image.radial_gradient("L").resize((1600, 1200)).convert("RGB")
+    im = Image.blend(grain, light, 0.45)
+    ImageDraw.Draw(im).rectangle((40 + seed % 500, 40, 240 + seed % 500, 160), fill=(seed % 255, 120, 60))
+    out = io.BytesIO()
+    im.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def build(url: str, media_root: str, total_rush: int, total_puts: int):
+    """A fresh schema; records for jt01 (with rs01): `total_rush` to sync whole, `total_puts` whose signature is
+    already stored (the PUT-alone phase). Returns (rush record ids, [(put record id, signature sha)])."""
+    from tests import factories
+    from tests.field_api.conftest import sha, signature_png
+    from webapp import create_app
+    from webapp.core import database
+    from webapp.core.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": media_root, "TESTING": True})
+    with app.app_context():
+        database.recreate()
+        w = factories.world()
+        entities = factories.entities(total_rush + total_puts)
+        db.session.commit()
+        rush = [factories.dispatched(w.current, e, ("jt01", "rs01")).id for e in entities[:total_rush]]
+        puts = []
+        for i, entity in enumerate(entities[total_rush:]):
+            record = factories.dispatched(w.current, entity, ("jt01", "rs01"))
+            signature = signature_png(i % 200)
+            factories.add_media(record, signature, "signature", "image/png")
+            puts.append((record.id, sha(signature)))
+        db.session.commit()
+        db.session.remove()
+    return app, rush, puts
+
+
+class Phone:
+    def __init__(self, base: str):
+        import requests
+
+        self.base, self.http = base, requests.Session()
+        page = self.http.get(base + "/login").text
+        token = page.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+        from tests.factories import PASSWORD
+
+        answer = self.http.post(base + "/login", data={"username": "jt01", "password": PASSWORD,
+                                                       "csrf_token": token}, allow_redirects=False)
+        assert answer.status_code == 302, answer.text[:300]
+        self.token = self.http.get(base + "/api/field/session").json()["csrf_token"]
+        self.latencies: list[tuple[str, float]] = []
+
+    def _timed(self, kind, call, expect):
+        start = time.perf_counter()
+        answer = call()
+        self.latencies.append((kind, time.perf_counter() - start))
+        assert answer.status_code == expect, (kind, answer.status_code, answer.text[:300])
+        return answer
+
+    def upload(self, record_id, data, kind, filename):
+        from tests.field_api.conftest import sha
+
+        return self._timed(kind, lambda: self.http.post(
+            f"{self.base}/api/field/media/{record_id}", headers={"X-CSRFToken": self.token},
+            files={"file": (filename, io.BytesIO(data))}, data={"sha256": sha(data), "kind": kind}), 201)
+
+    def put(self, body):
+        return self._timed("put", lambda: self.http.put(
+            f"{self.base}/api/field/records/{uuid.uuid4()}", json=body, headers={"X-CSRFToken": self.token}), 201)
+
+
+def bodies(app, ids_and_signatures):
+    from tests.field_api.conftest import full_findings, submission
+    from webapp.core.extensions import db
+    from webapp.stages.records.models import InspectionRecord
+
+    with app.app_context():
+        out = []
+        for record_id, signature_sha in ids_and_signatures:
+            record = db.session.get(InspectionRecord, record_id)
+            out.append(submission(record, findings=full_findings(record), signature=signature_sha))
+        db.session.remove()
+        return out
+
+
+def pctl(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def waiting_media(app, ids) -> int:
+    from sqlalchemy import func, select
+
+    from webapp.core.extensions import db
+    from webapp.stages.records.models import Media
+
+    with app.app_context():
+        n = db.session.scalar(select(func.count()).select_from(Media)
+                              .where(Media.record_id.in_(ids), Media.ready.is_(False)))
+        db.session.remove()
+        return n
+
+
+def rush(app, base, phones, work, broker):
+    """Every phone syncs its records (photo, signature, PUT) at once; then wait for the queue to drain."""
+    import redis
+
+    from tests.field_api.conftest import full_findings, sha, signature_png, submission
+    from webapp.core.extensions import db
+    from webapp.stages.records.models import InspectionRecord
+
+    prepared = []  # (phone index, record id, photo, signature, body): made before the clock starts
+    with app.app_context():
+        for p, ids in enumerate(work):
+            for record_id in ids:
+                record = db.session.get(InspectionRecord, record_id)
+                photo, signature = photo_jpeg(record_id), signature_png(record_id % 200)
+                body = submission(record, findings=full_findings(record, photos=[sha(photo)]),
+                                  signature=sha(signature))
+                prepared.append((p, record_id, photo, signature, body))
+        db.session.remove()
+    queue = redis.Redis.from_url(broker)
+    ids = [r for ids in work for r in ids]
+    depth, stop = [], threading.Event()
+
+    def sample(start):
+        while not stop.is_set():
+            depth.append((time.perf_counter() - start, queue.llen("spotcheck"), waiting_media(app, ids)))
+            stop.wait(0.5)
+
+    def sync(p):
+        for _, record_id, photo, signature, body in (x for x in prepared if x[0] == p):
+            phones[p].upload(record_id, photo, "photo", "photo.jpg")
+            phones[p].upload(record_id, signature, "signature", "signature.png")
+            phones[p].put(body)
+
+    start = time.perf_counter()
+    sampler = threading.Thread(target=sample, args=(start,), daemon=True)
+    sampler.start()
+    with ThreadPoolExecutor(len(phones)) as pool:
+        list(pool.map(sync, range(len(phones))))
+    synced = time.perf_counter() - start
+    deadline = time.monotonic() + 600
+    while waiting_media(app, ids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    drained = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    return len(prepared), synced, drained, depth
+
+
+def puts_alone(phones, work_bodies):
+    start = time.perf_counter()
+    with ThreadPoolExecutor(len(phones)) as pool:
+        list(pool.map(lambda p: [phones[p].put(b) for b in work_bodies[p]], range(len(phones))))
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/bench_sync_rush",
+                        help="PostgreSQL database (created if missing; its tables are replaced)")
+    parser.add_argument("--n", type=int, default=16, help="concurrent phones")
+    parser.add_argument("--records", type=int, default=6, help="records each phone syncs per run")
+    parser.add_argument("--puts", type=int, default=10, help="PUT-alone records each phone sends per run")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/10")
+    parser.add_argument("--worker-concurrency", type=int, default=1)
+    args = parser.parse_args()
+
+    import redis
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from tests.core.stack import Stack, signing_key_pem
+    from webapp.core.config import normalise_database_url
+
+    url = make_url(normalise_database_url(args.url))
+    with create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT").connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}):
+            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    redis.Redis.from_url(args.broker).flushdb()
+    media_root = tempfile.mkdtemp(prefix="sync-rush-media-")
+    per_run_rush, per_run_puts = args.n * args.records, args.n * args.puts
+    t0 = time.perf_counter()
+    app, rush_ids, put_items = build(args.url, media_root, per_run_rush * args.runs, per_run_puts * args.runs)
+    put_bodies = bodies(app, put_items)
+    print(f"setup: {len(rush_ids)} + {len(put_items)} records in {time.perf_counter() - t0:.0f} s; "
+          f"load {os.getloadavg()[0]:.2f}")
+
+    env = {"DATABASE_URL": args.url, "SECRET_KEY": uuid.uuid4().hex, "LOG_SIGNING_KEY": signing_key_pem(),
+           "JOBS_BROKER_URL": args.broker, "MEDIA_ROOT": media_root, "LOGIN_MAX_FAILURES": "1000"}
+    stack = Stack(env, Path(tempfile.mkdtemp(prefix="sync-rush-run-")), web=1, workers=2,
+                  concurrency=args.worker_concurrency).start()
+    try:
+        base = stack.urls[0]
+        phones = [Phone(base) for _ in range(args.n)]
+        web, worker = stack.web[0].pid, stack.worker.pid
+        results = []
+        for run in range(args.runs):
+            for phone in phones:
+                phone.latencies.clear()
+            load_before = os.getloadavg()
+            cpu0 = (cpu_seconds(web), cpu_seconds(worker))
+            ids = rush_ids[run * per_run_rush:(run + 1) * per_run_rush]
+            work = [ids[p::args.n] for p in range(args.n)]
+            n, synced, drained, depth = rush(app, base, phones, work, args.broker)
+            cpu1 = (cpu_seconds(web), cpu_seconds(worker))
+            lat = [t for phone in phones for _, t in phone.latencies]
+            by_kind = {k: [t for phone in phones for kk, t in phone.latencies if kk == k]
+                       for k in ("photo", "signature", "put")}
+            bodies_run = put_bodies[run * per_run_puts:(run + 1) * per_run_puts]
+            for phone in phones:
+                phone.latencies.clear()
+            put_wall = puts_alone(phones, [bodies_run[p::args.n] for p in range(args.n)])
+            put_lat = [t for phone in phones for _, t in phone.latencies]
+            results.append({"records_per_s": n / drained, "synced_per_s": n / synced, "p99_ms": pctl(lat, .99) * 1000,
+                            "p50_ms": pctl(lat, .5) * 1000, "puts_per_s": len(bodies_run) / put_wall,
+                            "put_p99_ms": pctl(put_lat, .99) * 1000, "drained": drained})
+            print(f"run {run + 1}: {n} records synced in {synced:.1f} s, queue drained at {drained:.1f} s "
+                  f"→ {n / drained:.1f} records/s with derivatives ({n / synced:.1f}/s synced); "
+                  f"latency p50 {pctl(lat, .5) * 1000:.0f} ms p99 {pctl(lat, .99) * 1000:.0f} ms "
+                  + " ".join(f"[{k} p99 {pctl(v, .99) * 1000:.0f}]" for k, v in by_kind.items()))
+            print(f"       web CPU {cpu1[0] - cpu0[0]:.1f} s, worker CPU {cpu1[1] - cpu0[1]:.1f} s over "
+                  f"{drained:.1f} s wall; load {load_before[0]:.2f} → {os.getloadavg()[0]:.2f}")
+            print("       queue depth (s: redis list, media waiting): "
+                  + ", ".join(f"{t:.1f}:{q}/{w}" for t, q, w in depth[::max(1, len(depth) // 12)]))
+            print(f"       PUT alone: {len(bodies_run)} in {put_wall:.2f} s → {len(bodies_run) / put_wall:.0f}/s, "
+                  f"p99 {pctl(put_lat, .99) * 1000:.0f} ms")
+        print(f"peak RSS: web {peak_rss_mb(web):.0f} MB (master + 2 workers), worker {peak_rss_mb(worker):.0f} MB; "
+              f"this process (the phones) {peak_rss_mb(os.getpid()):.0f} MB")
+        print(f"summary over {args.runs} runs (min / median):")
+        for key, label, better in (("p99_ms", "p99 of every request, ms", "low"),
+                                   ("records_per_s", "records/s incl. derivative jobs", "high"),
+                                   ("puts_per_s", "record PUT alone, /s", "high")):
+            values = [r[key] for r in results]
+            best = min(values) if better == "low" else max(values)
+            median = statistics.median(values)
+            ok = median <= TARGETS[key] if better == "low" else median >= TARGETS[key]
+            print(f"  {label:34} min {min(values):7.1f}  median {median:7.1f}  best {best:7.1f}  "
+                  f"target {'≤' if better == 'low' else '≥'} {TARGETS[key]}: {'met' if ok else 'MISSED'}")
+    finally:
+        stack.stop()
+        redis.Redis.from_url(args.broker).flushdb()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""Derivatives as jobs (issue 17 §4): the upload request verifies and stores the phone's raw bytes; the display
+copy and thumbnail are made by the `field.imaging` job. Here the jobs go to a real Redis broker that no worker
+reads, so they stay queued and the test runs each one itself (`jobs.run`, what a worker does): the waiting state
+is seen for real, and the raw bytes are never served."""
+import io
+import struct
+import zlib
+
+import pytest
+import redis
+from PIL import Image
+from sqlalchemy import func, select
+
+from webapp.core import jobs
+from webapp.core.extensions import db
+from webapp.core.storage import storage
+from webapp.stages.field import derivatives
+from webapp.stages.records.media import make_thumbnail, thumbnail_key
+from webapp.stages.records.models import Media
+
+from .conftest import full_findings, jpeg_with_exif, sha, signature_png, submission
+from .test_hostile_bodies import decodes  # noqa: F401  (the fixture counting Pillow's decodes)
+
+BROKER = "redis://127.0.0.1:6379/12"
+
+
+@pytest.fixture
+def queued(app):
+    """Jobs go to Redis and wait there (no worker): derivatives stay to be made until the test runs them."""
+    app.config["JOBS_BROKER_URL"] = BROKER
+    yield
+    app.config["JOBS_BROKER_URL"] = ""
+    redis.Redis.from_url(BROKER).delete("spotcheck")
+
+
+def _job(digest):
+    return db.session.scalar(select(jobs.Job).where(jobs.Job.key == derivatives.job_key(digest)))
+
+
+def _run(digest):
+    job = jobs.run(_job(digest).id)
+    db.session.expire_all()
+    return job
+
+
+def test_the_upload_stores_the_raw_bytes_and_the_job_makes_what_is_served(app, phone, dispatched, queued):
+    phone.login("jt01")
+    photo = jpeg_with_exif(size=(640, 480), orientation=6)
+    answer = phone.upload(dispatched.record.id, photo)
+    assert answer.status_code == 201, answer.get_json()
+    media = db.session.get(Media, answer.get_json()["media_id"])
+    assert not media.ready and media.stored_sha is None and media.storage_key is None
+    assert storage().read(sha(photo)) == photo  # the raw upload is kept ...
+    assert not storage().exists(thumbnail_key(media.sha256))
+    for url in (f"/media/{media.id}", f"/media/{media.id}/thumb"):  # ... and never served: 「处理中」 instead
+        waiting = phone.client.get(url)
+        assert waiting.status_code == 200 and waiting.mimetype == "image/svg+xml"
+        assert "处理中" in waiting.get_data(as_text=True) and waiting.headers["Cache-Control"] == "no-store"
+        assert photo not in waiting.data
+    assert _job(media.sha256).state == jobs.QUEUED
+    assert phone.upload(dispatched.record.id, photo).status_code == 200  # a replay: the same job, no other
+    assert db.session.scalar(select(func.count()).select_from(jobs.Job)) == 1
+
+    assert _run(media.sha256).state == jobs.DONE
+    media = db.session.get(Media, media.id)
+    assert media.ready and media.stored_sha != media.sha256
+    stored = storage().read(media.storage_key)
+    assert sha(stored) == media.stored_sha and b"Xiaomi" not in stored
+    assert (media.width, media.height, media.size) == (480, 640, len(stored))  # upright, its own size
+    served = phone.client.get(f"/media/{media.id}")
+    assert served.status_code == 200 and served.data == stored
+    thumb = phone.client.get(f"/media/{media.id}/thumb")
+    with Image.open(io.BytesIO(thumb.data)) as im:
+        assert thumb.mimetype == "image/jpeg" and im.size == (240, 320)
+
+    # Idempotent: a second run (a redelivered message) changes nothing.
+    before = (media.stored_sha, media.size, sorted(storage().keys()))
+    assert derivatives.derive(media.sha256) == {"media": 0}
+    db.session.expire_all()
+    assert (db.session.get(Media, media.id).stored_sha, media.size, sorted(storage().keys())) == before
+
+
+def test_the_same_bytes_on_another_record_share_the_derivative_at_once(app, phone, dispatched, queued):
+    from webapp.stages.accounts.models import User
+    from webapp.stages.records.models import RecordMember
+
+    photo = jpeg_with_exif(colour=(30, 90, 200))
+    phone.login("jt01")
+    first = db.session.get(Media, phone.upload(dispatched.record.id, photo).get_json()["media_id"])
+    _run(first.sha256)
+    phone.logout()
+    other = dispatched.other
+    profile = db.session.scalar(select(User).where(User.username == "jt01")).profile
+    other.members.append(RecordMember(inspector=profile, department_id=profile.department_id))
+    db.session.commit()
+    phone.login("jt01")
+    second = db.session.get(Media, phone.upload(other.id, photo).get_json()["media_id"])
+    assert second.ready and second.stored_sha == db.session.get(Media, first.id).stored_sha
+
+
+def test_the_job_serves_a_row_it_missed_with_a_run_of_its_own(app, phone, dispatched, queued):
+    """A row added while the job of its bytes is already running or done is not left waiting."""
+    photo = jpeg_with_exif(colour=(200, 200, 30))
+    phone.login("jt01")
+    media = db.session.get(Media, phone.upload(dispatched.record.id, photo).get_json()["media_id"])
+    job = _job(media.sha256)
+    job.state = jobs.DONE  # as if it had run just before this row was committed
+    db.session.commit()
+    derivatives.request(media)
+    own = db.session.scalar(select(jobs.Job).where(jobs.Job.key == f"{derivatives.job_key(media.sha256)}:{media.id}"))
+    assert own is not None and jobs.run(own.id).state == jobs.DONE
+    db.session.expire_all()
+    assert db.session.get(Media, media.id).ready
+
+
+def _png_with_broken_pixels() -> bytes:
+    """A PNG whose chunks all carry correct CRCs (so `verify` passes) but whose compressed pixels are garbage."""
+    good = signature_png()
+    width, height = struct.unpack(">II", good[16:24])
+    garbage = zlib.compress(b"\x00" * 10)[:2] + b"\x13\x37" * 400
+    idat = b"IDAT" + garbage
+    ihdr = good[8:33]
+    iend = b"\x00\x00\x00\x00IEND" + struct.pack(">I", zlib.crc32(b"IEND"))
+    return (good[:8] + ihdr + struct.pack(">I", len(garbage)) + idat + struct.pack(">I", zlib.crc32(idat)) + iend)
+
+
+def test_an_upload_the_job_cannot_decode_fails_in_chinese_and_is_never_served(app, phone, dispatched, queued):
+    broken = _png_with_broken_pixels()
+    phone.login("jt01")
+    answer = phone.upload(dispatched.record.id, broken, kind="signature", filename="signature.png")
+    assert answer.status_code == 201, answer.get_json()  # the cheap check passes: the CRCs are right
+    media_id = answer.get_json()["media_id"]
+    job = _run(sha(broken))
+    assert job.state == jobs.FAILED and "损坏" in job.error and job.attempts == 1  # not retried
+    media = db.session.get(Media, media_id)
+    assert not media.ready and derivatives.failed(media)
+    shown = phone.client.get(f"/media/{media_id}")
+    assert "无法处理" in shown.get_data(as_text=True) and broken not in shown.data
+
+
+def test_the_print_and_the_pdf_make_a_missing_derivative_inline(app, phone, dispatched, queued):
+    record = dispatched.record
+    photo, signature = jpeg_with_exif(size=(800, 600), orientation=1), signature_png()
+    phone.login("jt01")
+    assert phone.upload(record.id, photo).status_code == 201
+    assert phone.upload(record.id, signature, kind="signature", filename="signature.png").status_code == 201
+    findings = full_findings(record, photos=[sha(photo)])
+    assert phone.put(submission(record, findings=findings, signature=sha(signature))).status_code == 201
+    phone.logout()
+    waiting = db.session.scalar(select(func.count()).select_from(Media).where(Media.ready.is_(False)))
+    assert waiting == 2
+
+    phone.login("jt_review")
+    pdf = phone.client.get(f"/reports/records/{record.id}/pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    from pypdf import PdfReader
+
+    names = {im.name for page in PdfReader(io.BytesIO(pdf.data)).pages for im in page.images}
+    assert any(name.endswith(".jpg") for name in names), names  # the photo, made for the PDF
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Media).where(Media.ready.is_(False))) == 0
+    for digest in (sha(photo), sha(signature)):  # the queued jobs find nothing left to do
+        assert _run(digest).result == {"media": 0}
+
+
+def test_the_thumbnail_decodes_a_jpeg_at_a_reduced_scale(decodes):
+    out = io.BytesIO()
+    Image.effect_noise((1600, 1200), 40).convert("RGB").save(out, "JPEG", quality=85)
+    with Image.open(io.BytesIO(make_thumbnail(out.getvalue()))) as thumb:
+        assert thumb.size == (320, 240)
+    assert decodes[0] == (400, 300)  # DCT scaling at 1/4: 1/16 of the pixels decoded
