@@ -14,7 +14,23 @@ import { tasksView } from "./views/tasks.js";
 // The task list is the first screen: its modules load with the page. The other screens (and the photo and
 // signature code they bring) load when first opened — from the worker's cache once installed — so that a first
 // visit over a slow network waits for half as many files (the shell preloads only this file's static imports).
-const lazy = (module, name) => async (...args) => (await import(module))[name](...args);
+const lazy = (module, name) => async (...args) => {
+  let loaded;
+  try {
+    loaded = await import(module);
+  } catch (err) {
+    // A module whose download failed stays failed for the page's life: once, reload (the worker has it).
+    if (navigator.serviceWorker && navigator.serviceWorker.controller && sessionStorage.getItem("lazy-reload") !== module) {
+      sessionStorage.setItem("lazy-reload", module);
+      await db.settled();
+      location.reload();
+      return new Promise(() => {});
+    }
+    throw err;
+  }
+  sessionStorage.removeItem("lazy-reload");
+  return loaded[name](...args);
+};
 const LATER = ["./views/task.js", "./views/arrival.js", "./views/team.js", "./views/checklist.js", "./views/sign.js",
   "./views/credential.js"];
 const taskView = lazy("./views/task.js", "taskView");
@@ -318,8 +334,11 @@ async function start() {
   // After the first screen: on a slow network the worker's install would compete with the page's own requests.
   registerWorker().catch((err) => console.error(err));
   // The other screens' modules, fetched and compiled while the inspector reads the list: opening a task is then instant.
+  // Only through the worker (its cache answers offline): a download cut half-way would leave the module failed.
   const warm = () => LATER.forEach((m) => import(m).catch(() => {}));
-  if (self.requestIdleCallback) requestIdleCallback(warm, { timeout: 3000 }); else setTimeout(warm, 1000);
+  const idle = () => (self.requestIdleCallback ? requestIdleCallback(warm, { timeout: 3000 }) : setTimeout(warm, 1000));
+  if (navigator.serviceWorker && navigator.serviceWorker.controller) idle();
+  else navigator.serviceWorker?.addEventListener("controllerchange", idle, { once: true });
   drawOutbox();
   flush();
   storageLine().then((line) => { document.getElementById("usage").textContent = line; });

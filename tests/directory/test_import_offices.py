@@ -22,7 +22,7 @@ YEARS = ["2022年度年报", "2021年报状态", "年报（2020）", "2019年度
 
 
 def code(n: int, division: str = "130606") -> str:
-    return uscc.complete(f"91{division}MA{n:07d}")
+    return uscc.complete(f"91{division}MC{n:07d}")  # (factories.entity writes MA…)
 
 
 def cells(c, name="保定市莲池区启航艺术培训学校", address="河北省保定市莲池区裕华西路1号"):
@@ -231,6 +231,6 @@ def test_an_address_places_a_new_entity_only_when_it_names_one_jurisdiction(app)
     values = {"uscc": code(1), "address": "新华区解放路1号"}
     assert place.reason(values, None) is None and values["_jurisdiction_id"] == lianchi.id  # by the USCC
     values = {"uscc": code(2), "address": "河北省沧州市新华区解放路1号"}
-    assert place.reason(values, None) == "不属本辖区（属 新华区）"
+    assert place.reason(values, None) == "不属本辖区（属 沧州市新华区）"
     stored = {"_jurisdiction_id": lianchi.id}  # a stored entity stays where it is placed
     assert place.reason({"uscc": code(3), "address": "河北省沧州市新华区解放路1号"}, stored) is None

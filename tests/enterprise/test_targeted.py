@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token
 from tests.enterprise.test_tipoffs import _file
-from tests.factories import department, directory_entities, entity_draw, confirm_all
+from tests.factories import confirm_all, department, directory_entities, entity_draw
 from webapp.core.audit import AuditEvent
 from webapp.core.extensions import db
 from webapp.stages.draw import ceremony, visits

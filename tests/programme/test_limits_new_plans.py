@@ -4,6 +4,8 @@ import re
 
 from sqlalchemy import select
 
+from tests.plans.test_plans import form, submit
+from tests.programme.helpers import place_world
 from webapp.core.extensions import db
 from webapp.domain import programme
 from webapp.domain.programme import Limits
@@ -11,9 +13,6 @@ from webapp.stages.plans import limits
 from webapp.stages.plans.calendar import current_calendar
 from webapp.stages.plans.models import AnnualPlan, Plan
 from webapp.stages.publication import programme as progress
-
-from tests.plans.test_plans import form, submit
-from tests.programme.helpers import place_world
 
 
 def _prefilled(html: str, name: str) -> str:

@@ -6,14 +6,13 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests import factories
+from tests.browser.helpers import screenshot
+from tests.programme.helpers import place_world
 from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.stages.directory.models import InspectorProfile
 from webapp.stages.plans.models import AnnualPlan
-
-from tests import factories
-from tests.browser.helpers import screenshot
-from tests.programme.helpers import place_world
 
 
 def _annual(world, places, published=True) -> AnnualPlan:

@@ -13,16 +13,15 @@ export async function teamView(root, id) {
   const problems = h("div");
   const show = (d) => mount(problems, teamProblems(d, task).map((p) => notice(p, "warn")));
   const present = new Set(draft.team.present);
-  // 行政处罚法 Art. 42: no step onwards with fewer than two officers ticked (read from the disk, not the screen).
+  // 行政处罚法 Art. 42: no step onwards with fewer than two officers ticked. Decided at the tap, from the ticks
+  // on screen (the next screen reads the draft once every tick is on the disk: common.load).
   const refusal = h("div");
   const nextStep = link(`/field/task/${task.record_id}/checklist`, "下一步：检查内容", "button.primary");
-  nextStep.addEventListener("click", async (e) => {
+  nextStep.addEventListener("click", (e) => {
+    const ticked = [...root.querySelectorAll("input[data-cert]:checked")].filter((x) => x.dataset.officer === "1");
+    if (locked || ticked.length >= 2) return;          // the app's router takes the link
     e.preventDefault();
-    const d = (await load(task.record_id)).draft;
-    if (!locked && officersPresent(d, task) < 2) {
-      return mount(refusal, notice("现场检查须至少两名执法人员在场：请勾选在场的两名执法人员后再继续。", "error"));
-    }
-    state.go(nextStep.getAttribute("href"));
+    mount(refusal, notice("现场检查须至少两名执法人员在场：请勾选在场的两名执法人员后再继续。", "error"));
   });
   const box = (checked, onchange, text, extra = {}) =>
     h("label.check", {}, h("input", { type: "checkbox", checked, disabled: locked, onchange, ...extra }), text);
@@ -38,7 +37,7 @@ export async function teamView(root, id) {
         show(d);
         if (officersPresent(d, task) >= 2) mount(refusal);
       }, h("span", {}, h("strong", {}, m.name), ` ${m.department} · 执法证号 ${m.certificate_no}${m.kind === "expert" ? " · 专业人员" : ""}`),
-      { dataset: { cert: m.certificate_no } }))),
+      { dataset: { cert: m.certificate_no, officer: m.kind === "expert" ? "0" : "1" } }))),
     h("fieldset", {}, h("legend", {}, "亮证与着装"),
       box(draft.team.credentials_shown, async (e) => show(await edit(task.record_id, (d) => { d.team.credentials_shown = e.target.checked; })),
         "已向当事人出示执法证件", { name: "credentials" }),

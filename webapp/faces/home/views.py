@@ -17,7 +17,9 @@ def _jurisdiction_name():
     def name():
         user = current_user if current_user and current_user.is_authenticated else None
         return jurisdictions.full_name(user.jurisdiction if user is not None else None)
-    return {"jurisdiction_name": name}
+    def runs(obj):  # whether the user's office runs `obj` (a city reads a district's plan; the district runs it)
+        return jurisdictions.runs(current_user, jurisdictions.owner_of(obj))
+    return {"jurisdiction_name": name, "runs": runs}
 
 
 @bp.route("/")

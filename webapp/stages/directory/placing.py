@@ -33,6 +33,9 @@ class Placement:
         for r in rows:
             if r.level != "province":
                 self.by_name.setdefault(r.name, []).append(r.id)
+        for ids in self.by_name.values():  # two 新华区: named with their city in a reason
+            for j in ids if len(ids) > 1 else ():
+                self.names[j] = self.names.get(self.parents.get(j), "") + self.names[j]
         # Districts before cities (the most specific wins), longer names first.
         ordered = sorted(self.by_name, key=lambda name: (-len(name), name))
         self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
@@ -42,9 +45,11 @@ class Placement:
         if not text or self._pattern is None:
             return None
         found = [m.group(0) for m in self._pattern.finditer(text)]
-        ids = [j for name in found for j in self.by_name[name]]
-        districts = [j for j in ids if self.parents.get(j) in ids or len(self.by_name[self.names[j]]) == 1]
-        unique = [j for j in dict.fromkeys(districts) if not any(self.parents.get(k) == j for k in districts)]
+        named = [(name, j) for name in found for j in self.by_name[name]]
+        ids = {j for _, j in named}
+        # A name that fits one jurisdiction, or several of which one's city is named too; then the most specific.
+        fits = [j for name, j in named if len(self.by_name[name]) == 1 or self.parents.get(j) in ids]
+        unique = [j for j in dict.fromkeys(fits) if not any(self.parents.get(k) == j for k in fits)]
         return unique[0] if len(unique) == 1 else None
 
     def of(self, values: dict, current: dict | None) -> int | None:
