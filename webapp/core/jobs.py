@@ -35,6 +35,7 @@ from typing import Callable
 from flask import current_app
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
@@ -88,11 +89,16 @@ class Job(db.Model):
     def progress(self, done: int, total: int | None = None):
         """Record progress. Written on a connection of its own (PostgreSQL), so pages see it while the job's own
         transaction is still open; on SQLite (one writer) it goes with the job's next commit."""
-        self.done, self.total = int(done), (int(total) if total is not None else self.total)
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(update(Job.__table__).where(Job.__table__.c.id == self.id)
-                             .values(done=self.done, total=self.total))
+        done, total = int(done), (int(total) if total is not None else self.total)
+        if db.engine.dialect.name != "postgresql":
+            self.done, self.total = done, total
+            return
+        with db.engine.begin() as conn:
+            conn.execute(update(Job.__table__).where(Job.__table__.c.id == self.id).values(done=done, total=total))
+        # Not a change for the job's own session to flush: its UPDATE would lock the row in the job's transaction,
+        # and the next progress write, on its own connection, would wait for that lock forever.
+        set_committed_value(self, "done", done)
+        set_committed_value(self, "total", total)
 
     def as_json(self) -> dict:
         return {"id": self.id, "kind": self.kind, "state": self.state, "state_label": self.state_label,

@@ -41,7 +41,11 @@ def test_export_offline_then_import_on_a_fresh_browser(dispatched, live_server, 
     page.on("pageerror", lambda e: errors.append(str(e)))
     photo = tmp_path / "camera.jpg"
     photo.write_bytes(camera_jpeg((1600, 1200)))
-    signed_offline(page, context, base, record.entity.checkin_token, photo=photo)
+    try:
+        signed_offline(page, context, base, record.entity.checkin_token, photo=photo)
+    except Exception:
+        print("the screen:", page.locator("#view").inner_text(), "errors:", errors, "at", page.url)
+        raise
     expect(page.locator("#outbox-age")).to_contain_text("最早一条已等待")
     expect(page.locator("#outbox-stale")).to_have_count(0)
 
