@@ -45,7 +45,7 @@ def session_cookie(base: str) -> str:
 
 def run(lighthouse: str, url: str, cookie: str | None, out: Path) -> dict:
     cmd = [lighthouse, url, "--quiet", "--output=json", f"--output-path={out}", "--form-factor=mobile",
-           "--throttling-method=simulate", f"--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+           "--throttling-method=simulate", "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
            "--only-categories=" + ",".join(CATEGORIES)]
     if cookie:
         cmd.append("--extra-headers=" + json.dumps({"Cookie": cookie}))

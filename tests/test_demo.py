@@ -191,7 +191,7 @@ def test_demo_runs_both_ceremonies_and_every_demo_inspector_has_tasks(demo):
     from tests.factories import get_user
     from webapp.domain.draw import verify
     from webapp.faces.home.todo import my_records
-    from webapp.stages.draw import ceremony as service
+    from webapp.stages.draw import disclosure
     from webapp.stages.draw.models import Draw
 
     current, jingxiu = demo["plans"][1], demo["plans"][2]
@@ -205,7 +205,7 @@ def test_demo_runs_both_ceremonies_and_every_demo_inspector_has_tasks(demo):
         tasks = my_records(get_user(username))
         assert tasks and all(r.status == "dispatched" for r in tasks)
     for d in draws:
-        assert all(ok for _, ok, _ in verify(service.manifest(d)))
+        assert all(ok for _, ok, _ in verify(disclosure.manifest(d)))
 
 
 def test_jingxiu_has_its_own_published_plan_drawn_and_each_office_sees_only_its_own(demo, client, auth):

@@ -35,8 +35,14 @@ def register_blueprints(app: Flask):
     """Every face's pages, one blueprint per area."""
     from webapp.faces import api, assets, auth, enterprise, field, home, media, public
     from webapp.faces.department import confirm, credentials, directory, followup
-    from webapp.faces.office import draw, plans, posters, publication, users
-    from webapp.faces.office import programme  # the annual programme (issue 12 §3–5)
+    from webapp.faces.office import (
+        draw,
+        plans,
+        posters,
+        programme,  # the annual programme (issue 12 §3–5)
+        publication,
+        users,
+    )
     from webapp.faces.reports import views as reports
     from webapp.faces.review import views as review
 
@@ -45,7 +51,8 @@ def register_blueprints(app: Flask):
                  posters, credentials, followup, publication, field, enterprise):
         app.register_blueprint(face.bp)
     from webapp.faces import api_v1, open_data  # the open API and the open results feed (issue 14)
-    from webapp.faces.office import api_tokens, webhooks as webhook_pages
+    from webapp.faces.office import api_tokens
+    from webapp.faces.office import webhooks as webhook_pages
     from webapp.stages.integration import webhooks  # noqa: F401  (its delivery job, sweep and event listeners)
 
     for face in (api_v1, open_data, api_tokens, webhook_pages):

@@ -70,9 +70,9 @@ def test_retry_then_success(app):
 
 
 def test_status_json_only_for_owner_or_jurisdiction(world, auth, client):
-    from webapp.domain import roles
     from tests import factories
     from tests.programme.helpers import place_world
+    from webapp.domain import roles
 
     places = place_world()
     owner = factories.user("job_owner", (roles.OFFICE_ADMIN,))

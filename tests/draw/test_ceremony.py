@@ -12,7 +12,7 @@ from webapp.domain import draw as algo
 from webapp.domain.eligibility import exclusion_reason
 from webapp.stages.directory.models import Conflict, Entity, InspectorProfile
 from webapp.stages.draw import ceremony as service
-from webapp.stages.draw import confirmation
+from webapp.stages.draw import confirmation, disclosure
 from webapp.stages.draw.ceremony import DrawRefused
 from webapp.stages.draw.models import Draw
 from webapp.stages.plans.calendar import current_calendar
@@ -225,10 +225,10 @@ def test_items_needing_a_missing_qualification_flag_the_record(world):
 def test_manifest_of_a_real_draw_verifies(world):
     p = world.current
     d = entity_draw(p)
-    assert all(ok for _, ok, _ in algo.verify(service.manifest(d)))
+    assert all(ok for _, ok, _ in algo.verify(disclosure.manifest(d)))
     confirm_all(d)
     insp = inspector_draw(p, "見證 ✓")
-    m = service.manifest(insp)
+    m = disclosure.manifest(insp)
     assert all(ok for _, ok, _ in algo.verify(m))
     assert {"entities", "roster", "conflicts", "team_sizes", "lead_department", "teams"} <= set(m)
     assert m["lead_department"] == "jiaoti" and m["team_sizes"] == {"jiaoti": 2, "renshe": 1, "weijian": 1}

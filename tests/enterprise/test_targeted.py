@@ -9,7 +9,7 @@ from tests.enterprise.test_tipoffs import _file
 from tests.factories import confirm_all, department, directory_entities, entity_draw
 from webapp.core.audit import AuditEvent
 from webapp.core.extensions import db
-from webapp.stages.draw import ceremony, visits
+from webapp.stages.draw import ceremony, disclosure, visits
 from webapp.stages.enterprise.models import TargetedCheck, TipOff
 
 
@@ -61,7 +61,7 @@ def test_a_report_never_enters_the_random_draw(world, client, auth):
 
     d = entity_draw(plan)
     confirm_all(d)
-    manifest = json.dumps(ceremony.manifest(d), ensure_ascii=False)
+    manifest = json.dumps(disclosure.manifest(d), ensure_ascii=False)
     for secret in (tip.receipt, tip.what, "定向", "举报"):
         assert secret not in manifest
     assert d.population_size == len(before)

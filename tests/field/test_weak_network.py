@@ -1,8 +1,8 @@
 """Issue 16 §2 on the server side: what Lighthouse found (favicon, description, manifest, icons, head tags) and
 static files for a bad network (content-versioned URLs served immutable, brotli/gzip for text)."""
 import gzip
-import json
 import io
+import json
 import re
 
 import brotli

@@ -1,8 +1,7 @@
 """Schemathesis against /api/v1/openapi.json: every operation, generated requests with a real token; no server
 error and every answer conforms to the description (status, content type, schema)."""
-from hypothesis import HealthCheck, given, settings
-
 import schemathesis
+from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi import checks
 
 from tests import factories

@@ -5,14 +5,13 @@ import json
 
 from sqlalchemy import update
 
+from tests import factories
 from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.domain import uscc as codes
 from webapp.stages.directory.models import Entity
-from webapp.stages.draw import ceremony
+from webapp.stages.draw import disclosure
 from webapp.stages.publication import publishing
-
-from tests import factories
 
 
 def test_import_then_manifest_then_published_results_through_the_api(api, placed):
@@ -41,7 +40,7 @@ def test_import_then_manifest_then_published_results_through_the_api(api, placed
     draws = api.get(f"/api/v1/draws?plan={placed.current.id}").json["items"]
     assert [d["id"] for d in draws] == [draw.id]
     assert api.get(f"/api/v1/draws/{draw.id}/manifest").json["manifest"] is None
-    ceremony.disclose(draw, "本地规定：抽取后即公开名单。", factories.get_user("office"))
+    disclosure.disclose(draw, "本地规定：抽取后即公开名单。", factories.get_user("office"))
     db.session.commit()
     manifest = api.get(f"/api/v1/draws/{draw.id}/manifest").json
     assert manifest["disclosed"] is True

@@ -2,16 +2,15 @@
 messages; the catalogue's versions and the plans that use them."""
 from sqlalchemy import select
 
+from tests import factories
+from tests.conftest import csrf_token
+from tests.programme.helpers import place_world
 from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.stages.directory.models import CheckItem, CheckItemVersion
 from webapp.stages.plans import annual as annuals
 from webapp.stages.plans import limits
 from webapp.stages.plans.models import AnnualPlan
-
-from tests import factories
-from tests.conftest import csrf_token
-from tests.programme.helpers import place_world
 
 
 def _post(client, url, data, page):

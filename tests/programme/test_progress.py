@@ -1,15 +1,14 @@
 """The annual plan's progress figures, counted in SQL, against figures counted by hand."""
 from datetime import timedelta
 
+from tests import factories
+from tests.programme.helpers import place_world
 from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.stages.plans import annual as annuals
 from webapp.stages.plans.models import AnnualPlan, AnnualPlanDepartment
 from webapp.stages.publication.programme import figures, progress
 from webapp.stages.review.models import ReviewPart
-
-from tests import factories
-from tests.programme.helpers import place_world
 
 
 def _record(plan, target, team, status, late=False, sync_due=None, parts=()):

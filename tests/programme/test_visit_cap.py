@@ -3,16 +3,15 @@ the preview, and the manifest records it so that the verifier still accepts the 
 import json
 from datetime import date
 
+from tests import factories
+from tests.programme.helpers import place_world
 from webapp.core.extensions import db
 from webapp.domain import draw as algo
 from webapp.domain import manifest as published
 from webapp.domain.programme import Limits
 from webapp.faces.demo import seed2023
-from webapp.stages.draw import ceremony, visits
+from webapp.stages.draw import ceremony, disclosure, visits
 from webapp.stages.plans import eligibility, limits
-
-from tests import factories
-from tests.programme.helpers import place_world
 
 
 def _second_2023_plan():
@@ -67,7 +66,7 @@ def test_cap_excludes_the_enterprises_already_checked_and_the_verifier_accepts(w
     ceremony.reveal(draw, "见证 2023-10-09", factories.get_user("office"), "test")
     db.session.commit()
 
-    m = json.loads("".join(ceremony.manifest_chunks(draw)))
+    m = json.loads("".join(disclosure.manifest_chunks(draw)))
     assert m["visit_cap"]["year"] == 2023
     checks = published.verify(m)
     assert all(ok for _, ok, _ in checks), checks

@@ -10,7 +10,7 @@ from tests import factories
 from webapp.core.extensions import db
 from webapp.stages.directory.models import Entity
 
-from .walk import go_offline, ready, shot, sign_in, signed_offline, stored, to_sign_page
+from .walk import go_offline, ready, shot, sign_in, signed_offline, to_sign_page
 
 pytestmark = pytest.mark.browser
 

@@ -2,13 +2,12 @@
 import pytest
 from playwright.sync_api import expect
 
-from webapp.core.extensions import db
-from webapp.stages.plans import annual as annuals
-from webapp.stages.plans.models import AnnualPlan, AnnualPlanDepartment
-
 from tests import factories
 from tests.browser.helpers import login, screenshot
 from tests.programme.helpers import place_world
+from webapp.core.extensions import db
+from webapp.stages.plans import annual as annuals
+from webapp.stages.plans.models import AnnualPlan, AnnualPlanDepartment
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from webapp.core.extensions import db
 from webapp.faces.api_v1 import ApiError, bp, need
 from webapp.stages.directory import importing
 from webapp.stages.directory.models import Entity, ImportBatch
-from webapp.stages.draw import ceremony
+from webapp.stages.draw import disclosure
 from webapp.stages.draw.models import Draw
 from webapp.stages.integration import results as published
 from webapp.stages.plans.models import Plan, PlanDepartment
@@ -138,7 +138,7 @@ def draw_json(d: Draw) -> dict:
     return {"id": d.id, "plan_id": d.plan_id, "kind": d.kind, "attempt": d.attempt, "status": d.status,
             "commitment": d.commitment, "population_size": d.population_size,
             "executed_at": clock.iso(d.executed_at), "manifest_sha256": d.manifest_sha256,
-            "disclosed": ceremony.disclosed(d)}
+            "disclosed": disclosure.disclosed(d)}
 
 
 def _draw_or_404(draw_id: int) -> Draw:
@@ -176,10 +176,10 @@ def draw_manifest(draw_id):
     d = _draw_or_404(draw_id)
     if d.status != "executed":
         raise ApiError(404, f"第 {d.id} 号抽取{d.STATUS_LABELS[d.status]}，只有已执行的抽取才有清单。", "not_executed")
-    if not ceremony.disclosed(d):
-        return jsonify(disclosed=False, summary=ceremony.public_summary(d), manifest=None)
-    m = ceremony.manifest(d)
-    return Response(json.dumps({"disclosed": True, "summary": ceremony.public_summary(d), "manifest": m},
+    if not disclosure.disclosed(d):
+        return jsonify(disclosed=False, summary=disclosure.public_summary(d), manifest=None)
+    m = disclosure.manifest(d)
+    return Response(json.dumps({"disclosed": True, "summary": disclosure.public_summary(d), "manifest": m},
                                ensure_ascii=False), mimetype="application/json")
 
 

@@ -90,9 +90,9 @@ def abandon_command(draw_id, reason):
 @exits_on_refusal()
 def manifest_command(draw_id):
     """把已执行抽取的 JSON 清单写到标准输出。"""
-    from webapp.stages.draw import ceremony as service
+    from webapp.stages.draw import disclosure
 
-    for chunk in service.manifest_chunks(_get_draw(draw_id)):
+    for chunk in disclosure.manifest_chunks(_get_draw(draw_id)):
         click.echo(chunk, nl=False)
     click.echo()
 

@@ -18,9 +18,9 @@ def log_sign_command():
     """每日签名（cron）：记入检查时限届满的抽取清单公开、内部审计链的链头，并签名树头。"""
     from webapp.core import audit, ledger
     from webapp.core.extensions import db
-    from webapp.stages.draw import ceremony
+    from webapp.stages.draw import disclosure
 
-    disclosed = ceremony.log_due_disclosures()
+    disclosed = disclosure.log_due_disclosures()
     chain = audit.head()
     ledger.record_act("audit.head", "audit", chain, **chain)
     db.session.flush()

@@ -10,8 +10,8 @@ from webapp.core.extensions import db
 from webapp.core.storage import storage
 from webapp.domain import roles
 from webapp.faces.auth.gate import role_required
-from webapp.stages.accounts import jurisdictions
 from webapp.faces.pages import done
+from webapp.stages.accounts import jurisdictions
 from webapp.stages.publication import followup as tasks
 from webapp.stages.publication.models import FollowUpTask
 from webapp.stages.records.media import make_thumbnail, thumbnail_key

@@ -9,16 +9,16 @@ from sqlalchemy import func, select
 from webapp.core import clock, errors
 from webapp.core.extensions import db
 from webapp.domain import draw as algo
-from webapp.domain import moments
-from webapp.domain import roles
+from webapp.domain import moments, roles
 from webapp.domain.refusal import Refused
 from webapp.domain.status import OPEN
-from webapp.faces.auth.gate import role_required
-from webapp.stages.accounts import jurisdictions
 from webapp.faces import jobs as job_pages
+from webapp.faces.auth.gate import role_required
 from webapp.faces.pages import done
+from webapp.stages.accounts import jurisdictions
 from webapp.stages.directory.models import Entity
 from webapp.stages.draw import ceremony as service
+from webapp.stages.draw import disclosure
 from webapp.stages.draw.models import Draw, DrawConfirmation
 from webapp.stages.plans.models import CalendarOverride, Plan
 from webapp.stages.records import deadlines, dispatch
@@ -114,7 +114,7 @@ def abandon(draw_id):
 def disclose(draw_id):
     """The office's early disclosure of a manifest (audited, logged), before the plan's window has closed."""
     draw = _ceremony_draw(draw_id)
-    service.disclose(draw, request.form.get("reason", ""), current_user, request.remote_addr)
+    disclosure.disclose(draw, request.form.get("reason", ""), current_user, request.remote_addr)
     return done(f"第 {draw.id} 号抽取的清单已提前公开，理由已公开并记入透明日志。", "draw.plan_view",
                 plan_id=draw.plan_id, _anchor=f"draw-{draw.id}")
 
@@ -132,12 +132,12 @@ def full_manifest(draw_id):
     headers = {"Content-Disposition": f"attachment; filename=draw-{draw.id}-manifest.json",
                "Cache-Control": "private, no-store"}
     if current_user.has_role(roles.OFFICE_ADMIN):
-        return Response((c.encode("utf-8") for c in service.manifest_chunks(draw)), mimetype="application/json",
+        return Response((c.encode("utf-8") for c in disclosure.manifest_chunks(draw)), mimetype="application/json",
                         headers=headers)
     code = service.department_codes(draw.plan).get(current_user.department_id)
     if code is None:
         abort(403)
-    return Response(json.dumps(service.department_part(draw, code), ensure_ascii=False), mimetype="application/json",
+    return Response(json.dumps(disclosure.department_part(draw, code), ensure_ascii=False), mimetype="application/json",
                     headers=headers)
 
 

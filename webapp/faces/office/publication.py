@@ -8,10 +8,10 @@ from webapp.core import clock, errors, jobs
 from webapp.core.extensions import db
 from webapp.domain import results, roles
 from webapp.domain.status import PART_DONE, PartStatus
-from webapp.faces.auth.gate import role_required
-from webapp.stages.accounts import jurisdictions
 from webapp.faces import jobs as job_pages
+from webapp.faces.auth.gate import role_required
 from webapp.faces.pages import done
+from webapp.stages.accounts import jurisdictions
 from webapp.stages.accounts.models import Department
 from webapp.stages.plans.models import Plan
 from webapp.stages.publication import publishing

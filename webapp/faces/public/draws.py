@@ -10,7 +10,7 @@ from webapp.core.extensions import db
 from webapp.domain import draw as algo
 from webapp.faces.office.draw import SHOWN, _entities_by_uscc
 from webapp.faces.public import bp
-from webapp.stages.draw import ceremony
+from webapp.stages.draw import disclosure
 from webapp.stages.draw.ceremony import DrawRefused
 from webapp.stages.draw.models import Draw
 
@@ -27,7 +27,7 @@ def draws():
 @bp.route("/public/draws/<int:draw_id>")
 def draw(draw_id):
     draw = db.get_or_404(Draw, draw_id)
-    disclosed = ceremony.disclosed(draw)
+    disclosed = disclosure.disclosed(draw)
     rows, teams = [], {}
     if disclosed:
         rows = draw.result["selected"] if draw.kind == algo.ENTITIES else draw.result["entities"]
@@ -37,7 +37,7 @@ def draw(draw_id):
     names = _entities_by_uscc(r[0] for r in rows)
     excluded = sum(len(c.exclusions) for c in draw.confirmations) if draw.kind == algo.ENTITIES else 0
     return render_template("draw/public_draw.html", draw=draw, rows=rows[:SHOWN], total=len(rows), names=names,
-                           teams=teams, disclosed=disclosed, summary=ceremony.public_summary(draw),
+                           teams=teams, disclosed=disclosed, summary=disclosure.public_summary(draw),
                            excluded=excluded, leaves=ledger.leaves_of(f"draw:{draw.id}"))
 
 
@@ -48,12 +48,12 @@ def draw_manifest(draw_id):
     draw = db.get_or_404(Draw, draw_id)
     if draw.status != "executed":
         abort(404, f"第 {draw.id} 号抽取{draw.STATUS_LABELS[draw.status]}，只有已执行的抽取才有清单。")
-    if not ceremony.disclosed(draw):
-        summary = dict(ceremony.public_summary(draw), note="检查时限届满前只公开摘要、承诺值和种子；完整清单（对象名单和"
+    if not disclosure.disclosed(draw):
+        summary = dict(disclosure.public_summary(draw), note="检查时限届满前只公开摘要、承诺值和种子；完整清单（对象名单和"
                                                            "检查组）届满后在此公开，其 SHA-256 应等于 manifest_sha256。")
         return Response(json.dumps(summary, ensure_ascii=False, indent=1), mimetype="application/json")
     try:
-        chunks = ceremony.manifest_chunks(draw)
+        chunks = disclosure.manifest_chunks(draw)
     except DrawRefused as e:
         abort(404, str(e))
     return Response((c.encode("utf-8") for c in chunks), mimetype="application/json", headers={

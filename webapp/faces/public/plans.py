@@ -1,7 +1,7 @@
 """公开在先 (issue 15 §1), no login: each jurisdiction's published annual plans and their tasks — what will be
 checked, by which departments, when, the items with their legal basis, the eligibility rules and ratios. Never who
 was drawn or who inspects them: that is the draw pages' business, and only once the manifest is revealed
-(`ceremony.disclosed`: the plan's window has closed, or the office disclosed it)."""
+(`disclosure.disclosed`: the plan's window has closed, or the office disclosed it)."""
 from flask import abort, render_template, request
 from sqlalchemy import select
 
@@ -11,7 +11,7 @@ from webapp.domain import risk
 from webapp.faces.public import bp
 from webapp.stages.accounts.models import Jurisdiction
 from webapp.stages.directory.models import CheckItem
-from webapp.stages.draw import ceremony
+from webapp.stages.draw import ceremony, disclosure
 from webapp.stages.plans import annual as annuals
 
 
@@ -40,6 +40,6 @@ def task(annual_id, plan_id):
         abort(404, "未找到该抽查任务，或所属年度计划尚未公开。")
     draw = ceremony.entity_draw(plan.id)
     return render_template("public/task.html", plan=plan, annual=plan.annual_plan, draw=draw,
-                           revealed=draw is not None and ceremony.disclosed(draw),
+                           revealed=draw is not None and disclosure.disclosed(draw),
                            closed=plan.window_end < clock.today(), METHODS=CheckItem.METHODS,
                            LEVEL_LABELS=risk.LABELS)

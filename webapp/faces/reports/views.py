@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from webapp.core import audit, clock, errors
 from webapp.core.extensions import db
 from webapp.domain import results, roles
-from webapp.faces.auth.gate import role_required
 from webapp.faces import jobs as job_pages
-from webapp.stages.accounts import jurisdictions
+from webapp.faces.auth.gate import role_required
 from webapp.faces.reports import background, dashboard, document, exports
+from webapp.stages.accounts import jurisdictions
 from webapp.stages.plans.models import Plan
 from webapp.stages.records.access import can_see_record
 from webapp.stages.records.models import InspectionRecord, RecordMember

@@ -4,12 +4,12 @@ import hmac
 
 from sqlalchemy import select
 
+from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.domain import uscc as uscc_rules
 from webapp.domain.refusal import Refused
 from webapp.stages.accounts.jurisdictions import visible_ids
 from webapp.stages.enterprise import limits
-from webapp.core.extensions import db
 from webapp.stages.records.models import InspectionRecord
 
 WRONG = "二维码与统一社会信用代码不匹配。请核对纸质《联合检查记录表》上的二维码和本单位的统一社会信用代码。"

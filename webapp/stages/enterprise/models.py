@@ -9,7 +9,6 @@ from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 
 
-
 class Rectification(db.Model):
     """整改材料: what the enterprise sends for one open follow-up task, and the department's decision on it."""
 

@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from webapp.core import audit, clock
 from webapp.core.extensions import db
-from webapp.domain.refusal import Refused
 from webapp.domain import roles
+from webapp.domain.refusal import Refused
 from webapp.stages.enterprise import attachments
 from webapp.stages.enterprise.models import Rectification
 from webapp.stages.publication import followup

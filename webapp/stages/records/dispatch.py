@@ -8,7 +8,7 @@ from webapp.domain import draw as algo
 from webapp.domain.status import RecordStatus
 from webapp.stages.accounts.models import User
 from webapp.stages.directory.models import Entity, InspectorProfile
-from webapp.stages.draw import ceremony
+from webapp.stages.draw import ceremony, disclosure
 from webapp.stages.draw.ceremony import DrawRefused
 from webapp.stages.draw.models import Draw
 from webapp.stages.plans.models import Plan
@@ -27,7 +27,7 @@ def execute(draw: Draw, witness: str = "", user=None, ip=None, progress=None) ->
         made = dispatch(plan, draw, progress)
         audit.record("draw.dispatch", draw, user=user, plan=plan.id, records=made)
     # told on commit, with only the public summary (counts, seed, digests): nothing that announces a visit
-    events.emit("draw.executed", ceremony.public_summary(draw), jurisdiction_id=draw.plan.jurisdiction_id)
+    events.emit("draw.executed", disclosure.public_summary(draw), jurisdiction_id=draw.plan.jurisdiction_id)
     return draw
 
 
