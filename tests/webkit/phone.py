@@ -74,7 +74,9 @@ def checklist(driver, *, fail_first=False):
     click_text(driver, "下一步：检查内容")
     ready(driver)
     for select in driver.find_elements(By.CSS_SELECTOR, "section.item select"):
-        if not select.get_attribute("value"):
+        if not select.get_attribute("value"):  # a matter with one 检查方式 has it chosen already
+            # WebDriver scrolls a control to the bottom edge, under the sticky progress bar: to the centre first
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", select)
             Select(select).select_by_index(1)
     for n, point in enumerate(driver.find_elements(By.CSS_SELECTOR, "li.point")):
         value = "fail" if (fail_first and n == 0) else "pass"
@@ -119,4 +121,8 @@ def outbox(driver) -> str:
 def shot(driver, name):
     """What the WebKit phone's screen shows (360×740), under test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
-    driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+    # WebKitGTK's snapshot now and then never answers while the page is busy; a screenshot is for a person to look
+    # at, not what the test proves, so it is given a while and then left out rather than hang the walk.
+    taker = threading.Thread(target=driver.save_screenshot, args=(str(ARTIFACTS / f"{name}.png"),), daemon=True)
+    taker.start()
+    taker.join(20)
