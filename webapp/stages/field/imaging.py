@@ -163,8 +163,8 @@ class Checked:
 
 def check(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> Checked:
     """The upload request's verification, without making anything: size, type, pixel count from the header (before
-    any decoding), then a cheap decode check: a JPEG decoded at 1/8 scale (`draft`: every entropy-coded byte is
-    read, the IDCT works on 1/64 of the pixels, so a truncated or corrupt file fails), a PNG's chunk CRCs
+    any decoding), then a decode check: a JPEG decoded in full (at 1/8 scale, `draft`, Pillow let a truncated
+    file through), a PNG's chunk CRCs
     (`verify`). The display copy and thumbnail are made later by a job (`field.derivatives`)."""
     if not data:
         raise ImageRejected(422, "上传的文件是空的。")
@@ -175,7 +175,6 @@ def check(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS)
     try:
         if source_format == "JPEG":
             exif_meta, taken_at = capture_metadata(im)
-            im.draft(im.mode, (max(1, width // 8), max(1, height // 8)))
             im.load()
         else:
             im.verify()  # the image is unusable afterwards: its metadata from a second (header) open
