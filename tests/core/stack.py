@@ -7,9 +7,10 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
+
+from tests.browser.helpers import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,18 +28,6 @@ def signing_key_pem() -> str:
 
     return Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
-
-
-def wait_for(predicate, timeout: float = 60, what: str = "condition", interval: float = 0.1):
-    """Poll `predicate` until it is true (returned) or `timeout` seconds pass (AssertionError naming `what`)."""
-    end = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(interval)
 
 
 class Stack:
@@ -89,7 +78,7 @@ class Stack:
         if self.with_worker:
             self.worker = self.start_worker()
         for i, url in enumerate(self.urls):
-            wait_for(lambda: self._alive() and self._up(url), timeout, f"gunicorn on {url} ({self.log(f'web-{i}')})")
+            wait_until(lambda: self._alive() and self._up(url), timeout, f"gunicorn on {url} ({self.log(f'web-{i}')})")
         return self
 
     def _alive(self) -> bool:

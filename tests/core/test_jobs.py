@@ -1,6 +1,7 @@
 """Background jobs (webapp/core/jobs.py): the embedded runner through the same interface the worker uses."""
 import pytest
 
+from tests.browser.helpers import wait_until
 from webapp.core import jobs
 from webapp.core.extensions import db
 
@@ -98,7 +99,6 @@ def test_status_json_only_for_owner_or_jurisdiction(world, auth, client):
 
 
 def test_embedded_thread_runs_after_commit(app):
-    import time
 
     with app.app_context():
         app.config["JOBS_EAGER"] = False
@@ -107,12 +107,11 @@ def test_embedded_thread_runs_after_commit(app):
             assert job.state == jobs.QUEUED
             db.session.commit()
             job_id = job.id
-            end = time.monotonic() + 60
-            while time.monotonic() < end:
+            def done():
                 db.session.expire_all()
-                if db.session.get(jobs.Job, job_id).state == jobs.DONE:
-                    break
-                time.sleep(0.05)
+                return db.session.get(jobs.Job, job_id).state == jobs.DONE
+
+            wait_until(done, 60, "the job run by a thread")
             assert db.session.get(jobs.Job, job_id).result == {"counted": 4}
             rolled = jobs.enqueue("test.count", {"upto": 1})
             db.session.rollback()  # never committed: never dispatched

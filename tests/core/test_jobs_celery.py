@@ -4,24 +4,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import redis
 
+from tests.browser.helpers import wait_until
 from webapp.core import jobs
 from webapp.core.extensions import db
 
 BROKER = "redis://127.0.0.1:6379/13"
-
-
-def _wait(predicate, timeout=90):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def _worker(database_url, tmp_path):
@@ -55,12 +46,12 @@ def test_worker_survives_sigkill(app, database_url, broker, tmp_path):
         job_id = job.id
     worker = _worker(database_url, tmp_path)
     try:
-        assert _wait(lambda: (_state(app, job_id).done or 0) >= 3), "the worker never started the job"
+        wait_until(lambda: (_state(app, job_id).done or 0) >= 3, 90, "the worker to start the job")
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
         assert _state(app, job_id).state == jobs.RUNNING
         worker = _worker(database_url, tmp_path)
-        assert _wait(lambda: _state(app, job_id).state == jobs.DONE, timeout=120)
+        wait_until(lambda: _state(app, job_id).state == jobs.DONE, 120, "the job done after the restart")
         final = _state(app, job_id)
         assert final.result["steps"] == 40 and final.attempts >= 2
     finally:

@@ -9,13 +9,13 @@ import select as io_select
 import struct
 import sys
 import termios
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.browser.helpers import wait_until
 from tests.conftest import csrf_token
 from tests.programme.helpers import place_world
 from webapp.core import jobs
@@ -95,11 +95,8 @@ def test_thread_backend_export_polled_until_done(world, app, client, auth):
         job_id = int(parse_qs(urlsplit(response.headers["Location"]).query)["job"][0])
         page = client.get(response.headers["Location"]).get_data(as_text=True)
         assert "data-job-progress" in page and f"/jobs/{job_id}.json" in page
-        end = time.monotonic() + 120
-        body = client.get(f"/jobs/{job_id}.json").get_json()
-        while body["state"] not in ("done", "failed") and time.monotonic() < end:
-            time.sleep(0.05)
-            body = client.get(f"/jobs/{job_id}.json").get_json()
+        body = wait_until(lambda: (b := client.get(f"/jobs/{job_id}.json").get_json())["state"] in ("done", "failed")
+                          and b, 120, "the export job")
         assert body["state"] == "done", body
         assert body["percent"] == 100 and body["result"]["rows"] == 1 and body["result"]["filename"].endswith(".xlsx")
         book = openpyxl.load_workbook(io.BytesIO(client.get(f"/jobs/{job_id}/download").get_data()))

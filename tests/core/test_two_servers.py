@@ -14,7 +14,8 @@ import requests
 from PIL import Image
 from sqlalchemy import select
 
-from tests.core.stack import Stack, signing_key_pem, wait_for
+from tests.browser.helpers import wait_until
+from tests.core.stack import Stack, signing_key_pem
 from tests.factories import PASSWORD
 from tests.field_api.conftest import full_findings, jpeg_with_exif, signature_png, submission
 from webapp.core.extensions import db
@@ -115,7 +116,7 @@ def test_a_phone_syncing_alternately_to_two_servers_loses_nothing(app, stack, di
         media = db.session.scalars(select(Media).where(Media.record_id == record.id)).all()
         return len(media) == 5 and all(m.ready for m in media)
 
-    wait_for(all_ready, 120, f"the derivative jobs ({stack.log('worker')})")
+    wait_until(all_ready, 120, f"the derivative jobs ({stack.log('worker')})")
     for photo, media_id in zip(photos, answers.values()):
         served = [phone.http.get(f"{url}/media/{media_id}", timeout=30) for url in (a, b)]
         assert served[0].status_code == 200 and served[0].headers["Content-Type"] == "image/jpeg"

@@ -123,3 +123,19 @@ class Phone:
 @pytest.fixture
 def phone(client, auth):
     return Phone(client, auth)
+
+
+@pytest.fixture
+def decodes(monkeypatch):
+    """How many times the server decoded pixel data (Pillow's ImageFile.load): a refusal from the header is 0."""
+    from PIL import ImageFile
+
+    calls = []
+    original = ImageFile.ImageFile.load
+
+    def counting_load(self, *args, **kwargs):
+        calls.append(self.size)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+    return calls

@@ -19,7 +19,6 @@ from webapp.stages.records.media import make_thumbnail, thumbnail_key
 from webapp.stages.records.models import Media
 
 from .conftest import full_findings, jpeg_with_exif, sha, signature_png, submission
-from .test_hostile_bodies import decodes  # noqa: F401  (the fixture counting Pillow's decodes)
 
 BROKER = "redis://127.0.0.1:6379/12"
 

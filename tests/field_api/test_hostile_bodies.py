@@ -115,22 +115,6 @@ def test_a_16_bit_greyscale_png_is_converted_not_clipped_white(phone, dispatched
     assert values == sorted(values) and 120 <= values[2] <= 135  # mid-grey stays mid-grey (clipping gave 255)
 
 
-@pytest.fixture
-def decodes(monkeypatch):
-    """How many times the server decoded pixel data (Pillow's ImageFile.load): a refusal from the header is 0."""
-    from PIL import ImageFile
-
-    calls = []
-    original = ImageFile.ImageFile.load
-
-    def counting_load(self, *args, **kwargs):
-        calls.append(self.size)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
-    return calls
-
-
 def test_an_8000_by_5000_png_is_refused_from_its_header_without_decoding(phone, dispatched, decodes):
     im = Image.new("RGB", (8000, 5000), (250, 250, 250))
     data = png(im)

@@ -3,14 +3,14 @@
 The retry sweep's index: the deliveries waiting (status) whose next attempt is due (next_attempt_at).
 
 Revision ID: 0025_webhooks
-Revises: 0024_imports
+Revises: 0022_trust
 """
 from alembic import op  # noqa: F401
 import sqlalchemy as sa  # noqa: F401
 
 
 revision = '0025_webhooks'
-down_revision = '0024_imports'
+down_revision = '0022_trust'
 branch_labels = None
 depends_on = None
 

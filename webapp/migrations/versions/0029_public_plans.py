@@ -2,14 +2,14 @@
 such and kept apart from the random draws
 
 Revision ID: 0029_public_plans
-Revises: 0028_phone_storage
+Revises: 0027_field_ux
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0029_public_plans'
-down_revision = '0028_phone_storage'
+down_revision = '0027_field_ux'
 branch_labels = None
 depends_on = None
 
