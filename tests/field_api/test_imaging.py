@@ -102,3 +102,14 @@ def test_png_metadata_chunks_are_dropped():
     result = imaging.process(out.getvalue())
     assert b"eXIf" not in result.data and b"tEXt" not in result.data and b"13800000000" not in result.data
     assert result.meta["exif"]["make"] == "Huawei"
+
+
+def test_a_truncated_jpeg_is_refused_after_weasyprint_was_imported():
+    """WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process when it is imported."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as weasyprint's first import leaves it
+    data = jpeg_with_exif(size=(800, 600))
+    with pytest.raises(imaging.ImageRejected):
+        imaging.check(data[: len(data) // 2])

@@ -256,6 +256,8 @@ def celery(app=None):
     if url in _celery:
         return _celery[url]
     capp = Celery("spotcheck", broker=url)
+    # The tasks belong to this app only (shared=False): a shared task would also be registered on every Celery
+    # app made later in the process (another broker URL), where Celery 5.6+ warns of a duplicate name.
     capp.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -269,7 +271,7 @@ def celery(app=None):
     max_attempts = int(app.config.get("JOBS_MAX_ATTEMPTS", 5))
     flask_app = app
 
-    @capp.task(name="spotcheck.run_job", bind=True, acks_late=True, reject_on_worker_lost=True,
+    @capp.task(name="spotcheck.run_job", shared=False, bind=True, acks_late=True, reject_on_worker_lost=True,
                max_retries=max_attempts)
     def run_job(self, job_id):
         with flask_app.app_context():
@@ -280,7 +282,7 @@ def celery(app=None):
             finally:
                 db.session.remove()
 
-    @capp.task(name="spotcheck.periodic")
+    @capp.task(name="spotcheck.periodic", shared=False)
     def periodic_task(name):
         with flask_app.app_context():
             try:

@@ -3,6 +3,7 @@ with the same print stylesheet), so what prints and what downloads never drift a
 from pathlib import Path
 
 from flask import current_app, render_template, url_for
+from PIL import ImageFile
 
 from webapp.core.storage import storage
 from webapp.domain import results
@@ -56,6 +57,8 @@ def render(record, for_pdf: bool = False) -> str:
 def pdf(record) -> bytes:
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # weasyprint's import turned it on for the whole process
 
     html = render(record, for_pdf=True)
     css = CSS(filename=str(Path(current_app.static_folder) / STYLESHEET))

@@ -7,7 +7,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from webapp.core.clock import BEIJING
 from webapp.domain.refusal import Refused
@@ -43,6 +43,9 @@ class Processed:
 
 def _open(data: bytes, max_pixels: int) -> Image.Image:
     """Open lazily (header only) and refuse what would decode into too many pixels."""
+    # A truncated file must fail to decode. WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import
+    # (weasyprint/images.py); after the first PDF every broken upload would otherwise pass as a half-grey image.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     with warnings.catch_warnings():
         # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that; both mean "refuse".
         warnings.simplefilter("error", Image.DecompressionBombWarning)
