@@ -48,8 +48,9 @@ def spec_for(batch: ImportBatch) -> imports.Spec:
 # --- the dry run ---------------------------------------------------------------------------------------------------
 
 def start(kind: str, filename: str, data: bytes, user=None, department_id: int | None = None,
-          mapping: dict | None = None, overrides=()) -> ImportBatch:
-    """Read the file, keep it, and plan it. Raises ImportFailed for a file that is not a usable spreadsheet."""
+          mapping: dict | None = None, overrides=(), jurisdiction_id: int | None = None) -> ImportBatch:
+    """Read the file, keep it, and plan it. Raises ImportFailed for a file that is not a usable spreadsheet.
+    `jurisdiction_id`: the office whose directory it updates (default: the user's; the command line names it)."""
     try:
         table = tabular.read_table(data)
     except tabular.NotASpreadsheet as e:
@@ -60,7 +61,8 @@ def start(kind: str, filename: str, data: bytes, user=None, department_id: int |
         encoding=table.encoding, headers=table.headers, mapping=dict(mapping or {}),
         overrides=sorted({o.strip().upper() for o in overrides if o.strip()}),
         department_id=department_id, created_by_id=getattr(user, "id", None), status="mapping", summary={},
-        jurisdiction_id=getattr(user, "jurisdiction_id", None),  # the office's directory (None: the command line)
+        # The office's directory (None: a command-line import on a single-jurisdiction platform, writing everywhere).
+        jurisdiction_id=jurisdiction_id if jurisdiction_id is not None else getattr(user, "jurisdiction_id", None),
     )
     db.session.add(batch)
     db.session.flush()
