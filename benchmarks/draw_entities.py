@@ -2,7 +2,8 @@
 
 Timed: from the frozen population (a prepared draw in the database) to the stored result: load the draw,
 compute the seed, score and select, store the result and the confirmations, commit. It runs in a fresh child
-process so that the peak RSS is that of the step alone (Python, the app and the draw). Targets: < 3 s, < 500 MB.
+process so that the peak RSS is that of the step alone (Python, the app and the draw). Targets (issue 13): ≤ 1.2 s, ≤ 300 MB at 1,000,000; ≤ 15 s, ≤ 1 GB at
+10,000,000; prepare ≤ 2 s at 1,000,000.
 Preparing (the eligibility query and the freeze) and loading the directory are reported separately.
 
     python benchmarks/draw_entities.py                                   # SQLite in a temporary folder
@@ -50,16 +51,19 @@ def setup(url, n):
         cut = []
         for level, share in LEVELS:
             cut.extend([level] * share)
-        chunk = []
-        for i in range(n):
-            chunk.append({"uscc": uscc.complete(f"91130606{i:09d}"), "name": f"基准机构{i}", "status": "合格",
-                          "risk_level": cut[i % 100], "annual_report_years": "2025", "category": "校外培训机构",
-                          "checkin_token": f"t{i}"})
-            if len(chunk) == 50_000:
+        rows = ((uscc.complete(f"91130606{i:09d}"), f"基准机构{i}", cut[i % 100], f"t{i}") for i in range(n))
+        if db.engine.dialect.name == "postgresql":
+            copy_rows(db, rows)
+        else:
+            chunk = []
+            for code, name, risk, token in rows:
+                chunk.append({"uscc": code, "name": name, "status": "合格", "risk_level": risk,
+                              "annual_report_years": "2025", "category": "校外培训机构", "checkin_token": token})
+                if len(chunk) == 50_000:
+                    db.session.execute(Entity.__table__.insert(), chunk)
+                    chunk = []
+            if chunk:
                 db.session.execute(Entity.__table__.insert(), chunk)
-                chunk = []
-        if chunk:
-            db.session.execute(Entity.__table__.insert(), chunk)
         db.session.commit()
         loaded = time.perf_counter() - t
         t = time.perf_counter()
@@ -67,6 +71,25 @@ def setup(url, n):
         db.session.commit()
         prepared = time.perf_counter() - t
         return draw.id, loaded, prepared
+
+
+def copy_rows(db, rows, chunk: int = 200_000):
+    """PostgreSQL: COPY the entities in (ORM executemany takes over a minute for a million), then ANALYZE."""
+    raw = db.session.connection().connection.dbapi_connection
+    now = "2024-01-01 00:00:00+00"
+    with raw.cursor() as cur:
+        done = False
+        while not done:
+            done = True
+            with cur.copy("COPY entities (uscc, name, annual_report_years, status, risk_level, category, "
+                          "checksum_override, checkin_token, updated_at) FROM STDIN") as copy:
+                for count, (code, name, risk, token) in enumerate(rows, 1):
+                    copy.write_row((code, name, "2025", "合格", risk, "校外培训机构", False, token, now))
+                    if count == chunk:
+                        done = False
+                        break
+    db.session.commit()
+    db.session.execute(db.text("ANALYZE entities"))
 
 
 def peak_rss_mb() -> float:
@@ -92,12 +115,13 @@ def reset(url, draw_id):
 
 def timed_execute(draw_id):
     """Execute a prepared draw (inside an app context) and commit, timed: (draw, seconds, cpu, baseline and peak
-    RSS in MB). The connection is made before the clock starts."""
+    RSS in MB). The connection is made, and the mappers configured, before the clock starts."""
     from webapp.core.extensions import db
     from webapp.stages.draw.models import Draw
     from webapp.stages.records import dispatch
 
     db.session.execute(db.select(Draw.id).limit(1))
+    db.configure_mappers()  # a running server has configured its mappers long before a draw
     baseline = peak_rss_mb()
     t, cpu = time.perf_counter(), time.process_time()
     draw = db.session.get(Draw, draw_id)
@@ -131,15 +155,15 @@ def main():
     else:
         draw_id, loaded, prepared = setup(url, args.n)
         print(f"  load directory (not timed by the target): {loaded:.1f} s")
-        print(f"  prepare: eligibility query + freeze + digest: {prepared:.2f} s")
+        print(f"  prepare: eligibility query + freeze + digest: {prepared:.2f} s (target ≤ 2 s at 1M)")
     for run in range(args.runs):
         reset(url, draw_id)
         out = subprocess.run([sys.executable, __file__, "--url", url, "--execute", str(draw_id)],
                              capture_output=True, text=True, check=True)
         result = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"  execute: frozen population -> stored result: {result['seconds']:.2f} s wall, "
-              f"{result['cpu']:.2f} s CPU of this process (target < 3 s), "
-              f"peak RSS {result['peak_rss_mb']} MB (after start-up {result['baseline_rss_mb']} MB; target < 500 MB), "
+              f"{result['cpu']:.2f} s CPU of this process (target ≤ 1.2 s), "
+              f"peak RSS {result['peak_rss_mb']} MB (after start-up {result['baseline_rss_mb']} MB; target ≤ 300 MB), "
               f"{result['selected']:,} selected")
 
 

@@ -15,8 +15,8 @@ from webapp.core.extensions import db
 BROKER = "redis://127.0.0.1:6379/13"
 
 
-def _worker(database_url, tmp_path):
-    env = dict(os.environ, DATABASE_URL=database_url, JOBS_BROKER_URL=BROKER, JOBS_VISIBILITY_TIMEOUT="3",
+def _worker(database_url, tmp_path, broker=BROKER):
+    env = dict(os.environ, DATABASE_URL=database_url, JOBS_BROKER_URL=broker, JOBS_VISIBILITY_TIMEOUT="3",
                MEDIA_ROOT=str(tmp_path / "media"))
     return subprocess.Popen([sys.executable, "-c", "from webapp.faces.cli import main; main()", "worker", "-c", "1", "--loglevel", "warning"],
                             env=env, cwd=tmp_path, start_new_session=True)

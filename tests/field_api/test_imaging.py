@@ -113,3 +113,22 @@ def test_a_truncated_jpeg_is_refused_after_weasyprint_was_imported():
     data = jpeg_with_exif(size=(800, 600))
     with pytest.raises(imaging.ImageRejected):
         imaging.check(data[: len(data) // 2])
+
+
+@pytest.mark.parametrize("cut", [1, 2, 10, 100])
+def test_a_jpeg_cut_anywhere_near_its_end_is_refused_by_the_upload_check(cut):
+    """The upload check decodes at 1/8 scale (draft); a file missing only its EOI marker is refused as well."""
+    data = jpeg_with_exif(size=(800, 600))
+    assert imaging.check(data).width == 800
+    with pytest.raises(imaging.ImageRejected) as caught:
+        imaging.check(data[:-cut])
+    assert caught.value.status == 415
+
+
+def test_a_progressive_jpeg_passes_the_upload_check_and_a_cut_one_does_not():
+    out = io.BytesIO()
+    Image.linear_gradient("L").resize((640, 480)).convert("RGB").save(out, "JPEG", progressive=True)
+    data = out.getvalue()
+    assert imaging.check(data).height == 480
+    with pytest.raises(imaging.ImageRejected):
+        imaging.check(data[: len(data) - 50])

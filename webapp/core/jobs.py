@@ -175,11 +175,30 @@ def _dispatch(session):
         _run_in_app(app, job_id)  # its own app context, so its own session (this one has just committed)
     if not pending or app is None:
         return
+    if app.config.get("JOBS_BROKER_URL"):
+        _send(app, pending)
+        return
     for job_id in pending:
-        if app.config.get("JOBS_BROKER_URL"):
-            celery(app).send_task("spotcheck.run_job", args=[job_id])
-        else:
-            threading.Thread(target=_run_in_app, args=(app, job_id), name=f"job-{job_id}", daemon=True).start()
+        threading.Thread(target=_run_in_app, args=(app, job_id), name=f"job-{job_id}", daemon=True).start()
+
+
+def _marker(job_id) -> str:
+    return f"spotcheck:job-sent:{job_id}"
+
+
+def _send(app, job_ids, only_unmarked: bool = False) -> list[int]:
+    """Send each job's message, with a marker key beside it in the broker's Redis: a message lost with its Redis
+    (a restart without persistence, a flush) loses its marker too, and `resend_lost` sends it again."""
+    import redis
+
+    broker, ttl = celery(app), int(app.config.get("JOBS_VISIBILITY_TIMEOUT", 3600)) * 24
+    client = redis.Redis.from_url(app.config["JOBS_BROKER_URL"])
+    sent = []
+    for job_id in job_ids:
+        if client.set(_marker(job_id), 1, ex=ttl, nx=only_unmarked) or not only_unmarked:
+            broker.send_task("spotcheck.run_job", args=[job_id])
+            sent.append(job_id)
+    return sent
 
 
 @event.listens_for(Session, "after_rollback")
@@ -341,6 +360,30 @@ def _tick(app, name: str, seconds: float) -> None:
             finally:
                 db.session.remove()
 
+
+@every(60, "jobs.resend_lost")
+def resend_lost() -> list[int]:
+    """Re-send the message of every job still queued (or running past the visibility timeout, its worker gone)
+    whose marker is missing from the broker: its message was lost. Idempotent: a marker is set once (SET NX)."""
+    app = current_app._get_current_object()
+    if not app.config.get("JOBS_BROKER_URL"):
+        return []
+    now = utcnow().timestamp()
+    grace, stale = float(app.config.get("JOBS_RESEND_AFTER", 60)), float(app.config.get("JOBS_VISIBILITY_TIMEOUT", 3600))
+    rows = db.session.execute(select(Job.id, Job.state, Job.created_at, Job.started_at)
+                              .where(Job.state.in_((QUEUED, RUNNING))).order_by(Job.id)).all()
+    lost = [row.id for row in rows if now - _ts(row.started_at if row.state == RUNNING else row.created_at)
+            >= (stale if row.state == RUNNING else grace)]
+    sent = _send(app, lost, only_unmarked=True) if lost else []
+    if sent:
+        log.warning("re-sent %d job message(s) lost by the broker: %s", len(sent), sent)
+    return sent
+
+
+def _ts(moment) -> float:
+    if moment is None:
+        return 0.0
+    return (moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)).timestamp()
 
 
 @task("jobs.selftest")

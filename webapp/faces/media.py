@@ -70,23 +70,27 @@ PLACEHOLDER = ('<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240"
                'text-anchor="middle" fill="#56606b" font-family="sans-serif">{words}</text></svg>')
 
 
+def _ready(media_id, send):
+    """`send(media)` for a visible, processed item; the placeholder while its derivatives are made (or failed)."""
+    media = _visible(media_id)
+    return send(media) if media.ready else placeholder(media)
+
+
 @bp.route("/<int:media_id>")
 @login_required
 def full(media_id):
-    media = _visible(media_id)
-    if not media.ready:
-        return placeholder(media)
-    return _send(storage().read(media.storage_key), media.content_type)
+    return _ready(media_id, lambda media: _send(storage().read(media.storage_key), media.content_type))
 
 
-@bp.route("/<int:media_id>/thumb")
-@login_required
-def thumb(media_id):
-    media = _visible(media_id)
-    if not media.ready:
-        return placeholder(media)
+def _thumbnail(media):
     store = storage()
     key = thumbnail_key(media.sha256)
     if not store.exists(key):
         store.put(make_thumbnail(store.read(media.storage_key)), key)
     return _send(store.read(key), "image/jpeg")
+
+
+@bp.route("/<int:media_id>/thumb")
+@login_required
+def thumb(media_id):
+    return _ready(media_id, _thumbnail)

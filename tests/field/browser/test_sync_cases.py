@@ -148,7 +148,10 @@ def test_a_connection_cut_mid_upload_resumes_with_what_is_missing(dispatched, li
     ready(page)
     sign_and_submit(page)
     context.set_offline(False)
-    page.wait_for_function("() => document.querySelector('#outbox-text').textContent.includes('上传照片')")
+    # The failed upload noted on the phone (the bar's progress line, 正在上传照片 1/2, shows before the POST goes).
+    wait_stored(page, "drafts", dispatched.record.id,
+                lambda d: d["sync"]["state"] == "retry" and d["sync"].get("error", "").startswith("上传照片"),
+                "the cut upload noted")
     assert len(posts) == 1
     page.get_by_role("button", name="立即同步").click()
     wait_synced(page)

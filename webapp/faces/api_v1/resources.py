@@ -95,6 +95,15 @@ def _limit() -> int:
 
 # --- plans and draws -------------------------------------------------------------------------------------------
 
+def _one_page(q, model, jurisdiction_col):
+    """`q` within the token's jurisdictions, from the cursor on, by id: one more row than the limit (a next page?)."""
+    limit, after = _limit(), _cursor()
+    q = q.where(jurisdiction_col.in_(sorted(_visible()))).order_by(model.id).limit(limit + 1)
+    if after is not None:
+        q = q.where(model.id > after)
+    return q, limit
+
+
 def plan_json(p: Plan) -> dict:
     return {"id": p.id, "doc_number": p.doc_number, "title": p.title, "issuer": p.issuer,
             "issued_on": clock.iso(p.issued_on), "window_start": p.window_start.isoformat(),
@@ -103,20 +112,22 @@ def plan_json(p: Plan) -> dict:
             "departments": [{"id": d.department_id, "name": d.department.name} for d in p.departments]}
 
 
+def _in_reach(row, jurisdiction_id, refusal: str):
+    """`row` if it exists within the token's jurisdictions (`jurisdiction_id` reads its jurisdiction); else a 404."""
+    if row is None or jurisdiction_id(row) not in g.api_principal.visible_ids():
+        raise ApiError(404, refusal)
+    return row
+
+
 def _plan_or_404(plan_id: int) -> Plan:
-    p = db.session.get(Plan, plan_id)
-    if p is None or p.jurisdiction_id not in g.api_principal.visible_ids():
-        raise ApiError(404, f"抽查计划 {plan_id} 不存在或不在本令牌的辖区内。")
-    return p
+    return _in_reach(db.session.get(Plan, plan_id), lambda p: p.jurisdiction_id,
+                     f"抽查计划 {plan_id} 不存在或不在本令牌的辖区内。")
 
 
 @bp.get("/plans")
 def plans():
     need("plans:read")
-    limit, after = _limit(), _cursor()
-    q = select(Plan).where(Plan.jurisdiction_id.in_(sorted(_visible()))).order_by(Plan.id).limit(limit + 1)
-    if after is not None:
-        q = q.where(Plan.id > after)
+    q, limit = _one_page(select(Plan), Plan, Plan.jurisdiction_id)
     department = _int("department")
     if department is not None:
         q = q.where(Plan.id.in_(select(PlanDepartment.plan_id).where(PlanDepartment.department_id == department)))
@@ -142,20 +153,14 @@ def draw_json(d: Draw) -> dict:
 
 
 def _draw_or_404(draw_id: int) -> Draw:
-    d = db.session.get(Draw, draw_id)
-    if d is None or d.plan.jurisdiction_id not in g.api_principal.visible_ids():
-        raise ApiError(404, f"抽取 {draw_id} 不存在或不在本令牌的辖区内。")
-    return d
+    return _in_reach(db.session.get(Draw, draw_id), lambda d: d.plan.jurisdiction_id,
+                     f"抽取 {draw_id} 不存在或不在本令牌的辖区内。")
 
 
 @bp.get("/draws")
 def draws():
     need("plans:read")
-    limit, after = _limit(), _cursor()
-    q = (select(Draw).join(Plan, Plan.id == Draw.plan_id).where(Plan.jurisdiction_id.in_(sorted(_visible())))
-         .order_by(Draw.id).limit(limit + 1))
-    if after is not None:
-        q = q.where(Draw.id > after)
+    q, limit = _one_page(select(Draw).join(Plan, Plan.id == Draw.plan_id), Draw, Plan.jurisdiction_id)
     plan_id = _int("plan")
     if plan_id is not None:
         q = q.where(Draw.plan_id == plan_id)
@@ -188,12 +193,8 @@ def draw_manifest(draw_id):
 @bp.get("/records")
 def records():
     need("records:read")
-    limit, after = _limit(), _cursor()
-    q = (select(InspectionRecord, Entity).join(Plan, Plan.id == InspectionRecord.plan_id)
-         .join(Entity, Entity.id == InspectionRecord.entity_id)
-         .where(Plan.jurisdiction_id.in_(sorted(_visible()))).order_by(InspectionRecord.id).limit(limit + 1))
-    if after is not None:
-        q = q.where(InspectionRecord.id > after)
+    q, limit = _one_page(select(InspectionRecord, Entity).join(Plan, Plan.id == InspectionRecord.plan_id)
+                         .join(Entity, Entity.id == InspectionRecord.entity_id), InspectionRecord, Plan.jurisdiction_id)
     plan_id = _int("plan")
     if plan_id is not None:
         q = q.where(InspectionRecord.plan_id == plan_id)
@@ -221,13 +222,10 @@ def results():
 @bp.get("/follow-ups")
 def follow_ups():
     need("results:read")
-    limit, after = _limit(), _cursor()
-    q = (select(FollowUpTask, InspectionRecord, Entity)
-         .join(InspectionRecord, InspectionRecord.id == FollowUpTask.record_id)
-         .join(Plan, Plan.id == InspectionRecord.plan_id).join(Entity, Entity.id == InspectionRecord.entity_id)
-         .where(Plan.jurisdiction_id.in_(sorted(_visible()))).order_by(FollowUpTask.id).limit(limit + 1))
-    if after is not None:
-        q = q.where(FollowUpTask.id > after)
+    q, limit = _one_page(select(FollowUpTask, InspectionRecord, Entity)
+                         .join(InspectionRecord, InspectionRecord.id == FollowUpTask.record_id)
+                         .join(Plan, Plan.id == InspectionRecord.plan_id)
+                         .join(Entity, Entity.id == InspectionRecord.entity_id), FollowUpTask, Plan.jurisdiction_id)
     department = _int("department")
     if department is not None:
         q = q.where(FollowUpTask.department_id == department)
@@ -255,19 +253,15 @@ def entity_json(e: Entity) -> dict:
 @bp.get("/entities")
 def entities():
     need("directory:read")
-    limit, after = _limit(), _cursor()
-    q = select(Entity).where(Entity.jurisdiction_id.in_(sorted(_visible()))).order_by(Entity.id).limit(limit + 1)
-    if after is not None:
-        q = q.where(Entity.id > after)
+    q, limit = _one_page(select(Entity), Entity, Entity.jurisdiction_id)
     return page([entity_json(e) for e in db.session.scalars(q)], lambda x: x["id"], limit)
 
 
 @bp.get("/entities/<uscc>")
 def entity(uscc):
     need("directory:read")
-    e = db.session.scalar(select(Entity).where(Entity.uscc == uscc.strip().upper()))
-    if e is None or e.jurisdiction_id not in g.api_principal.visible_ids():
-        raise ApiError(404, "该统一社会信用代码不在本令牌辖区的名录中。")
+    e = _in_reach(db.session.scalar(select(Entity).where(Entity.uscc == uscc.strip().upper())),
+                  lambda e: e.jurisdiction_id, "该统一社会信用代码不在本令牌辖区的名录中。")
     return jsonify(entity_json(e))
 
 
@@ -279,9 +273,8 @@ def import_json(b: ImportBatch) -> dict:
 
 def _batch_or_404(batch_id: int) -> ImportBatch:
     b = db.session.get(ImportBatch, batch_id)
-    if b is None or b.kind != "entities" or b.jurisdiction_id not in g.api_principal.visible_ids():
-        raise ApiError(404, f"导入批次 {batch_id} 不存在或不在本令牌的辖区内。")
-    return b
+    return _in_reach(b if b is not None and b.kind == "entities" else None, lambda b: b.jurisdiction_id,
+                     f"导入批次 {batch_id} 不存在或不在本令牌的辖区内。")
 
 
 @bp.post("/imports")

@@ -26,6 +26,13 @@ def _mine(model, ident):
     return row
 
 
+def _posted(act, said):
+    """A handler's POST: `act()` (a refusal comes back to this page), then `said()`, the answer to show."""
+    errors.back_to(request.path)
+    act()
+    return said()
+
+
 def _open(model, *where):
     return db.session.scalars(select(model).where(model.department_id == current_user.department_id, *where)
                               .order_by(model.id)).all()
@@ -49,9 +56,10 @@ def inbox():
 def rectification_show(rect_id):
     rect = _mine(Rectification, rect_id)
     if request.method == "POST":
-        errors.back_to(request.path)
-        rectification.decide(rect, current_user, request.form.get("decision") == "accept", request.form.get("note", ""))
-        return done("已审核：" + Rectification.LABELS[rect.status], "enterprise.rectification_show", rect_id=rect.id)
+        return _posted(lambda: rectification.decide(rect, current_user, request.form.get("decision") == "accept",
+                                                    request.form.get("note", "")),
+                       lambda: done("已审核：" + Rectification.LABELS[rect.status], "enterprise.rectification_show",
+                                    rect_id=rect.id))
     return render_template("enterprise/handle_rectification.html", rect=rect, task=rect.follow_up,
                            files=attachments.of("rectification", rect.id), today=clock.today())
 
@@ -61,10 +69,9 @@ def rectification_show(rect_id):
 def objection_show(obj_id):
     obj = _mine(Objection, obj_id)
     if request.method == "POST":
-        errors.back_to(request.path)
-        objections.answer(obj, current_user, request.form.get("decision") == "uphold", request.form.get("answer", ""),
-                          request.form.getlist("codes"))
-        return done("已答复：" + Objection.LABELS[obj.status], "enterprise.objection_show", obj_id=obj.id)
+        return _posted(lambda: objections.answer(obj, current_user, request.form.get("decision") == "uphold",
+                                                 request.form.get("answer", ""), request.form.getlist("codes")),
+                       lambda: done("已答复：" + Objection.LABELS[obj.status], "enterprise.objection_show", obj_id=obj.id))
     return render_template("enterprise/handle_objection.html", obj=obj, files=attachments.of("objection", obj.id),
                            categories=results.CATEGORIES, labels=objections.labels, today=clock.today(),
                            overdue=objections.overdue(obj))
@@ -75,9 +82,8 @@ def objection_show(obj_id):
 def question_show(q_id):
     q = _mine(Question, q_id)
     if request.method == "POST":
-        errors.back_to(request.path)
-        questions.answer(q, current_user, request.form.get("answer", ""))
-        return done("已答复，企业在其页面上可以看到。", "enterprise.question_show", q_id=q.id)
+        return _posted(lambda: questions.answer(q, current_user, request.form.get("answer", "")),
+                       lambda: done("已答复，企业在其页面上可以看到。", "enterprise.question_show", q_id=q.id))
     return render_template("enterprise/handle_question.html", q=q)
 
 

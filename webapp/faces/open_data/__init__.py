@@ -71,15 +71,20 @@ def _last(rows, extra=()):
     return max(moments, default=None)
 
 
-@bp.get("/results.csv")
-def results_csv():
+def _csv(columns, row_of, filename):
+    """The published rows as CSV (UTF-8 with BOM, CRLF, as spreadsheet programs read it), one row each."""
     rows = _rows()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(published.FEED_COLUMNS)
+    writer.writerow(columns)
     for r in rows:
-        writer.writerow(r.feed_row())
-    return _cached(("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv", _last(rows), "results.csv")
+        writer.writerow(row_of(r))
+    return _cached(("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv", _last(rows), filename)
+
+
+@bp.get("/results.csv")
+def results_csv():
+    return _csv(published.FEED_COLUMNS, lambda r: r.feed_row(), "results.csv")
 
 
 @bp.get("/results.jsonl")
@@ -107,13 +112,7 @@ def results_xlsx():
 
 @bp.get("/results-national.csv")
 def results_national_csv():
-    rows = _rows()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(published.NATIONAL_COLUMNS)
-    for r in rows:
-        writer.writerow(r.national())
-    return _cached(("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv", _last(rows), "results-national.csv")
+    return _csv(published.NATIONAL_COLUMNS, lambda r: r.national(), "results-national.csv")
 
 
 def _tag(kind: str, key: str) -> str:

@@ -114,7 +114,7 @@ def build(user, plan: Plan, today: date) -> dict:
         "publication_left": dash.workdays_left(calendar, today, publication.due),
         "listed": LISTED,
         # Parts waiting per department (review, returned, publication); complete: every part published or withdrawn.
-        "parts_waiting": board.parts_waiting(),
+        "parts_waiting": board.parts_waiting({d.id: d.name for d in departments}),
         "complete": board.complete(),
     }
 

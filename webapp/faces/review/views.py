@@ -11,6 +11,7 @@ from webapp.faces.auth.gate import role_required
 from webapp.faces.media import only_signed
 from webapp.faces.pages import done
 from webapp.stages.accounts import jurisdictions
+from webapp.stages.accounts.models import Department
 from webapp.stages.plans.models import Plan
 from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review import service
@@ -28,15 +29,23 @@ def queue():
     plan_id = request.args.get("plan", type=int)
     records = service.queue(current_user, flt, plan_id)
     office = current_user.has_role(roles.OFFICE_ADMIN)
+    parts = service.review_parts.parts_for(records)
+    departments = _departments_of(parts)  # held for the page: the session keeps only what is referenced
     return render_template(
         "review/queue.html", records=records, flt=flt, filters=rules.FILTERS, plan_id=plan_id,
         plans=db.session.scalars(jurisdictions.scope(db.select(Plan), Plan.jurisdiction_id, current_user)
                                  .order_by(Plan.window_start.desc())).all(),
         problems={r.id: rules.has_problems(r.result_codes, r.findings) for r in records},
-        parts=service.review_parts.parts_for(records), own=None if office else current_user.department_id,
+        parts=parts, departments=departments, own=None if office else current_user.department_id,
         per_department=service.waiting_by_department(user=current_user) if office else None,
         amended=_amended(records),
     )
+
+
+def _departments_of(parts) -> list[Department]:
+    """The parts' departments in one statement (the chips show each part's), not one per department."""
+    ids = {p.department_id for found in parts.values() for p in found}
+    return db.session.scalars(select(Department).where(Department.id.in_(ids))).all() if ids else []
 
 
 def _amended(records) -> set[int]:

@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import delete, select, text, update
 
 from webapp.core import audit, clock
+from webapp.core.database import bulk_insert
 from webapp.core.extensions import db
 from webapp.core.storage import storage
 from webapp.core.tokens import new_token
@@ -102,10 +103,9 @@ def _plan(batch: ImportBatch, table: tabular.Table):
     for row in imports.plan(table.rows, spec, match.colmap, LOOKUPS[batch.kind], summary, match.update_only):
         buffer.append(_row_dict(batch.id, row))
         if len(buffer) >= INSERT_CHUNK:
-            db.session.execute(ImportRow.__table__.insert(), buffer)  # Core executemany: no ORM bookkeeping
+            bulk_insert(ImportRow.__table__, buffer)  # one COPY on PostgreSQL, executemany elsewhere
             buffer = []
-    if buffer:
-        db.session.execute(ImportRow.__table__.insert(), buffer)
+    bulk_insert(ImportRow.__table__, buffer)
     batch.status, batch.summary = "preview", summary.as_dict()
 
 
@@ -237,8 +237,7 @@ def _apply_entities(batch, user, progress=None) -> dict:
             else:
                 new.append({**NEW_ENTITY, **values, "checkin_token": new_token(),
                             "jurisdiction_id": r.data.get("_jurisdiction_id")})
-        if new:
-            db.session.execute(Entity.__table__.insert(), new)  # Core executemany: every dict has the same keys
+        bulk_insert(Entity.__table__, new)  # every dict has the same keys
         if changed:
             db.session.execute(update(Entity), changed)
         created += len(new)

@@ -3,21 +3,39 @@ of an inspected enterprise, and the public's tip-offs (举报) with their handli
 department in charge and its jurisdiction (the office's scope, `accounts.jurisdictions.visible_ids`)."""
 from datetime import date, datetime
 
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 
 
-class Rectification(db.Model):
+class InCharge:
+    """The department in charge of a row, and its jurisdiction (the office's scope): every table here has both."""
+
+    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"), index=True)
+    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
+
+    @declared_attr
+    def department(cls):
+        return relationship("Department")
+
+
+class OfRecord(InCharge):
+    """What the inspected enterprise sends about one inspection record, to the department in charge."""
+
+    record_id: Mapped[int] = mapped_column(db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True)
+
+    @declared_attr
+    def record(cls):
+        return relationship("InspectionRecord")
+
+
+class Rectification(OfRecord, db.Model):
     """整改材料: what the enterprise sends for one open follow-up task, and the department's decision on it."""
 
     __tablename__ = "rectifications"
     id: Mapped[int] = mapped_column(primary_key=True)
     follow_up_id: Mapped[int] = mapped_column(db.ForeignKey("follow_up_tasks.id", ondelete="CASCADE"), index=True)
-    record_id: Mapped[int] = mapped_column(db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True)
-    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"), index=True)
-    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
     note: Mapped[str] = mapped_column(db.Text)
     status: Mapped[str] = mapped_column(db.String(16), default="submitted", index=True)  # submitted|accepted|returned
     submitted_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
@@ -28,19 +46,14 @@ class Rectification(db.Model):
     LABELS = {"submitted": "待部门审核", "accepted": "已认可，后续监管已办结", "returned": "已退回，请补充整改材料"}
 
     follow_up = relationship("FollowUpTask")
-    record = relationship("InspectionRecord")
-    department = relationship("Department")
 
 
-class Objection(db.Model):
+class Objection(OfRecord, db.Model):
     """异议 to one department's published result; answered within its working-day deadline."""
 
     __tablename__ = "objections"
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True)
     part_id: Mapped[int] = mapped_column(db.ForeignKey("review_parts.id", ondelete="CASCADE"), index=True)
-    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"), index=True)
-    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
     reasons: Mapped[str] = mapped_column(db.Text)
     filed_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     answer_due: Mapped[date] = mapped_column()
@@ -54,31 +67,24 @@ class Objection(db.Model):
 
     LABELS = {"pending": "待答复", "upheld": "异议成立，结果已更正", "rejected": "异议不成立"}
 
-    record = relationship("InspectionRecord")
     part = relationship("ReviewPart")
-    department = relationship("Department")
 
 
-class Question(db.Model):
+class Question(OfRecord, db.Model):
     """咨询: the enterprise asks a department about its check; the department admin or reviewer answers."""
 
     __tablename__ = "enterprise_questions"
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True)
-    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"), index=True)
-    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
     text: Mapped[str] = mapped_column(db.Text)
     asked_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     answer: Mapped[str | None] = mapped_column(db.Text)
     answered_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
 
-    record = relationship("InspectionRecord")
-    department = relationship("Department")
     answered_by = relationship("User")
 
 
-class TipOff(db.Model):
+class TipOff(InCharge, db.Model):
     """举报 from the public. `contact` is the reporter's and shown only to the handling department; the follow
     code is kept only as its SHA-256."""
 
@@ -93,8 +99,6 @@ class TipOff(db.Model):
     what: Mapped[str] = mapped_column(db.Text)
     seen_on: Mapped[date | None] = mapped_column()
     contact: Mapped[str | None] = mapped_column(db.String(100))
-    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"), index=True)
-    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
     status: Mapped[str] = mapped_column(db.String(16), default="received", index=True)
     response_due: Mapped[date] = mapped_column()
     response_due_provisional: Mapped[bool] = mapped_column(default=False)
@@ -103,7 +107,6 @@ class TipOff(db.Model):
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow, index=True)
 
     entity = relationship("Entity")
-    department = relationship("Department")
     events: Mapped[list["TipOffEvent"]] = relationship("TipOffEvent", order_by="TipOffEvent.id",
                                                        back_populates="tip_off")
     targeted_checks: Mapped[list["TargetedCheck"]] = relationship("TargetedCheck", order_by="TargetedCheck.id",
@@ -132,7 +135,7 @@ class TipOffEvent(db.Model):
     to_department = relationship("Department", foreign_keys=[to_department_id])
 
 
-class TargetedCheck(db.Model):
+class TargetedCheck(InCharge, db.Model):
     """定向检查: a check the department in charge opens on a 举报 (双随机 does not replace report-driven checks).
     Recorded as such (`kind`), never part of a random draw's population or manifest, nor counted as a random
     visit (无事不扰 counts only draws)."""
@@ -145,19 +148,16 @@ class TargetedCheck(db.Model):
     entity_text: Mapped[str] = mapped_column(db.String(200))
     matter: Mapped[str] = mapped_column(db.String(200))
     note: Mapped[str] = mapped_column(db.Text, default="")
-    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"), index=True)
-    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
     opened_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
     opened_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     tip_off: Mapped[TipOff] = relationship(TipOff, back_populates="targeted_checks")
-    department = relationship("Department")
     opened_by = relationship("User")
 
     KINDS = {"tipoff": "定向检查（举报线索）"}
 
 
-class Attachment(db.Model):
+class Attachment(InCharge, db.Model):
     """A verified file of a rectification, objection or tip-off (`owner` + `owner_id`), stored by its SHA-256;
     served only to the department in charge (and a rectification's or objection's to its enterprise)."""
 
@@ -165,8 +165,6 @@ class Attachment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     owner: Mapped[str] = mapped_column(db.String(16))  # rectification | objection | tip_off
     owner_id: Mapped[int] = mapped_column(index=True)
-    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"), index=True)
-    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
     sha256: Mapped[str] = mapped_column(db.String(64))
     content_type: Mapped[str] = mapped_column(db.String(32))
     size: Mapped[int] = mapped_column()

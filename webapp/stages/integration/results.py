@@ -93,14 +93,7 @@ def published(visible: set[int] | None = None, department_id: int | None = None,
          .outerjoin(Jurisdiction, Jurisdiction.id == Plan.jurisdiction_id)
          .where(ReviewPart.status == PartStatus.PUBLISHED)
          .order_by(ReviewPart.id))
-    if visible is not None:
-        q = q.where(Plan.jurisdiction_id.in_(sorted(visible)))
-    if department_id is not None:
-        q = q.where(ReviewPart.department_id == department_id)
-    if since is not None:
-        q = q.where(ReviewPart.published_at >= _bounds(since))
-    if until is not None:
-        q = q.where(ReviewPart.published_at < _bounds(until + timedelta(days=1)))
+    q = _within(q, ReviewPart.department_id, ReviewPart.published_at, visible, department_id, since, until)
     if after is not None:
         q = q.where(ReviewPart.id > after)
     if limit is not None:
@@ -121,6 +114,19 @@ def _bounds(d: date) -> datetime:
     return datetime.combine(d, time.min, tzinfo=clock.BEIJING)
 
 
+def _within(q, department_col, at_col, visible, department_id, since, until):
+    """`q` narrowed to the `visible` jurisdictions (by the plan), one department, and Beijing days since..until."""
+    if visible is not None:
+        q = q.where(Plan.jurisdiction_id.in_(sorted(visible)))
+    if department_id is not None:
+        q = q.where(department_col == department_id)
+    if since is not None:
+        q = q.where(at_col >= _bounds(since))
+    if until is not None:
+        q = q.where(at_col < _bounds(until + timedelta(days=1)))
+    return q
+
+
 def withdrawals(visible: set[int] | None = None, department_id: int | None = None, since: date | None = None,
                 until: date | None = None) -> list[WithdrawalRow]:
     q = (select(PublicationWithdrawal, InspectionRecord, Entity, Plan)
@@ -128,14 +134,7 @@ def withdrawals(visible: set[int] | None = None, department_id: int | None = Non
          .join(Entity, Entity.id == InspectionRecord.entity_id)
          .join(Plan, Plan.id == InspectionRecord.plan_id)
          .order_by(PublicationWithdrawal.id))
-    if visible is not None:
-        q = q.where(Plan.jurisdiction_id.in_(sorted(visible)))
-    if department_id is not None:
-        q = q.where(PublicationWithdrawal.department_id == department_id)
-    if since is not None:
-        q = q.where(PublicationWithdrawal.at >= _bounds(since))
-    if until is not None:
-        q = q.where(PublicationWithdrawal.at < _bounds(until + timedelta(days=1)))
+    q = _within(q, PublicationWithdrawal.department_id, PublicationWithdrawal.at, visible, department_id, since, until)
     return [WithdrawalRow(id=f"withdrawal-{w.id}", record_token=r.token, uscc=e.uscc, name=e.name,
                           department=w.department.name if w.department else "", reason=w.reason, at=w.at,
                           published_at=w.published_at)

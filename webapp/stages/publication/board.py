@@ -6,7 +6,7 @@ department's part (谁抽查、谁录入、谁公示)."""
 import json
 from datetime import date
 
-from sqlalchemy import Text, and_, case, cast, false, func, null, or_, select
+from sqlalchemy import Integer, String, Text, and_, case, cast, false, func, null, or_, select, union_all
 
 from webapp.core.extensions import db
 from webapp.domain import dashboard as dash
@@ -59,15 +59,15 @@ class Board:
 
     # ---- the records, grouped by their facts -----------------------------------------------------------------
     def _grouped(self, by_department: bool):
-        """Rows (section, record status, part status, risk level, submitted, late, sync due, result codes as
-        text, team size, understaffed, number of records)."""
+        """A query of rows (section, record status, part status, risk level, submitted, late, sync due, result
+        codes as text, team size, understaffed, number of records)."""
         grouped = (Entity.risk_level, SUBMITTED, R.late, R.sync_due, cast(R.result_codes, Text), self.team.c.size,
                    R.understaffed, R.status)
         if by_department:
             heads = (self.rm.c.department_id, R.status, self.part.c.status)
             grouped += (self.rm.c.department_id, self.part.c.status)
         else:
-            heads = (null(), R.status, null())
+            heads = (cast(null(), Integer), R.status, cast(null(), String))
         query = (select(*heads, *grouped[:7], func.count())  # one row a record (a department's: a pair)
                  .join(Entity, Entity.id == R.entity_id)
                  .outerjoin(self.team, self.team.c.record_id == R.id)
@@ -76,7 +76,12 @@ class Board:
             query = self._by_department(query)
         elif self.own is not None:
             query = query.where(R.id.in_(select(self.rm.c.record_id)))
-        return db.session.execute(query.group_by(*grouped)).all()
+        return query.group_by(*grouped)
+
+    def _sections(self, queries):
+        """The office's and the departments' variants of a query in one statement (UNION ALL)."""
+        sections = [queries(by_department) for by_department in ((False, True) if self.own is None else (True,))]
+        return sections[0] if len(sections) == 1 else union_all(*sections)
 
     def _by_department(self, query):
         return (query.join(self.rm, self.rm.c.record_id == R.id)
@@ -95,21 +100,19 @@ class Board:
     def facts(self) -> dict[int | None, list[dash.RecordFacts]]:
         """Section (None: all departments, for the office; else a department's id) → its grouped facts."""
         by: dict[int | None, list[dash.RecordFacts]] = {}
-        for by_department in ((False, True) if self.own is None else (True,)):
-            for row in self._grouped(by_department):
-                by.setdefault(row[0], []).append(self._facts(row))
+        for row in db.session.execute(self._sections(self._grouped)):
+            by.setdefault(row[0], []).append(self._facts(row))
         return by
 
     # ---- the first records of a list, per section ------------------------------------------------------------
-    def _listed(self, condition, order, seen=None):
+    def _listed(self, condition, order):
         """The first LISTED records of each section meeting `condition` (a function of the department's view of
         the status), as RecordFacts by section."""
         size = func.coalesce(self.team.c.size, 0)
-        out: dict[int | None, list[dash.RecordFacts]] = {}
-        sections = ((False, True) if self.own is None else (True,))
-        for by_department in sections:
+
+        def ranked(by_department: bool):
             status = _seen(self.part.c.status) if by_department else R.status
-            section = self.rm.c.department_id if by_department else null()
+            section = self.rm.c.department_id if by_department else cast(null(), Integer)
             rank = func.row_number().over(
                 partition_by=self.rm.c.department_id if by_department else None, order_by=order(status))
             inner = (select(section.label("section"), R.id, Entity.name, status.label("status"), Entity.risk_level,
@@ -122,13 +125,15 @@ class Board:
             if not by_department and self.own is not None:
                 inner = inner.where(R.id.in_(select(self.rm.c.record_id)))
             inner = inner.subquery()
-            rows = db.session.execute(select(inner).where(inner.c.rank <= LISTED)
-                                      .order_by(inner.c.section, inner.c.rank)).all()
-            for row in rows:
-                out.setdefault(row.section, []).append(dash.RecordFacts(
-                    id=row.id, entity=row.name, status=row.status, risk_level=row.risk_level,
-                    submitted=bool(row.submitted), late=bool(row.late), sync_due=row.sync_due,
-                    understaffed=bool(row.understaffed), team_size=row.size))
+            return select(inner).where(inner.c.rank <= LISTED)
+
+        listed = self._sections(ranked).subquery()
+        out: dict[int | None, list[dash.RecordFacts]] = {}
+        for row in db.session.execute(select(listed).order_by(listed.c.section, listed.c.rank)):
+            out.setdefault(row.section, []).append(dash.RecordFacts(
+                id=row.id, entity=row.name, status=row.status, risk_level=row.risk_level,
+                submitted=bool(row.submitted), late=bool(row.late), sync_due=row.sync_due,
+                understaffed=bool(row.understaffed), team_size=row.size))
         return out
 
     def understaffed(self):
@@ -160,23 +165,31 @@ class Board:
                     sum(a.record.count for a in risky[s]))
                 for s in facts}
 
-    def parts_waiting(self) -> list[dict]:
-        """Parts per department and status (review.service.waiting_rows' shape)."""
-        query = (select(ReviewPart.department_id, ReviewPart.status, func.count())
+    def parts_waiting(self, names: dict[int, str] | None = None) -> list[dict]:
+        """Parts per department and status (review.service.waiting_rows' shape; `names` the departments' names
+        known already), and beside them, in the same statement, the number of records complete."""
+        query = (select(ReviewPart.department_id, ReviewPart.status, func.count(), self._complete().scalar_subquery())
                  .join(R, R.id == ReviewPart.record_id).where(R.plan_id == self.plan.id)
                  .group_by(ReviewPart.department_id, ReviewPart.status))
         if self.own is not None:
             query = query.where(ReviewPart.department_id == self.own)
         counts: dict[int, dict[str, int]] = {}
-        for department_id, status, n in db.session.execute(query):
+        self.completed = 0
+        for department_id, status, n, complete in db.session.execute(query):
             counts.setdefault(department_id, dict.fromkeys(PartStatus, 0))[PartStatus(status)] += n
-        return review.waiting_rows(counts)
+            self.completed = complete
+        return review.waiting_rows(counts, names)
 
-    def complete(self) -> int:
-        """Records (of the department, for one) with every part published or withdrawn."""
+    def _complete(self):
         has = select(ReviewPart.id).where(ReviewPart.record_id == R.id)
         open_ = has.where(ReviewPart.status.not_in([s.value for s in PART_DONE]))
         query = select(func.count()).select_from(R).where(R.plan_id == self.plan.id, has.exists(), ~open_.exists())
         if self.own is not None:
             query = query.where(R.id.in_(select(self.rm.c.record_id)))
-        return db.session.scalar(query)
+        return query
+
+    def complete(self) -> int:
+        """Records (of the department, for one) with every part published or withdrawn (counted with the parts
+        waiting when those were asked for first)."""
+        completed = getattr(self, "completed", None)
+        return completed if completed is not None else db.session.scalar(self._complete())

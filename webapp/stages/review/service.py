@@ -101,10 +101,12 @@ def waiting_by_department(records=None, user=None) -> list[dict]:
     return waiting_rows(counts)
 
 
-def waiting_rows(counts: dict[int, dict[str, int]]) -> list[dict]:
-    """Department id → part status → number, as the queue and the dashboard show it, by department name."""
-    names = dict(db.session.execute(select(Department.id, Department.name).where(
-        Department.id.in_(list(counts) or [-1]))).all())
+def waiting_rows(counts: dict[int, dict[str, int]], names: dict[int, str] | None = None) -> list[dict]:
+    """Department id → part status → number, as the queue and the dashboard show it, by department name (`names`
+    those known already: the others are looked up)."""
+    if names is None or not set(counts) <= set(names):
+        names = dict(db.session.execute(select(Department.id, Department.name).where(
+            Department.id.in_(list(counts) or [-1]))).all())
     return [{"department": names.get(d, "—"), "department_id": d,
              "review": row[PartStatus.SUBMITTED] + row[PartStatus.WITHDRAWN], "returned": row[PartStatus.RETURNED],
              "to_publish": row[PartStatus.APPROVED], "published": row[PartStatus.PUBLISHED],
