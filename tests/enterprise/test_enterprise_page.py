@@ -148,6 +148,9 @@ def test_an_upheld_objection_corrects_the_published_result_with_the_correction_s
     assert obj.status == "upheld" and part.result_codes == ["no_problem"] and part.status == "published"
     public = client.get(f"/v/{record.token}").get_data(as_text=True)
     assert "结果更正" in public and "经复核，企业已按规定公示" in public
+    # The corrected result needs no follow-up: the task is ended (办结) with the correction as its evidence.
+    assert task.department_id == part.department_id and task.status == "closed" and "无需后续处理" in task.evidence
+    assert "处理中" not in public and "已办结" in public
     enterprise = client.get(f"/public/enterprise/{record.entity.uscc}").get_data(as_text=True)
     assert "经企业异议复核更正" in enterprise
     assert "enterprise.objection_upheld" in set(db.session.scalars(select(AuditEvent.action)))

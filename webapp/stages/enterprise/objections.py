@@ -15,7 +15,7 @@ from webapp.stages.accounts.models import Department
 from webapp.stages.enterprise import attachments
 from webapp.stages.enterprise.models import Objection
 from webapp.stages.plans.calendar import current_calendar
-from webapp.stages.publication import publishing
+from webapp.stages.publication import followup, publishing
 from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review import parts as review_parts
 from webapp.stages.review.models import ReviewPart
@@ -110,6 +110,8 @@ def answer(obj: Objection, user, upheld: bool, text: str, codes=None) -> Objecti
                           previous_codes=obj.previous_codes)
         if results.needs_follow_up(codes):
             publishing.open_follow_ups(record, part=part)
+        else:
+            followup.end_after_correction(record, part.department_id, user, text)
     obj.status = "upheld" if upheld else "rejected"
     obj.answer, obj.answered_by_id, obj.answered_at = text, user.id, clock.utcnow()
     audit.record("enterprise.objection_" + obj.status, obj, user=user, record_id=obj.record_id,

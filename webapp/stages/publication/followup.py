@@ -102,6 +102,17 @@ def close(task: FollowUpTask, user, evidence: str, image: bytes | None = None,
     return task
 
 
+def end_after_correction(record, department_id: int, user, note: str) -> list[FollowUpTask]:
+    """An upheld objection whose corrected result needs no follow-up ends the department's open task: 办结, with
+    the correction as its evidence (and its leaf in the log), so the public page stops saying 处理中."""
+    tasks = db.session.scalars(select(FollowUpTask).where(
+        FollowUpTask.record_id == record.id, FollowUpTask.department_id == department_id,
+        FollowUpTask.status == "open")).all()
+    for task in tasks:
+        close(task, user, f"经企业异议复核，检查结果已更正，无需后续处理。{note}"[:MAX_EVIDENCE_TEXT])
+    return tasks
+
+
 def public_closure(task: FollowUpTask) -> dict:
     """What the public result page says of a closed task (the document its log leaf hashes)."""
     return {"record": task.record.token, "department": task.department.code, "status": "closed",
