@@ -91,6 +91,10 @@ def checklist(driver, *, fail_first=False):
     box = driver.find_element(By.CSS_SELECTOR, f"fieldset.codes input[value={code}]")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
     box.click()
+    # The tick is saved, then the warnings under the categories go: the page moves up by their height. Only then
+    # may the next tap aim at a button below (or it lands where the button was).
+    until(driver, "return document.querySelector('fieldset.codes').nextElementSibling.childElementCount === 0",
+          what="the result categories to be saved and their warnings gone")
 
 
 def photo(driver, container_css, path):

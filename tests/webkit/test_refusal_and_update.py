@@ -32,6 +32,7 @@ def test_a_refusal_to_sign_offline_in_webkit_reaches_the_reviewer(dispatched, ne
     phone.team(driver, base, dispatched.record.entity.checkin_token)
     phone.checklist(driver, fail_first=True)
     phone.click_text(driver, "下一步：签字确认")
+    phone.until(driver, "return location.pathname.endsWith('/sign')", what="the signing step")
     phone.ready(driver)
 
     phone.click_text(driver, "当事人拒绝签字", "summary")

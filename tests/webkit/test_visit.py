@@ -51,6 +51,7 @@ def test_a_whole_visit_offline_in_webkit(dispatched, network, webkit, tmp_path):
     phone.shot(driver, "webkit-03-checklist")
 
     phone.click_text(driver, "下一步：签字确认")
+    phone.until(driver, "return location.pathname.endsWith('/sign')", what="the signing step")
     phone.ready(driver)
     code = driver.execute_script("return document.getElementById('short-code').textContent")
     assert re.fullmatch(r"[0-9A-F]{4}-[0-9A-F]{4}", code)
