@@ -25,6 +25,7 @@ Where it runs:
 
 A task that raises `JobError("中文说明")` (or a stage's `Refused` below 500) fails at once with that message (bad
 input: retrying will not help); a failed job's key may be enqueued again (a new run). Any other exception is retried, and the last attempt's failure is recorded as 「任务执行出错」 with its type."""
+import functools
 import logging
 import threading
 import traceback
@@ -37,7 +38,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
-from webapp.core.clock import utcnow
+from webapp.core.clock import aware, utcnow
 from webapp.core.extensions import db
 from webapp.domain.refusal import Refused
 
@@ -182,6 +183,13 @@ def _dispatch(session):
         threading.Thread(target=_run_in_app, args=(app, job_id), name=f"job-{job_id}", daemon=True).start()
 
 
+@functools.cache
+def _redis(url):
+    """One client (and connection pool) per broker URL and process, not a new connection for every commit."""
+    import redis
+    return redis.Redis.from_url(url)
+
+
 def _marker(job_id) -> str:
     return f"spotcheck:job-sent:{job_id}"
 
@@ -189,10 +197,8 @@ def _marker(job_id) -> str:
 def _send(app, job_ids, only_unmarked: bool = False) -> list[int]:
     """Send each job's message, with a marker key beside it in the broker's Redis: a message lost with its Redis
     (a restart without persistence, a flush) loses its marker too, and `resend_lost` sends it again."""
-    import redis
-
     broker, ttl = celery(app), int(app.config.get("JOBS_VISIBILITY_TIMEOUT", 3600)) * 24
-    client = redis.Redis.from_url(app.config["JOBS_BROKER_URL"])
+    client = _redis(app.config["JOBS_BROKER_URL"])
     sent = []
     for job_id in job_ids:
         if client.set(_marker(job_id), 1, ex=ttl, nx=only_unmarked) or not only_unmarked:
@@ -372,18 +378,13 @@ def resend_lost() -> list[int]:
     grace, stale = float(app.config.get("JOBS_RESEND_AFTER", 60)), float(app.config.get("JOBS_VISIBILITY_TIMEOUT", 3600))
     rows = db.session.execute(select(Job.id, Job.state, Job.created_at, Job.started_at)
                               .where(Job.state.in_((QUEUED, RUNNING))).order_by(Job.id)).all()
-    lost = [row.id for row in rows if now - _ts(row.started_at if row.state == RUNNING else row.created_at)
-            >= (stale if row.state == RUNNING else grace)]
+    lost = [row.id for row in rows
+            if (since := aware(row.started_at if row.state == RUNNING else row.created_at)) is None
+            or now - since.timestamp() >= (stale if row.state == RUNNING else grace)]
     sent = _send(app, lost, only_unmarked=True) if lost else []
     if sent:
         log.warning("re-sent %d job message(s) lost by the broker: %s", len(sent), sent)
     return sent
-
-
-def _ts(moment) -> float:
-    if moment is None:
-        return 0.0
-    return (moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)).timestamp()
 
 
 @task("jobs.selftest")
