@@ -4,7 +4,8 @@
 
 Loads the demo, COPYs `--n` entities and gives each a record of the demo's current plan with SQL (a team of two
 departments, a third of them joint with a third; statuses spread over the regime's, parts for the records in
-review and after), then times GET /reports/dashboard as the office through the test client, in this process.
+review and after), rebuilds the dashboard's counts (the SQL went past the sessions that keep them), then times
+GET /reports/dashboard as the office through the test client, in this process (wall and CPU, min and median).
 Targets (built in): at most 0.3 s, at most 10 SQL statements, at most 200 KB of HTML. Min and median of --runs.
 The database is recreated (it must be a throwaway one).
 """
@@ -60,6 +61,7 @@ def build(n: int):
     from webapp.stages.accounts.models import User
     from webapp.stages.directory.models import Entity
     from webapp.stages.plans.models import Plan
+    from webapp.stages.publication import dashboard_counts
 
     database.recreate()
     demo.load()
@@ -76,6 +78,10 @@ def build(n: int):
                                            "every": every, "leader": leader})
     db.session.execute(text(PARTS), params)
     db.session.commit()
+    t_counts = time.perf_counter()
+    with db.engine.begin() as connection:  # the SQL above went past the sessions that keep the counts
+        dashboard_counts.rebuild(connection)
+    print(f"  the dashboard's counts rebuilt in {time.perf_counter() - t_counts:.1f} s")
     with db.engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
     records = db.session.scalar(select(func.count()).where(text(f"plan_id = {plan.id}")).select_from(
@@ -128,7 +134,7 @@ def main():
     ok = {"seconds": statistics.median(walls) <= TARGETS["seconds"], "statements": statements <= TARGETS["statements"],
           "html_kb": kb <= TARGETS["html_kb"]}
     print(f"  dashboard: min {min(walls):.3f} s  median {statistics.median(walls):.3f} s wall  "
-          f"median CPU {statistics.median(cpus):.3f} s  (target ≤ {TARGETS['seconds']} s: "
+          f"CPU min {min(cpus):.3f} s  median {statistics.median(cpus):.3f} s  (target ≤ {TARGETS['seconds']} s: "
           f"{'met' if ok['seconds'] else 'missed'})")
     print(f"  {statements} SQL statements (target ≤ {TARGETS['statements']}: {'met' if ok['statements'] else 'missed'})"
           f"  HTML {kb:.0f} KB (target ≤ {TARGETS['html_kb']} KB: {'met' if ok['html_kb'] else 'missed'})")

@@ -5,6 +5,8 @@ preview), then the commit; then the idempotent re-import's dry run. Target: prev
     python benchmarks/directory_import.py [--n 100000] [--url postgresql://postgres@127.0.0.1:5432/directory_bench]
                                           [--runs 3]
 
+The dry run goes as the web page does it (issue 17): the upload's request only keeps the file and enqueues the
+reading (its wall time is printed, target ≤ 200 ms), the job runs in the embedded backend's thread.
 Each run is a child process on a fresh database, so wall, CPU and peak RSS are those of the importing process
 alone. Prints each run, then min / median of the runs, and the machine's load average before and after.
 """
@@ -17,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 HEADER = ["统一社会信用代码", "机构名称", "法定代表人", "住所", "成立日期", "年报情况", "2023年度年报", "登记状态",
           "风险等级", "类别", "联系电话"]
 RISKS = ["高", "较高风险", "一般", "低风险", "A", "B", "C", "D"]
-TARGET_S, TARGET_MB = 15, 400
+TARGET_S, TARGET_MB, TARGET_REQUEST_S = 15, 400, 0.2
 
 
 def directory_rows(n: int):
@@ -46,18 +49,30 @@ def directory_rows(n: int):
 
 def child(url: str, path: str):
     from webapp import create_app
-    from webapp.core import database
+    from webapp.core import database, jobs
     from webapp.core.extensions import db
-    from webapp.stages.directory import importing
+    from webapp.stages.directory import importing, preview_job
+    from webapp.stages.directory.models import ImportBatch
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": tempfile.mkdtemp(prefix="bench-media-")})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": tempfile.mkdtemp(prefix="bench-media-"),
+                      "JOBS_BROKER_URL": "", "JOBS_EAGER": False})  # the embedded default: a job in a thread
     data = Path(path).read_bytes()
     out = {}
     with app.app_context():
         database.recreate()
         wall, cpu = time.perf_counter(), time.process_time()
-        batch = importing.start("entities", "bench.xlsx", data)
+        # What the upload's request does (issue 17): keep the file, open the batch, enqueue its reading.
+        batch, job = preview_job.start("entities", "bench.xlsx", data, None)
+        db.session.commit()
+        out["request_s"] = time.perf_counter() - wall
+        job_id, batch_id = job.id, batch.id
+        # The job's thread (jobs._dispatch names it), joined: no polling to count in this process's CPU.
+        for thread in [t for t in threading.enumerate() if t.name == f"job-{job_id}"]:
+            thread.join()
+        db.session.rollback()
+        assert db.session.get(jobs.Job, job_id).state == jobs.DONE, db.session.get(jobs.Job, job_id).error
         out["preview_s"] = time.perf_counter() - wall
+        batch = db.session.get(ImportBatch, batch_id)
         out["summary"] = batch.summary
         applied = importing.commit(batch)
         out["import_s"] = time.perf_counter() - wall
@@ -102,11 +117,11 @@ def main():
             sys.exit(result.returncode)
         f = json.loads(result.stdout.strip().splitlines()[-1])
         runs.append(f)
-        print(f"run {i + 1}: preview {f['preview_s']:.1f} s, preview + commit {f['import_s']:.1f} s wall / "
+        print(f"run {i + 1}: upload request {f['request_s'] * 1000:.0f} ms, preview job done at {f['preview_s']:.1f} s, preview + commit {f['import_s']:.1f} s wall / "
               f"{f['import_cpu_s']:.1f} s CPU, re-import preview {f['reimport_preview_s']:.1f} s, "
-              f"peak RSS {f['peak_rss_mb']:.0f} MB; {f['summary']} → {f['applied']}; re-import {f['reimport_summary']}",
+              f"peak RSS {f['peak_rss_mb']:.0f} MB, load {os.getloadavg()[0]:.1f}; {f['summary']} → {f['applied']}; re-import {f['reimport_summary']}",
               flush=True)
-    for key, label, unit in (("import_s", "preview + commit wall", "s"), ("import_cpu_s", "preview + commit CPU", "s"),
+    for key, label, unit in (("request_s", "upload request wall", "s"), ("import_s", "preview + commit wall", "s"), ("import_cpu_s", "preview + commit CPU", "s"),
                              ("preview_s", "preview wall", "s"), ("reimport_preview_s", "re-import preview wall", "s"),
                              ("peak_rss_mb", "peak RSS", "MB")):
         values = [r[key] for r in runs]
@@ -114,6 +129,8 @@ def main():
     wall = statistics.median(r["import_s"] for r in runs)
     rss = max(r["peak_rss_mb"] for r in runs)
     print(f"target ≤ {TARGET_S} s and ≤ {TARGET_MB} MB: {'met' if wall <= TARGET_S and rss <= TARGET_MB else 'MISSED'}")
+    request = statistics.median(r["request_s"] for r in runs)
+    print(f"target: the upload request ≤ {TARGET_REQUEST_S * 1000:.0f} ms: {'met' if request <= TARGET_REQUEST_S else 'MISSED'}")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

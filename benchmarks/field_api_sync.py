@@ -4,13 +4,15 @@
    sends: a 1600×1200 JPEG (what the app sends after scaling), a 4000×3000 camera JPEG (a phone that did not
    scale), a 600×240 signature PNG; time per image and peak memory of the process.
 2. The task download: JSON bytes (raw and gzip) per task and the time to build 200 tasks for one inspector.
-3. Record PUT: time to validate and store one full 一企一表 (14 items, 3 departments) and to answer a replay.
+3. Record PUT: time (wall and CPU) and SQL statements to validate and store one full 一企一表 (14 items,
+   3 departments), to answer a replay, and to upload its signature (in-process, the test client).
 
     python benchmarks/field_api_sync.py [--db sqlite:///... | postgresql://...]
 """
 import argparse
 import gzip
 import io
+import os
 import resource
 import statistics
 import sys
@@ -58,7 +60,7 @@ def images():
 
 
 def api(database_url):
-    from sqlalchemy import select
+    from sqlalchemy import event, select
 
     from tests.conftest import Auth
     from tests.field_api.conftest import Phone, full_findings, sha, signature_png, submission
@@ -103,20 +105,29 @@ def api(database_url):
               f"{len(gzip.compress(body)) / 1024:.0f} KB gzip ({len(gzip.compress(body)) / n / 1024:.1f} KB per task), "
               f"{elapsed * 1000:.0f} ms")
 
-        stores, replays = [], []
+        statements = []
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+
+        def measured(call, out):
+            """`call()` timed (wall, CPU of this process) and its SQL statements counted."""
+            before, start, cpu = len(statements), time.perf_counter(), time.process_time()
+            answer = call()
+            out.append((time.perf_counter() - start, time.process_time() - cpu, len(statements) - before))
+            return answer
+
+        uploads, stores, replays = [], [], []
         for record in records[:20]:
             signature = signature_png(record.id % 50)
-            phone.upload(record.id, signature, kind="signature")
+            assert measured(lambda: phone.upload(record.id, signature, kind="signature"), uploads).status_code == 201
             payload = submission(record, findings=full_findings(record), signature=sha(signature))
             key = str(uuid.uuid4())
-            start = time.perf_counter()
-            assert phone.put(payload, key).status_code == 201
-            stores.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            assert phone.put(payload, key).status_code == 200
-            replays.append(time.perf_counter() - start)
-        print(f"  PUT record (14 items, 3 departments): store {statistics.median(stores) * 1000:.0f} ms, "
-              f"replay {statistics.median(replays) * 1000:.0f} ms (median of 20)")
+            assert measured(lambda: phone.put(payload, key), stores).status_code == 201
+            assert measured(lambda: phone.put(payload, key), replays).status_code == 200
+        for label, rows in (("signature upload", uploads), ("PUT record (14 items, 3 departments)", stores),
+                            ("PUT replay", replays)):
+            wall, cpu, n = (statistics.median(column) for column in zip(*rows))
+            print(f"  {label}: {wall * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU, {n:.0f} SQL statements "
+                  f"(median of 20; load {os.getloadavg()[0]:.2f})")
         db.session.remove()
         database.drop_everything()
 

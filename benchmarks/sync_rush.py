@@ -10,14 +10,18 @@ and the record PUT. Measured, three runs (min and median):
   (every medium ready), target ≥ 50/s; the queue's depth over time (Redis list length and jobs not done);
 - the record PUT alone (signature already stored), target ≥ 300/s;
 - wall, CPU seconds and peak RSS of the web server (master and its workers) and of the worker, from /proc;
-  the machine's load average before and after (the phones' own CPU is in this process, on the same 2 cores).
+  the machine's load average before and after; the phones' own CPU (this process: http.client threads sending
+  bodies encoded before the clock starts, so that the client takes little of the same 2 cores) beside it.
 
     python benchmarks/sync_rush.py [--url postgresql://postgres@127.0.0.1:5432/bench_sync_rush] [--n 16]
-        [--records 6] [--puts 10] [--runs 3] [--broker redis://127.0.0.1:6379/10]
+        [--records 6] [--puts 10] [--runs 3] [--broker redis://127.0.0.1:6379/3]
 """
 import argparse
+import http.client
 import io
+import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -25,7 +29,9 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -65,6 +71,11 @@ def cpu_seconds(pid: int) -> float:
     return total / TICK
 
 
+def client_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_rss_mb(pid: int) -> float:
     total = 0
     for p in tree(pid):
@@ -82,9 +93,9 @@ def photo_jpeg(seed: int) -> bytes:
     """1600×1200 of photographic noise (~320 KB at quality 85), a stamp making each one unique."""
     from PIL import Image, ImageDraw
 
-    grain = Image.effect_noise((800, 600), 28).convert("RGB").resize((1600, 1200), Image.Resampling.BICUBIC)
+    grain = Image.effect_noise((800, 600), 17).convert("RGB").resize((1600, 1200), Image.Resampling.BICUBIC)
     light = Image.radial_gradient("L").resize((1600, 1200)).convert("RGB")
-    im = Image.blend(grain, light, 0.45)
+    im = Image.blend(grain, light, 0.5)  # ~320 KB (Pillow 13; the noise at 28 and 0.45 made ~440 KB)
     ImageDraw.Draw(im).rectangle((40 + seed % 500, 40, 240 + seed % 500, 160), fill=(seed % 255, 120, 60))
     out = io.BytesIO()
     im.save(out, "JPEG", quality=85)
@@ -119,37 +130,62 @@ def build(url: str, media_root: str, total_rush: int, total_puts: int):
 
 
 class Phone:
-    def __init__(self, base: str):
-        import requests
+    """One phone: its own cookie and CSRF token, http.client on one connection (reopened when gunicorn's sync
+    worker closes it), bodies encoded before the clock starts, so the client costs little CPU of its own."""
 
-        self.base, self.http = base, requests.Session()
-        page = self.http.get(base + "/login").text
-        token = page.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+    def __init__(self, base: str):
         from tests.factories import PASSWORD
 
-        answer = self.http.post(base + "/login", data={"username": "jt01", "password": PASSWORD,
-                                                       "csrf_token": token}, allow_redirects=False)
-        assert answer.status_code == 302, answer.text[:300]
-        self.token = self.http.get(base + "/api/field/session").json()["csrf_token"]
+        url = urlsplit(base)
+        self.http = http.client.HTTPConnection(url.hostname, url.port, timeout=300)
+        self.cookies: dict[str, str] = {}
+        page = self.request("GET", "/login")[1].decode()
+        token = page.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+        form = urlencode({"username": "jt01", "password": PASSWORD, "csrf_token": token}).encode()
+        status, text = self.request("POST", "/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
+        assert status == 302, text[:300]
+        self.token = json.loads(self.request("GET", "/api/field/session")[1])["csrf_token"]
         self.latencies: list[tuple[str, float]] = []
 
-    def _timed(self, kind, call, expect):
+    def request(self, method, path, body=None, headers=None):
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        self.http.request(method, path, body=body, headers=headers)
+        answer = self.http.getresponse()
+        data = answer.read()
+        for header in answer.headers.get_all("Set-Cookie") or ():
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        if answer.will_close:
+            self.http.close()
+        return answer.status, data
+
+    def timed(self, kind, request, expect):
+        """`request` = (method, path, body, headers) made beforehand."""
+        method, path, body, headers = request
         start = time.perf_counter()
-        answer = call()
+        status, data = self.request(method, path, body, {**headers, "X-CSRFToken": self.token})
         self.latencies.append((kind, time.perf_counter() - start))
-        assert answer.status_code == expect, (kind, answer.status_code, answer.text[:300])
-        return answer
+        assert status == expect, (kind, status, data[:300])
 
-    def upload(self, record_id, data, kind, filename):
-        from tests.field_api.conftest import sha
 
-        return self._timed(kind, lambda: self.http.post(
-            f"{self.base}/api/field/media/{record_id}", headers={"X-CSRFToken": self.token},
-            files={"file": (filename, io.BytesIO(data))}, data={"sha256": sha(data), "kind": kind}), 201)
+def upload_request(record_id, data, kind, filename):
+    from tests.field_api.conftest import sha
 
-    def put(self, body):
-        return self._timed("put", lambda: self.http.put(
-            f"{self.base}/api/field/records/{uuid.uuid4()}", json=body, headers={"X-CSRFToken": self.token}), 201)
+    boundary = uuid.uuid4().hex
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in (("sha256", sha(data)), ("kind", kind))]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+                 "Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return ("POST", f"/api/field/media/{record_id}", body,
+            {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
+
+def put_request(body):
+    return ("PUT", f"/api/field/records/{uuid.uuid4()}", json.dumps(body).encode(),
+            {"Content-Type": "application/json"})
 
 
 def bodies(app, ids_and_signatures):
@@ -184,7 +220,7 @@ def waiting_media(app, ids) -> int:
         return n
 
 
-def rush(app, base, phones, work, broker):
+def rush(app, phones, work, broker):
     """Every phone syncs its records (photo, signature, PUT) at once; then wait for the queue to drain."""
     import redis
 
@@ -192,7 +228,7 @@ def rush(app, base, phones, work, broker):
     from webapp.core.extensions import db
     from webapp.stages.records.models import InspectionRecord
 
-    prepared = []  # (phone index, record id, photo, signature, body): made before the clock starts
+    prepared = []  # (phone index, photo upload, signature upload, record PUT): encoded before the clock starts
     with app.app_context():
         for p, ids in enumerate(work):
             for record_id in ids:
@@ -200,7 +236,8 @@ def rush(app, base, phones, work, broker):
                 photo, signature = photo_jpeg(record_id), signature_png(record_id % 200)
                 body = submission(record, findings=full_findings(record, photos=[sha(photo)]),
                                   signature=sha(signature))
-                prepared.append((p, record_id, photo, signature, body))
+                prepared.append((p, upload_request(record_id, photo, "photo", "photo.jpg"),
+                                 upload_request(record_id, signature, "signature", "signature.png"), put_request(body)))
         db.session.remove()
     queue = redis.Redis.from_url(broker)
     ids = [r for ids in work for r in ids]
@@ -212,30 +249,30 @@ def rush(app, base, phones, work, broker):
             stop.wait(0.5)
 
     def sync(p):
-        for _, record_id, photo, signature, body in (x for x in prepared if x[0] == p):
-            phones[p].upload(record_id, photo, "photo", "photo.jpg")
-            phones[p].upload(record_id, signature, "signature", "signature.png")
-            phones[p].put(body)
+        for _, photo, signature, put in (x for x in prepared if x[0] == p):
+            phones[p].timed("photo", photo, 201)
+            phones[p].timed("signature", signature, 201)
+            phones[p].timed("put", put, 201)
 
-    start = time.perf_counter()
+    start, client0 = time.perf_counter(), client_cpu()
     sampler = threading.Thread(target=sample, args=(start,), daemon=True)
     sampler.start()
     with ThreadPoolExecutor(len(phones)) as pool:
         list(pool.map(sync, range(len(phones))))
-    synced = time.perf_counter() - start
+    synced, client = time.perf_counter() - start, client_cpu() - client0
     deadline = time.monotonic() + 600
     while waiting_media(app, ids) and time.monotonic() < deadline:
         time.sleep(0.1)
     drained = time.perf_counter() - start
     stop.set()
     sampler.join()
-    return len(prepared), synced, drained, depth
+    return len(prepared), synced, drained, depth, client
 
 
 def puts_alone(phones, work_bodies):
     start = time.perf_counter()
     with ThreadPoolExecutor(len(phones)) as pool:
-        list(pool.map(lambda p: [phones[p].put(b) for b in work_bodies[p]], range(len(phones))))
+        list(pool.map(lambda p: [phones[p].timed("put", r, 201) for r in work_bodies[p]], range(len(phones))))
     return time.perf_counter() - start
 
 
@@ -247,7 +284,7 @@ def main():
     parser.add_argument("--records", type=int, default=6, help="records each phone syncs per run")
     parser.add_argument("--puts", type=int, default=10, help="PUT-alone records each phone sends per run")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--broker", default="redis://127.0.0.1:6379/10")
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/3")
     parser.add_argument("--worker-concurrency", type=int, default=1)
     args = parser.parse_args()
 
@@ -267,7 +304,7 @@ def main():
     per_run_rush, per_run_puts = args.n * args.records, args.n * args.puts
     t0 = time.perf_counter()
     app, rush_ids, put_items = build(args.url, media_root, per_run_rush * args.runs, per_run_puts * args.runs)
-    put_bodies = bodies(app, put_items)
+    put_bodies = [put_request(b) for b in bodies(app, put_items)]
     print(f"setup: {len(rush_ids)} + {len(put_items)} records in {time.perf_counter() - t0:.0f} s; "
           f"load {os.getloadavg()[0]:.2f}")
 
@@ -287,7 +324,7 @@ def main():
             cpu0 = (cpu_seconds(web), cpu_seconds(worker))
             ids = rush_ids[run * per_run_rush:(run + 1) * per_run_rush]
             work = [ids[p::args.n] for p in range(args.n)]
-            n, synced, drained, depth = rush(app, base, phones, work, args.broker)
+            n, synced, drained, depth, client = rush(app, phones, work, args.broker)
             cpu1 = (cpu_seconds(web), cpu_seconds(worker))
             lat = [t for phone in phones for _, t in phone.latencies]
             by_kind = {k: [t for phone in phones for kk, t in phone.latencies if kk == k]
@@ -304,7 +341,8 @@ def main():
                   f"→ {n / drained:.1f} records/s with derivatives ({n / synced:.1f}/s synced); "
                   f"latency p50 {pctl(lat, .5) * 1000:.0f} ms p99 {pctl(lat, .99) * 1000:.0f} ms "
                   + " ".join(f"[{k} p99 {pctl(v, .99) * 1000:.0f}]" for k, v in by_kind.items()))
-            print(f"       web CPU {cpu1[0] - cpu0[0]:.1f} s, worker CPU {cpu1[1] - cpu0[1]:.1f} s over "
+            print(f"       web CPU {cpu1[0] - cpu0[0]:.1f} s, worker CPU {cpu1[1] - cpu0[1]:.1f} s, phones' CPU "
+                  f"{client:.1f} s (while sending) over "
                   f"{drained:.1f} s wall; load {load_before[0]:.2f} → {os.getloadavg()[0]:.2f}")
             print("       queue depth (s: redis list, media waiting): "
                   + ", ".join(f"{t:.1f}:{q}/{w}" for t, q, w in depth[::max(1, len(depth) // 12)]))

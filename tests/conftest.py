@@ -1,12 +1,15 @@
 """Fixtures: the app on a migrated database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set: one database per
 xdist worker), a client that keeps CSRF on and sends the token as a browser would, login helpers, the small world
-of tests/factories.py, and the whole demo for the few tests of the demo itself."""
+of tests/factories.py, and the whole demo for the few tests of the demo itself. On SQLite the world and the demo
+are built once per worker and copied into each test's database (_from_snapshot)."""
 import os
 import re
+import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, select, text
 from sqlalchemy.engine import make_url
 
 from webapp import create_app
@@ -141,10 +144,31 @@ def auth(client):
 @pytest.fixture
 def world(app):
     """The demo's shape, small (tests/factories.py `world`): departments, the 14 items, a small roster, every
-    demo account, 40 entities of the demo directory, the 2023 plan and a current plan, no draw."""
+    demo account, 40 entities of the demo directory, the 2023 plan and a current plan, no draw. Built once per
+    worker and copied for each test (_from_snapshot)."""
+    from tests import factories
+    from webapp.stages.accounts.models import User
+    from webapp.stages.directory.models import Entity, InspectorProfile
+    from webapp.stages.plans.models import Plan
+
+    ids = _from_snapshot(app, "world", _build_world)
+    for model, wanted in ((Entity, ids["entities"]), (User, ids["users"].values()),
+                          (InspectorProfile, [i for row in ids["roster"].values() for i in row])):
+        db.session.scalars(select(model).where(model.id.in_(list(wanted)))).all()  # one query; get() below reads it
+    get = db.session.get
+    return factories.World(
+        get(Plan, ids["old"]), get(Plan, ids["current"]), [get(Entity, i) for i in ids["entities"]],
+        {name: get(User, i) for name, i in ids["users"].items()},
+        {code: [get(InspectorProfile, i) for i in row] for code, row in ids["roster"].items()})
+
+
+def _build_world():
     from tests import factories
 
-    return factories.world()
+    w = factories.world()
+    return {"old": w.old.id, "current": w.current.id, "entities": [e.id for e in w.entities],
+            "users": {name: u.id for name, u in w.users.items()},
+            "roster": {code: [p.id for p in row] for code, row in w.roster.items()}}
 
 
 @pytest.fixture
@@ -156,13 +180,71 @@ def dispatched(world):
     return factories.dispatched_pair(world.current)
 
 
+_SNAPSHOTS = {}  # name -> (database file, media folder, what the builder returned): built once per worker
+
+
+def _from_snapshot(app, name, build):
+    """What `build()` makes (in an app context, on a database of its own), made once per worker and copied into
+    this test's database and media folder: the full demo costs seconds, a file copy milliseconds. SQLite only;
+    on PostgreSQL `build()` runs in the test's own database every time."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not url.drivername.startswith("sqlite"):
+        return build()
+    if name not in _SNAPSHOTS:
+        folder = Path(url.database).parent / f"snapshot-{name}"
+        shutil.rmtree(folder, ignore_errors=True)  # what a build that failed in an earlier test left
+        folder.mkdir()
+        maker = _make_app(f"sqlite:///{folder / 'snapshot.db'}", folder / "media")
+        with maker.app_context():
+            database.migrate_to_latest()
+            made = build()
+            db.session.remove()
+            db.engine.dispose()
+        _SNAPSHOTS[name] = (folder / "snapshot.db", folder / "media", made)
+    snapshot, media, made = _SNAPSHOTS[name]
+    tables = db.session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                                     "AND name != 'alembic_version'")).all()
+    written = db.session.scalar(text("SELECT " + " OR ".join(f'EXISTS (SELECT 1 FROM "{t}")' for t in tables)))
+    assert not written, f"the test wrote rows before asking for `{name}`, whose copy would replace them: ask first"
+    db.session.remove()
+    db.engine.dispose()
+    shutil.copyfile(snapshot, url.database)
+    if media.exists():
+        shutil.copytree(media, app.config["MEDIA_ROOT"], dirs_exist_ok=True)
+    return made
+
+
+def _load_demo():
+    from webapp.faces import demo as demo_data
+
+    made = demo_data.load()
+    return dict(made, plans=[plan.id for plan in made["plans"]])
+
+
 @pytest.fixture
 def demo(app):
     """The full demo (webapp.faces.demo.load): departments, the 14 items, ~300 entities, ~30 inspectors,
-    accounts, two plans and both ceremonies of the current one. Only for the end-to-end tests of the demo."""
-    from webapp.faces import demo as demo_data
+    accounts, two plans and both ceremonies of the current one, loaded once per worker and copied for each test
+    (_from_snapshot). Only for the end-to-end tests of the demo."""
+    from webapp.stages.plans.models import Plan
 
-    return demo_data.load()
+    made = _from_snapshot(app, "demo", _load_demo)
+    return dict(made, plans=[db.session.get(Plan, plan_id) for plan_id in made["plans"]])
+
+
+@pytest.fixture
+def demo_command(app):
+    """`spotcheck demo --no-serve` (the demo, then results submitted, reviewed and published through the real
+    services) as a person runs it, once per worker: its click result, and the database and media it built copied
+    into this test's (_from_snapshot)."""
+    return _from_snapshot(app, "demo-command", _run_demo_command)
+
+
+def _run_demo_command():
+    from flask import current_app
+
+    result = current_app.test_cli_runner().invoke(args=["demo", "--no-serve"])
+    return SimpleNamespace(exit_code=result.exit_code, output=result.output)
 
 
 SEED_TEXT = (Path(__file__).parent / "data" / "seed_2023.txt").read_text(encoding="utf-8")

@@ -99,8 +99,8 @@ def test_demo_accounts_cover_every_role(demo):
     assert roles == {"office_admin", "dept_admin", "inspector", "expert", "reviewer"}
 
 
-def test_demo_command_builds_the_database_without_serving(runner):
-    result = runner.invoke(args=["demo", "--no-serve"])
+def test_demo_command_builds_the_database_without_serving(demo_command, runner):
+    result = demo_command
     assert result.exit_code == 0, result.output
     assert "保莲双随机办[2023]10号" in result.output and "lianchi2023" in result.output
     listing = runner.invoke(args=["plans"])
@@ -152,14 +152,14 @@ def test_demo_command_serves_the_app(tmp_path):
     assert f"http://127.0.0.1:{port}/" in "".join(output)
 
 
-def test_demo_command_publishes_example_results_through_the_real_services(runner, client):
+def test_demo_command_publishes_example_results_through_the_real_services(demo_command, client):
     """A visitor of the demo's /public/ finds results: submitted as a phone does, approved, published."""
     from webapp.domain import findings as rules
     from webapp.domain.results import CATEGORIES
     from webapp.stages.publication.models import FollowUpTask
     from webapp.stages.records.models import InspectionRecord, Media
 
-    result = runner.invoke(args=["demo", "--no-serve"])
+    result = demo_command
     assert result.exit_code == 0, result.output
     assert "已公示 4 份检查结果" in result.output
     published = db.session.scalars(

@@ -26,6 +26,7 @@ def load_models():
     from webapp.stages.field import models as field  # noqa: F401
     from webapp.stages.integration import models as integration  # noqa: F401
     from webapp.stages.plans import models as plans  # noqa: F401
+    from webapp.stages.publication import dashboard_counts  # noqa: F401
     from webapp.stages.publication import models as publication  # noqa: F401
     from webapp.stages.records import models as records  # noqa: F401
     from webapp.stages.review import models as review  # noqa: F401

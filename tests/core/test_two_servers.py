@@ -21,7 +21,7 @@ from tests.field_api.conftest import full_findings, jpeg_with_exif, signature_pn
 from webapp.core.extensions import db
 from webapp.stages.records.models import InspectionRecord, Media
 
-BROKER = "redis://127.0.0.1:6379/11"
+BROKER = "redis://127.0.0.1:6379/15"  # its own: test_jobs_sweep flushes 11, and xdist may run both at once
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

@@ -33,7 +33,9 @@ def queued(app):
 
 
 def _job(digest):
-    return db.session.scalar(select(jobs.Job).where(jobs.Job.key == derivatives.job_key(digest)))
+    """The job of the first row with these bytes (each row has one: `derivatives.job_key`)."""
+    first = db.session.scalar(select(Media).where(Media.sha256 == digest).order_by(Media.id).limit(1))
+    return db.session.scalar(select(jobs.Job).where(jobs.Job.key == derivatives.job_key(first)))
 
 
 def _run(digest):
@@ -97,19 +99,25 @@ def test_the_same_bytes_on_another_record_share_the_derivative_at_once(app, phon
     assert second.ready and second.stored_sha == db.session.get(Media, first.id).stored_sha
 
 
-def test_the_job_serves_a_row_it_missed_with_a_run_of_its_own(app, phone, dispatched, queued):
-    """A row added while the job of its bytes is already running or done is not left waiting."""
+def test_each_waiting_row_has_a_job_and_the_first_to_run_serves_its_twins(app, phone, dispatched, queued):
+    """Two records given the same bytes before any job ran: a job each, enqueued with the row (one queued already
+    could start before a later row is committed, and miss it). The first job serves both; the other does nothing."""
+    from webapp.stages.accounts.models import User
+    from webapp.stages.records.models import RecordMember
+
     photo = jpeg_with_exif(colour=(200, 200, 30))
-    phone.login("jt01")
-    media = db.session.get(Media, phone.upload(dispatched.record.id, photo).get_json()["media_id"])
-    job = _job(media.sha256)
-    job.state = jobs.DONE  # as if it had run just before this row was committed
+    other = dispatched.other
+    profile = db.session.scalar(select(User).where(User.username == "jt01")).profile
+    other.members.append(RecordMember(inspector=profile, department_id=profile.department_id))
     db.session.commit()
-    derivatives.request(media)
-    own = db.session.scalar(select(jobs.Job).where(jobs.Job.key == f"{derivatives.job_key(media.sha256)}:{media.id}"))
-    assert own is not None and jobs.run(own.id).state == jobs.DONE
+    phone.login("jt01")
+    rows = [db.session.get(Media, phone.upload(r.id, photo).get_json()["media_id"]) for r in (dispatched.record, other)]
+    own = [db.session.scalar(select(jobs.Job).where(jobs.Job.key == derivatives.job_key(m))) for m in rows]
+    assert [j.state for j in own] == [jobs.QUEUED, jobs.QUEUED]
+    assert jobs.run(own[1].id).result["media"] == 2
+    assert jobs.run(own[0].id).result == {"media": 0}
     db.session.expire_all()
-    assert db.session.get(Media, media.id).ready
+    assert all(db.session.get(Media, m.id).ready for m in rows)
 
 
 def _png_with_broken_pixels() -> bytes:

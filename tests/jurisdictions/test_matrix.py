@@ -141,6 +141,7 @@ ROWS = [
     ("GET", "/media/{media}/thumb", {"review"}, 200),
     ("GET", "/draw/confirm/{conf}", {"admin"}, 403),
     ("GET", "/directory/inspectors/{profile}", {"office", "admin"}, 200),
+    ("GET", "/directory/inspectors/{profile}/edit", {"office", "admin"}, 403),  # the form: for who runs it
     ("GET", "/directory/items/{item}/versions", {"office", "admin"}, 200),
     ("GET", "/directory/imports/{batch}", {"office", "admin"}, 200),
     ("GET", "/directory/imports/{batch}/rejected.xlsx", {"admin"}, 200),
@@ -290,3 +291,30 @@ def test_the_command_line_makes_an_account_in_the_jurisdiction_named(matrix, run
     assert made.jurisdiction_id == made.department.jurisdiction_id == matrix["jx"].jurisdiction_id
     assert runner.invoke(args=["create-user", "--username", "x", "--name", "某", "--role", "office_admin",
                                "--jurisdiction", "999999", "--password", "Jingxiu-2026-ok"]).exit_code != 0
+
+
+def test_export_and_bundle_jobs_start_and_download_only_where_they_belong(matrix, client, auth):
+    """The background exports (issue 17) in the matrix: started on a plan the user sees, their status and file by
+    the job's id only for their owner (a bundle: also for the offices that see its jurisdiction)."""
+    plan = matrix["lc"].ids["plan"]
+    token = sign_in(client, auth, "lc_office")
+    before = set(db.session.scalars(select(Job.id)))
+    for url in (f"/reports/plans/{plan}/exports/results", f"/reports/plans/{plan}/bundle"):
+        assert client.post(url, data={"csrf_token": token}).status_code in (302, 303), url
+    db.session.expire_all()
+    made = {job.kind: job.id for job in db.session.scalars(select(Job).where(Job.id.not_in(before)))}
+    assert set(made) == {"export.results", "plan.bundle"}
+    expected = {  # who: (export status, export file, bundle status, bundle file)
+        "lc_office": (200, 200, 200, 200), "city": (200, 404, 200, 200), "lc_admin": (404, 404, 404, 404),
+        **{f"jx_{role}": (404, 404, 404, 404) for role in ROLES}}
+    for who, codes in expected.items():
+        auth.logout()
+        token = sign_in(client, auth, who)
+        got = tuple(client.get(url.format(made[kind])).status_code for kind in ("export.results", "plan.bundle")
+                    for url in ("/jobs/{}.json", "/jobs/{}/download"))
+        assert got == (codes[0], codes[1], codes[2], codes[3]), who
+        if who.startswith("jx_"):  # nor does another district start one on 莲池区's plan
+            for url in (f"/reports/plans/{plan}/exports/teams", f"/reports/plans/{plan}/bundle"):
+                assert client.post(url, data={"csrf_token": token}).status_code in (403, 404), (who, url)
+    db.session.expire_all()
+    assert set(db.session.scalars(select(Job.id))) == before | set(made.values())

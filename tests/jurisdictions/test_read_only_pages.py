@@ -1,7 +1,9 @@
 """A city (or province) office reads its districts' pages but runs none of them (issue 12 §1): the pages it may
 open show it no write form (no <form method=post> but signing out), while the district's own office sees them,
-and the write itself stays 403."""
+and the write itself stays 403. The follow-up pages (后续监管) likewise, where the writer is the department admin
+of the task's district."""
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -10,9 +12,11 @@ from tests import factories
 
 from tests.conftest import csrf_token
 from tests.jurisdictions.test_matrix import matrix  # noqa: F401 (the fixture)
+from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.domain.status import PartStatus
 from webapp.stages.publication import publishing
+from webapp.stages.publication.models import FollowUpTask
 from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review import parts as review_parts
 from webapp.stages.review.models import ReviewPart
@@ -92,3 +96,51 @@ def test_the_city_sees_no_write_form_on_a_districts_pages_and_its_office_does(st
         wanted = "/withdraw" if prefix == "lc" else "/publish"
         assert any(a.endswith(wanted) for a in publication), publication
         auth.logout()
+
+
+@pytest.fixture
+def follow_ups(staged):
+    """A follow-up task (后续监管) on each district's record, owned by its department."""
+    made = {}
+    for prefix, d in staged.items():
+        record = db.session.get(InspectionRecord, d.ids["record"])
+        task = FollowUpTask(record=record, department_id=record.members[0].department_id, reason="负有监管职责",
+                            deadline=clock.today() + timedelta(days=20))
+        db.session.add(task)
+        db.session.flush()
+        made[prefix] = task.id
+    db.session.commit()
+    return made
+
+
+def test_follow_up_pages_the_city_reads_the_departments_admin_closes_and_another_district_is_404(
+        follow_ups, client, auth):
+    auth.login("city")
+    listed = client.get("/followup/?status=all").get_data(as_text=True)
+    for task_id in follow_ups.values():
+        assert f"/followup/{task_id}" in listed
+        page = client.get(f"/followup/{task_id}")
+        assert page.status_code == 200 and write_actions(page.get_data(as_text=True)) == []
+    token = csrf_token(client, "/account/password")
+    assert client.post(f"/followup/{follow_ups['lc']}/close", data={"csrf_token": token, "evidence": "已整改"}
+                       ).status_code == 403
+    auth.logout()
+
+    for prefix, other in (("lc", "jx"), ("jx", "lc")):
+        auth.login(f"{prefix}_office")  # the office reads its district's tasks; their department closes them
+        assert write_actions(client.get(f"/followup/{follow_ups[prefix]}").get_data(as_text=True)) == []
+        assert client.get(f"/followup/{follow_ups[other]}").status_code == 404
+        auth.logout()
+        auth.login(f"{prefix}_admin")
+        listed = client.get("/followup/?status=all").get_data(as_text=True)
+        assert f"/followup/{follow_ups[prefix]}" in listed and f"/followup/{follow_ups[other]}\"" not in listed
+        actions = write_actions(client.get(f"/followup/{follow_ups[prefix]}").get_data(as_text=True))
+        assert actions == [f"/followup/{follow_ups[prefix]}/close"]
+        token = csrf_token(client, "/account/password")
+        for url in (f"/followup/{follow_ups[other]}", f"/followup/{follow_ups[other]}/evidence"):
+            assert client.get(url).status_code == 404, url
+        assert client.post(f"/followup/{follow_ups[other]}/close", data={"csrf_token": token, "evidence": "已整改"}
+                           ).status_code == 404
+        auth.logout()
+    db.session.expire_all()
+    assert {t.status for t in db.session.scalars(select(FollowUpTask))} == {"open"}

@@ -10,8 +10,8 @@ from webapp.stages.review.models import Amendment, ReviewEvent
 from webapp.stages.review.parts import parts_of
 
 
-def test_the_demo_walks_a_joint_record_through_three_departments_with_one_return(runner, client):
-    result = runner.invoke(args=["demo", "--no-serve"])
+def test_the_demo_walks_a_joint_record_through_three_departments_with_one_return(demo_command, client):
+    result = demo_command
     assert result.exit_code == 0, result.output
     published = db.session.scalars(select(InspectionRecord).where(InspectionRecord.status == "published")
                                    .order_by(InspectionRecord.id)).all()

@@ -122,11 +122,18 @@ def outbox(driver) -> str:
     return driver.execute_script("const b = document.getElementById('outbox'); return b.hidden ? '' : b.innerText;")
 
 
+PAINTED = "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done()));"
+
+
 def shot(driver, name):
     """What the WebKit phone's screen shows (360×740), under test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     # WebKitGTK's snapshot now and then never answers while the page is busy; a screenshot is for a person to look
     # at, not what the test proves, so it is given a while and then left out rather than hang the walk.
-    taker = threading.Thread(target=driver.save_screenshot, args=(str(ARTIFACTS / f"{name}.png"),), daemon=True)
+    def take():
+        driver.execute_async_script(PAINTED)          # the frame showing what the test saw, not an older one
+        driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+
+    taker = threading.Thread(target=take, daemon=True)
     taker.start()
     taker.join(20)

@@ -27,6 +27,7 @@ def offline_at_the_enterprise(driver, network, dispatched):
     phone.sign_in(driver, base)
     phone.text_shown(driver, dispatched.record.entity.name)
     phone.installed(driver)
+    phone.ready(driver)
     phone.shot(driver, "webkit-01-tasks")
     network.cut()
     driver.refresh()

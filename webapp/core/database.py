@@ -33,6 +33,7 @@ def bulk_insert(table, rows: list[dict]) -> int:
     spent 6 s there), and SQLAlchemy's multi-row VALUES was slower still. Elsewhere, executemany."""
     if not rows:
         return 0
+    db.session.info.setdefault("bulk_inserted", []).append((table, rows))  # for the dashboard's counts
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
         connection.execute(table.insert(), rows)

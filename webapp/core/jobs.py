@@ -190,10 +190,6 @@ def _redis(url):
     return redis.Redis.from_url(url)
 
 
-def _marker(job_id) -> str:
-    return f"spotcheck:job-sent:{job_id}"
-
-
 def _send(app, job_ids, only_unmarked: bool = False) -> list[int]:
     """Send each job's message, with a marker key beside it in the broker's Redis: a message lost with its Redis
     (a restart without persistence, a flush) loses its marker too, and `resend_lost` sends it again."""
@@ -201,9 +197,15 @@ def _send(app, job_ids, only_unmarked: bool = False) -> list[int]:
     client = _redis(app.config["JOBS_BROKER_URL"])
     sent = []
     for job_id in job_ids:
-        if client.set(_marker(job_id), 1, ex=ttl, nx=only_unmarked) or not only_unmarked:
+        marker = f"spotcheck:job-sent:{job_id}"
+        try:
+            if only_unmarked and not client.set(marker, 1, ex=ttl, nx=True):  # the sweep: once per lost message
+                continue
             broker.send_task("spotcheck.run_job", args=[job_id])
+            client.set(marker, 1, ex=ttl)  # after the message: a send that failed leaves none
             sent.append(job_id)
+        except Exception:  # noqa: BLE001 — the act that made the job is committed; the sweep sends it later
+            log.exception("could not send job %s to the broker", job_id)
     return sent
 
 
@@ -244,10 +246,9 @@ def run(job_id: int, max_attempts: int | None = None) -> Job | None:
         if isinstance(error, JobError) or (isinstance(error, Refused) and error.status < 500):
             return _fail(job_id, str(error))  # bad input or a stage's refusal: its Chinese reason, no retry
         log.warning("job %s (%s) attempt failed: %s", job_id, job.kind, traceback.format_exc())
-        attempts = db.session.get(Job, job_id).attempts
-        if max_attempts is not None and attempts < max_attempts:
-            job = db.session.get(Job, job_id)
-            job.state, job.error = QUEUED, f"第 {attempts} 次执行出错（{type(error).__name__}），将重试"
+        job = db.session.get(Job, job_id)
+        if max_attempts is not None and job.attempts < max_attempts:
+            job.state, job.error = QUEUED, f"第 {job.attempts} 次执行出错（{type(error).__name__}），将重试"
             db.session.commit()
             raise Retry(str(error)) from error
         return _fail(job_id, f"任务执行出错（{type(error).__name__}）：{error}")

@@ -2,29 +2,34 @@
 being exact past a threshold ("约 111,000 条", from the planner's estimate on PostgreSQL)."""
 import json
 from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, tuple_
 
 from webapp.core.extensions import db
 
-EXACT_UP_TO = 10_000
+EXACT_UP_TO = 1_000  # a bounded count past it costs a scan of its rows' filter (ILIKE: ~5 µs a row)
+
+
+def label(count: int, estimated: bool) -> str:
+    """"17", or "约 111,000" (three significant figures) for an estimate."""
+    if not estimated:
+        return f"{count:,}"
+    digits = max(len(str(count)) - 3, 0)
+    return f"约 {round(count, -digits) if digits else count:,}"
 
 
 @dataclass
 class Page:
     items: list
-    after: int | None  # the cursor this page started after (None: the first page)
-    next_after: int | None  # the cursor of the next page (None: this is the last)
+    after: int | tuple | None  # the cursor this page started after (None: the first page)
+    next_after: int | str | None  # the cursor of the next page, for its link (None: this is the last)
     count: int
     estimated: bool
 
     @property
     def count_label(self) -> str:
-        if not self.estimated:
-            return f"{self.count:,} 条"
-        digits = max(len(str(self.count)) - 3, 0)  # three significant figures
-        rounded = round(self.count, -digits) if digits else self.count
-        return f"约 {rounded:,} 条"
+        return label(self.count, self.estimated) + " 条"
 
 
 def estimate(query) -> int:
@@ -46,13 +51,29 @@ def count(query, exact_up_to: int = EXACT_UP_TO) -> tuple[int, bool]:
     return max(estimate(query), exact), True
 
 
-def page(query, key, after: int | None, per_page: int, exact_up_to: int = EXACT_UP_TO) -> Page:
-    """`query` filtered but not ordered; `key` the unique integer column it pages by (newest last)."""
-    rows = query.order_by(key)
+def page(query, key, after, per_page: int, exact_up_to: int = EXACT_UP_TO, by=None) -> Page:
+    """`query` filtered but not ordered; `key` the unique integer column it pages by (newest last). `by`: a
+    non-null column the list sorts by first (a deadline), `key` breaking its ties; the cursor is then the text
+    "value~key" of the last row shown (a cursor that does not parse is the first page)."""
+    rows = query.order_by(key) if by is None else query.order_by(by, key)
+    after = after if by is None else _parsed(by, after)
     if after is not None:
-        rows = rows.where(key > after)
+        rows = rows.where(key > after if by is None else tuple_(by, key) > tuple_(*after))
     items = db.session.scalars(rows.limit(per_page + 1)).all()
     more = len(items) > per_page
     items = items[:per_page]
     n, estimated = count(query, exact_up_to)
-    return Page(items, after, getattr(items[-1], key.key) if more else None, n, estimated)
+    last = items[-1] if more else None
+    cursor = None if last is None else getattr(last, key.key) if by is None else \
+        f"{getattr(last, by.key).isoformat()}~{getattr(last, key.key)}"
+    return Page(items, after, cursor, n, estimated)
+
+
+def _parsed(by, cursor: str | None):
+    """(value, id) from "value~id", the value of `by`'s type (a date, a time), or None."""
+    value, _, ident = (cursor or "").partition("~")
+    kind = by.type.python_type
+    try:
+        return (kind.fromisoformat(value) if kind in (date, datetime) else kind(value)), int(ident)
+    except ValueError:
+        return None

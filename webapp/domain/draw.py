@@ -11,7 +11,9 @@ import gc
 import hashlib
 import heapq
 import io
+import json
 import secrets
+from collections import Counter
 from datetime import date
 
 from webapp.domain.refusal import Refused
@@ -103,8 +105,10 @@ def lowest_py(prefix: bytes, items, k: int) -> list[bytes]:
     return heapq.nsmallest(k, items, key=lambda item: sha(prefix + item).digest())
 
 
-try:  # webapp/domain/_hashrank.c, built at install (hatch_build.py): OpenSSL's SHA-256 without the interpreter
-    from webapp.domain._hashrank import keyed, lowest
+try:  # webapp/domain/_hashrank.c, built at install (hatch_build.py): OpenSSL's SHA-256 without the interpreter,
+    # and the entity draw's single pass over the population text with its output formats
+    from webapp.domain._hashrank import chosen_copy, chosen_json, chosen_rows, keyed, lowest, rank
+    from webapp.domain._hashrank import population_json as population_pieces
     COMPILED = True
 except ImportError:  # no compiler where it was installed: same results, about four times slower
     keyed, lowest = keyed_py, lowest_py
@@ -167,23 +171,46 @@ def select_entities(seed_hex: str, pairs, ratios: dict, floor: int) -> dict:
     "selected": [[uscc, risk, score_hex, "ratio"|"floor"], …] in ascending score}. `pairs` may also be the
     canonical population text.
     """
-    with _NoGC():
-        return _select(seed_hex, pairs, ratios, floor)
+    summary, selection = rank_entities(seed_hex, pairs, ratios, floor)
+    return dict(summary, selected=[list(row) for row in selection.rows()])
 
 
-def _select(seed_hex: str, pairs, ratios: dict, floor: int) -> dict:
-    levels = _scored(seed_hex, pairs)
+def rank_entities(seed_hex: str, population, ratios: dict, floor: int) -> tuple[dict, "Selection"]:
+    """`select_entities` without building the result: (the summary, the Selection). Compiled, one pass over the
+    canonical text keeps one 48-byte record per entity that may still be chosen, nothing per entity of the
+    population; `population` may also be (uscc, risk) pairs."""
+    text = population if isinstance(population, str) else "".join(f"{u}\t{r}\n" for u, r in population)
+    percents = [int(ratios.get(level, 0)) for level in LEVELS]
+    if COMPILED:
+        sizes, drawn, chosen, minimum, added, packed = rank(bytes.fromhex(seed_hex) + b"entity", text, percents,
+                                                            int(floor))
+        selection = Selection(text, packed=packed)
+    else:
+        with _NoGC():
+            sizes, drawn, minimum, added, rows = _select(seed_hex, text, percents, int(floor))
+        selection = Selection(text, rows=rows)
+        tally = Counter(risk for _, risk, _, _ in rows)
+        chosen = [tally[level] for level in LEVELS]
+    counts = {level: {"population": n, "ratio": p, "drawn": k}
+              for level, n, p, k in zip(LEVELS, sizes, percents, drawn)}
+    return {"counts": counts, "population": sum(sizes), "floor_minimum": minimum, "floor_added": added,
+            "drawn": len(selection), "drawn_by_level": dict(sorted((level, n) for level, n in zip(LEVELS, chosen) if n))}, selection
+
+
+def _select(seed_hex: str, text: str, percents: list[int], floor: int):
+    """The pure-Python path of `rank`: the same decisions, every entity scored in memory."""
+    levels = _scored(seed_hex, text)
     # Each chosen entity is one bytes object: key || level index || 0 (ratio) or 1 (floor), sorted by memcmp.
     chosen: list[bytes] = []
-    counts = {}
+    drawn = []
     for index, level in enumerate(LEVELS):
         items = levels[level]
-        k = ceil_percent(len(items), int(ratios.get(level, 0)))
+        k = min(len(items), max(0, ceil_percent(len(items), percents[index])))
         tag = bytes((index, 0))
         chosen.extend(key + tag for key in _lowest(items, k))
-        counts[level] = {"population": len(items), "ratio": int(ratios.get(level, 0)), "drawn": k}
-    total = sum(len(v) for v in levels.values())
-    minimum = ceil_percent(total, int(floor))
+        drawn.append(k)
+    sizes = [len(levels[level]) for level in LEVELS]
+    minimum = ceil_percent(sum(sizes), floor)
     added = 0
     if len(chosen) < minimum:
         taken = {c[:-2] for c in chosen}
@@ -195,13 +222,68 @@ def _select(seed_hex: str, pairs, ratios: dict, floor: int) -> dict:
     del levels
     chosen.sort()
     by = ("ratio", "floor")
-    return {
-        "counts": counts,
-        "population": total,
-        "floor_minimum": minimum,
-        "floor_added": added,
-        "selected": [[c[32:-2].decode("ascii"), LEVELS[c[-2]], c[:32].hex(), by[c[-1]]] for c in chosen],
-    }
+    rows = [(c[32:-2].decode("ascii"), LEVELS[c[-2]], c[:32].hex(), by[c[-1]]) for c in chosen]
+    return sizes, drawn, minimum, added, rows
+
+
+class Selection:
+    """The chosen entities of an entity draw in ascending score, as (uscc, risk, score_hex, "ratio"|"floor") rows:
+    packed by the compiled `rank` (pointing into the population text, which it keeps) or a list of rows."""
+
+    def __init__(self, text: str, packed: bytes | None = None, rows: list | None = None):
+        self.text, self.packed, self.list = text, packed, rows
+
+    def __len__(self):
+        return len(self.list) if self.packed is None else len(self.packed) // 48
+
+    def __iter__(self):
+        for start in range(0, len(self), 50_000):
+            yield from self.rows(start, start + 50_000)
+
+    def rows(self, start: int = 0, stop: int | None = None) -> list[tuple]:
+        stop = len(self) if stop is None else stop
+        if self.packed is None:
+            return self.list[start:stop]
+        return chosen_rows(self.packed, self.text, start, stop)
+
+    def _pieces(self, size: int, compiled, python):
+        for start in range(0, len(self), size):
+            if self.packed is None:
+                yield python(self.list[start:start + size], start)
+            else:
+                yield compiled(self.packed, self.text, start, start + size)
+
+    def canonical_json(self, size: int = 50_000):
+        """The manifest's `selected` items in canonical JSON, comma-separated, in pieces (bytes)."""
+        def python(rows, _):
+            return ",".join(json.dumps({"uscc": u, "risk": r, "score": s, "by": by}, ensure_ascii=False,
+                                       sort_keys=True, separators=(",", ":")) for u, r, s, by in rows).encode()
+        return self._pieces(size, chosen_json, python)
+
+    def copy_text(self, lead: str, size: int = 50_000):
+        """PostgreSQL COPY text rows `lead rank<TAB>risk<TAB>uscc<TAB>score<TAB>by`, rank from 1, in pieces."""
+        def python(rows, start):
+            return "".join(f"{lead}{start + i}\t{r}\t{_copy_field(u)}\t{s}\t{by}\n"
+                           for i, (u, r, s, by) in enumerate(rows, 1)).encode()
+        return self._pieces(size, lambda *a: chosen_copy(*a, lead.encode()), python)
+
+
+def _copy_field(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\r", "\\r")
+
+
+def population_json(text: str, size: int = 50_000):
+    """The manifest's `population` items in canonical JSON, comma-separated, in pieces (bytes)."""
+    if not COMPILED:
+        pairs = parse_population(text)
+        for start in range(0, len(pairs), size):
+            yield ",".join(json.dumps({"uscc": u, "risk": r}, ensure_ascii=False, sort_keys=True,
+                                      separators=(",", ":")) for u, r in pairs[start:start + size]).encode()
+        return
+    offset = 0
+    while offset < len(text):
+        piece, offset = population_pieces(text, offset, size)
+        yield piece
 
 
 # --- inspector draw and matching --------------------------------------------------------------------------
@@ -244,13 +326,15 @@ def match_teams(seed_hex: str, pairs, roster: list[dict], conflicts, team_sizes:
                 blocked.setdefault(uscc, []).append(certificate)
         skip = [uscc for uscc, d in not_supervised if d == dept]
         jobs.append((seed_hex, walk, pool, blocked, skip, int(size)))
+    from webapp.domain.matching import match_department  # it imports this module
+
     if workers > 1 and len(jobs) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=min(workers, len(jobs))) as executor:
-            outcomes = list(executor.map(_match_department, *zip(*jobs)))
+            outcomes = list(executor.map(match_department, *zip(*jobs)))
     else:
-        outcomes = [_match_department(*job) for job in jobs]
+        outcomes = [match_department(*job) for job in jobs]
 
     picks = {dept: outcome for dept, outcome in zip(team_sizes, outcomes)}
     departments = list(team_sizes)
@@ -273,38 +357,6 @@ def match_teams(seed_hex: str, pairs, roster: list[dict], conflicts, team_sizes:
         "teams": teams,
         "leaders": leaders,
     }
-
-
-def _match_department(seed_hex: str, walk: list[str], pool: list[str], blocked: dict, skip, size: int) -> dict:
-    """One department: {uscc: ([certificates in (load, score) order], how many short of the team size)}."""
-    seed = bytes.fromhex(seed_hex)
-    blocked = {uscc: {c.encode("ascii") for c in certs} for uscc, certs in blocked.items()}
-    skip = set(skip)
-    # by_load[L] holds the candidates with L assignments so far in this draw.
-    by_load: list[set[bytes]] = [{c.encode("ascii") for c in pool}]
-    low = 0
-    out = {}
-    for uscc in walk:
-        if uscc in skip:
-            continue
-        prefix = seed + b"inspector" + uscc.encode("ascii")
-        no = blocked.get(uscc)
-        need, taken, load = size, [], low
-        while need and load < len(by_load):
-            bucket = by_load[load]
-            best = lowest(prefix, [c for c in bucket if c not in no] if no else bucket, need)
-            taken.extend((load, c) for c in best)
-            need -= len(best)
-            load += 1
-        for load, c in taken:
-            by_load[load].discard(c)
-            if load + 1 == len(by_load):
-                by_load.append(set())
-            by_load[load + 1].add(c)
-        while low < len(by_load) - 1 and not by_load[low]:
-            low += 1
-        out[uscc] = ([c.decode("ascii") for _, c in taken], need)
-    return out
 
 
 # --- the published record: webapp/domain/manifest.py ------------------------------------------------------

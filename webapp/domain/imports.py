@@ -136,20 +136,46 @@ class Summary:
         return {a: self.counts.get(a, 0) for a in (CREATE, UPDATE, UNCHANGED, REJECTED)} | {"blank": self.blank}
 
 
+MEMO = 4096  # values remembered per column: a column's few repeated values (风险等级, 类别, dates) parse once
+
+
+def memo(parse: Callable) -> Callable[[Any], tuple[Any, str | None]]:
+    """`parse` as (value, None) or (None, its ValueError's message), remembering the answer for the first `MEMO`
+    distinct cells (parsers are pure). Keyed by type too: True, 1 and 1.0 are equal keys but different cells."""
+    cache: dict = {}
+
+    def parsed(cell):
+        key = cell if type(cell) is str else (type(cell), cell)
+        try:
+            return cache[key]
+        except KeyError:
+            pass
+        try:
+            answer = (parse(cell), None)
+        except ValueError as e:
+            answer = (None, str(e))
+        if len(cache) < MEMO:
+            cache[key] = answer
+        return answer
+    return parsed
+
+
 def parse_cells(cells: list, parsers: list[tuple[str, int, Callable]]) -> tuple[dict, list[str]]:
+    """`parsers`: (field, column index, `memo(parse)`)."""
     values, errors = {}, []
     width = len(cells)
     for name, index, parse in parsers:
-        try:
-            values[name] = parse(cells[index] if index < width else None)
-        except ValueError as e:
-            values[name] = None
-            errors.append(str(e))
+        values[name], error = parse(cells[index] if index < width else None)
+        if error is not None:
+            errors.append(error)
     return values, errors
 
 
 def _blank(cells: list) -> bool:
-    return all(c is None or (isinstance(c, str) and not n.clean_text(c)) for c in cells)
+    for c in cells:  # (a loop: a row's first cell usually says it is not blank)
+        if c is not None and (type(c) is not str or n.clean_text(c)):
+            return False
+    return True
 
 
 def plan(rows: Iterable[tuple[int, list]], spec: Spec, colmap: dict[str, int],
@@ -159,7 +185,7 @@ def plan(rows: Iterable[tuple[int, list]], spec: Spec, colmap: dict[str, int],
     representation as parsed values; names starting with "_" are context, never compared). `update_only`: a
     key not stored yet is rejected (the file lacks what a new record needs)."""
     summary = summary if summary is not None else Summary()
-    parsers = [(name, index, spec.column(name).parse) for name, index in colmap.items()]
+    parsers = [(name, index, memo(spec.column(name).parse)) for name, index in colmap.items()]
     # First the keys alone (duplicates are found over the whole file), then each chunk in full: only the cells of
     # a 100,000-row file are held at once, not its parsed values.
     key_parsers = [p for p in parsers if p[0] in spec.key_fields] if spec.key_fields else parsers
@@ -264,7 +290,7 @@ def _year_column(text: str) -> Column | None:
 def _merge_years(values: dict, current: dict | None):
     """The years of the year-carrying columns applied to the 年报情况 column's (or the stored) years."""
     marks, notes = {}, []
-    for name in [k for k in values if annual_report.field_year(k)]:
+    for name in [k for k in values if k.startswith(annual_report.PREFIX) and annual_report.field_year(k)]:
         year, mark = annual_report.field_year(name), values.pop(name)
         if isinstance(mark, bool):
             marks[year] = mark
@@ -301,7 +327,7 @@ def entity_spec(overrides: Iterable[str] = (), place: Callable[[dict, dict | Non
 
     def checksum(values, current):
         code = values["uscc"]
-        if uscc.is_valid(code):
+        if uscc.check_char(code[:17]) == code[17]:  # (`validate` found it well formed)
             values["checksum_override"] = False if current is None else current.get("checksum_override", False)
             return []
         if code in overrides or (current and current.get("checksum_override")):

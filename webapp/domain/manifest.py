@@ -14,10 +14,12 @@ from webapp.domain import draw as algo
 
 
 class Stream:
-    """A JSON array written item by item by `stream_json`: a million-entity manifest never exists as one object."""
+    """A JSON array written item by item by `stream_json`: a million-entity manifest never exists as one object.
+    `canonical`, if given, yields the same items already in canonical JSON (bytes, comma-separated pieces): the
+    compiled formats of a draw's population and selection, which `committed_sha256` then hashes as they are."""
 
-    def __init__(self, items):
-        self.items = items
+    def __init__(self, items, canonical=None):
+        self.items, self.canonical = items, canonical
 
 
 def stream_json(obj, batch: int = 10_000, canonical: bool = False):
@@ -43,7 +45,15 @@ def stream_json(obj, batch: int = 10_000, canonical: bool = False):
             continue
         yield "["
         first = True
-        for pending in _batches(streams[int(part)].items, batch):
+        stream = streams[int(part)]
+        if canonical and stream.canonical is not None:
+            for piece in stream.canonical:
+                if piece:
+                    yield piece.decode("utf-8") if first else "," + piece.decode("utf-8")
+                    first = False
+            yield "]"
+            continue
+        for pending in _batches(stream.items, batch):
             text = encode(pending)[1:-1] if canonical else ",".join([encode(item) for item in pending])
             yield text if first else "," + text
             first = False
@@ -96,13 +106,21 @@ def check_published(m: dict, published: dict) -> list[tuple[str, bool, str]]:
 def manifest(kind: str, plan: dict, population_pairs, digest: str, commitment_hex: str, nonce: str,
              witness: str, seed: str, params: dict, result: dict, stream: bool = False) -> dict:
     """The public, self-contained record of an executed draw (keys fixed by the issue; more may be added).
-    With `stream`, the long lists are Stream objects for `stream_json`; otherwise plain lists."""
-    wrap = Stream if stream else list
+    With `stream`, the long lists are Stream objects for `stream_json`; otherwise plain lists. The population may
+    be given as its canonical text, an entity draw's `result["selected"]` as an `algo.Selection`."""
+    def wrap(items, canonical=None):
+        return Stream(items, canonical) if stream else list(items)
+
+    if isinstance(population_pairs, str):  # the canonical population text
+        text = population_pairs
+        population = wrap(({"uscc": u, "risk": r} for u, r in algo.iter_population(text)), algo.population_json(text))
+    else:
+        population = wrap({"uscc": u, "risk": r} for u, r in population_pairs)
     out = {
         "algorithm": algo.ALGORITHM,
         "kind": kind,
         "plan": plan,
-        "population": wrap({"uscc": u, "risk": r} for u, r in population_pairs),
+        "population": population,
         "population_digest": digest,
         "ratios": params.get("ratios", {}),
         "floor": params.get("floor", 0),
@@ -114,7 +132,9 @@ def manifest(kind: str, plan: dict, population_pairs, digest: str, commitment_he
     if params.get("visit_cap"):  # 无事不扰: who was left out of the population for the yearly cap, with their count
         out["visit_cap"] = params["visit_cap"]
     if kind == algo.ENTITIES:
-        out["selected"] = wrap({"uscc": u, "risk": r, "score": s, "by": by} for u, r, s, by in result["selected"])
+        chosen = result["selected"]  # rows, or an algo.Selection
+        out["selected"] = wrap(({"uscc": u, "risk": r, "score": s, "by": by} for u, r, s, by in chosen),
+                               chosen.canonical_json() if isinstance(chosen, algo.Selection) else None)
         out["counts"] = result.get("counts", {})
         out["floor_minimum"] = result.get("floor_minimum")
     else:

@@ -18,6 +18,8 @@ def halfwidth(text: str) -> str:
 
 def cell_text(value) -> str:
     """A cell as text: numbers Excel stored as floats lose their ".0" (phone 5078771.0 → "5078771")."""
+    if type(value) is str:  # most cells: first, without the checks below
+        return value
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -29,9 +31,15 @@ def cell_text(value) -> str:
     return str(value)
 
 
+_ODD_SPACE = re.compile(r"[^\S ]|  |[\u00a0\u3000\u200b\ufeff]")
+
+
 def clean_text(value) -> str:
     """Names and addresses: stray, repeated and odd spaces removed; Chinese punctuation such as （） kept."""
-    return _SPACES.sub(" ", cell_text(value)).strip()
+    text = cell_text(value)
+    if _ODD_SPACE.search(text) is None:  # most cells: nothing to replace, a search is cheaper than the rewrite
+        return text.strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 def clean_code(value) -> str:

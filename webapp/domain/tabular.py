@@ -22,6 +22,7 @@ class Table:
     header_line: int  # 1-based line of the header row
     headers: list[str]
     rows: Iterator[tuple[int, list]] = field(repr=False)  # (1-based line, cells)
+    lines: int | None = None  # how many lines the file has (about, for CSV): a progress bar's total
 
 
 def _looks_binary(text: str) -> bool:
@@ -54,12 +55,13 @@ def _with_header(rows: Iterator[tuple[int, list]]) -> tuple[int, list[str], Iter
     raise NotASpreadsheet("文件中没有任何数据（找不到表头行）。")
 
 
+NOT_A_SPREADSHEET = "文件不是电子表格（XLSX、XLS、ODS 或 CSV），请检查后重新选择文件。"
+
+
 def read_csv(data: bytes) -> Table:
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise NotASpreadsheet("文件不是电子表格（XLSX、XLS、ODS 或 CSV），请检查后重新选择文件。")
     text, encoding = decode_csv(data)
     if _looks_binary(text[:8192]):
-        raise NotASpreadsheet("文件不是电子表格（XLSX、XLS、ODS 或 CSV），请检查后重新选择文件。")
+        raise NotASpreadsheet(NOT_A_SPREADSHEET)
     sample = text[:8192]
     try:
         delimiter = csv.Sniffer().sniff(sample.split("\n", 5)[0] + "\n", delimiters=",\t;|，").delimiter
@@ -70,12 +72,12 @@ def read_csv(data: bytes) -> Table:
     line, headers, rest = _with_header(rows)
     if len(headers) < 2:
         raise NotASpreadsheet("文件不像表格：表头只有一列。请确认是以逗号分隔的 CSV 或 .xlsx 文件。")
-    return Table("CSV", encoding, line, headers, rest)
+    return Table(CSV, encoding, line, headers, rest, text.count("\n") + 1)
 
 
 # Workbook formats python-calamine reads (a Rust reader, many times faster than openpyxl's standard-library XML
 # parsing: over half of a 100,000-row import was openpyxl's reader). openpyxl stays for writing.
-XLSX, XLS, ODS = "XLSX", "XLS", "ODS"
+XLSX, XLS, ODS, CSV = "XLSX", "XLS", "ODS", "CSV"
 _BROKEN = {
     XLSX: "文件不是有效的 XLSX 工作簿，可能已损坏。请在 Excel 中重新保存后再导入。",
     XLS: "文件不是有效的旧版 Excel（.xls，Excel 97-2003）工作簿，可能已损坏或设有密码。请在 Excel 中另存为 .xlsx 后再导入。",
@@ -109,10 +111,11 @@ def read_workbook(data: bytes, fmt: str = XLSX) -> Table:
 
     def rows():
         for line, cells in enumerate(values, start=1):
-            yield line, [_cell(v) for v in cells]
+            # (most rows hold neither an empty cell nor a float: left as they are, no call per cell)
+            yield line, [_cell(v) for v in cells] if "" in cells or float in set(map(type, cells)) else cells
 
     line, headers, rest = _with_header(rows())
-    return Table(fmt, None, line, headers, rest)
+    return Table(fmt, None, line, headers, rest, sheet.height)
 
 
 def read_xlsx(data: bytes) -> Table:
@@ -126,14 +129,24 @@ def _zip_format(data: bytes) -> str:
     return XLSX
 
 
-def read_table(data: bytes) -> Table:
-    """Any supported spreadsheet, by its content (never by its file name)."""
+def sniff(data: bytes) -> str:
+    """The file's format by its content (never by its name), refusing what is plainly no spreadsheet. Cheap (the
+    first bytes only): an upload is checked in its request, read in a job."""
     if not data or not data.strip():
         raise NotASpreadsheet("文件是空的。")
     if data.startswith(b"PK\x03\x04"):
-        return read_workbook(data, _zip_format(data))
+        return _zip_format(data)
     if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2 compound file: legacy Excel 97-2003 (.xls), as WPS also saves
-        return read_workbook(data, XLS)
+        return XLS
     if data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\x8b", b"7z\xbc\xaf")):
-        raise NotASpreadsheet("文件不是电子表格（XLSX、XLS、ODS 或 CSV），请检查后重新选择文件。")
-    return read_csv(data)
+        raise NotASpreadsheet(NOT_A_SPREADSHEET)
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and _looks_binary(data[:8192].decode("latin-1")):
+        # (no byte below 0x20 but tab and line ends is part of UTF-8, GBK or GB18030 text)
+        raise NotASpreadsheet(NOT_A_SPREADSHEET)
+    return CSV
+
+
+def read_table(data: bytes) -> Table:
+    """Any supported spreadsheet, by its content."""
+    fmt = sniff(data)
+    return read_csv(data) if fmt == CSV else read_workbook(data, fmt)

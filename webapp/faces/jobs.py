@@ -29,7 +29,8 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 # What the progress bar calls each kind of job (the page that started it shows this title).
 LABELS = {"plan.bundle": "一企一表打包（PDF + 索引）", "export.results": "导出检查结果（XLSX）",
           "export.teams": "导出抽取名单及检查组（XLSX）", "publication.plan": "公示审核通过的结果",
-          "draw.execute": "执行抽取并派发检查表", "directory.import_commit": "导入名录"}
+          "draw.execute": "执行抽取并派发检查表", "directory.import_commit": "导入名录",
+          "directory.import_preview": "读取并检查导入文件"}
 
 
 def _sees(job: Job | None) -> bool:

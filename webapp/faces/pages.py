@@ -1,8 +1,10 @@
 """What the pages share after a stage call: commit, say what was done, go to the next page. (A refusal never
 gets here: the stage raises `Refused` and `webapp.core.errors` answers it, see `errors.back_to`.)"""
 from flask import flash, redirect, url_for
+from flask_login import current_user
 
 from webapp.core.extensions import db
+from webapp.stages.accounts import jurisdictions
 
 
 def done(message: str, endpoint: str, **kwargs):
@@ -10,3 +12,10 @@ def done(message: str, endpoint: str, **kwargs):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for(endpoint, **kwargs))
+
+
+def runs_here(obj) -> bool:
+    """Whether the signed-in user runs `obj` (a plan, record, draw, account, inspector…): its own jurisdiction's
+    office does; a city reads a district's rows, so their pages show it no write controls (the POST answers 403
+    anyway). A template global of every page (registered by `faces.home`)."""
+    return jurisdictions.runs(current_user, jurisdictions.owner_of(obj))

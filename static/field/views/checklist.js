@@ -54,10 +54,14 @@ export async function checklistView(root, id) {
       it.check_points.forEach((_, i) => {
         const li = root.querySelector(`li.point[data-point="p-${it.plan_item_id}-${i}"]`);
         const result = pointState(d, it, i).result;
-        for (const input of li ? li.querySelectorAll("input[type=radio]") : []) input.checked = input.value === result;
+        for (const input of li ? li.querySelectorAll("input[type=radio]") : []) {
+          if (input.checked !== (input.value === result)) input.checked = input.value === result;
+        }
       });
-      const section = root.querySelector(`section.item[data-item="${it.plan_item_id}"]`);
-      if (section) section.querySelector(".item-state").textContent = itemDone(d, it) ? "已完成" : "";
+      // Only what changed is touched: rewriting 14 unchanged titles would lay the whole list out again.
+      const mark = root.querySelector(`section.item[data-item="${it.plan_item_id}"] .item-state`);
+      const text = itemDone(d, it) ? "已完成" : "";
+      if (mark && mark.textContent !== text) mark.textContent = text;
     }
     bar.update(d);
   };

@@ -56,8 +56,9 @@ export function progressBar(root, task, current) {
   const bar = h("div.progress", { role: "status" }, count, jump);
   bar.update = (draft) => {
     const { done, total } = answered(draft, task);
-    count.textContent = `答 ${done}/${total}`;
-    jump.hidden = !firstOpen(root, draft, task);
+    const text = `答 ${done}/${total}`, finished = !firstOpen(root, draft, task);
+    if (count.textContent !== text) count.textContent = text;
+    if (jump.hidden !== finished) jump.hidden = finished;
   };
   return bar;
 }

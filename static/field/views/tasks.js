@@ -33,9 +33,11 @@ export async function tasksView(root) {
         h("span.badges", {}, returnedBadge(t), h("span.badge", {}, statusOf(t, d, amended.get(t.record_id) || []))),
         deadlineLine(t, d)));
   };
-  const sorted = tasks.sort((a, b) => group(a) - group(b) || a.entity.name.localeCompare(b.entity.name, "zh"));
+  const byName = new Intl.Collator("zh").compare;           // one collator, not one per comparison
+  const rank = new Map(tasks.map((t) => [t, group(t)]));
+  const sorted = tasks.sort((a, b) => rank.get(a) - rank.get(b) || byName(a.entity.name, b.entity.name));
   const sections = GROUPS.map((title, g) => {
-    const mine = sorted.filter((t) => group(t) === g);
+    const mine = sorted.filter((t) => rank.get(t) === g);
     if (!mine.length) return null;
     return h("section.task-group", { dataset: { group: title } },
       h("h2", {}, `${title}（${mine.length}）`), h("ul.tasks", {}, mine.map(card)));

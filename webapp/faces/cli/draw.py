@@ -66,8 +66,8 @@ def execute_command(draw_id, witness):
 
     with progress.bar("执行抽取", unit="步") as tick:
         draw = _ceremony(draw_id, lambda d: dispatch.execute(d, witness, progress=tick))
-    result = draw.result
-    count = len(result.get("selected", result.get("entities", [])))
+    result = draw.outcome
+    count = result["drawn"] if "drawn" in result else len(result["entities"])
     click.echo(f"第 {draw.id} 号抽取已执行：种子 {draw.seed}，结果 {count} 户。")
 
 

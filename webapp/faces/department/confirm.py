@@ -7,6 +7,7 @@ from sqlalchemy import select
 from webapp.core import clock, errors
 from webapp.core.extensions import db
 from webapp.domain import roles
+from webapp.stages.draw import selection
 from webapp.faces.auth.gate import role_required
 from webapp.faces.office.draw import SHOWN, _entities_by_uscc
 from webapp.faces.pages import done
@@ -23,9 +24,11 @@ bp = Blueprint("confirm", __name__)
 
 
 def _own_confirmation(conf_id) -> DrawConfirmation:
-    conf = jurisdictions.owned_or_404(DrawConfirmation, conf_id, current_user)
+    """The department's own list, also of a plan run above its jurisdiction (a city-wide plan drawing in its
+    district); another department's is 403 in the jurisdictions the user sees, else 404."""
+    conf = db.get_or_404(DrawConfirmation, conf_id)
     if conf.department_id != current_user.department_id:
-        abort(403)
+        abort(403 if jurisdictions.sees(current_user, jurisdictions.owner_of(conf)) else 404)
     return conf
 
 
@@ -50,10 +53,10 @@ def confirmations():
 @role_required(roles.DEPT_ADMIN)
 def confirmation(conf_id):
     conf = _own_confirmation(conf_id)
-    rows = conf.draw.result["selected"]
+    rows = selection.rows(conf.draw_id, SHOWN)
     excluded = {ex.uscc: ex for ex in conf.exclusions}
     return render_template(
-        "draw/confirm.html", conf=conf, rows=rows[:SHOWN], total=len(rows),
+        "draw/confirm.html", conf=conf, rows=rows, total=selection.count(conf.draw_id),
         names=_entities_by_uscc(r[0] for r in rows), excluded=excluded, reasons=DrawExclusion.REASONS,
         today=clock.today(),
     )
@@ -74,8 +77,8 @@ def exclude(conf_id):
 @role_required(roles.DEPT_ADMIN)
 def remove_exclusion(conf_id, ex_id):
     conf = _acting_on(conf_id)
-    ex = jurisdictions.owned_or_404(DrawExclusion, ex_id, current_user)
-    if ex.confirmation_id != conf.id:
+    ex = db.session.get(DrawExclusion, ex_id)
+    if ex is None or ex.confirmation_id != conf.id:
         abort(404)
     confirming.remove_exclusion(conf, ex, current_user)
     return done("已撤销排除。", "confirm.confirmation", conf_id=conf.id)

@@ -4,9 +4,9 @@ import io
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from webapp.core import clock, errors
-from webapp.core.extensions import db
+from webapp.core import clock, errors, keyset
 from webapp.core.storage import storage
 from webapp.domain import roles
 from webapp.faces.auth.gate import role_required
@@ -14,6 +14,7 @@ from webapp.faces.pages import done
 from webapp.stages.accounts import jurisdictions
 from webapp.stages.publication import followup as tasks
 from webapp.stages.publication.models import FollowUpTask
+from webapp.stages.records.models import InspectionRecord
 from webapp.stages.records.media import make_thumbnail, thumbnail_key
 
 bp = Blueprint("followup", __name__, url_prefix="/followup")
@@ -26,21 +27,23 @@ def _open_follow_ups(department_id=None):
 
 
 VIEW_ROLES = (roles.OFFICE_ADMIN, roles.DEPT_ADMIN, roles.REVIEWER)
+PER_PAGE = 50
 
 
 @bp.route("/")
 @role_required(*VIEW_ROLES)
 def index():
     status = request.args.get("status", "open")
-    query = select(FollowUpTask).order_by(FollowUpTask.deadline, FollowUpTask.id)
+    query = select(FollowUpTask).options(selectinload(FollowUpTask.record).joinedload(InspectionRecord.entity),
+                                         selectinload(FollowUpTask.department))
     if status in ("open", "closed"):
         query = query.where(FollowUpTask.status == status)
     if not current_user.has_role(roles.OFFICE_ADMIN):
         query = query.where(FollowUpTask.department_id == current_user.department_id)
     else:  # the office: its jurisdiction's departments and those below
         query = tasks.in_jurisdictions(query, jurisdictions.visible_ids(current_user))
-    return render_template("followup/index.html", tasks=db.session.scalars(query).all(), status=status,
-                           today=clock.today())
+    found = keyset.page(query, FollowUpTask.id, request.args.get("after"), PER_PAGE, by=FollowUpTask.deadline)
+    return render_template("followup/index.html", found=found, status=status, today=clock.today())
 
 
 def _task(task_id) -> FollowUpTask:

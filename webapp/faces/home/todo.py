@@ -8,7 +8,7 @@ from webapp.domain import roles
 from webapp.domain.status import RecordStatus
 from webapp.faces.department.scope import visible_batches
 from webapp.stages.accounts.jurisdictions import scope, visible_ids
-from webapp.stages.accounts.models import Department, User
+from webapp.stages.accounts.models import Department, Jurisdiction, User
 from webapp.stages.directory.models import Entity, ImportBatch, InspectorProfile
 from webapp.stages.field import home as field_home
 from webapp.stages.plans.models import Plan
@@ -48,15 +48,25 @@ def department_records(department_id: int, *conditions) -> list[InspectionRecord
     ).all()
 
 
+def below_names(user, jurisdiction_ids) -> dict[int, str]:
+    """{id: name} of those jurisdictions that are not the user's own."""
+    ids = sorted(set(jurisdiction_ids) - {user.jurisdiction_id, None})
+    return dict(db.session.execute(select(Jurisdiction.id, Jurisdiction.name).where(Jurisdiction.id.in_(ids)))
+                .all()) if ids else {}
+
+
 def sections(user, today: date) -> list[dict]:
     """One dict per role the user holds: a title and the things waiting, each with a count and a link."""
     out = []
     if user.has_role(roles.OFFICE_ADMIN):  # the office's jurisdiction and those below it
         visible = sorted(visible_ids(user))
         departments = select(Department.id).where(Department.jurisdiction_id.in_(visible))
+        plans = current_plans(today, user)
         out.append({
             "role": roles.OFFICE_ADMIN,
-            "plans": current_plans(today, user),
+            "plans": plans,
+            # A city's home names the district of each plan it reads but does not run.
+            "places": below_names(user, {p.jurisdiction_id for p in plans}),
             "counts": {
                 "entities": db.session.scalar(scope(select(func.count()).select_from(Entity),
                                                     Entity.jurisdiction_id, user)),

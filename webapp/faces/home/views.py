@@ -5,10 +5,12 @@ from sqlalchemy import text
 from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.domain import draw as algo
+from webapp.faces import pages
 from webapp.faces.home import todo
 from webapp.stages.accounts import jurisdictions
 
 bp = Blueprint("main", __name__)
+bp.add_app_template_global(pages.runs_here, "runs_here")  # every page's (office, users, inspectors, draw…)
 
 
 @bp.app_context_processor
@@ -17,9 +19,7 @@ def _jurisdiction_name():
     def name():
         user = current_user if current_user and current_user.is_authenticated else None
         return jurisdictions.full_name(user.jurisdiction if user is not None else None)
-    def runs(obj):  # whether the user's office runs `obj` (a city reads a district's plan; the district runs it)
-        return jurisdictions.runs(current_user, jurisdictions.owner_of(obj))
-    return {"jurisdiction_name": name, "runs": runs}
+    return {"jurisdiction_name": name}
 
 
 @bp.route("/")

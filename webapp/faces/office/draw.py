@@ -18,7 +18,7 @@ from webapp.faces.pages import done
 from webapp.stages.accounts import jurisdictions
 from webapp.stages.directory.models import Entity
 from webapp.stages.draw import ceremony as service
-from webapp.stages.draw import disclosure
+from webapp.stages.draw import disclosure, selection
 from webapp.stages.draw.models import Draw, DrawConfirmation
 from webapp.stages.plans.models import CalendarOverride, Plan
 from webapp.stages.records import deadlines, dispatch
@@ -58,7 +58,7 @@ def plan_view(plan_id):
     insp = service.live_draw(plan.id, algo.INSPECTORS)
     shown = []
     if ent is not None and ent.status == "executed":
-        shown = ent.result["selected"][:SHOWN]
+        shown = selection.rows(ent.id, SHOWN)
     names = _entities_by_uscc(row[0] for row in shown)
     records = db.session.scalars(
         select(InspectionRecord).where(InspectionRecord.plan_id == plan.id).order_by(InspectionRecord.id).limit(SHOWN)

@@ -23,13 +23,6 @@ bp = Blueprint("publication", __name__)
 bp.add_app_template_global(publishing.awaiting_publication, "awaiting_publication")
 
 
-@bp.app_template_global()
-def runs_here(obj) -> bool:
-    """Whether the signed-in user runs `obj` (a plan, record, draw…): its own jurisdiction's office does; a city
-    reads a district's rows, so their pages show it no write controls (the POST answers 403 anyway)."""
-    return jurisdictions.runs(current_user, jurisdictions.owner_of(obj))
-
-
 @bp.route("/publication/")
 @role_required(roles.OFFICE_ADMIN)
 def plans():

@@ -10,7 +10,7 @@ from webapp.core.extensions import db
 from webapp.domain import draw as algo
 from webapp.faces.office.draw import SHOWN, _entities_by_uscc
 from webapp.faces.public import bp
-from webapp.stages.draw import disclosure
+from webapp.stages.draw import disclosure, selection
 from webapp.stages.draw.ceremony import DrawRefused
 from webapp.stages.draw.models import Draw
 
@@ -28,15 +28,16 @@ def draws():
 def draw(draw_id):
     draw = db.get_or_404(Draw, draw_id)
     disclosed = disclosure.disclosed(draw)
-    rows, teams = [], {}
-    if disclosed:
-        rows = draw.result["selected"] if draw.kind == algo.ENTITIES else draw.result["entities"]
-        if draw.kind == algo.INSPECTORS:
-            for t in draw.result["teams"]:
-                teams.setdefault(t["uscc"], []).append(t)
+    rows, total, teams = [], 0, {}
+    if disclosed and draw.kind == algo.ENTITIES:
+        rows, total = selection.rows(draw.id, SHOWN), selection.count(draw.id)
+    elif disclosed:
+        rows, total = draw.result["entities"][:SHOWN], len(draw.result["entities"])
+        for t in draw.result["teams"]:
+            teams.setdefault(t["uscc"], []).append(t)
     names = _entities_by_uscc(r[0] for r in rows)
     excluded = sum(len(c.exclusions) for c in draw.confirmations) if draw.kind == algo.ENTITIES else 0
-    return render_template("draw/public_draw.html", draw=draw, rows=rows[:SHOWN], total=len(rows), names=names,
+    return render_template("draw/public_draw.html", draw=draw, rows=rows, total=total, names=names,
                            teams=teams, disclosed=disclosed, summary=disclosure.public_summary(draw),
                            excluded=excluded, leaves=ledger.leaves_of(f"draw:{draw.id}"))
 

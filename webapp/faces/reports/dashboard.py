@@ -2,15 +2,15 @@
 from datetime import date
 
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.core.extensions import db
 from webapp.domain import charts, results, risk, roles
 from webapp.domain import dashboard as dash
 from webapp.domain import draw as algo
 from webapp.stages.accounts.models import Department, User
-from webapp.stages.draw.models import Draw, DrawConfirmation
+from webapp.stages.draw.models import Draw, DrawConfirmation, DrawSelection
 from webapp.stages.plans.calendar import current_calendar
 from webapp.stages.plans.models import Plan, PlanDepartment
 from webapp.stages.publication.board import LISTED, Board
@@ -43,23 +43,31 @@ def plan_records(plan_id: int, department_id: int | None) -> list[InspectionReco
     return db.session.scalars(query).all()
 
 
-def draw_progress(plan: Plan) -> dict:
-    """Objects drawn for the plan and, per department, how many remain after its 比对和确认 (None: not yet)."""
-    from webapp.stages.draw import ceremony as draws
-
-    drawn = db.session.scalar(  # with what is counted below, in three statements rather than one per department
-        select(Draw).where(Draw.plan_id == plan.id, Draw.kind == algo.ENTITIES, Draw.live == 1,
-                           Draw.status == "executed")
-        .options(undefer(Draw.result), selectinload(Draw.confirmations).selectinload(DrawConfirmation.exclusions),
-                 selectinload(Draw.confirmations).joinedload(DrawConfirmation.department)))
-    if drawn is None:
+def draw_progress(plan: Plan, departments: list[int]) -> dict:
+    """Objects drawn for the plan and, per department, how many remain after its 比对和确认 (None: not yet); with
+    every department confirmed, how many remain on the list (`departments` the plan's: the rule of
+    webapp.stages.draw.ceremony.confirmed_list, counted from the exclusions rather than the million chosen)."""
+    chosen = select(func.count()).where(DrawSelection.draw_id == Draw.id).scalar_subquery()
+    found = db.session.execute(  # the draw, how many it chose, its confirmations and exclusions: one statement
+        select(Draw, chosen).where(Draw.plan_id == plan.id, Draw.kind == algo.ENTITIES, Draw.live == 1,
+                                   Draw.status == "executed")
+        .options(joinedload(Draw.confirmations).joinedload(DrawConfirmation.exclusions),
+                 joinedload(Draw.confirmations).joinedload(DrawConfirmation.department))).unique().first()
+    if found is None:
         return {"drawn": 0, "confirmed": {}, "all_confirmed": 0, "pending": []}
-    total = len(drawn.result["selected"])
+    drawn, total = found
     confirmed = {c.department_id: (total - len(c.exclusions) if c.confirmed_at else None)
                  for c in drawn.confirmations}
     pending = [c.department.name for c in drawn.confirmations if c.confirmed_at is None]
-    keep, _ = draws.confirmed_list(plan)
-    return {"drawn": total, "confirmed": confirmed, "all_confirmed": 0 if pending else len(keep),
+    removed, not_ours = set(), {}
+    for c in drawn.confirmations:
+        for ex in c.exclusions:
+            if ex.reason_code == "not_ours":
+                not_ours.setdefault(ex.uscc, set()).add(c.department_id)
+            else:
+                removed.add(ex.uscc)
+    removed |= {uscc for uscc, by in not_ours.items() if by >= set(departments)}
+    return {"drawn": total, "confirmed": confirmed, "all_confirmed": 0 if pending else total - len(removed),
             "pending": pending}
 
 
@@ -89,18 +97,18 @@ def _section(title: str, facts, risks, listed_short, today, calendar, plan, publ
 
 
 def build(user, plan: Plan, today: date) -> dict:
-    """The plan's dashboard in a fixed number of statements (webapp.stages.publication.board)."""
+    """The plan's dashboard in a fixed number of statements, from the counts kept as records change
+    (webapp.stages.publication.board)."""
     calendar = current_calendar()
     publication = dash.publication_deadline(calendar, plan.window_end, plan.publish_days)
     own = scope(user)
     board = Board(plan, own)
     facts = board.facts()
-    risks = board.at_risk(facts, today, calendar, publication)
-    short = board.understaffed()
+    risks, short = board.lists(today, calendar, publication)
     taking_part = (select(Department).join(PlanDepartment, PlanDepartment.department_id == Department.id)
                    .where(PlanDepartment.plan_id == plan.id).order_by(PlanDepartment.position, PlanDepartment.id))
     departments = db.session.scalars(taking_part if own is None else taking_part.where(Department.id == own)).all()
-    progress = draw_progress(plan)
+    progress = draw_progress(plan, [d.id for d in departments])
     sections = []
     if own is None:
         sections.append(_section("全部部门", facts.get(None, []), risks.get(None, ([], 0)), short.get(None, []),
@@ -109,7 +117,8 @@ def build(user, plan: Plan, today: date) -> dict:
         sections.append(_section(d.name, facts.get(d.id, []), risks.get(d.id, ([], 0)), short.get(d.id, []),
                                  today, calendar, plan, publication, progress["drawn"], progress["confirmed"].get(d.id)))
     return {
-        "plan": plan, "publication": publication, "sections": sections, "pending_confirmations": progress["pending"],
+        "plan": plan, "records": sum(f.count for f in facts.get(own, [])),  # in scope (the office: section None)
+        "publication": publication, "sections": sections, "pending_confirmations": progress["pending"],
         "feedback": feedback_for(plan.id, own),
         "publication_left": dash.workdays_left(calendar, today, publication.due),
         "listed": LISTED,

@@ -3,7 +3,7 @@ import io
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from webapp.core import audit, clock, errors
 from webapp.core.extensions import db
@@ -25,9 +25,11 @@ FEEDBACK_MAX = 2000
 
 
 def _visible_record(record_id: int) -> InspectionRecord:
-    record = jurisdictions.owned_or_404(InspectionRecord, record_id, current_user)
+    """The record for its team and reviewers, also of a plan run above their district (a city-wide plan's mixed
+    team); else 403 in the jurisdictions the user sees and 404 in another."""
+    record = db.get_or_404(InspectionRecord, record_id)
     if not can_see_record(current_user, record):
-        abort(403)
+        abort(403 if jurisdictions.sees(current_user, record.plan.jurisdiction_id) else 404)
     return record
 
 
@@ -124,16 +126,9 @@ def dashboard_view():
     plan = next((p for p in plans if p.id == plan_id), None)
     if plan is None:
         abort(404)
-    return render_template("reports/dashboard.html", plans=plans, categories=results.CATEGORIES,
-                           data=dashboard.build(current_user, plan, clock.today()),
-                           direct_exports=_small(plan))
-
-
-def _small(plan) -> bool:
-    """Whether the plan's exports are small enough to answer in the request (else they run as a job)."""
-    limit = current_app.config.get("EXPORTS_DIRECT_MAX", 2000)
-    return db.session.scalar(select(func.count()).select_from(InspectionRecord)
-                             .where(InspectionRecord.plan_id == plan.id)) <= limit
+    data = dashboard.build(current_user, plan, clock.today())
+    return render_template("reports/dashboard.html", plans=plans, categories=results.CATEGORIES, data=data,
+                           direct_exports=data["records"] <= current_app.config.get("EXPORTS_DIRECT_MAX", 2000))
 
 
 def _feedback_plans():

@@ -1,9 +1,10 @@
-"""reserved slot (list_indexes); filled by the stream that needs it, deleted if unused
+"""issue 13 (office lists at 1,000,000 rows): the follow-up list's keyset pages by (deadline, id), per status
+and all together.
 
 Revision ID: 0032_list_indexes
 Revises: 0031_draw_results
 """
-from alembic import op  # noqa: F401
+from alembic import op
 import sqlalchemy as sa  # noqa: F401
 
 
@@ -14,8 +15,12 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table("follow_up_tasks", schema=None) as batch_op:
+        batch_op.create_index("ix_follow_up_tasks_status_deadline_id", ["status", "deadline", "id"], unique=False)
+        batch_op.create_index("ix_follow_up_tasks_deadline_id", ["deadline", "id"], unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("follow_up_tasks", schema=None) as batch_op:
+        batch_op.drop_index("ix_follow_up_tasks_deadline_id")
+        batch_op.drop_index("ix_follow_up_tasks_status_deadline_id")

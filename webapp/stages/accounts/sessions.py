@@ -16,6 +16,7 @@ from datetime import timedelta, timezone
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
@@ -50,12 +51,19 @@ def resume(cookie_id: str) -> User | None:
     user_id, _, key = (cookie_id or "").partition(":")
     if not user_id.isdigit() or not key:
         return None
-    row = db.session.scalar(select(UserSession).where(UserSession.key_hash == _hash(key)))
-    if row is None or row.user_id != int(user_id) or row.revoked_at is not None:
+    # One statement for every request: the session row, its user, the user's roles and inspector profile.
+    found = db.session.execute(
+        select(UserSession, User).join(User, User.id == UserSession.user_id)
+        .where(UserSession.key_hash == _hash(key))
+        .options(joinedload(User.role_rows), joinedload(User.profile))
+    ).unique().first()
+    if found is None:
+        return None
+    row, user = found
+    if row.user_id != int(user_id) or row.revoked_at is not None:
         return None
     if _aware(row.expires_at) <= utcnow():
         return None
-    user = row.user
     if not user.active:
         return None
     user.session_key = key

@@ -13,7 +13,7 @@ from webapp.core.tokens import new_token
 from webapp.domain import cells, filenames, import_roster, imports, tabular
 from webapp.domain.refusal import Refused
 from webapp.stages.accounts.models import Department
-from webapp.stages.directory import placing
+from webapp.stages.directory import apply_sql, placing
 from webapp.stages.directory.lookups import ENTITY_FIELDS, INSPECTOR_FIELDS, LOOKUPS
 from webapp.stages.directory.lookups import key_values as _pairs
 from webapp.stages.directory.models import Conflict, Entity, ImportBatch, ImportRow, InspectorProfile
@@ -22,6 +22,7 @@ DATE_FIELDS = {"registered_on", "valid_from", "valid_to"}
 # A new entity: every column a Core insert needs, so that rows with and without optional cells batch together.
 NEW_ENTITY = {f: None for f in ENTITY_FIELDS} | {"annual_report_years": "", "status": "", "category": ""}
 INSERT_CHUNK = 1000
+READING, UNREADABLE = "reading", "unreadable"
 
 
 class ImportFailed(Refused):
@@ -50,46 +51,76 @@ def spec_for(batch: ImportBatch) -> imports.Spec:
 
 def start(kind: str, filename: str, data: bytes, user=None, department_id: int | None = None,
           mapping: dict | None = None, overrides=(), jurisdiction_id: int | None = None) -> ImportBatch:
-    """Read the file, keep it, and plan it. Raises ImportFailed for a file that is not a usable spreadsheet.
-    `jurisdiction_id`: the office whose directory it updates (default: the user's; the command line names it)."""
+    """Read the file, keep it, and plan it, all at once (the command line). Raises ImportFailed for a file that is
+    not a usable spreadsheet, having written nothing. `jurisdiction_id`: the office whose directory it updates
+    (default: the user's; the command line names it)."""
+    table = _read(data)
+    batch = receive(kind, filename, data, user, department_id, mapping, overrides, jurisdiction_id)
+    _plan_read(batch, table, user)
+    return batch
+
+
+def receive(kind: str, filename: str, data: bytes, user=None, department_id: int | None = None,
+            mapping: dict | None = None, overrides=(), jurisdiction_id: int | None = None) -> ImportBatch:
+    """Keep the file and open its batch, not read yet (status "reading"): `read` plans it, in a job for the web.
+    Only what is plainly no spreadsheet is refused here (its first bytes)."""
     try:
-        table = tabular.read_table(data)
+        fmt = tabular.sniff(data)
     except tabular.NotASpreadsheet as e:
         raise ImportFailed(str(e)) from e
-    key = storage().put(data)
     batch = ImportBatch(
-        kind=kind, filename=filenames.clean(filename, 200), file_sha256=key, file_format=table.format,
-        encoding=table.encoding, headers=table.headers, mapping=dict(mapping or {}),
-        overrides=sorted({o.strip().upper() for o in overrides if o.strip()}),
-        department_id=department_id, created_by_id=getattr(user, "id", None), status="mapping", summary={},
+        kind=kind, filename=filenames.clean(filename, 200), file_sha256=storage().put(data), file_format=fmt,
+        headers=[], mapping=dict(mapping or {}), overrides=sorted({o.strip().upper() for o in overrides if o.strip()}),
+        department_id=department_id, created_by_id=getattr(user, "id", None), status=READING, summary={},
         # The office's directory (None: a command-line import on a single-jurisdiction platform, writing everywhere).
         jurisdiction_id=jurisdiction_id if jurisdiction_id is not None else getattr(user, "jurisdiction_id", None),
     )
     db.session.add(batch)
     db.session.flush()
-    _plan(batch, table)
-    audit.record("import.preview", batch, user=user, kind=kind, filename=batch.filename, summary=batch.summary,
+    return batch
+
+
+def read(batch: ImportBatch, user=None, progress=None):
+    """Read a received batch's file and plan it (committed). A file that cannot be read raises ImportFailed, the
+    session rolled back; `unreadable` then closes the batch with the reason."""
+    _plan_read(batch, _read(storage().read(batch.file_sha256)), user, progress)
+
+
+def unreadable(batch_id: int, reason: str):
+    db.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id, ImportBatch.status == READING)
+                       .values(status=UNREADABLE, summary={"error": reason}))
+    db.session.commit()
+
+
+def _read(data: bytes) -> tabular.Table:
+    try:
+        return tabular.read_table(data)
+    except tabular.NotASpreadsheet as e:
+        raise ImportFailed(str(e)) from e
+
+
+def _plan_read(batch: ImportBatch, table: tabular.Table, user, progress=None):
+    batch.file_format, batch.encoding, batch.headers = table.format, table.encoding, table.headers
+    _plan(batch, table, progress)
+    audit.record("import.preview", batch, user=user, kind=batch.kind, filename=batch.filename, summary=batch.summary,
                  via="web" if user else "cli")
     db.session.commit()
-    return batch
 
 
-def remap(batch: ImportBatch, mapping: dict, user=None) -> ImportBatch:
-    """The office's answer for unknown headers: plan again from the stored file."""
+def remap(batch: ImportBatch, mapping: dict, user=None):
+    """The office's answer for unknown headers: the stored file is to be read again with it (`read`; a job for
+    the web, `preview_job.again`)."""
     _require_open(batch)
-    batch.mapping = dict(mapping)
-    table = tabular.read_table(storage().read(batch.file_sha256))
-    _plan(batch, table)
-    audit.record("import.remap", batch, user=user, mapping=batch.mapping, summary=batch.summary)
-    db.session.commit()
-    return batch
+    batch.mapping, batch.status = dict(mapping), READING
+    audit.record("import.remap", batch, user=user, mapping=batch.mapping)
+    db.session.flush()
 
 
 def header_match(batch: ImportBatch) -> imports.HeaderMatch:
     return imports.match_headers(batch.headers, spec_for(batch), batch.mapping)
 
 
-def _plan(batch: ImportBatch, table: tabular.Table):
+def _plan(batch: ImportBatch, table: tabular.Table, progress=None):
     db.session.execute(delete(ImportRow).where(ImportRow.batch_id == batch.id))
     spec = spec_for(batch)
     match = imports.match_headers(table.headers, spec, batch.mapping)
@@ -99,13 +130,18 @@ def _plan(batch: ImportBatch, table: tabular.Table):
         getattr(table.rows, "close", lambda: None)()  # closes the workbook
         return
     summary = imports.Summary()
-    buffer = []
+    buffer, line = [], 0
     for row in imports.plan(table.rows, spec, match.colmap, LOOKUPS[batch.kind], summary, match.update_only):
         buffer.append(_row_dict(batch.id, row))
         if len(buffer) >= INSERT_CHUNK:
             bulk_insert(ImportRow.__table__, buffer)  # one COPY on PostgreSQL, executemany elsewhere
             buffer = []
+            if progress is not None:  # (lines planned of the file's: the bar of the job that reads it)
+                progress(row.line, max(table.lines or 0, row.line))
+        line = row.line
     bulk_insert(ImportRow.__table__, buffer)
+    if progress is not None:
+        progress(max(table.lines or 0, line), max(table.lines or 0, line))
     batch.status, batch.summary = "preview", summary.as_dict()
 
 
@@ -147,6 +183,8 @@ def override_checksum(batch: ImportBatch, line: int, user=None) -> ImportRow:
 
 
 def _require_open(batch: ImportBatch):
+    if batch.status == READING:
+        raise ImportFailed("该批次的文件正在读取，请在读取完成后再操作。")
     if batch.status not in ("mapping", "preview"):
         raise ImportFailed("该批次已导入或已放弃，不能再修改。")
 
@@ -222,6 +260,17 @@ def _model_values(data: dict, fields, clearable=()) -> dict:
 
 
 def _apply_entities(batch, user, progress=None) -> dict:
+    if db.engine.dialect.name == "postgresql":  # in SQL, by the database (apply_sql)
+        done = apply_sql.entities(batch, progress)
+        created, updated, overridden = done["created"], done["updated"], done["overridden"]
+    else:
+        created, updated, overridden = _apply_entities_here(batch, progress)
+    for code in overridden:
+        audit.record("entity.checksum_override.stored", None, user=user, uscc=code, batch=batch.id)
+    return {"created": created, "updated": updated, "checksum_overrides": len(overridden)}
+
+
+def _apply_entities_here(batch, progress=None) -> tuple[int, int, list[str]]:
     created = updated = 0
     overridden = []
     # What is stored, for every good row at once, before anything is inserted: per chunk, the lookup ran against a
@@ -246,9 +295,7 @@ def _apply_entities(batch, user, progress=None) -> dict:
             db.session.execute(update(Entity), changed)
         created += len(new)
         updated += len(changed)
-    for code in overridden:
-        audit.record("entity.checksum_override.stored", None, user=user, uscc=code, batch=batch.id)
-    return {"created": created, "updated": updated, "checksum_overrides": len(overridden)}
+    return created, updated, overridden
 
 
 def _apply_inspectors(batch, user, progress=None) -> dict:

@@ -176,7 +176,7 @@ class ImportBatch(db.Model):
     __tablename__ = "import_batches"
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(db.String(16))  # entities | inspectors | conflicts
-    status: Mapped[str] = mapped_column(db.String(16), default="preview")  # mapping | preview | committed | discarded
+    status: Mapped[str] = mapped_column(db.String(16), default="preview")  # reading | unreadable | mapping | preview | committed | discarded
     filename: Mapped[str] = mapped_column(db.String(200), default="")
     file_sha256: Mapped[str] = mapped_column(db.String(64))  # the bytes, in storage()
     file_format: Mapped[str] = mapped_column(db.String(8), default="")  # XLSX | CSV
@@ -198,7 +198,8 @@ class ImportBatch(db.Model):
     department: Mapped["Department | None"] = relationship("Department")
 
     KIND_LABELS = {"entities": "检查对象名录", "inspectors": "执法人员名录", "conflicts": "回避关系"}
-    STATUS_LABELS = {"mapping": "待对应表头", "preview": "预览（未导入）", "committed": "已导入", "discarded": "已放弃"}
+    STATUS_LABELS = {"reading": "读取中", "unreadable": "无法读取",
+                     "mapping": "待对应表头", "preview": "预览（未导入）", "committed": "已导入", "discarded": "已放弃"}
 
 
 class ImportRow(db.Model):

@@ -7,7 +7,9 @@ public, and when (its summary, its manifest, disclosure), is `webapp.stages.draw
 """
 import os
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, literal, select, update
+from sqlalchemy import text as text_sql
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from webapp.core import audit, clock
 from webapp.core.extensions import db
@@ -15,10 +17,10 @@ from webapp.domain import draw as algo
 from webapp.domain import manifest as published
 from webapp.domain.risk import LEVELS
 from webapp.stages.directory.models import Conflict, Entity, InspectorProfile
-from webapp.stages.draw import DrawRefused, disclosure
+from webapp.stages.draw import DrawRefused, disclosure, selection
 from webapp.stages.draw.models import Draw, DrawConfirmation
 from webapp.stages.plans.calendar import current_calendar
-from webapp.stages.plans.eligibility import in_area
+from webapp.stages.plans.eligibility import in_area, reason_code
 from webapp.stages.plans.models import Plan
 
 # --- populations --------------------------------------------------------------------------------------------
@@ -77,7 +79,7 @@ def confirmed_list(plan: Plan) -> tuple[list[tuple[str, str]], list[tuple[str, s
                 removed.add(ex.uscc)
     everyone = set(codes.values())
     keep, skip = [], []
-    for uscc, risk, *_ in drawn.result["selected"]:
+    for uscc, risk, *_ in selection.rows(drawn.id):
         if uscc in removed or not_ours.get(uscc, set()) >= everyone:
             continue
         keep.append((uscc, risk))
@@ -105,9 +107,8 @@ def prepare(plan: Plan, kind: str, user=None, ip=None) -> Draw:
     if not plan.departments:
         raise DrawRefused("计划没有参与部门，不能抽取。")
     if kind == algo.ENTITIES:
-        pairs = eligible_population(plan)
         params = {"ratios": plan.ratios, "floor": plan.floor_percent}
-        pairs, cap = _apply_visit_cap(plan, pairs)
+        text, size, cap = _entity_population(plan)
         if cap is not None:
             params["visit_cap"] = cap
     else:
@@ -119,41 +120,69 @@ def prepare(plan: Plan, kind: str, user=None, ip=None) -> Draw:
             raise DrawRefused(f"以下部门尚未确认检查对象名单：{names}。全部确认后才能抽取执法人员。")
         pairs, skip = confirmed_list(plan)
         params = _inspector_params(plan, pairs, skip)
-    if not pairs:
+        text, size = _canonical(pairs), len(pairs)
+    if not size:
         raise DrawRefused("没有符合条件的检查对象，不能抽取。")
-    try:
-        text = algo.population_text(pairs)
-    except algo.DrawError as e:
-        raise DrawRefused(str(e)) from e
     nonce = algo.new_nonce()
     attempt = 1 + db.session.scalar(
         select(func.count()).select_from(Draw).where(Draw.plan_id == plan.id, Draw.kind == kind))
     draw = Draw(
         plan_id=plan.id, kind=kind, status="prepared", live=1, attempt=attempt,
-        population=text, population_size=len(pairs), population_digest=algo.digest_text(text),
+        population=text, population_size=size, population_digest=algo.digest_text(text),
         params=params, nonce=nonce, commitment=algo.commitment(nonce),
         prepared_by_id=getattr(user, "id", None), prepared_ip=ip or "cli", prepared_at=clock.utcnow(),
     )
     db.session.add(draw)
     db.session.flush()
     audit.record("draw.prepare", draw, user=user, plan=plan.id, kind=kind, attempt=attempt,
-                 population=len(pairs), digest=draw.population_digest, commitment=draw.commitment)
+                 population=size, digest=draw.population_digest, commitment=draw.commitment)
     disclosure.log_act("draw.prepared", draw, population_size=draw.population_size)
     return draw
 
 
-def _apply_visit_cap(plan: Plan, pairs) -> tuple[list[tuple[str, str]], dict | None]:
-    """无事不扰: leave out the enterprises that reached the jurisdiction's yearly cap; what was left out, and why,
-    goes into the manifest (`visit_cap`), so the population stays explained and the draw verifiable."""
+def _canonical(pairs) -> str:
+    try:
+        return algo.population_text(pairs)
+    except algo.DrawError as e:
+        raise DrawRefused(str(e)) from e
+
+
+def _entity_population(plan: Plan) -> tuple[str, int, dict | None]:
+    """The canonical population text, its size and the 无事不扰 record: the enterprises that reached the
+    jurisdiction's yearly cap are left out, and what was left out, and why, goes into the manifest (`visit_cap`),
+    so the population stays explained and the draw verifiable."""
     from webapp.stages.draw import visits  # visits reads confirmed_list from here
 
     cap, capped = visits.capped_for(plan)
-    if cap is None:
-        return pairs, None
-    left_out = sorted((uscc, capped[uscc]) for uscc, _ in pairs if uscc in capped)
-    kept = [p for p in pairs if p[0] not in capped]
-    return kept, {"cap": cap, "year": plan.window_start.year,
-                  "excluded": [{"uscc": u, "visits": n} for u, n in left_out]}
+    found = _population_in_sql(plan, capped) if db.session.get_bind().dialect.name == "postgresql" else None
+    if found is None:
+        pairs = eligible_population(plan)
+        left = [uscc for uscc, _ in pairs if uscc in capped]
+        text = _canonical([p for p in pairs if p[0] not in capped])
+    else:
+        text, left = found
+    record = None
+    if cap is not None:
+        record = {"cap": cap, "year": plan.window_start.year,
+                  "excluded": [{"uscc": u, "visits": capped[u]} for u in sorted(left)]}
+    return text, text.count("\n"), record
+
+
+def _population_in_sql(plan: Plan, capped: dict) -> tuple[str, list[str]] | None:
+    """PostgreSQL: the canonical text built by the database in one sorted aggregate (no row per entity in Python;
+    the rules as the eligibility preview applies them), and the eligible USCCs among `capped`. None when a USCC
+    cannot go into the text: the Python path then refuses with its message."""
+    eligible = and_(in_area(plan), reason_code(plan.rules).is_(None))
+    kept = and_(eligible, Entity.uscc.not_in(sorted(capped))) if capped else eligible
+    line = Entity.uscc + "\t" + Entity.risk_level + "\n"
+    db.session.execute(text_sql("SET LOCAL work_mem = '200MB'"))  # a million rows sorted in memory, not on disk
+    text, bad = db.session.execute(select(
+        func.string_agg(line, aggregate_order_by(literal(""), Entity.uscc.collate("C"))),
+        func.count().filter(~Entity.uscc.regexp_match("^[\x01-\x08\x0b-\x7f]+$"))).where(kept)).one()
+    if bad:
+        return None
+    left = db.session.scalars(select(Entity.uscc).where(eligible, Entity.uscc.in_(sorted(capped)))).all() if capped else []
+    return text or "", list(left)
 
 
 def _inspector_params(plan: Plan, pairs, skip) -> dict:
@@ -200,9 +229,9 @@ def reveal(draw: Draw, witness: str = "", user=None, ip=None) -> Draw:
         raise DrawRefused(f"第 {draw.id} 号抽取{draw.STATUS_LABELS[draw.status]}，不能再次执行。")
     seed = algo.draw_seed(draw.nonce, witness, draw.population_digest)
     plan = db.session.get(Plan, draw.plan_id)
+    chosen = None
     if draw.kind == algo.ENTITIES:
-        result = algo.select_entities(seed, draw.population, draw.params["ratios"],
-                                      draw.params["floor"])
+        result, chosen = algo.rank_entities(seed, draw.population, draw.params["ratios"], draw.params["floor"])
     else:
         p = draw.params
         result = algo.match_teams(
@@ -222,9 +251,17 @@ def reveal(draw: Draw, witness: str = "", user=None, ip=None) -> Draw:
     draw.status, draw.witness, draw.seed, draw.result = "executed", witness, seed, result
     draw.executed_at, draw.executed_on = clock.utcnow(), today
     draw.executed_by_id, draw.executed_ip = getattr(user, "id", None), ip or "cli"
+    manifest = disclosure.manifest(draw, stream=True, chosen=chosen)  # what it reads from the database, now
+
+    def commit_to_manifest():
+        draw.manifest_sha256 = published.committed_sha256(manifest)
+
+    if chosen is None:
+        commit_to_manifest()
+    else:  # hashed while the database takes in the selection
+        selection.store(draw.id, chosen, meanwhile=commit_to_manifest)
     audit.record("draw.execute", draw, user=user, plan=plan.id, kind=draw.kind, witness=witness, seed=seed,
-                 selected=len(result.get("selected", result.get("entities", []))))
-    draw.manifest_sha256 = published.committed_sha256(disclosure.manifest(draw, stream=True))
+                 selected=len(chosen) if chosen is not None else len(result["entities"]))
     disclosure.log_act("draw.executed", draw, witness=witness, seed=seed, manifest_sha256=draw.manifest_sha256,
          drawn_by_level=disclosure.drawn_by_level(draw))
     if draw.kind == algo.ENTITIES:

@@ -2,6 +2,7 @@
 from webapp.core import audit, clock
 from webapp.core.extensions import db
 from webapp.stages.directory.models import Entity
+from webapp.stages.draw import selection
 from webapp.stages.draw.ceremony import DrawRefused
 from webapp.stages.draw.models import DrawConfirmation, DrawExclusion
 
@@ -14,7 +15,7 @@ def exclude(conf: DrawConfirmation, entity: Entity, reason_code: str, note: str,
         raise DrawRefused("请选择排除理由。")
     if reason_code == "other" and len(note) < 2:
         raise DrawRefused("理由为“其他”时必须写明具体情况。")
-    if entity.uscc not in {row[0] for row in conf.draw.result["selected"]}:
+    if not selection.contains(conf.draw_id, entity.uscc):
         raise DrawRefused("该对象不在本次抽中的名单中。")
     if any(ex.entity_id == entity.id for ex in conf.exclusions):
         raise DrawRefused(f"“{entity.name}”已被本部门排除。")

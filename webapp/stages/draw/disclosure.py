@@ -10,7 +10,7 @@ from webapp.core import audit, clock, ledger
 from webapp.core.extensions import db
 from webapp.domain import draw as algo
 from webapp.domain import manifest as published
-from webapp.stages.draw import DrawRefused
+from webapp.stages.draw import DrawRefused, selection
 from webapp.stages.draw.models import Draw
 from webapp.stages.plans.models import Plan
 
@@ -20,14 +20,18 @@ def plan_summary(plan: Plan) -> dict:
             "window_start": plan.window_start.isoformat(), "window_end": plan.window_end.isoformat()}
 
 
-def manifest(draw: Draw, stream: bool = False) -> dict:
-    """The manifest as a dict; with `stream`, for `manifest_chunks` (long lists written piece by piece)."""
+def manifest(draw: Draw, stream: bool = False, chosen: algo.Selection | None = None) -> dict:
+    """The manifest as a dict; with `stream`, for `manifest_chunks` (long lists written piece by piece). An entity
+    draw's selection is read from its rows, or is `chosen`, as the execution has it in memory."""
     if draw.status != "executed":
         raise DrawRefused(f"第 {draw.id} 号抽取{draw.STATUS_LABELS[draw.status]}，只有已执行的抽取才有清单。")
     plan = db.session.get(Plan, draw.plan_id)
-    m = published.manifest(draw.kind, plan_summary(plan), algo.iter_population(draw.population),
+    result = draw.outcome
+    if draw.kind == algo.ENTITIES:
+        result = dict(result, selected=chosen if chosen is not None else selection.rows(draw.id))
+    m = published.manifest(draw.kind, plan_summary(plan), draw.population,
                            draw.population_digest, draw.commitment, draw.nonce, draw.witness, draw.seed,
-                           draw.params, draw.result, stream=stream)
+                           draw.params, result, stream=stream)
     m["draw"] = {"id": draw.id, "attempt": draw.attempt,
                  "prepared_at": _utc(draw.prepared_at), "executed_at": _utc(draw.executed_at)}
     if draw.kind == algo.ENTITIES:
@@ -57,15 +61,17 @@ def population_by_level(draw: Draw) -> dict[str, int]:
     if key not in _LEVELS:
         if len(_LEVELS) > 256:
             _LEVELS.clear()
-        _LEVELS[key] = dict(sorted(Counter(risk for _, risk in algo.iter_population(draw.population)).items()))
+        text = draw.population  # one "<TAB>level<LF>" per line: counted in C, no tuple per entity
+        _LEVELS[key] = dict(sorted((level, n) for level in algo.LEVELS if (n := text.count(f"\t{level}\n"))))
     return _LEVELS[key]
 
 
 def drawn_by_level(draw: Draw) -> dict[str, int]:
     if draw.status != "executed":
         return {}
-    rows = draw.result["selected"] if draw.kind == algo.ENTITIES else draw.result["entities"]
-    return dict(sorted(Counter(row[1] for row in rows).items()))
+    if draw.kind == algo.ENTITIES:
+        return draw.outcome["drawn_by_level"]
+    return dict(sorted(Counter(row[1] for row in draw.outcome["entities"]).items()))
 
 
 def disclosed(draw: Draw, today=None) -> bool:

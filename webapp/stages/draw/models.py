@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
@@ -39,7 +39,10 @@ class Draw(db.Model):
 
     witness: Mapped[str | None] = mapped_column(db.Text)
     seed: Mapped[str | None] = mapped_column(db.String(64))
-    result: Mapped[dict | None] = mapped_column(db.JSON, deferred=True)
+    # The result: an entity draw keeps here its counts only, its chosen entities are DrawSelection rows
+    # (`result` still reads as {…, "selected": [[uscc, risk, score, by], …]}: small draws, tests and scripts);
+    # an inspectors' draw keeps its teams here.
+    outcome: Mapped[dict | None] = mapped_column("result", db.JSON, deferred=True)
     abandon_reason: Mapped[str | None] = mapped_column(db.Text)
 
     prepared_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
@@ -77,6 +80,32 @@ class Draw(db.Model):
     @property
     def nonce_public(self) -> bool:
         return self.status in ("executed", "abandoned")
+
+    def _result(self) -> dict | None:
+        if self.outcome is None or self.kind != "entities":
+            return self.outcome
+        rows = db.session.execute(
+            db.select(DrawSelection.uscc, DrawSelection.risk, DrawSelection.score, DrawSelection.by)
+            .where(DrawSelection.draw_id == self.id).order_by(DrawSelection.rank))
+        return dict(self.outcome, selected=[list(row) for row in rows])
+
+    def _set_result(self, value: dict | None):
+        self.outcome = value
+
+    result = synonym("outcome", descriptor=property(_result, _set_result))
+
+
+class DrawSelection(db.Model):
+    """One entity an entity draw chose, in its rank (ascending score, from 1): written with COPY, millions at once.
+    No foreign key to draws: its check per row made COPY ten times slower, and draws are never deleted."""
+
+    __tablename__ = "draw_selections"
+    draw_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    rank: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    risk: Mapped[str] = mapped_column(db.String(16))  # the stratum
+    uscc: Mapped[str] = mapped_column(db.String(18))
+    score: Mapped[str] = mapped_column(db.String(64))  # SHA-256(seed || "entity" || uscc), hex
+    by: Mapped[str] = mapped_column(db.String(8))  # ratio | floor
 
 
 class DrawConfirmation(db.Model):

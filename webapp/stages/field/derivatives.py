@@ -2,12 +2,11 @@
 the upload request: the request verifies and stores the raw bytes (`uploads.upload`), the job decodes, turns the
 picture upright, scales it, re-encodes it without metadata (`imaging.derive`) and makes its 320 px thumbnail.
 
-One job per content hash (`imaging:<sha256>`): every row with those raw bytes that is still waiting is served
-by it. It is idempotent: outputs are content-addressed (a file already stored is kept), a row already ready is
-left alone, so a retried or repeated run changes nothing. Until it has run, the medium is not `ready`: pages show
+One job per row (`imaging:<sha256>:<media id>`), enqueued in the upload's transaction; it serves every row with
+those raw bytes that is still waiting. It is idempotent: outputs are content-addressed (a file already stored is
+kept), a row already ready is left alone, so a retried or repeated run changes nothing. Until it has run, the medium is not `ready`: pages show
 「处理中」 and nothing is served; a print or PDF makes it inline (`ensure`)."""
 import hashlib
-import logging
 
 from flask import current_app
 from sqlalchemy import select
@@ -16,36 +15,23 @@ from webapp.core import jobs
 from webapp.core.extensions import db
 from webapp.core.storage import storage
 from webapp.stages.field import imaging
-from webapp.stages.records.media import make_thumbnail, thumbnail_key
+from webapp.stages.records.media import thumbnail_key, thumbnail_of
 from webapp.stages.records.models import Media
-
-log = logging.getLogger(__name__)
 
 KIND = "field.imaging"
 FAILED_KEY = "derivative_error"  # in Media.meta: why the raw bytes could not be made into a picture
 
 
-def job_key(sha256: str) -> str:
-    return f"imaging:{sha256}"
+def job_key(media: Media) -> str:
+    return f"imaging:{media.sha256}:{media.id}"
 
 
 def request(media: Media) -> None:
-    """After the upload's commit: make sure a job will derive `media`. The job of its content hash serves it
-    when still queued (it selects its rows when it starts); one already running or done may have missed this
-    row, so it gets a run of its own. The upload is committed already: a failure here (the queue unreachable) is
-    logged, not the phone's error; its replay asks again, and a print makes the derivative inline."""
-    try:
-        job = jobs.enqueue(KIND, {"sha256": media.sha256}, key=job_key(media.sha256))
-        db.session.commit()
-        if job.state == jobs.QUEUED:
-            return
-        db.session.refresh(media)
-        if not media.ready:
-            jobs.enqueue(KIND, {"sha256": media.sha256}, key=f"{job_key(media.sha256)}:{media.id}")
-            db.session.commit()
-    except Exception:  # noqa: BLE001 — the upload stands; the derivative is asked for again
-        db.session.rollback()
-        log.exception("could not queue the derivatives of %s", media.sha256)
+    """Make sure a job will derive `media` (a flushed row; the caller commits, and the job is sent then). Each row
+    has a job of its own: a job of the same bytes already queued might start before this row is committed and
+    miss it. A job finding its rows ready already (a twin's job made them) does nothing."""
+    with jobs.after_commit(db.session):  # eagerly (tests): run after the caller's commit, not inside it
+        jobs.enqueue(KIND, {"sha256": media.sha256}, key=job_key(media))
 
 
 def _waiting(sha256: str) -> list[Media]:
@@ -74,7 +60,7 @@ def derive(sha256: str, rows: list[Media] | None = None) -> dict:
     store.put(image.data, stored_sha)
     thumb = thumbnail_key(sha256)
     if not store.exists(thumb):
-        store.put(make_thumbnail(image.data), thumb)
+        store.put(thumbnail_of(image.picture), thumb)
     for m in rows:
         meta = dict(m.meta or {})
         meta.pop(FAILED_KEY, None)

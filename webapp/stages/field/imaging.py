@@ -39,6 +39,7 @@ class Processed:
     height: int
     meta: dict = field(default_factory=dict)  # the original's format, size and capture metadata
     taken_at: datetime | None = None  # EXIF DateTimeOriginal, read as Beijing time
+    picture: Image.Image | None = field(default=None, repr=False)  # `data` decoded, for its thumbnail
 
 
 def _open(data: bytes, max_pixels: int) -> Image.Image:
@@ -247,5 +248,5 @@ def derive(data: bytes, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SIDE) 
     meta = _meta(source_format, data, original_size, exif_meta)
     if max(clean.size) < max(original_size):
         meta["scaled_to"] = {"width": clean.size[0], "height": clean.size[1]}
-    return Processed(out.getvalue(), content_type, clean.size[0], clean.size[1], meta, taken_at)
+    return Processed(out.getvalue(), content_type, clean.size[0], clean.size[1], meta, taken_at, clean)
 

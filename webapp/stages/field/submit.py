@@ -6,7 +6,7 @@ import math
 import re
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.core import audit, clock, events
@@ -100,12 +100,10 @@ def submit(user, client_uuid: str, body) -> Outcome:
     except (TypeError, ValueError):
         return error(400, "请求内容含有无法处理的数值。")
 
-    previous = db.session.scalar(select(FieldSubmission).where(FieldSubmission.client_uuid == client_uuid))
-    if previous is not None:
-        return _replay(previous, user, digest)
-
-    record = tasks.member_record(user, body.get("record_id"))
-    if record is None:
+    record, seen = tasks.submission_record(body.get("record_id"), client_uuid)
+    if seen:
+        return _replay(_previous(client_uuid), user, digest)
+    if record is None or record.member_for(user) is None:
         return error(404, "任务不存在或您不在该检查组中。")
     if record.status != RecordStatus.DISPATCHED or record.client_uuid is not None:
         # Taken, perhaps by this very submission arriving twice at once (its FieldSubmission committed after
@@ -129,77 +127,87 @@ def submit(user, client_uuid: str, body) -> Outcome:
         body.get("findings_hash"), tasks.plan_items(record), tasks.department_ids(record), tasks.team(record),
     )
     errors.extend(checked.errors)
-    have = set(db.session.scalars(select(Media.sha256).where(Media.record_id == record.id)))
-    missing = sorted(checked.media - have)
     if errors:
+        missing = _missing(record.id, checked.media)
         extra = {"missing_media": missing} if missing else {}
         return error(422, _summary(errors), errors=errors, **extra)
-    if missing:
-        return error(422, f"还有 {len(missing)} 张图片（照片、签字或印章）未上传，请先上传后再提交记录。",
-                      errors=[], missing_media=missing)
 
-    # Claim the record atomically: of two phones sending at once, exactly one gets it.
+    record_id, plan = record.id, record.plan
+    deadline = current_calendar().add_workdays(inspected_on, plan.entry_days)
+    late = today > deadline.due
+    submitted_at = clock.utcnow()
+    values = {
+        "client_uuid": client_uuid, "status": RecordStatus.SUBMITTED, "inspected_on": inspected_on,
+        "checked_in_at": checked_in_at, "checkin_lat": lat, "checkin_lng": lng, "checkin_accuracy": accuracy,
+        "findings": findings, "result_codes": sorted(result_codes), "findings_hash": body["findings_hash"],
+        "signature_sha": body.get("signature_sha"), "seal_sha": body.get("seal_sha"),
+        "refused": refusal is not None, "refusal_note": refusal["note"].strip() if refusal is not None else None,
+        "submitted_at": submitted_at, "submitted_by_id": user.id, "sync_due": deadline.due,
+        "due_provisional": deadline.provisional, "late": late,
+    }
+    # Claim and fill the record in one statement: of two phones sending at once exactly one gets it, and only
+    # while every image the findings name is uploaded (else nothing is written and the answer lists them).
+    claim = (update(InspectionRecord)
+             .where(InspectionRecord.id == record_id, InspectionRecord.status == RecordStatus.DISPATCHED,
+                    InspectionRecord.client_uuid.is_(None))
+             .values(**values).execution_options(synchronize_session="fetch"))
+    if checked.media:
+        claim = claim.where(select(func.count(func.distinct(Media.sha256)))
+                            .where(Media.record_id == record_id, Media.sha256.in_(sorted(checked.media)))
+                            .scalar_subquery() == len(checked.media))
     try:
-        claimed = db.session.execute(
-            update(InspectionRecord)
-            .where(InspectionRecord.id == record.id, InspectionRecord.status == RecordStatus.DISPATCHED,
-                   InspectionRecord.client_uuid.is_(None))
-            .values(client_uuid=client_uuid, status=RecordStatus.SUBMITTED)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        claimed = db.session.execute(claim).rowcount
     except IntegrityError:  # the client id is already another record's
         claimed = 0
     if claimed != 1:
         db.session.rollback()
-        return _after_race(user, client_uuid, digest, record.id)
-    db.session.refresh(record)
+        missing = _missing(record_id, checked.media)
+        if missing:
+            return error(422, f"还有 {len(missing)} 张图片（照片、签字或印章）未上传，请先上传后再提交记录。",
+                          errors=[], missing_media=missing)
+        return _after_race(user, client_uuid, digest, record_id)
 
-    deadline = current_calendar().add_workdays(inspected_on, record.plan.entry_days)
-    late = today > deadline.due
-    record.inspected_on = inspected_on
-    record.checked_in_at = checked_in_at
-    record.checkin_lat, record.checkin_lng, record.checkin_accuracy = lat, lng, accuracy
-    record.findings = findings
-    record.result_codes = sorted(result_codes)
-    record.findings_hash = body["findings_hash"]
-    record.signature_sha = body.get("signature_sha")
-    record.seal_sha = body.get("seal_sha")
-    record.refused = refusal is not None
-    record.refusal_note = refusal["note"].strip() if refusal is not None else None
-    record.submitted_at = clock.utcnow()
-    record.submitted_by_id = user.id
-    record.sync_due = deadline.due
-    record.due_provisional = deadline.provisional
-    record.late = late
     response = {
-        "status": "stored", "findings_hash": record.findings_hash, "sync_due": deadline.due.isoformat(),
+        "status": "stored", "findings_hash": values["findings_hash"], "sync_due": deadline.due.isoformat(),
         "due_provisional": deadline.provisional, "late": late,
     }
     db.session.add(FieldSubmission(
-        client_uuid=client_uuid, record_id=record.id, user_id=user.id, body_digest=digest,
-        findings_hash=record.findings_hash, body=body, response=response,
+        client_uuid=client_uuid, record_id=record_id, user_id=user.id, body_digest=digest,
+        findings_hash=values["findings_hash"], body=body, response=response,
     ))
     audit.record(
-        "field.record_submitted", record, client_uuid=client_uuid, findings_hash=record.findings_hash,
+        "field.record_submitted", record, client_uuid=client_uuid, findings_hash=values["findings_hash"],
         inspected_on=inspected_on.isoformat(), sync_due=deadline.due.isoformat(), late=late,
-        refused=record.refused, result_codes=record.result_codes,
+        refused=values["refused"], result_codes=values["result_codes"],
         refusal_confirmed_by=(refusal or {}).get("confirmed_by"),
     )
     events.emit("record.submitted", {  # for the office's systems: which record, not its findings or its team
-        "record_id": record.id, "record": record.token, "plan": record.plan.doc_number,
-        "inspected_on": inspected_on.isoformat(), "submitted_at": clock.iso(record.submitted_at), "late": late,
-    }, jurisdiction_id=record.plan.jurisdiction_id)
+        "record_id": record_id, "record": record.token, "plan": plan.doc_number,
+        "inspected_on": inspected_on.isoformat(), "submitted_at": clock.iso(submitted_at), "late": late,
+    }, jurisdiction_id=plan.jurisdiction_id)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return _after_race(user, client_uuid, digest, record.id)
+        return _after_race(user, client_uuid, digest, record_id)
     return Outcome(201, response)
+
+
+def _missing(record_id: int, wanted: set[str]) -> list[str]:
+    """The images the findings name that are not uploaded to the record yet."""
+    if not wanted:
+        return []
+    have = set(db.session.scalars(select(Media.sha256).where(Media.record_id == record_id)))
+    return sorted(wanted - have)
+
+
+def _previous(client_uuid: str) -> FieldSubmission | None:
+    return db.session.scalar(select(FieldSubmission).where(FieldSubmission.client_uuid == client_uuid))
 
 
 def _after_race(user, client_uuid: str, digest: str, record_id: int) -> Outcome:
     """Another request got there first: answer as if this one had come second."""
-    previous = db.session.scalar(select(FieldSubmission).where(FieldSubmission.client_uuid == client_uuid))
+    previous = _previous(client_uuid)
     if previous is not None:
         return _replay(previous, user, digest)
     return _taken(db.session.get(InspectionRecord, record_id))

@@ -66,11 +66,15 @@ def upload(record, user, file, claimed_sha: str | None, kind: str | None, captur
     if hashlib.sha256(data).hexdigest() != claimed_sha:
         return error(422, "文件校验值不符，上传可能不完整，请重试。", sha256=claimed_sha)
 
-    media = existing(record, claimed_sha)
+    # One look for the bytes: this record's row (a replay) and any other record's row already made ready.
+    same = db.session.scalars(select(Media).where(Media.sha256 == claimed_sha).order_by(Media.id)).all()
+    media = next((m for m in same if m.record_id == record.id), None)
     if media is not None:  # a replay: the same answer, nothing changes (a derivative still missing is asked for)
+        answer = _answer(media, 200)
         if not media.ready and not derivatives.failed(media):
             derivatives.request(media)
-        return _answer(media, 200)
+            db.session.commit()
+        return answer
     # A signed record takes no more pictures, except the 补拍照片 of a 补充说明 while it is returned.
     if kind == rules.AMENDMENT_MEDIA and record.status != RecordStatus.RETURNED:
         return error(409, "该记录未被退回，不需要补拍照片。", sha256=claimed_sha)
@@ -94,8 +98,7 @@ def upload(record, user, file, claimed_sha: str | None, kind: str | None, captur
     store = storage()
     # The raw bytes only (never served); the display copy and thumbnail are a job's (derivatives.py). A row of
     # another record with the same bytes already made them: this one shares them at once.
-    made = db.session.scalar(select(Media).where(Media.sha256 == claimed_sha, Media.ready.is_(True),
-                                                 Media.stored_sha.is_not(None)).limit(1))
+    made = next((m for m in same if m.ready and m.stored_sha is not None), None)
     media = Media(
         record=record, sha256=claimed_sha, kind=kind, content_type=image.content_type, size=len(data),
         width=image.width, height=image.height, captured_at=captured or taken, meta=meta, uploaded_by_id=user.id,
@@ -122,14 +125,15 @@ def upload(record, user, file, claimed_sha: str | None, kind: str | None, captur
             store.put(data, claimed_sha)
         audit.record("field.media_uploaded", record, sha256=claimed_sha, kind=kind, media_id=media.id,
                      bytes=len(data))
+        answer = _answer(media, 201)
+        if not media.ready:
+            derivatives.request(media)  # in this transaction: the job is sent when the row is committed
         db.session.commit()
     except BaseException:
         db.session.rollback()
         _discard(written)
         raise
-    if not media.ready:
-        derivatives.request(media)
-    return _answer(media, 201)
+    return answer
 
 
 def prune(older_than: datetime, keep_ids=frozenset(), dry_run: bool = False) -> dict:

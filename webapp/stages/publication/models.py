@@ -95,6 +95,9 @@ class FollowUpTask(db.Model):
     evidence_media: Mapped["Media | None"] = relationship("Media")
     closed_by: Mapped["User | None"] = relationship("User")
 
-    __table_args__ = (db.UniqueConstraint("record_id", "department_id", name="uq_follow_up_tasks_pair"),)
+    __table_args__ = (db.UniqueConstraint("record_id", "department_id", name="uq_follow_up_tasks_pair"),
+                      # the list's keyset pages (deadline, id), by status or all (0032_list_indexes)
+                      db.Index("ix_follow_up_tasks_status_deadline_id", "status", "deadline", "id"),
+                      db.Index("ix_follow_up_tasks_deadline_id", "deadline", "id"))
 
     STATUS_LABELS = {"open": "办理中", "closed": "已办结"}

@@ -25,10 +25,10 @@ PART_REVIEWED = (PartStatus.APPROVED.value, PartStatus.PUBLISHED.value)
 
 
 def _selected_count():
-    """The length of the draw's `result.selected`, in the dialect's JSON functions."""
+    """How many the draw selected (`result.drawn`), in the dialect's JSON functions."""
     if db.engine.dialect.name == "postgresql":
-        return literal_column("json_array_length(draws.result -> 'selected')")
-    return literal_column("json_array_length(draws.result, '$.selected')")
+        return literal_column("(draws.result ->> 'drawn')::int")
+    return literal_column("json_extract(draws.result, '$.drawn')")
 
 
 def _zero() -> dict:

@@ -3,7 +3,7 @@
 Thin: parse the request, call importing/domain, render."""
 from flask import Blueprint, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from webapp.core import keyset
 from webapp.core.extensions import db
@@ -44,8 +44,8 @@ def entities():
     if level in risk.LEVELS:
         query = query.where(Entity.risk_level == level)
     found = keyset.page(query, Entity.id, request.args.get("after", type=int), PER_PAGE)
-    counts = dict(db.session.execute(jurisdictions.scope(select(Entity.risk_level, func.count()), Entity.jurisdiction_id,
-                                                         current_user).group_by(Entity.risk_level)).all())
+    everyone = jurisdictions.scope(select(Entity.id), Entity.jurisdiction_id, current_user)
+    counts = {lvl: keyset.label(*keyset.count(everyone.where(Entity.risk_level == lvl))) for lvl in risk.LEVELS}
     return render_template("directory/entities.html", found=found, q=q, level=level, counts=counts,
                            can_import=can_import("entities"))
 

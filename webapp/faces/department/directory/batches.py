@@ -13,7 +13,7 @@ from webapp.faces.auth.gate import role_required
 from webapp.faces.department.directory import ADMINS, PER_PAGE, bp, forwarded, page_number
 from webapp.faces.department.scope import can_import, own_department_id, require_batch, visible_batches
 from webapp.faces.pages import done
-from webapp.stages.directory import commit_job, importing
+from webapp.stages.directory import commit_job, importing, preview_job
 from webapp.stages.directory.models import ImportBatch
 
 KIND_BACK = {"entities": "directory.entities", "inspectors": "directory.inspectors", "conflicts": "directory.inspectors"}
@@ -32,13 +32,25 @@ def import_new(kind):
         if not data:
             flash("请选择要导入的文件（XLSX 或 CSV）。", "error")
         else:
-            errors.show_again(lambda: _import_new_page(kind))  # a file that cannot be read: this page again
-            batch = importing.start(kind, upload.filename, data, current_user, own_department_id())
-            if batch.status == "mapping":
-                flash("部分必需的列未能识别，请指定表头与字段的对应关系。", "error")
-                return redirect(url_for("directory.import_mapping", batch_id=batch.id))
-            return redirect(url_for("directory.import_preview", batch_id=batch.id))
+            errors.show_again(lambda: _import_new_page(kind))  # plainly no spreadsheet: this page again
+            # The request keeps the file and enqueues its reading; the batch's page shows the job's progress.
+            batch, job = preview_job.start(kind, upload.filename, data, current_user, own_department_id())
+            db.session.commit()
+            if not job.finished:
+                return redirect(url_for("directory.import_preview", batch_id=batch.id, job=job.id))
+            return _after_reading(db.session.get(ImportBatch, batch.id), job)
     return _import_new_page(kind)
+
+
+def _after_reading(batch: ImportBatch, job):
+    """Where a read batch goes: the mapping step, its preview, or (unreadable) the upload page with the reason."""
+    if batch.status == importing.UNREADABLE:
+        flash(job.error or batch.summary.get("error") or "文件无法读取。", "error")
+        return redirect(url_for("directory.import_new", kind=batch.kind))
+    if batch.status == "mapping":
+        flash("部分必需的列未能识别，请指定表头与字段的对应关系。", "error")
+        return redirect(url_for("directory.import_mapping", batch_id=batch.id))
+    return redirect(url_for("directory.import_preview", batch_id=batch.id))
 
 
 def _import_new_page(kind):
@@ -75,6 +87,11 @@ def _batch(batch_id) -> ImportBatch:
 @role_required(*ADMINS)
 def import_preview(batch_id):
     batch = _batch(batch_id)
+    if batch.status in (importing.READING, importing.UNREADABLE):
+        job = preview_job.job_of(batch)
+        if batch.status == importing.READING and job is not None and request.args.get("job", type=int) != job.id:
+            return redirect(url_for("directory.import_preview", batch_id=batch.id, job=job.id))  # the progress bar
+        return render_template("directory/import_reading.html", batch=batch, job=job, back=KIND_BACK[batch.kind])
     if batch.status == "mapping":
         return redirect(url_for("directory.import_mapping", batch_id=batch.id))
     action = request.args.get("action", "")
@@ -103,10 +120,14 @@ def import_mapping(batch_id):
                 field = request.form.get(f"col{index}", "")
                 mapping[header] = field if field in spec.labels else ""
         importing.remap(batch, mapping, current_user)
-        if batch.status == "mapping":
-            flash("仍有必需的字段没有对应的列，或同一字段对应了多列。", "error")
-        else:
+        job = preview_job.again(batch, current_user)  # read again with the mapping: a job, as the upload's
+        db.session.commit()
+        if not job.finished:
+            return redirect(url_for("directory.import_preview", batch_id=batch.id, job=job.id))
+        batch = db.session.get(ImportBatch, batch.id)
+        if batch.status != "mapping":
             return redirect(url_for("directory.import_preview", batch_id=batch.id))
+        flash("仍有必需的字段没有对应的列，或同一字段对应了多列。", "error")
     match = importing.header_match(batch)
     chosen = {index: field for field, index in match.colmap.items()}
     return render_template("directory/import_mapping.html", batch=batch, spec=spec, match=match, chosen=chosen,

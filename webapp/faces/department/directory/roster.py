@@ -87,7 +87,7 @@ def _read_inspector_form(profile: InspectorProfile, scope) -> list[str]:
 @role_required(*ADMINS)
 def inspector_edit(profile_id=None):
     scope = own_department_id()
-    profile = _inspector(profile_id, request.method == "POST") if profile_id else InspectorProfile(department_id=scope, status="active",
+    profile = _inspector(profile_id, write=True) if profile_id else InspectorProfile(department_id=scope, status="active",
                                                                           qualifications=[], is_expert=False)
     errors = []
     if request.method == "POST":

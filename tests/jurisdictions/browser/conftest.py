@@ -1,0 +1,1 @@
+from tests.browser.conftest import browser, context, live_server, page  # noqa: F401

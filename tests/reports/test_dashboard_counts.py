@@ -1,0 +1,95 @@
+"""The dashboard's counts, kept by every commit (webapp.stages.publication.dashboard_counts), equal a count by hand
+of the plan's records after each step of the regime through its real code paths: the draw's dispatch, the
+phone's submission, review's approval and return, publication, withdrawal, a new risk level."""
+import json
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from tests.conftest import csrf_token
+from tests.factories import confirm_all, department, entity_draw, get_user, inspector_draw, review_plan
+from tests.field_api.conftest import Phone, signature_png, submission
+from tests.field_api.conftest import sha as digest
+from tests.review.joint import decide_as, publish
+from webapp.core.extensions import db
+from webapp.domain.status import PART_DONE, RecordStatus
+from webapp.stages.publication.dashboard_counts import DashboardCount
+from webapp.stages.records.models import InspectionRecord
+from webapp.stages.review.models import ReviewPart
+
+
+def _by_hand(plan_id: int) -> Counter:
+    """(section, facts) → records, from the records, their teams, parts and enterprises."""
+    db.session.expire_all()
+    out = Counter()
+    for r in db.session.scalars(select(InspectionRecord).where(InspectionRecord.plan_id == plan_id)):
+        parts = {p.department_id: p.status for p in db.session.scalars(
+            select(ReviewPart).where(ReviewPart.record_id == r.id))}
+        size = len(r.members)
+        complete = all(s in PART_DONE for s in parts.values()) if parts else r.status == RecordStatus.PUBLISHED
+        common = [r.entity.risk_level, r.submitted_at is not None, r.late,
+                  r.sync_due.isoformat() if r.sync_due else None, sorted(r.result_codes or []), size,
+                  r.understaffed, complete]
+        out[(0, json.dumps([r.status, None, *common], ensure_ascii=False))] += 1
+        for d in {m.department_id for m in r.members}:
+            part = parts.get(d) or (r.status if r.status != RecordStatus.DISPATCHED else None)
+            out[(d, json.dumps([r.status, part, *common], ensure_ascii=False))] += 1
+    return out
+
+
+def _kept(plan_id: int) -> Counter:
+    rows = db.session.execute(select(DashboardCount.section, DashboardCount.key, DashboardCount.n)
+                              .where(DashboardCount.plan_id == plan_id, DashboardCount.n != 0))
+    return Counter({(section, key): n for section, key, n in rows})
+
+
+def _same(plan_id):
+    assert _kept(plan_id) == _by_hand(plan_id)
+
+
+def test_the_counts_follow_every_step_through_the_real_code_paths(world, client, auth):
+    plan = review_plan()
+    confirm_all(entity_draw(plan))
+    inspector_draw(plan)  # the records and their teams, by COPY on PostgreSQL
+    _same(plan.id)
+    assert sum(n for (section, _), n in _kept(plan.id).items() if section == 0) == db.session.scalar(
+        select(func.count()).select_from(InspectionRecord).where(InspectionRecord.plan_id == plan.id)) > 0
+
+    record = db.session.scalars(select(InspectionRecord).join(InspectionRecord.members)
+                                .where(InspectionRecord.plan_id == plan.id,
+                                       InspectionRecord.members.any(inspector_id=get_user("jt01").profile.id))
+                                .order_by(InspectionRecord.id)).first()
+    phone = Phone(client, auth).login("jt01")
+    signature = signature_png()
+    assert phone.upload(record.id, signature, kind="signature", filename="signature.png").status_code == 201
+    answer = phone.put(submission(record, signature=digest(signature)))
+    assert answer.status_code == 201, answer.get_json()
+    phone.logout()
+    _same(plan.id)
+
+    auth.login("office")
+    assert client.get(f"/review/records/{record.id}").status_code == 200  # review reads it: its parts are made
+    auth.logout()
+    _same(plan.id)
+    codes = {m.department.code for m in record.members}
+    first, *others = sorted(codes)
+    reviewer = {"jiaoti": "jt_review", "renshe": "rs_review", "weijian": "wj_review"}
+    decide_as(auth, client, reviewer[first], record, "approve")
+    _same(plan.id)
+    for code in others:
+        decide_as(auth, client, reviewer[code], record, "return", "请补充现场照片。")
+    _same(plan.id)
+
+    auth.login("office")
+    publish(client, record, first)
+    _same(plan.id)
+    page = f"/publication/plans/{plan.id}"
+    client.post(f"/publication/records/{record.id}/withdraw", data={
+        "csrf_token": csrf_token(client, page), "reason": "结果类别录入有误。",
+        "department_id": str(department(first).id)})
+    _same(plan.id)
+    auth.logout()
+
+    record.entity.risk_level = "high" if record.entity.risk_level != "high" else "low"  # the directory re-rates
+    db.session.commit()
+    _same(plan.id)
