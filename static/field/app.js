@@ -123,11 +123,10 @@ addEventListener("session-expired", () => banner("session",
 
 // ---- the outbox bar: how many records wait and why
 async function drawOutbox() {
+  state.names = new Map((await db.all("tasks")).map((t) => [t.record_id, t.entity.name]));
   const box = document.getElementById("outbox");
   if (!state.session) { box.hidden = true; drawKeep(document.getElementById("outbox-keep"), null, []); return; }
   const queue = await waiting(state.session.user.id);
-  const names = new Map((await Promise.all(queue.map((d) => db.get("tasks", d.record_id))))
-    .filter(Boolean).map((t) => [t.record_id, t.entity.name]));
   announceUploads(queue);
   box.hidden = queue.length === 0;
   drawKeep(document.getElementById("outbox-keep"), state.session, queue).catch((err) => console.error(err));
@@ -142,7 +141,7 @@ async function drawOutbox() {
     h("strong", { id: "outbox-count" }, `待同步 ${queue.length} 条`), h("span", {}, `：${reason}`),
     queue.filter((d) => ["conflict", "rejected", "retry"].includes(d.sync.state) && d.sync.error).map((d) =>
       h(`div.${d.sync.state === "retry" ? "why" : "conflict"}`, { role: d.sync.state === "retry" ? null : "alert" },
-        `${names.get(d.record_id) || ""}：${d.sync.error}${d.sync.state === "conflict" ? "。本机记录已保留，请联系审核人处理。" : ""}`)));
+        `${state.names.get(d.record_id) || ""}：${d.sync.error}${d.sync.state === "conflict" ? "。本机记录已保留，请联系审核人处理。" : ""}`)));
 }
 const showsTasks = () => /^\/field\/?$/.test(location.pathname) || /\/task\/\d+$/.test(location.pathname);
 addEventListener("outbox-change", () => { drawOutbox(); if (showsTasks()) refreshQuiet(); });
@@ -277,18 +276,14 @@ const fetchTasks = () => watched("/api/field/tasks", { credentials: "same-origin
 const fetchCalendar = () => watched("/field/calendar.json", { cache: "no-store" })
   .then((r) => (r.ok ? r.json() : null)).catch(() => null);
 
-// Store a download; resolves with whether the tasks or the catalogue changed.
 async function keep(userId, data, cal) {
-  let changed = false;
   if (data) {
     const { tasks, ...catalog } = data;
-    changed = JSON.stringify(catalog) !== JSON.stringify(state.catalog);
-    if (changed) await db.setMeta("catalog", catalog);
-    changed = (await db.replaceTasks(userId, tasks)) || changed;
+    await db.setMeta("catalog", catalog);
+    await db.replaceTasks(userId, tasks);
     state.catalog = catalog;
   }
   if (cal) { await db.setMeta("calendar", cal); state.cal = cal; }
-  return changed;
 }
 
 async function download() {
@@ -296,6 +291,7 @@ async function download() {
   await keep(state.session.user.id, data, cal);
 }
 
+const snapshot = async () => JSON.stringify([await db.all("tasks"), state.catalog]);
 // Straight from the sign-in page the account may have changed: nothing is shown before the server says whose.
 const fromLogin = () => { try { return new URL(document.referrer).pathname === "/login"; } catch { return false; } };
 
@@ -312,7 +308,8 @@ async function start() {
     document.getElementById("signout").hidden = false;
     await render();
   }
-  let redraw = !early, changed = false;
+  const before = early ? await snapshot() : null;
+  let redraw = !early;
   // A sign-out made offline goes to the server before anything else is asked of it.
   if (isOnline() && await sendSignouts()) {
     if (state.signedOut) state.signedOut = { ...state.signedOut, pending: false };
@@ -323,7 +320,7 @@ async function start() {
       state.session = now;
       state.signedOut = null;
       await db.delMeta("signed_out");
-      changed = await keep(now.user.id, data, fresh);
+      await keep(now.user.id, data, fresh);
       banner("session");
     } else {
       await keep(null, null, fresh);
@@ -333,7 +330,7 @@ async function start() {
   }
   document.getElementById("signout").hidden = !state.session;
   if (redraw) await render();
-  else if (changed && showsTasks()) refreshQuiet();
+  else if (before !== await snapshot() && showsTasks()) refreshQuiet();
   // After the first screen: on a slow network the worker's install would compete with the page's own requests.
   registerWorker().catch((err) => console.error(err));
   // The other screens' modules, fetched and compiled while the inspector reads the list: opening a task is then instant.

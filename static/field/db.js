@@ -73,24 +73,13 @@ export function putMedia(recordId, item) {
   return put("media", { ...item, key: mediaKey(recordId, item.sha256), record_id: recordId });
 }
 
-// Replace the tasks of one user by a fresh download, keeping tasks that still hold a local draft. Resolves with
-// whether anything stored changed (the list is drawn again only then).
+// Replace the tasks of one user by a fresh download, keeping tasks that still hold a local draft.
 export function replaceTasks(userId, tasks) {
   return run(["tasks", "drafts"], "readwrite", async (s) => {
     const [old, drafts] = await Promise.all([req(s.tasks.getAll()), req(s.drafts.getAllKeys())]);
     const keep = new Set(tasks.map((t) => t.record_id).concat(drafts));
-    const was = new Map(old.map((t) => [t.record_id, t]));
-    let changed = false;
-    for (const t of old) {
-      if (t.user_id === userId && !keep.has(t.record_id)) { s.tasks.delete(t.record_id); changed = true; }
-    }
-    for (const t of tasks) {
-      const value = { ...t, user_id: userId };
-      if (JSON.stringify(value) === JSON.stringify(was.get(t.record_id))) continue;
-      s.tasks.put(value);
-      changed = true;
-    }
-    return changed;
+    for (const t of old) if (t.user_id === userId && !keep.has(t.record_id)) s.tasks.delete(t.record_id);
+    for (const t of tasks) s.tasks.put({ ...t, user_id: userId });
   });
 }
 
