@@ -13,9 +13,10 @@ process and the machine's load beside the figures.
 import argparse
 import os
 import resource
-import statistics
 import tempfile
 import time
+
+from directory_list import timed  # the same min/median timing as the directory benchmark
 
 TARGETS = {"open, page 1": 0.1, "open, deep page": 0.15, "all, deep page": 0.15}
 
@@ -31,16 +32,6 @@ INSERT INTO follow_up_tasks (record_id, department_id, reason, opened_at, deadli
   SELECT id, :department, '', now(), DATE '2026-01-01' + (id::bigint * 7919 % 365)::int, false,
          CASE WHEN id % 10 = 0 THEN 'closed' ELSE 'open' END FROM inspection_records;
 """
-
-
-def timed(fn, runs=3):
-    walls, cpus = [], []
-    for _ in range(runs):
-        w, c = time.perf_counter(), time.process_time()
-        result = fn()
-        walls.append(time.perf_counter() - w)
-        cpus.append(time.process_time() - c)
-    return min(walls), statistics.median(walls), statistics.median(cpus), result
 
 
 def main():
