@@ -5,9 +5,10 @@
    scale), a 600×240 signature PNG; time per image and peak memory of the process.
 2. The task download: JSON bytes (raw and gzip) per task and the time to build 200 tasks for one inspector.
 3. Record PUT: time (wall and CPU) and SQL statements to validate and store one full 一企一表 (14 items,
-   3 departments), to answer a replay, and to upload its signature (in-process, the test client).
+   3 departments), to answer a replay, and to upload its photo and signature (in-process, the test client, each
+   request in a session of its own as under gunicorn).
 
-    python benchmarks/field_api_sync.py [--db sqlite:///... | postgresql://...]
+    python benchmarks/field_api_sync.py [--db sqlite:///... | postgresql://...] [--broker redis://127.0.0.1:6379/8]
 """
 import argparse
 import gzip
@@ -59,7 +60,7 @@ def images():
     print(f"  peak RSS after images: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
-def api(database_url):
+def api(database_url, broker=None):
     from sqlalchemy import event, select
 
     from tests.conftest import Auth
@@ -72,7 +73,10 @@ def api(database_url):
     from webapp.stages.records.models import InspectionRecord, RecordMember
 
     media = tempfile.mkdtemp()
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "MEDIA_ROOT": media})
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "MEDIA_ROOT": media}
+    if broker:
+        config["JOBS_BROKER_URL"] = broker  # the derivative jobs go to the queue (nobody runs them here)
+    app = create_app(config)
     with app.app_context():
         database.recreate()
         from webapp.faces import demo
@@ -94,40 +98,52 @@ def api(database_url):
         db.session.add_all(records)
         db.session.commit()
 
-        client = app.test_client()
-        phone = Phone(client, Auth(client)).login("jt01")
-        start = time.perf_counter()
-        response = phone.tasks()
-        elapsed = time.perf_counter() - start
-        body = response.get_data()
-        n = len(response.get_json()["tasks"])
-        print(f"  GET /api/field/tasks: {n} tasks, {len(body) / 1024:.0f} KB JSON, "
-              f"{len(gzip.compress(body)) / 1024:.0f} KB gzip ({len(gzip.compress(body)) / n / 1024:.1f} KB per task), "
-              f"{elapsed * 1000:.0f} ms")
+        ids = [r.id for r in records[:20]]
+        signatures = {i: signature_png(i % 50) for i in ids}
+        photos = {i: camera_jpeg(1600, 1200) for i in ids}  # noise: each one different
+        payloads = {r.id: submission(r, findings=full_findings(r, photos=[sha(photos[r.id])]),
+                                     signature=sha(signatures[r.id])) for r in records[:20]}
+        engine = db.engine
+        db.session.remove()
 
-        statements = []
-        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    # The requests outside the set-up's app context: a session of their own each, as under gunicorn (an identity
+    # map kept from one request to the next would hide the statements of the next).
+    client = app.test_client()
+    phone = Phone(client, Auth(client)).login("jt01")
+    start = time.perf_counter()
+    response = phone.tasks()
+    elapsed = time.perf_counter() - start
+    body = response.get_data()
+    n = len(response.get_json()["tasks"])
+    print(f"  GET /api/field/tasks: {n} tasks, {len(body) / 1024:.0f} KB JSON, "
+          f"{len(gzip.compress(body)) / 1024:.0f} KB gzip ({len(gzip.compress(body)) / n / 1024:.1f} KB per task), "
+          f"{elapsed * 1000:.0f} ms")
 
-        def measured(call, out):
-            """`call()` timed (wall, CPU of this process) and its SQL statements counted."""
-            before, start, cpu = len(statements), time.perf_counter(), time.process_time()
-            answer = call()
-            out.append((time.perf_counter() - start, time.process_time() - cpu, len(statements) - before))
-            return answer
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
 
-        uploads, stores, replays = [], [], []
-        for record in records[:20]:
-            signature = signature_png(record.id % 50)
-            assert measured(lambda: phone.upload(record.id, signature, kind="signature"), uploads).status_code == 201
-            payload = submission(record, findings=full_findings(record), signature=sha(signature))
-            key = str(uuid.uuid4())
-            assert measured(lambda: phone.put(payload, key), stores).status_code == 201
-            assert measured(lambda: phone.put(payload, key), replays).status_code == 200
-        for label, rows in (("signature upload", uploads), ("PUT record (14 items, 3 departments)", stores),
-                            ("PUT replay", replays)):
-            wall, cpu, n = (statistics.median(column) for column in zip(*rows))
-            print(f"  {label}: {wall * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU, {n:.0f} SQL statements "
-                  f"(median of 20; load {os.getloadavg()[0]:.2f})")
+    def measured(call, out):
+        """`call()` timed (wall, CPU of this process) and its SQL statements counted."""
+        before, start, cpu = len(statements), time.perf_counter(), time.process_time()
+        answer = call()
+        out.append((time.perf_counter() - start, time.process_time() - cpu, len(statements) - before))
+        return answer
+
+    photo_uploads, uploads, stores, replays = [], [], [], []
+    for record_id in ids:
+        assert measured(lambda: phone.upload(record_id, photos[record_id]), photo_uploads).status_code == 201
+        assert measured(lambda: phone.upload(record_id, signatures[record_id], kind="signature"),
+                        uploads).status_code == 201
+        key = str(uuid.uuid4())
+        assert measured(lambda: phone.put(payloads[record_id], key), stores).status_code == 201
+        assert measured(lambda: phone.put(payloads[record_id], key), replays).status_code == 200
+    for label, rows in (("photo upload (1600x1200 JPEG)", photo_uploads), ("signature upload", uploads),
+                        ("PUT record (14 items, 3 departments)", stores), ("PUT replay", replays)):
+        wall, cpu, n = (statistics.median(column) for column in zip(*rows))
+        print(f"  {label}: {wall * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU, {n:.0f} SQL statements "
+              f"(median of {len(rows)}; derivative jobs {'queued' if broker else 'run in-process, counted'}; "
+              f"load {os.getloadavg()[0]:.2f})")
+    with app.app_context():
         db.session.remove()
         database.drop_everything()
 
@@ -135,12 +151,14 @@ def api(database_url):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default=None, help="database URL (default: a temporary SQLite file)")
+    parser.add_argument("--broker", default=None,
+                        help="e.g. redis://127.0.0.1:6379/8: uploads enqueue their jobs instead of running them")
     args = parser.parse_args()
     print("images:")
     images()
     url = args.db or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     print(f"api on {url.split(':')[0]}:")
-    api(url)
+    api(url, args.broker)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Fixtures: the app on a migrated database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set: one database per
 xdist worker), a client that keeps CSRF on and sends the token as a browser would, login helpers, the small world
-of tests/factories.py, and the whole demo for the few tests of the demo itself. On SQLite the world and the demo
-are built once per worker and copied into each test's database (_from_snapshot)."""
+of tests/factories.py, and the whole demo for the few tests of the demo itself. Once per worker: the app (shared,
+its configuration restored after each test), the migrations, and on SQLite the world and the demo, copied into each
+test's database (_from_snapshot); the SQLite files live in RAM where there is /dev/shm."""
 import os
 import re
 import shutil
@@ -27,12 +28,43 @@ def pytest_xdist_auto_num_workers(config):
     return max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
+# The tests that take longest, run first: under xdist's `load` distribution a long test picked up at the end of
+# the run keeps one worker busy while the other has nothing left (a tail). Then the browser tests; then the rest,
+# in collection order (the sort is stable, and the same in every worker, as xdist requires).
+LONG = ("tests/integration/test_api_fuzz.py", "tests/webkit/", "tests/core/test_two_servers.py",
+        "tests/core/test_jobs_celery.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item):
+        for i, prefix in enumerate(LONG):
+            if item.nodeid.startswith(prefix):
+                return i
+        return len(LONG) + (0 if item.get_closest_marker("browser") else 1)
+
+    items.sort(key=rank)
+
+
 def _postgres_admin(url):
     """An autocommit connection to the server's maintenance database (`postgres`), for CREATE/DROP DATABASE."""
     import psycopg
 
     admin = url.set(drivername="postgresql", database="postgres")
     return psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True)
+
+
+RAM = Path("/dev/shm")
+
+
+def _memory_folder():
+    """A folder of this worker's in RAM (Linux's /dev/shm), for the SQLite files: every commit of a test on a disk
+    waits for fsync (about 17 ms each on this machine's disk, under load, against 0.7 ms in RAM) and a test
+    commits tens of times. None where there is no /dev/shm: the pytest temporary folder, on disk, as before."""
+    import tempfile
+
+    if not (RAM.is_dir() and os.access(RAM, os.W_OK)):
+        return None
+    return Path(tempfile.mkdtemp(prefix="spotcheck-tests-", dir=RAM))
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +74,10 @@ def database_url(tmp_path_factory):
     given = os.environ.get("TEST_DATABASE_URL")
     worker_id = os.environ.get("PYTEST_XDIST_WORKER", "master")  # xdist's name for this worker process
     if not given:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        folder = _memory_folder() or tmp_path_factory.mktemp("db")
+        yield f"sqlite:///{folder / 'test.db'}"
+        if folder.is_relative_to(RAM):
+            shutil.rmtree(folder, ignore_errors=True)
         return
     url = make_url(given)
     if worker_id == "master" or not url.drivername.startswith("postgresql"):
@@ -88,19 +123,60 @@ def _schema(database_url, tmp_path_factory):
         statements = [f"TRUNCATE {quoted} CASCADE"] if guarded else []
         statements += [f'DELETE FROM "{name}"' for name in tables if name not in guarded]
         db.engine.dispose()
+    url = make_url(database_url)
+    if url.drivername.startswith("sqlite"):  # the migrated file, for the snapshots to start from (_from_snapshot)
+        _MIGRATED[database_url] = Path(url.database).with_name("migrated.db")
+        shutil.copyfile(url.database, _MIGRATED[database_url])
     return statements
 
 
+_MIGRATED = {}  # SQLite database URL -> a copy of its file just after the migrations, before any test
+
+
+_SHARED_APP = {}  # database URL -> the app every test of this worker shares (building one costs ~90 ms of CPU)
+
+
+def _shape(app):
+    """What a test could add to an app: routes, request hooks, error handlers, template helpers (counted, not keyed:
+    Flask fills its hook dictionaries with empty entries as it serves). A shared app whose shape changed during a
+    test is dropped, and the next test builds another."""
+    hooks = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs,
+             app.template_context_processors, app.url_value_preprocessors, app.url_default_functions)
+    handlers = sum(len(by_class) for by_code in app.error_handler_spec.values() for by_class in by_code.values())
+    return (len(app.url_map._rules), len(app.view_functions), len(app.teardown_appcontext_funcs), handlers,
+            len(app.jinja_env.filters), len(app.jinja_env.globals),
+            *(sum(len(funcs) for funcs in hook.values()) for hook in hooks))
+
+
 @pytest.fixture
-def app(_schema, database_url, tmp_path):
-    app = _make_app(database_url, tmp_path / "media")
-    with app.app_context():
-        yield app
-        db.session.remove()
-        with db.engine.begin() as conn:  # every table emptied for the next test
-            for statement in _schema:
-                conn.execute(text(statement))
-        db.engine.dispose()
+def app(request, _schema, database_url, tmp_path):
+    """The app on this worker's database, emptied after the test, with its media under tmp_path. Built once per
+    worker and shared (its configuration restored after each test); a test marked `own_app` (it adds routes or
+    request hooks) gets a fresh one."""
+    media = tmp_path / "media"
+    shared = not request.node.get_closest_marker("own_app")
+    if shared:
+        if database_url not in _SHARED_APP:
+            _SHARED_APP[database_url] = _make_app(database_url, media)
+        app = _SHARED_APP[database_url]
+        config, shape = dict(app.config), _shape(app)
+        app.config["MEDIA_ROOT"] = str(media)
+    else:
+        app = _make_app(database_url, media)
+    try:
+        with app.app_context():
+            yield app
+            db.session.remove()
+            with db.engine.begin() as conn:  # every table emptied for the next test
+                for statement in _schema:
+                    conn.execute(text(statement))
+            db.engine.dispose()
+    finally:
+        if shared:
+            app.config.clear()
+            app.config.update(config)
+            if _shape(app) != shape:
+                _SHARED_APP.pop(database_url, None)
 
 
 @pytest.fixture
@@ -152,14 +228,17 @@ def world(app):
     from webapp.stages.plans.models import Plan
 
     ids = _from_snapshot(app, "world", _build_world)
-    for model, wanted in ((Entity, ids["entities"]), (User, ids["users"].values()),
-                          (InspectorProfile, [i for row in ids["roster"].values() for i in row])):
-        db.session.scalars(select(model).where(model.id.in_(list(wanted)))).all()  # one query; get() below reads it
-    get = db.session.get
+
+    def by_id(model, wanted):  # one query per model (the session keeps only weak references: hold the rows here)
+        return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(list(wanted))))}
+
+    entities, users = by_id(Entity, ids["entities"]), by_id(User, ids["users"].values())
+    profiles = by_id(InspectorProfile, [i for row in ids["roster"].values() for i in row])
+    plans = by_id(Plan, (ids["old"], ids["current"]))
     return factories.World(
-        get(Plan, ids["old"]), get(Plan, ids["current"]), [get(Entity, i) for i in ids["entities"]],
-        {name: get(User, i) for name, i in ids["users"].items()},
-        {code: [get(InspectorProfile, i) for i in row] for code, row in ids["roster"].items()})
+        plans[ids["old"]], plans[ids["current"]], [entities[i] for i in ids["entities"]],
+        {name: users[i] for name, i in ids["users"].items()},
+        {code: [profiles[i] for i in row] for code, row in ids["roster"].items()})
 
 
 def _build_world():
@@ -194,9 +273,13 @@ def _from_snapshot(app, name, build):
         folder = Path(url.database).parent / f"snapshot-{name}"
         shutil.rmtree(folder, ignore_errors=True)  # what a build that failed in an earlier test left
         folder.mkdir()
+        migrated = _MIGRATED.get(app.config["SQLALCHEMY_DATABASE_URI"])
+        if migrated:  # the schema _schema migrated: a copy, not the migrations again (a second or more each)
+            shutil.copyfile(migrated, folder / "snapshot.db")
         maker = _make_app(f"sqlite:///{folder / 'snapshot.db'}", folder / "media")
         with maker.app_context():
-            database.migrate_to_latest()
+            if not migrated:
+                database.migrate_to_latest()
             made = build()
             db.session.remove()
             db.engine.dispose()

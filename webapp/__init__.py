@@ -52,11 +52,11 @@ def register_blueprints(app: Flask):
                  posters, credentials, followup, publication, field, enterprise):
         app.register_blueprint(face.bp)
     from webapp.faces import api_v1, open_data  # the open API and the open results feed (issue 14)
-    from webapp.faces.office import api_tokens
+    from webapp.faces.office import api_tokens, audit_log
     from webapp.faces.office import webhooks as webhook_pages
     from webapp.stages.integration import webhooks  # noqa: F401  (its delivery job, sweep and event listeners)
 
-    for face in (api_v1, open_data, api_tokens, webhook_pages):
+    for face in (api_v1, open_data, api_tokens, webhook_pages, audit_log):
         app.register_blueprint(face.bp)
     from webapp.faces import jobs as jobs_face  # background jobs' progress (issue 17)
 

@@ -1,5 +1,6 @@
 // The field app's entry: service worker and update prompt, session and task download, the router, the outbox bar.
 import * as db from "./db.js";
+import { booting } from "./boot.js";
 import { h, mount } from "./ui.js";
 import { platformNotices, storageLine } from "./env.js";
 import { isOnline, watched } from "./net.js";
@@ -123,7 +124,6 @@ addEventListener("session-expired", () => banner("session",
 
 // ---- the outbox bar: how many records wait and why
 async function drawOutbox() {
-  state.names = new Map((await db.all("tasks")).map((t) => [t.record_id, t.entity.name]));
   const box = document.getElementById("outbox");
   if (!state.session) { box.hidden = true; drawKeep(document.getElementById("outbox-keep"), null, []); return; }
   const queue = await waiting(state.session.user.id);
@@ -137,11 +137,14 @@ async function drawOutbox() {
   };
   const reason = !first ? "" : !isOnline() ? "当前离线，待联网后上传"
     : first.sync.progress && first.sync.state === "queued" ? first.sync.progress : REASONS[first.sync.state] || "等待同步";
+  const why = queue.filter((d) => ["conflict", "rejected", "retry"].includes(d.sync.state) && d.sync.error);
+  // The enterprise names only when a line needs them (the list's cards, not the whole tasks).
+  const names = why.length ? new Map((await db.cardsOf(state.session.user.id)).map((t) => [t.record_id, t.entity.name])) : null;
   mount(document.getElementById("outbox-text"),
     h("strong", { id: "outbox-count" }, `待同步 ${queue.length} 条`), h("span", {}, `：${reason}`),
-    queue.filter((d) => ["conflict", "rejected", "retry"].includes(d.sync.state) && d.sync.error).map((d) =>
+    why.map((d) =>
       h(`div.${d.sync.state === "retry" ? "why" : "conflict"}`, { role: d.sync.state === "retry" ? null : "alert" },
-        `${state.names.get(d.record_id) || ""}：${d.sync.error}${d.sync.state === "conflict" ? "。本机记录已保留，请联系审核人处理。" : ""}`)));
+        `${names.get(d.record_id) || ""}：${d.sync.error}${d.sync.state === "conflict" ? "。本机记录已保留，请联系审核人处理。" : ""}`)));
 }
 const showsTasks = () => /^\/field\/?$/.test(location.pathname) || /\/task\/\d+$/.test(location.pathname);
 addEventListener("outbox-change", () => { drawOutbox(); if (showsTasks()) refreshQuiet(); });
@@ -276,14 +279,18 @@ const fetchTasks = () => watched("/api/field/tasks", { credentials: "same-origin
 const fetchCalendar = () => watched("/field/calendar.json", { cache: "no-store" })
   .then((r) => (r.ok ? r.json() : null)).catch(() => null);
 
+// Stores a download; resolves with whether the tasks or the catalog the phone holds for this user changed.
 async function keep(userId, data, cal) {
+  let changed = false;
   if (data) {
     const { tasks, ...catalog } = data;
+    changed = JSON.stringify(catalog) !== JSON.stringify(state.catalog);
     await db.setMeta("catalog", catalog);
-    await db.replaceTasks(userId, tasks);
+    changed = (await db.replaceTasks(userId, tasks)) || changed;
     state.catalog = catalog;
   }
   if (cal) { await db.setMeta("calendar", cal); state.cal = cal; }
+  return changed;
 }
 
 async function download() {
@@ -291,7 +298,6 @@ async function download() {
   await keep(state.session.user.id, data, cal);
 }
 
-const snapshot = async () => JSON.stringify([await db.all("tasks"), state.catalog]);
 // Straight from the sign-in page the account may have changed: nothing is shown before the server says whose.
 const fromLogin = () => { try { return new URL(document.referrer).pathname === "/login"; } catch { return false; } };
 
@@ -299,17 +305,19 @@ async function start() {
   const notices = platformNotices();
   if (notices.length) banners.append(h("div.banner", {}, notices));
   drawNet();
-  const [session, catalog, cal, signedOut] = await Promise.all(
-    [db.getMeta("session"), db.getMeta("catalog"), db.getMeta("calendar"), db.getMeta("signed_out")]);
+  // Everything the first screen needs, in one read of the phone's database begun by boot.js before this module ran
+  // (the list's cards, not the whole tasks with their checklists).
+  const { session, catalog, calendar: cal, signedOut, list } = await booting;
   Object.assign(state, { session, catalog, cal, signedOut });
   if (session) useSession(session);
   const early = session && catalog && !fromLogin();
   if (early) {           // the phone has the tasks: show them now, refresh them when the network answers
     document.getElementById("signout").hidden = false;
+    state.preloaded = list;          // for this first render only: later renders read the database again
     await render();
+    state.preloaded = null;
   }
-  const before = early ? await snapshot() : null;
-  let redraw = !early;
+  let redraw = !early, changed = false;
   // A sign-out made offline goes to the server before anything else is asked of it.
   if (isOnline() && await sendSignouts()) {
     if (state.signedOut) state.signedOut = { ...state.signedOut, pending: false };
@@ -320,7 +328,7 @@ async function start() {
       state.session = now;
       state.signedOut = null;
       await db.delMeta("signed_out");
-      await keep(now.user.id, data, fresh);
+      changed = await keep(now.user.id, data, fresh);
       banner("session");
     } else {
       await keep(null, null, fresh);
@@ -330,7 +338,7 @@ async function start() {
   }
   document.getElementById("signout").hidden = !state.session;
   if (redraw) await render();
-  else if (before !== await snapshot() && showsTasks()) refreshQuiet();
+  else if (changed && showsTasks()) refreshQuiet();
   // After the first screen: on a slow network the worker's install would compete with the page's own requests.
   registerWorker().catch((err) => console.error(err));
   // The other screens' modules, fetched and compiled while the inspector reads the list: opening a task is then instant.

@@ -73,13 +73,77 @@ export function putMedia(recordId, item) {
   return put("media", { ...item, key: mediaKey(recordId, item.sha256), record_id: recordId });
 }
 
-// Replace the tasks of one user by a fresh download, keeping tasks that still hold a local draft.
+// The task list reads one small entry, not 200 whole tasks with their checklists: meta `cards:<user id>` holds what
+// each card shows (the task's own shape, cut down: statusOf and deadlineLine read it as they read a task). Every
+// write of a task rewrites it in the same transaction (replaceTasks, updateTask); clearUser deletes it.
+const cardsKey = (userId) => `cards:${userId}`;
+export function card(t) {
+  const { plan, entity } = t;
+  return {
+    record_id: t.record_id, user_id: t.user_id, status: t.status, status_label: t.status_label,
+    sync_due: t.sync_due, late: t.late,
+    plan: { doc_number: plan.doc_number, entry_days: plan.entry_days, window_start: plan.window_start, window_end: plan.window_end },
+    entity: { name: entity.name, uscc: entity.uscc, address: entity.address, checkin_token: entity.checkin_token },
+    departments: t.departments.map((d) => ({ name: d.name })), team: t.team.map((m) => ({ name: m.name })),
+  };
+}
+const cardsFrom = (tasks, userId) => tasks.filter((t) => t.user_id === userId).map(card);
+
+// Replace the tasks of one user by a fresh download, keeping tasks that still hold a local draft. Resolves with
+// whether anything the phone holds for this user changed (a task added, dropped or different).
 export function replaceTasks(userId, tasks) {
-  return run(["tasks", "drafts"], "readwrite", async (s) => {
+  return run(["tasks", "drafts", "meta"], "readwrite", async (s) => {
     const [old, drafts] = await Promise.all([req(s.tasks.getAll()), req(s.drafts.getAllKeys())]);
+    const fresh = tasks.map((t) => ({ ...t, user_id: userId }));
     const keep = new Set(tasks.map((t) => t.record_id).concat(drafts));
-    for (const t of old) if (t.user_id === userId && !keep.has(t.record_id)) s.tasks.delete(t.record_id);
-    for (const t of tasks) s.tasks.put({ ...t, user_id: userId });
+    const before = new Map(old.filter((t) => t.user_id === userId).map((t) => [t.record_id, t]));
+    let changed = false;
+    for (const t of before.values()) if (!keep.has(t.record_id)) { s.tasks.delete(t.record_id); changed = true; }
+    for (const t of fresh) {
+      const was = before.get(t.record_id);
+      changed ||= !was || JSON.stringify(was) !== JSON.stringify(t);
+      s.tasks.put(t);
+    }
+    const got = new Set(fresh.map((t) => t.record_id));
+    const kept = [...before.values()].filter((t) => keep.has(t.record_id) && !got.has(t.record_id));
+    s.meta.put(cardsFrom(fresh.concat(kept), userId), cardsKey(userId));
+    return changed;
+  });
+}
+
+// One task changed in place (the server's word on its status): the task and its card in one transaction.
+export function updateTask(recordId, mutate) {
+  return run(["tasks", "meta"], "readwrite", async (s) => {
+    const t = await req(s.tasks.get(recordId));
+    const next = t && mutate(structuredClone(t));
+    if (!next) return t;
+    s.tasks.put(next);
+    const cards = await req(s.meta.get(cardsKey(next.user_id)));
+    if (cards) s.meta.put(cards.map((c) => (c.record_id === recordId ? card(next) : c)), cardsKey(next.user_id));
+    return next;
+  });
+}
+
+// What the task list shows, in one read: the user's cards, and every draft and 补充说明 on the phone. A phone whose
+// tasks were stored before the cards existed builds them from its tasks (until the next download stores them).
+function listIn(s, userId) {
+  return Promise.all([req(s.meta.get(cardsKey(userId))), req(s.drafts.getAll()), req(s.amendments.getAll())])
+    .then(async ([cards, drafts, amendments]) => ({
+      user_id: userId, drafts, amendments, cards: cards || cardsFrom(await req(s.tasks.getAll()), userId),
+    }));
+}
+const LIST_STORES = ["meta", "drafts", "amendments", "tasks"];
+export const cardsOf = (userId) => run(["meta", "tasks"], "readonly", async (s) =>
+  (await req(s.meta.get(cardsKey(userId)))) || cardsFrom(await req(s.tasks.getAll()), userId));
+export const listOf = (userId) => run(LIST_STORES, "readonly", (s) => listIn(s, userId));
+
+// Start-up in one transaction: the session, the catalog, the calendar, a sign-out note, and (signed in) the list.
+export function boot() {
+  return run(LIST_STORES, "readonly", async (s) => {
+    const [session, catalog, calendar, signedOut] = await Promise.all(
+      ["session", "catalog", "calendar", "signed_out"].map((k) => req(s.meta.get(k))));
+    const list = session && catalog ? await listIn(s, session.user.id) : null;
+    return { session, catalog, calendar, signedOut, list };
   });
 }
 
@@ -161,7 +225,7 @@ export function clearUser(userId, { keepDraft, keepAmendment }) {
     for (const d of drafts) if (mine(d) && !keepDraft(d)) s.drafts.delete(d.record_id);
     for (const a of amendments) if (mine(a) && !keepAmendment(a)) s.amendments.delete(a.client_id);
     for (const m of media) if (mineRecords.has(m.record_id) && !stillNeeded.has(m.record_id)) s.media.delete(m.key);
-    for (const key of ["session", "catalog", `credential:${userId}`]) s.meta.delete(key);
+    for (const key of ["session", "catalog", `credential:${userId}`, cardsKey(userId)]) s.meta.delete(key);
     return [...keptDrafts, ...keptAmendments].filter(mine).length;
   });
 }

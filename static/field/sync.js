@@ -164,7 +164,7 @@ async function sendOne(d, retryMissing = true) {
 // dropped and the page fetches the tasks again for the server's status_label ("tasks-stale").
 async function takeStatus(recordId, data) {
   let stale = false;
-  await db.update("tasks", recordId, (t) => {
+  await db.updateTask(recordId, (t) => {
     if (!t) return undefined;
     const label = data.status_label || (t.status === data.status && t.status_label) || null;
     stale = !label;

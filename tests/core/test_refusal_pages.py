@@ -10,6 +10,8 @@ from webapp.core.extensions import db
 from webapp.domain.refusal import Refused
 from webapp.stages.accounts.models import Department
 
+pytestmark = pytest.mark.own_app  # the probe routes are added to the app
+
 
 @pytest.fixture
 def probe(app):

@@ -5,6 +5,7 @@ nothing is lost, both see one state, and the session, CSRF token, sign-out and t
 both. Runs on PostgreSQL (TEST_DATABASE_URL), skipped only on the SQLite pass."""
 import hashlib
 import io
+import os
 import re
 import uuid
 
@@ -21,7 +22,9 @@ from tests.field_api.conftest import full_findings, jpeg_with_exif, signature_pn
 from webapp.core.extensions import db
 from webapp.stages.records.models import InspectionRecord, Media
 
-BROKER = "redis://127.0.0.1:6379/15"  # its own: test_jobs_sweep flushes 11, and xdist may run both at once
+# Its own database: test_jobs_sweep flushes 11, and xdist may run both at once (TWO_SERVERS_BROKER: another one,
+# for a run beside other users of the same Redis).
+BROKER = os.environ.get("TWO_SERVERS_BROKER", "redis://127.0.0.1:6379/15")
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

@@ -66,12 +66,15 @@ def test_a_malformed_population_text_is_refused():
 
 def test_the_stored_rows_the_manifest_and_the_verifier_agree(world):
     d = entity_draw(world.current)
-    rows = db.session.execute(select(DrawSelection.rank, DrawSelection.uscc, DrawSelection.risk,
-                                     DrawSelection.score, DrawSelection.by)
+    rows = db.session.execute(select(DrawSelection.rank, DrawSelection.uscc, DrawSelection.risk, DrawSelection.by)
                               .where(DrawSelection.draw_id == d.id).order_by(DrawSelection.rank)).all()
     want = algo.select_entities(d.seed, d.population, d.params["ratios"], d.params["floor"])
     assert [r.rank for r in rows] == list(range(1, len(rows) + 1))
-    assert [[r.uscc, r.risk, r.score, r.by] for r in rows] == want["selected"] == d.result["selected"]
+    assert [[r.uscc, r.risk, r.by] for r in rows] == [[u, r, by] for u, r, _, by in want["selected"]]
+    # the score is not stored: read back, it is recomputed from the seed, whole or by rank range
+    assert [list(r) for r in selection.rows(d.id)] == want["selected"] == d.result["selected"]
+    assert [list(r) for r in selection.rows(d.id, limit=3)] == want["selected"][:3]
+    assert [row for batch in selection.batches(d.id, size=2) for row in batch] == selection.rows(d.id)
     assert selection.count(d.id) == d.outcome["drawn"] == len(rows)
     assert disclosure.drawn_by_level(d) == selection.by_level(d.id)
     # hashed at the execution from the compiled selection in memory; here from the rows read back
@@ -80,3 +83,35 @@ def test_the_stored_rows_the_manifest_and_the_verifier_agree(world):
     full = json.loads("".join(disclosure.manifest_chunks(d)))
     assert all(ok for _, ok, _ in published.verify(full))
     assert selection.contains(d.id, rows[0].uscc) and not selection.contains(d.id, "不在名单")
+
+
+def test_a_large_frozen_population_is_read_on_a_connection_of_its_own(world):
+    """The execution reads a large population on its own connection (PostgreSQL: closed at once, so that no pooled
+    connection keeps a buffer of its size): the same text as the session reads."""
+    from webapp.stages.draw import ceremony
+
+    d = entity_draw(world.current)
+    text = d.population
+    db.session.expire(d)
+    assert "population" not in d.__dict__
+    assert ceremony.frozen_population(d, large=0) == text and d.population == text
+    assert ceremony.frozen_population(d, large=0) is d.population  # loaded now: not read again
+
+
+def test_the_freeze_sorts_copied_lines_as_the_canonical_text_does():
+    from webapp.domain._hashrank import canonical_lines
+
+    pairs = population(2000, seed=5) + [("9113", "low"), ("91130", "high"), ("A\x01B", "general")]
+    shuffled = sorted(pairs, key=lambda p: algo.entity_score(SEED, p[0]))
+    lines = "".join(f"{u}\t{r}\n" for u, r in shuffled).encode()
+    assert canonical_lines(lines).decode() == algo.population_text(pairs)
+    for escaped in (b"A\\\\1\thigh\n", b"A\\r\thigh\n", "统一\thigh\n".encode(), b"A\tmedium\n", b"\thigh\n", b"A\thigh"):
+        assert canonical_lines(escaped) is None  # the database sorts and checks these
+    assert canonical_lines(b"") == b""
+
+
+def test_the_frozen_population_is_the_eligible_directory_in_canonical_order(world):
+    from webapp.stages.draw import ceremony
+
+    d = ceremony.prepare(world.current, algo.ENTITIES)
+    assert d.population == algo.population_text(ceremony.eligible_population(world.current))

@@ -14,6 +14,7 @@ from webapp.domain import findings as rules
 from webapp.stages.field.models import FieldSubmission
 from webapp.stages.field.tasks import today_in_china
 from webapp.stages.plans.calendar import current_calendar
+from webapp.stages.records import deadlines
 from webapp.stages.records.media import thumbnail_key
 from webapp.stages.records.models import InspectionRecord, Media
 
@@ -251,6 +252,26 @@ def test_a_signed_record_is_stored_once_and_replays_get_the_same_answer(phone, d
     task = next(t for t in phone.tasks().get_json()["tasks"] if t["record_id"] == record.id)
     assert task["status"] == "submitted" and task["server_hash"] == body["findings_hash"]
     assert task["client_uuid"] == client_uuid and task["sync_due"] == due.due.isoformat()
+
+
+def test_a_put_follows_a_calendar_change_made_after_the_last_put(phone, dispatched, world):
+    """Each process keeps the working-day calendar and reads it again only when the override table's content (read
+    with the record) has changed: a day made a holiday after one PUT moves the deadline of the next."""
+    phone.login("jt01")
+    first = phone.put(submission(dispatched.record, signature=_signed(phone, dispatched.record)))
+    assert first.status_code == 201, first.get_json()
+    before = date.fromisoformat(first.get_json()["sync_due"])
+    today = today_in_china()
+    workday = next(today + timedelta(days=n) for n in range(1, 30) if current_calendar().is_workday(
+        today + timedelta(days=n))[0])
+    deadlines.set_override(workday, False, "测试：临时调休")
+    db.session.commit()
+    other = factories.dispatched(world.current, factories.entities(1)[0], ("jt01", "rs01"))
+    db.session.commit()
+    second = phone.put(submission(other, signature=_signed(phone, other)))
+    assert second.status_code == 201, second.get_json()
+    after = date.fromisoformat(second.get_json()["sync_due"])
+    assert after == current_calendar().add_workdays(today, 5).due and after > before
 
 
 def test_different_content_under_the_same_uuid_is_a_conflict(phone, dispatched):

@@ -318,3 +318,39 @@ def test_export_and_bundle_jobs_start_and_download_only_where_they_belong(matrix
                 assert client.post(url, data={"csrf_token": token}).status_code in (403, 404), (who, url)
     db.session.expire_all()
     assert set(db.session.scalars(select(Job.id))) == before | set(made.values())
+
+
+def test_the_audit_page_lists_only_the_accounts_of_the_jurisdictions_the_office_sees(matrix, client, auth):
+    """操作日志 (issue 13): a district's office reads its own accounts' events, never another district's; the
+    city reads both; every other role is refused; the page writes nothing and takes no POST."""
+    signed_in = []
+
+    def shown(who) -> tuple[int, str]:
+        if signed_in:
+            auth.logout()
+        sign_in(client, auth, who)
+        signed_in.append(who)
+        page = client.get("/office/audit/")
+        return page.status_code, page.get_data(as_text=True)
+
+    db.session.expire_all()
+    before = snapshot()
+    signs = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action.in_(("login", "logout"))))
+    for own, other in OTHER.items():
+        status, html = shown(f"{own}_office")
+        mine, theirs = (f"{'莲池区' if d == 'lc' else '竞秀区'}office" for d in (own, other))
+        assert status == 200 and "draw.prepare" in html
+        assert mine in html and theirs not in html
+        assert client.post("/office/audit/", data={"csrf_token": csrf_token(client, "/account/password")}
+                           ).status_code == 405
+        for role in ("admin", "review", "insp"):
+            assert shown(f"{own}_{role}")[0] == 403
+    status, html = shown("city")
+    assert status == 200 and "莲池区office" in html and "竞秀区office" in html
+    assert "操作日志" in client.get("/home").get_data(as_text=True)  # in the office's menu
+    db.session.expire_all()
+    after = snapshot()  # the sign-ins and sign-outs are audited themselves; nothing else was written
+    assert after[1:] == before[1:]
+    assert after[0] - before[0] == db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action.in_(("login", "logout")))) - signs

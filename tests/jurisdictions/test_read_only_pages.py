@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-
 from tests.conftest import csrf_token
 from tests.jurisdictions.test_matrix import matrix  # noqa: F401 (the fixture)
 from webapp.core import clock

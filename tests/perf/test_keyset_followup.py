@@ -11,13 +11,15 @@ from webapp.faces.department import followup
 from webapp.stages.publication.models import FollowUpTask
 
 
-def walk(client, url: str, item: str) -> list[int]:
-    """The ids matched by `item` on each page, following the 下一页 link to the end."""
+def walk(client, url: str, item: str, kind=int, within=None) -> list:
+    """What `item` matches on each page (as `kind`), following the 下一页 link to the end; `within`: the part of
+    the page to read (a page with two lists), whose own 下一页 is followed."""
     seen = []
     while url:
         html = client.get(url).get_data(as_text=True)
-        seen += [int(i) for i in re.findall(item, html)]
-        after = re.search(r'href="([^"]*after=[^"]*)"[^>]*>下一页', html)
+        html = within(html) if within else html
+        seen += [kind(i) for i in re.findall(item, html)]
+        after = re.search(r'href="([^"]*[?&;](?:after|a|p)=[^"]*)"[^>]*>下一页', html)
         url = unescape(after.group(1)) if after else None
     return seen
 

@@ -2,11 +2,13 @@
 was made of, and the SQL CASE agreeing with domain.eligibility.exclusion_reason entity by entity."""
 from collections import Counter
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests import factories
+from tests.perf.test_keyset_followup import walk
 from webapp.core.extensions import db
 from webapp.domain import eligibility as ref
 from webapp.domain import risk, uscc
@@ -81,15 +83,27 @@ def test_excluded_list_is_paginated_with_each_reason(app, world, client, auth):
     total = eligibility.summary(plan)["excluded_total"]
     pages = -(-total // 50)
     assert pages >= 2
-    seen = []
+    by_page = []
     for page in range(1, pages + 1):
-        rows = eligibility.excluded_page(plan, page)
-        seen += [e.id for e, _ in rows]
-        html = client.get(f"/plans/{plan.id}/eligibility?page={page}").get_data(as_text=True)
-        e, reason = rows[0]
-        assert e.name in html and reason in html
-    assert len(seen) == len(set(seen)) == total
-    assert client.get(f"/plans/{plan.id}/eligibility?page={pages + 1}").status_code == 404
+        by_page += [(e.id, e.name, reason) for e, reason in eligibility.excluded_page(plan, page)]
+    assert len({i for i, _, _ in by_page}) == len(by_page) == total
+    # The page pages by keyset: walking its 下一页 links lists every excluded entity once, with its reason.
+    shown = walk(client, f"/plans/{plan.id}/eligibility", r'<div class="muted code">([^<]+)</div>', str)
+    assert len(shown) == len(set(shown)) == total
+    html = client.get(f"/plans/{plan.id}/eligibility").get_data(as_text=True)
+    _, name, reason = by_page[0]
+    assert name in html and reason in html
+    assert client.get(f"/plans/{plan.id}/eligibility?after=x").status_code == 200  # a bad cursor: the first page
+
+
+# Each rule alone and all together, as plans set them.
+RULES = [
+    ref.Rules(date(2023, 6, 1), 2022, ("合格",), "校外培训机构"),
+    ref.Rules(date(2023, 6, 1), None, (), None),
+    ref.Rules(None, 2022, ("合格", "存续"), None),
+    ref.Rules(None, None, (), "幼儿园"),
+    ref.Rules(),
+]
 
 
 def _odd_entities():
@@ -109,13 +123,7 @@ def _odd_entities():
     return [Entity(uscc=uscc.complete(f"9113060600EDGE{i:03d}"), **row) for i, row in enumerate(rows)]
 
 
-@pytest.mark.parametrize("rules", [
-    ref.Rules(date(2023, 6, 1), 2022, ("合格",), "校外培训机构"),
-    ref.Rules(date(2023, 6, 1), None, (), None),
-    ref.Rules(None, 2022, ("合格", "存续"), None),
-    ref.Rules(None, None, (), "幼儿园"),
-    ref.Rules(),
-])
+@pytest.mark.parametrize("rules", RULES)
 def test_sql_agrees_with_the_reference_entity_by_entity(app, world, rules):
     db.session.add_all(_odd_entities())
     db.session.commit()
@@ -128,3 +136,35 @@ def test_sql_agrees_with_the_reference_entity_by_entity(app, world, rules):
         assert (code is None) == (reason is None), (e.uscc, code, reason)
         if code:
             assert WORDING[code](reason), (e.uscc, code, reason)
+
+
+@pytest.mark.parametrize("rules", RULES)
+def test_summary_in_one_pass_agrees_with_the_reference(app, world, rules):
+    """The summary decides on groups of entities, in one statement over the directory: its figures are the
+    reference's applied to every entity of the plan's area, one by one."""
+    db.session.add_all(_odd_entities())
+    db.session.commit()
+    plan = plan_2023()
+    shaped = SimpleNamespace(rules=rules, ratios=plan.ratios, floor_percent=plan.floor_percent,
+                             jurisdiction_id=plan.jurisdiction_id)
+    counts, reasons = Counter({lvl: 0 for lvl in risk.LEVELS}), Counter()
+    for e in db.session.scalars(select(Entity).where(eligibility.in_area(plan))):
+        reason = ref.exclusion_reason(rules, e.facts())
+        if reason is None:
+            counts[e.risk_level] += 1
+        else:
+            reasons[reason] += 1
+    assert sum(counts.values()) + sum(reasons.values()) == len(world.entities) + 9
+
+    statements = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        figures = eligibility.summary(shaped)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    assert figures["eligible"] == dict(counts)
+    assert {g["text"]: g["count"] for g in figures["excluded"]} == dict(reasons)
+    assert figures["excluded_total"] == sum(reasons.values())
+    assert figures["draw"] == ref.draw_counts(counts, plan.ratios, plan.floor_percent)
+    assert sum(" entities" in s for s in statements) == 1, statements

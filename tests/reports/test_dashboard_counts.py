@@ -2,17 +2,20 @@
 of the plan's records after each step of the regime through its real code paths: the draw's dispatch, the
 phone's submission, review's approval and return, publication, withdrawal, a new risk level."""
 import json
+import uuid
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.conftest import csrf_token
 from tests.factories import confirm_all, department, entity_draw, get_user, inspector_draw, review_plan
 from tests.field_api.conftest import Phone, signature_png, submission
 from tests.field_api.conftest import sha as digest
+from tests.perf.test_query_counts import statements
 from tests.review.joint import decide_as, publish
 from webapp.core.extensions import db
 from webapp.domain.status import PART_DONE, RecordStatus
+from webapp.stages.directory.models import Entity
 from webapp.stages.publication.dashboard_counts import DashboardCount
 from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review.models import ReviewPart
@@ -91,5 +94,60 @@ def test_the_counts_follow_every_step_through_the_real_code_paths(world, client,
     auth.logout()
 
     record.entity.risk_level = "high" if record.entity.risk_level != "high" else "low"  # the directory re-rates
+    db.session.commit()
+    _same(plan.id)
+
+
+def _dashboard(seen) -> list[str]:
+    """The statements of the counts' upkeep among `seen`: their tables, the records' lock, the bulk look-up."""
+    return [s for s in seen if "dashboard_" in s or "FOR UPDATE" in s
+            or s.lstrip().startswith("SELECT inspection_records.id \nFROM")]
+
+
+def test_a_write_that_changes_no_counted_fact_costs_no_statement(world, client, auth):
+    """An upload adds to the record but changes none of its counted facts, a replayed PUT changes nothing, a
+    column the dashboard does not count is written by object or by ORM bulk UPDATE: no statement of the counts.
+    The submission itself moves them in three (the claim has locked and named its record: no lock, no look-up)."""
+    plan = review_plan()
+    confirm_all(entity_draw(plan))
+    inspector_draw(plan)
+    record = db.session.scalars(select(InspectionRecord).where(
+        InspectionRecord.plan_id == plan.id, InspectionRecord.members.any(inspector_id=get_user("jt01").profile.id))
+        .order_by(InspectionRecord.id)).first()
+    phone = Phone(client, auth).login("jt01")
+    signature = signature_png(7)
+    with statements() as seen:
+        assert phone.upload(record.id, signature, kind="signature", filename="signature.png").status_code == 201
+        assert phone.upload(record.id, signature, kind="signature", filename="signature.png").status_code == 200
+    assert _dashboard(seen) == []
+    body, client_uuid = submission(record, signature=digest(signature)), str(uuid.uuid4())
+    with statements() as seen:
+        assert phone.put(body, client_uuid).status_code == 201
+    assert len(_dashboard(seen)) == 3, _dashboard(seen)  # facts out, facts in, counts moved
+    _same(plan.id)
+    with statements() as seen:
+        assert phone.put(body, client_uuid).status_code == 200
+    assert _dashboard(seen) == []
+    phone.logout()
+
+    with statements() as seen:
+        record = db.session.get(InspectionRecord, record.id)
+        record.checkin_accuracy = 3.5
+        db.session.commit()
+        db.session.execute(update(InspectionRecord).where(InspectionRecord.plan_id == plan.id)
+                           .values(due_provisional=True))
+        db.session.commit()
+    assert _dashboard(seen) == []
+    _same(plan.id)
+
+
+def test_a_bulk_re_rating_moves_the_counts_of_the_enterprises_records(world, client, auth):
+    plan = review_plan()
+    confirm_all(entity_draw(plan))
+    inspector_draw(plan)
+    record = db.session.scalars(select(InspectionRecord).where(InspectionRecord.plan_id == plan.id)
+                                .order_by(InspectionRecord.id)).first()
+    rating = "high" if record.entity.risk_level != "high" else "low"
+    db.session.execute(update(Entity).where(Entity.id == record.entity_id).values(risk_level=rating))
     db.session.commit()
     _same(plan.id)

@@ -28,6 +28,10 @@ class Page:
     estimated: bool
 
     @property
+    def total(self) -> int:  # Flask-SQLAlchemy's Pagination name, for callers that read it
+        return self.count
+
+    @property
     def count_label(self) -> str:
         return label(self.count, self.estimated) + " 条"
 
@@ -51,22 +55,35 @@ def count(query, exact_up_to: int = EXACT_UP_TO) -> tuple[int, bool]:
     return max(estimate(query), exact), True
 
 
-def page(query, key, after, per_page: int, exact_up_to: int = EXACT_UP_TO, by=None) -> Page:
-    """`query` filtered but not ordered; `key` the unique integer column it pages by (newest last). `by`: a
-    non-null column the list sorts by first (a deadline), `key` breaking its ties; the cursor is then the text
-    "value~key" of the last row shown (a cursor that does not parse is the first page)."""
-    rows = query.order_by(key) if by is None else query.order_by(by, key)
-    after = after if by is None else _parsed(by, after)
+def page(query, key, after, per_page: int, exact_up_to: int = EXACT_UP_TO, by=None, newest_first=False,
+         known: int | None = None) -> Page:
+    """`query` filtered but not ordered; `key` the unique integer column it pages by (newest last, or first with
+    `newest_first`). `by`: a non-null column the list sorts by first (a deadline), `key` breaking its ties; the
+    cursor is then the text "value~key" of the last row shown (a cursor that does not parse is the first page).
+    `known`: the exact number of rows when the caller has it already (then not counted again)."""
+    if newest_first and by is not None:
+        raise ValueError("newest_first pages by the key alone")
+    rows = query.order_by(key.desc() if newest_first else key) if by is None else query.order_by(by, key)
+    after = _number(after) if by is None else _parsed(by, after)
     if after is not None:
-        rows = rows.where(key > after if by is None else tuple_(by, key) > tuple_(*after))
+        rows = rows.where((key < after if newest_first else key > after) if by is None
+                          else tuple_(by, key) > tuple_(*after))
     items = db.session.scalars(rows.limit(per_page + 1)).all()
     more = len(items) > per_page
     items = items[:per_page]
-    n, estimated = count(query, exact_up_to)
+    n, estimated = (known, False) if known is not None else count(query, exact_up_to)
     last = items[-1] if more else None
     cursor = None if last is None else getattr(last, key.key) if by is None else \
         f"{getattr(last, by.key).isoformat()}~{getattr(last, key.key)}"
     return Page(items, after, cursor, n, estimated)
+
+
+def _number(cursor) -> int | None:
+    """The id cursor as an integer (the view's `type=int`, or the raw text), None when it does not parse."""
+    try:
+        return None if cursor is None else int(cursor)
+    except (TypeError, ValueError):
+        return None
 
 
 def _parsed(by, cursor: str | None):

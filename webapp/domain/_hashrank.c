@@ -165,19 +165,34 @@ done_early:
      percents in LEVELS order; per level the ceil(n·p/100) lowest keys (SHA-256(prefix || uscc), then uscc), then
      a top-up from any level to ceil(N·floor/100) — what webapp/domain/draw.py's `_select` decides; the first
      three per level. Memory: one
-     48-byte record per entity that can still be chosen (bounded max-heaps), none per entity of the population.
+     56-byte record per entity that can still be chosen (bounded max-heaps), none per entity of the population.
      packed: the chosen as Chosen records in ascending key order, read by the three functions after it. */
 
 static const char *LEVEL_NAMES[4] = {"high", "higher", "general", "low"};
 static const size_t LEVEL_LENS[4] = {4, 6, 7, 3};
 
+#define INLINE 18 /* a USCC's length: such usccs travel inside the record */
+
 typedef struct {
     unsigned char digest[SHA256_DIGEST_LENGTH];
-    uint64_t offset; /* of the uscc in the text */
     uint32_t len;
     uint8_t level;
     uint8_t floor; /* 0: by ratio, 1: by the floor */
+    /* the uscc itself when len <= INLINE, copied while the pass reads it; else its offset in the text (uint64_t).
+       The output formats then read the records in order without touching the text at random: at 10,000,000
+       entities that cost more than all the rest of them (a cache and TLB miss per chosen entity). */
+    char uscc[INLINE];
 } Chosen;
+
+static inline uint64_t offset_of(const Chosen *c) { /* of a long uscc */
+    uint64_t offset;
+    memcpy(&offset, c->uscc, sizeof offset);
+    return offset;
+}
+
+static inline const char *uscc_of(const Chosen *c, const char *text) {
+    return c->len <= INLINE ? c->uscc : text + offset_of(c);
+}
 
 /* The first 8 bytes of a digest as a number: SHA-256 is uniform, so the k lowest of n lie below about k/n·2^64. */
 static inline uint64_t top64(const unsigned char *d) {
@@ -192,7 +207,7 @@ static inline int cmp_chosen(const Chosen *x, const Chosen *y, const char *text)
     int c = memcmp(x->digest + 8, y->digest + 8, SHA256_DIGEST_LENGTH - 8);
     if (c) return c;
     uint32_t n = x->len < y->len ? x->len : y->len;
-    c = memcmp(text + x->offset, text + y->offset, n);
+    c = memcmp(uscc_of(x, text), uscc_of(y, text), n);
     if (c) return c;
     return (x->len > y->len) - (x->len < y->len);
 }
@@ -233,7 +248,44 @@ static const char *parse_line(const char *p, const char *end, uint32_t *ulen, in
     return nl + 1;
 }
 
-static int cmp_chosen_r(const void *a, const void *b, void *text) { return cmp_chosen(a, b, text); }
+/* The n (>= 2) records of a level sorted by key, in a new array (the old one freed); NULL when out of memory. Their keys
+   are uniform below `span` (0: 2^64), so one pass puts them into n buckets by their first 64 bits, in order, and an
+   insertion sort finishes: about one record per bucket, linear time (qsort spent half the draw's CPU at
+   10,000,000). The order is cmp_chosen's whatever the keys: only the time depends on their spread. */
+static Chosen *sort_chosen(Chosen *a, Py_ssize_t n, uint64_t span, const char *text) {
+    Py_ssize_t *start = PyMem_RawCalloc((size_t)n + 1, sizeof(Py_ssize_t));
+    Chosen *b = PyMem_RawMalloc(sizeof(Chosen) * (size_t)n);
+    if (!start || !b) {
+        PyMem_RawFree(start);
+        PyMem_RawFree(b);
+        return NULL;
+    }
+#define BUCKET(t) (span ? (Py_ssize_t)(((unsigned __int128)(t) * (unsigned __int128)n) / span) \
+                        : (Py_ssize_t)(((unsigned __int128)(t) * (unsigned __int128)n) >> 64))
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t k = BUCKET(top64(a[i].digest));
+        start[(k < n ? k : n - 1) + 1]++;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) start[k + 1] += start[k];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t k = BUCKET(top64(a[i].digest));
+        b[start[k < n ? k : n - 1]++] = a[i];
+    }
+#undef BUCKET
+    PyMem_RawFree(start);
+    PyMem_RawFree(a);
+    for (Py_ssize_t i = 1; i < n; i++) { /* the buckets are in order: records move only within theirs */
+        if (cmp_chosen(&b[i - 1], &b[i], text) <= 0) continue;
+        Chosen x = b[i];
+        Py_ssize_t j = i;
+        while (j > 0 && cmp_chosen(&b[j - 1], &x, text) > 0) {
+            b[j] = b[j - 1];
+            j--;
+        }
+        b[j] = x;
+    }
+    return b;
+}
 
 static Py_ssize_t ceil_percent_c(Py_ssize_t n, long long percent) {
     long long v = (long long)n * percent;
@@ -317,8 +369,14 @@ static PyObject *rank(PyObject *self, PyObject *args) {
                         heap[level] = bigger;
                         room[level] *= 2;
                     }
-                    c.offset = (uint64_t)(p - text);
                     c.len = ulen;
+                    if (ulen <= INLINE) {
+                        memcpy(c.uscc, p, ulen);
+                        memset(c.uscc + ulen, 0, INLINE - ulen);
+                    } else {
+                        uint64_t offset = (uint64_t)(p - text);
+                        memcpy(c.uscc, &offset, sizeof offset);
+                    }
                     c.level = (uint8_t)level;
                     c.floor = 0;
                     heap[level][have[level]++] = c;
@@ -341,7 +399,14 @@ static PyObject *rank(PyObject *self, PyObject *args) {
             }
     }
     for (int i = 0; i < 4 && !failed; i++) {
-        qsort_r(heap[i], (size_t)have[i], sizeof(Chosen), cmp_chosen_r, (void *)text);
+        if (have[i] >= 2) {
+            Chosen *sorted = sort_chosen(heap[i], have[i], whole[i] ? 0 : limit[i], text);
+            if (!sorted) {
+                failed = 1;
+                break;
+            }
+            heap[i] = sorted;
+        }
         have[i] = cap[i];
     }
     /* the floor: the `extra` lowest of what the ratios left (each heap's tail), marked as such */
@@ -354,23 +419,25 @@ static PyObject *rank(PyObject *self, PyObject *args) {
         heap[best][at[best]++].floor = 1;
     }
     for (int i = 0; i < 4; i++) chosen_n += at[i];
-    out = failed ? NULL : PyMem_RawMalloc(sizeof(Chosen) * (chosen_n ? chosen_n : 1));
-    if (out) { /* merge the four ascending runs */
-        Py_ssize_t pos[4] = {0, 0, 0, 0};
-        for (Py_ssize_t j = 0; j < chosen_n; j++) {
-            int best = -1;
-            for (int i = 0; i < 4; i++)
-                if (pos[i] < at[i] && (best < 0 || cmp_chosen(&heap[i][pos[i]], &heap[best][pos[best]], text) < 0)) best = i;
-            out[j] = heap[best][pos[best]++];
-        }
-    }
     Py_END_ALLOW_THREADS
-    if (!out) {
+    if (failed) {
         PyErr_NoMemory();
         goto done;
     }
-    PyObject *packed = PyBytes_FromStringAndSize((const char *)out, (Py_ssize_t)(sizeof(Chosen) * chosen_n));
+    /* the four ascending runs merged straight into the result (no second copy of a 200 MB selection) */
+    PyObject *packed = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(sizeof(Chosen) * chosen_n));
     if (!packed) goto done;
+    out = (Chosen *)PyBytes_AS_STRING(packed);
+    Py_BEGIN_ALLOW_THREADS
+    Py_ssize_t pos[4] = {0, 0, 0, 0};
+    for (Py_ssize_t j = 0; j < chosen_n; j++) {
+        int best = -1;
+        for (int i = 0; i < 4; i++)
+            if (pos[i] < at[i] && (best < 0 || cmp_chosen(&heap[i][pos[i]], &heap[best][pos[best]], text) < 0)) best = i;
+        out[j] = heap[best][pos[best]++];
+    }
+    Py_END_ALLOW_THREADS
+    out = NULL; /* owned by `packed` */
     result = Py_BuildValue("(nnnn)(nnnn)(nnnn)nnN", count[0], count[1], count[2], count[3], k[0], k[1], k[2], k[3],
                            at[0], at[1], at[2], at[3], minimum, chosen_n - sum_k, packed);
 done:
@@ -392,7 +459,7 @@ static int chosen_of(Py_buffer *packed, const char *text, Py_ssize_t size, Py_ss
     if (*start > *stop) *start = *stop;
     const Chosen *c = packed->buf;
     for (Py_ssize_t i = *start; i < *stop; i++)
-        if (c[i].offset + c[i].len > (uint64_t)size || c[i].level > 3) {
+        if (c[i].level > 3 || (c[i].len > INLINE && offset_of(&c[i]) + c[i].len > (uint64_t)size)) {
             PyErr_SetString(PyExc_ValueError, "the packed selection does not belong to this text");
             return -1;
         }
@@ -400,6 +467,7 @@ static int chosen_of(Py_buffer *packed, const char *text, Py_ssize_t size, Py_ss
 }
 
 static const char HEX[] = "0123456789abcdef";
+
 
 /* A growing byte buffer for the text formats. */
 typedef struct {
@@ -409,7 +477,7 @@ typedef struct {
 
 static int grow(Out *o, size_t n) {
     size_t cap = (o->cap ? o->cap * 2 : 1 << 16) + n;
-    char *b = PyMem_Realloc(o->buf, cap);
+    char *b = PyMem_RawRealloc(o->buf, cap); /* thread-safe: the formats run without the GIL */
     if (!b) return -1;
     o->buf = b;
     o->cap = cap;
@@ -476,7 +544,7 @@ static int put_copy(Out *o, const char *s, size_t n) {
 
 static PyObject *finish(Out *o, int failed) {
     PyObject *r = failed ? PyErr_NoMemory() : PyBytes_FromStringAndSize(o->buf ? o->buf : "", (Py_ssize_t)o->len);
-    PyMem_Free(o->buf);
+    PyMem_RawFree(o->buf);
     return r;
 }
 
@@ -496,7 +564,7 @@ static PyObject *chosen_rows(PyObject *self, PyObject *args) {
             h[2 * j] = HEX[c[i].digest[j] >> 4];
             h[2 * j + 1] = HEX[c[i].digest[j] & 15];
         }
-        PyObject *row = Py_BuildValue("(s#s#s#s)", text + c[i].offset, (Py_ssize_t)c[i].len, LEVEL_NAMES[c[i].level],
+        PyObject *row = Py_BuildValue("(s#s#s#s)", uscc_of(&c[i], text), (Py_ssize_t)c[i].len, LEVEL_NAMES[c[i].level],
                                       (Py_ssize_t)LEVEL_LENS[c[i].level], h, (Py_ssize_t)sizeof h,
                                       c[i].floor ? "floor" : "ratio");
         if (!row) Py_CLEAR(out);
@@ -518,23 +586,26 @@ static PyObject *chosen_json(PyObject *self, PyObject *args) {
     if (text_of(text_obj, &text, &size) < 0 || chosen_of(&packed, text, size, &start, &stop) < 0) goto done;
     const Chosen *c = packed.buf;
     Out o = {NULL, 0, 0};
-    int failed = grow(&o, (size_t)(stop - start) * 160) < 0;
+    int failed;
+    Py_BEGIN_ALLOW_THREADS /* the text and the records are immutable objects the caller holds */
+    failed = grow(&o, (size_t)(stop - start) * 160) < 0;
     for (Py_ssize_t i = start; !failed && i < stop; i++) {
         failed = (i > start && put(&o, ",", 1) < 0) ||
                  put(&o, c[i].floor ? "{\"by\":\"floor\",\"risk\":\"" : "{\"by\":\"ratio\",\"risk\":\"", 22) < 0 ||
                  put(&o, LEVEL_NAMES[c[i].level], LEVEL_LENS[c[i].level]) < 0 ||
                  put(&o, "\",\"score\":\"", 11) < 0 || put_hex(&o, c[i].digest) < 0 ||
-                 put(&o, "\",\"uscc\":\"", 10) < 0 || put_json(&o, text + c[i].offset, c[i].len) < 0 ||
+                 put(&o, "\",\"uscc\":\"", 10) < 0 || put_json(&o, uscc_of(&c[i], text), c[i].len) < 0 ||
                  put(&o, "\"}", 2) < 0;
     }
+    Py_END_ALLOW_THREADS
     out = finish(&o, failed);
 done:
     PyBuffer_Release(&packed);
     return out;
 }
 
-/* chosen_copy(packed, text, start, stop, lead) -> COPY text rows `lead rank<TAB>risk<TAB>uscc<TAB>score<TAB>by`,
-   rank counted from 1 over the whole selection, by "ratio" or "floor". */
+/* chosen_copy(packed, text, start, stop, lead) -> COPY text rows `lead rank<TAB>risk<TAB>uscc<TAB>by`, rank counted
+   from 1 over the whole selection, by "ratio" or "floor" (the score is not stored: it is recomputed when read). */
 static PyObject *chosen_copy(PyObject *self, PyObject *args) {
     Py_buffer packed, lead;
     PyObject *text_obj, *out = NULL;
@@ -544,7 +615,9 @@ static PyObject *chosen_copy(PyObject *self, PyObject *args) {
     if (text_of(text_obj, &text, &size) < 0 || chosen_of(&packed, text, size, &start, &stop) < 0) goto done;
     const Chosen *c = packed.buf;
     Out o = {NULL, 0, 0};
-    int failed = grow(&o, (size_t)(stop - start) * 160) < 0;
+    int failed;
+    Py_BEGIN_ALLOW_THREADS
+    failed = grow(&o, (size_t)(stop - start) * 64) < 0;
     for (Py_ssize_t i = start; !failed && i < stop; i++) {
         char number[24];
         int m = sizeof number;
@@ -552,9 +625,10 @@ static PyObject *chosen_copy(PyObject *self, PyObject *args) {
         for (Py_ssize_t v = i + 1; v; v /= 10) number[--m] = (char)('0' + v % 10);
         failed = put(&o, lead.buf, (size_t)lead.len) < 0 || put(&o, number + m, sizeof number - (size_t)m) < 0 ||
                  put(&o, LEVEL_NAMES[c[i].level], LEVEL_LENS[c[i].level]) < 0 || put(&o, "\t", 1) < 0 ||
-                 put_copy(&o, text + c[i].offset, c[i].len) < 0 || put(&o, "\t", 1) < 0 ||
-                 put_hex(&o, c[i].digest) < 0 || put(&o, c[i].floor ? "\tfloor\n" : "\tratio\n", 7) < 0;
+                 put_copy(&o, uscc_of(&c[i], text), c[i].len) < 0 ||
+                 put(&o, c[i].floor ? "\tfloor\n" : "\tratio\n", 7) < 0;
     }
+    Py_END_ALLOW_THREADS
     out = finish(&o, failed);
 done:
     PyBuffer_Release(&packed);
@@ -574,17 +648,18 @@ static PyObject *population_json(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "offset outside the text");
         return NULL;
     }
-    const char *p = text + offset, *end = text + size;
+    const char *p = text + offset, *end = text + size, *bad = NULL;
     Out o = {NULL, 0, 0};
-    int failed = grow(&o, (size_t)(count < size - offset ? count : size - offset) * 64) < 0;
+    int failed;
+    Py_BEGIN_ALLOW_THREADS
+    failed = grow(&o, (size_t)(count < size - offset ? count : size - offset) * 64) < 0;
     for (Py_ssize_t i = 0; !failed && i < count && p < end; i++) {
         uint32_t ulen;
         int level;
         const char *next = parse_line(p, end, &ulen, &level);
         if (!next) {
-            PyMem_Free(o.buf);
-            PyErr_Format(PyExc_ValueError, "population line at byte %zd is not USCC<TAB>risk<LF>", (Py_ssize_t)(p - text));
-            return NULL;
+            bad = p;
+            break;
         }
         const char *risk = p + ulen + 1;
         failed = (i && put(&o, ",", 1) < 0) || put(&o, "{\"risk\":\"", 9) < 0 ||
@@ -592,11 +667,88 @@ static PyObject *population_json(PyObject *self, PyObject *args) {
                  put_json(&o, p, ulen) < 0 || put(&o, "\"}", 2) < 0;
         p = next;
     }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyMem_RawFree(o.buf);
+        PyErr_Format(PyExc_ValueError, "population line at byte %zd is not USCC<TAB>risk<LF>", (Py_ssize_t)(bad - text));
+        return NULL;
+    }
     PyObject *piece = finish(&o, failed);
     return piece ? Py_BuildValue("Nn", piece, (Py_ssize_t)(p - text)) : NULL;
 }
 
+/* canonical_lines(data) -> the lines `uscc<TAB>risk<LF>` of data sorted by uscc (bytewise: Python's order of ASCII
+   strings, PostgreSQL's COLLATE "C"), as bytes; None when a line is not that, or holds a non-ASCII byte, a NUL, a
+   CR or a backslash (kept for the database's own sort, as before). The draw's freeze sorts here, on the client,
+   the lines PostgreSQL aggregated in table order. */
+typedef struct {
+    const char *p;
+    uint32_t ulen, len;
+} Line;
+
+static int cmp_line(const void *a, const void *b) {
+    const Line *x = a, *y = b;
+    uint32_t n = x->ulen < y->ulen ? x->ulen : y->ulen;
+    int c = memcmp(x->p, y->p, n);
+    if (c || x->ulen == y->ulen) return c ? c : memcmp(x->p + n, y->p + n, (x->len < y->len ? x->len : y->len) - n);
+    return x->ulen < y->ulen ? -1 : 1;
+}
+
+static PyObject *canonical_lines(PyObject *self, PyObject *args) {
+    Py_buffer data;
+    if (!PyArg_ParseTuple(args, "y*", &data)) return NULL;
+    const char *text = data.buf, *end = text + data.len, *p = text;
+    Py_ssize_t n = 0, ok = 1;
+    for (Py_ssize_t i = 0; i < data.len; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (ch == '\n') n++;
+        else if (ch == 0 || ch == '\r' || ch == '\\' || ch >= 0x80) ok = 0;
+    }
+    if (!ok || (data.len && text[data.len - 1] != '\n')) {
+        PyBuffer_Release(&data);
+        Py_RETURN_NONE;
+    }
+    Line *lines = PyMem_RawMalloc(sizeof(Line) * (size_t)(n ? n : 1));
+    PyObject *out = NULL;
+    if (!lines) {
+        PyBuffer_Release(&data);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint32_t ulen;
+        int level;
+        const char *next = parse_line(p, end, &ulen, &level);
+        if (!next || level < 0 || !ulen) {
+            ok = 0;
+            break;
+        }
+        lines[i].p = p;
+        lines[i].ulen = ulen;
+        lines[i].len = (uint32_t)(next - p);
+        p = next;
+    }
+    if (ok) {
+        out = PyBytes_FromStringAndSize(NULL, data.len);
+        if (out) {
+            char *o = PyBytes_AS_STRING(out);
+            Py_BEGIN_ALLOW_THREADS
+            qsort(lines, (size_t)n, sizeof(Line), cmp_line);
+            for (Py_ssize_t i = 0; i < n; i++) {
+                memcpy(o, lines[i].p, lines[i].len);
+                o += lines[i].len;
+            }
+            Py_END_ALLOW_THREADS
+        }
+    } else {
+        out = Py_NewRef(Py_None);
+    }
+    PyMem_RawFree(lines);
+    PyBuffer_Release(&data);
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"canonical_lines", canonical_lines, METH_VARARGS, "Lines uscc<TAB>risk<LF> sorted by uscc, or None."},
     {"keyed", keyed, METH_VARARGS, "[SHA-256(prefix || item) + item for item in items]"},
     {"lowest", lowest, METH_VARARGS,
      "The k items with the smallest SHA-256(prefix || item), ascending by digest."},
@@ -612,4 +764,8 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_hashrank", "SHA-256 ranking loops of spotcheck-hashrank-v1, compiled.", -1, methods,
 };
 
-PyMODINIT_FUNC PyInit__hashrank(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__hashrank(void) {
+    PyObject *m = PyModule_Create(&module);
+    if (m && PyModule_AddIntConstant(m, "RECORD", (long)sizeof(Chosen)) < 0) Py_CLEAR(m); /* bytes per chosen */
+    return m;
+}

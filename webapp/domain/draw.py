@@ -107,7 +107,7 @@ def lowest_py(prefix: bytes, items, k: int) -> list[bytes]:
 
 try:  # webapp/domain/_hashrank.c, built at install (hatch_build.py): OpenSSL's SHA-256 without the interpreter,
     # and the entity draw's single pass over the population text with its output formats
-    from webapp.domain._hashrank import chosen_copy, chosen_json, chosen_rows, keyed, lowest, rank
+    from webapp.domain._hashrank import RECORD, chosen_copy, chosen_json, chosen_rows, keyed, lowest, rank
     from webapp.domain._hashrank import population_json as population_pieces
     COMPILED = True
 except ImportError:  # no compiler where it was installed: same results, about four times slower
@@ -177,7 +177,7 @@ def select_entities(seed_hex: str, pairs, ratios: dict, floor: int) -> dict:
 
 def rank_entities(seed_hex: str, population, ratios: dict, floor: int) -> tuple[dict, "Selection"]:
     """`select_entities` without building the result: (the summary, the Selection). Compiled, one pass over the
-    canonical text keeps one 48-byte record per entity that may still be chosen, nothing per entity of the
+    canonical text keeps one 56-byte record per entity that may still be chosen, nothing per entity of the
     population; `population` may also be (uscc, risk) pairs."""
     text = population if isinstance(population, str) else "".join(f"{u}\t{r}\n" for u, r in population)
     percents = [int(ratios.get(level, 0)) for level in LEVELS]
@@ -234,7 +234,7 @@ class Selection:
         self.text, self.packed, self.list = text, packed, rows
 
     def __len__(self):
-        return len(self.list) if self.packed is None else len(self.packed) // 48
+        return len(self.list) if self.packed is None else len(self.packed) // RECORD
 
     def __iter__(self):
         for start in range(0, len(self), 50_000):
@@ -261,10 +261,11 @@ class Selection:
         return self._pieces(size, chosen_json, python)
 
     def copy_text(self, lead: str, size: int = 50_000):
-        """PostgreSQL COPY text rows `lead rank<TAB>risk<TAB>uscc<TAB>score<TAB>by`, rank from 1, in pieces."""
+        """PostgreSQL COPY text rows `lead rank<TAB>risk<TAB>uscc<TAB>by`, rank from 1, in pieces (no score: the
+        stored rows recompute it when read)."""
         def python(rows, start):
-            return "".join(f"{lead}{start + i}\t{r}\t{_copy_field(u)}\t{s}\t{by}\n"
-                           for i, (u, r, s, by) in enumerate(rows, 1)).encode()
+            return "".join(f"{lead}{start + i}\t{r}\t{_copy_field(u)}\t{by}\n"
+                           for i, (u, r, _, by) in enumerate(rows, 1)).encode()
         return self._pieces(size, lambda *a: chosen_copy(*a, lead.encode()), python)
 
 
@@ -332,7 +333,10 @@ def match_teams(seed_hex: str, pairs, roster: list[dict], conflicts, team_sizes:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=min(workers, len(jobs))) as executor:
-            outcomes = list(executor.map(match_department, *zip(*jobs)))
+            # the work is about entities × pool: the largest pools first, so that the threads end together
+            futures = {i: executor.submit(match_department, *jobs[i])
+                       for i in sorted(range(len(jobs)), key=lambda i: -len(jobs[i][2]))}
+            outcomes = [futures[i].result() for i in range(len(jobs))]
     else:
         outcomes = [match_department(*job) for job in jobs]
 

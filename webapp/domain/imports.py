@@ -7,9 +7,10 @@ later exactly as shown.
 """
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
-from webapp.domain import annual_report, uscc
+from webapp.domain import annual_report, columns, uscc
 from webapp.domain import normalise as n
 
 CREATE, UPDATE, UNCHANGED, REJECTED = "create", "update", "unchanged", "rejected"
@@ -136,39 +137,20 @@ class Summary:
         return {a: self.counts.get(a, 0) for a in (CREATE, UPDATE, UNCHANGED, REJECTED)} | {"blank": self.blank}
 
 
-MEMO = 4096  # values remembered per column: a column's few repeated values (风险等级, 类别, dates) parse once
-
-
-def memo(parse: Callable) -> Callable[[Any], tuple[Any, str | None]]:
-    """`parse` as (value, None) or (None, its ValueError's message), remembering the answer for the first `MEMO`
-    distinct cells (parsers are pure). Keyed by type too: True, 1 and 1.0 are equal keys but different cells."""
-    cache: dict = {}
-
-    def parsed(cell):
-        key = cell if type(cell) is str else (type(cell), cell)
-        try:
-            return cache[key]
-        except KeyError:
-            pass
-        try:
-            answer = (parse(cell), None)
-        except ValueError as e:
-            answer = (None, str(e))
-        if len(cache) < MEMO:
-            cache[key] = answer
-        return answer
-    return parsed
-
-
-def parse_cells(cells: list, parsers: list[tuple[str, int, Callable]]) -> tuple[dict, list[str]]:
-    """`parsers`: (field, column index, `memo(parse)`)."""
-    values, errors = {}, []
-    width = len(cells)
-    for name, index, parse in parsers:
-        values[name], error = parse(cells[index] if index < width else None)
-        if error is not None:
-            errors.append(error)
-    return values, errors
+def parse_chunk(rows: list[list], parsers: list[tuple[str, int, Callable]]) -> tuple[list[dict], list]:
+    """Each row's values and errors (a list in the parsers' order, None for none). `parsers`: (field, column index,
+    `columns.column_parser(parse)`), a column at a time."""
+    names, value_columns, errors = [], [], {}
+    for name, index, run in parsers:
+        values, failed = run(columns.cells_of(rows, index))
+        names.append(name)
+        value_columns.append(values)
+        if failed is not None:
+            for i, error in enumerate(failed):
+                if error is not None:
+                    errors.setdefault(i, []).append(error)
+    parsed = [dict(zip(names, values)) for values in zip(*value_columns)] if names else [{} for _ in rows]
+    return parsed, [errors.get(i) for i in range(len(rows))] if errors else [None] * len(rows)
 
 
 def _blank(cells: list) -> bool:
@@ -185,31 +167,35 @@ def plan(rows: Iterable[tuple[int, list]], spec: Spec, colmap: dict[str, int],
     representation as parsed values; names starting with "_" are context, never compared). `update_only`: a
     key not stored yet is rejected (the file lacks what a new record needs)."""
     summary = summary if summary is not None else Summary()
-    parsers = [(name, index, memo(spec.column(name).parse)) for name, index in colmap.items()]
+    parsers = [(name, index, columns.column_parser(spec.column(name).parse)) for name, index in colmap.items()]
     # First the keys alone (duplicates are found over the whole file), then each chunk in full: only the cells of
     # a 100,000-row file are held at once, not its parsed values.
     key_parsers = [p for p in parsers if p[0] in spec.key_fields] if spec.key_fields else parsers
     pending: list[tuple[int, list, str | None] | None] = []
-    lines_of: dict[str, list[int]] = {}
     for line, cells in rows:
         if _blank(cells):
             summary.blank += 1
             continue
-        key = spec.key(parse_cells(cells, key_parsers)[0])
-        pending.append((line, cells, key))
-        if key:
-            lines_of.setdefault(key, []).append(line)
+        pending.append((line, cells, None))
+    lines_of: dict[str, list[int]] = {}
+    for start in range(0, len(pending), CHUNK):
+        part = pending[start:start + CHUNK]
+        for i, values in enumerate(parse_chunk([cells for _, cells, _ in part], key_parsers)[0], start):
+            line, cells, _ = pending[i]
+            key = spec.key(values)
+            pending[i] = (line, cells, key)
+            if key:
+                lines_of.setdefault(key, []).append(line)
 
     for start in range(0, len(pending), CHUNK):
+        part = pending[start:start + CHUNK]
+        pending[start:start + CHUNK] = [None] * len(part)
         chunk = []
-        for i in range(start, min(start + CHUNK, len(pending))):
-            line, cells, key = pending[i]
-            pending[i] = None
-            values, errors = parse_cells(cells, parsers)
+        for (line, cells, key), values, errors in zip(part, *parse_chunk([p[1] for p in part], parsers)):
             if not errors:
                 errors = spec.validate(values)
             row = RowPlan(line, REJECTED if errors else "", key, values, cells, errors)
-            lines = lines_of.get(key or "", [])
+            lines = lines_of.get(key or "", ())
             if len(lines) > 1:
                 others = "、".join(str(x) for x in lines if x != line)
                 row.reasons.append(f"文件中重复：第 {others} 行也是同一{spec.key_label}")
@@ -270,11 +256,15 @@ def _text(limit: int):
         if len(text) > limit:
             raise ValueError(f"内容过长（超过 {limit} 字）：{text[:20]}…")
         return text or None
+    parse.column = columns.text_column(limit)  # the same, a column at a time (columns.column_parser)
     return parse
 
 
 def _uscc(value) -> str | None:
     return n.clean_code(value) or None
+
+
+_uscc.column = columns.code_column
 
 
 BAD_CHECKSUM = "统一社会信用代码校验位不正确"
@@ -290,8 +280,8 @@ def _year_column(text: str) -> Column | None:
 def _merge_years(values: dict, current: dict | None):
     """The years of the year-carrying columns applied to the 年报情况 column's (or the stored) years."""
     marks, notes = {}, []
-    for name in [k for k in values if k.startswith(annual_report.PREFIX) and annual_report.field_year(k)]:
-        year, mark = annual_report.field_year(name), values.pop(name)
+    for name, year in _year_fields(tuple(values)):
+        mark = values.pop(name)
         if isinstance(mark, bool):
             marks[year] = mark
         elif mark is not None:
@@ -300,8 +290,20 @@ def _merge_years(values: dict, current: dict | None):
         values["_notes"] = values.get("_notes", []) + notes
     if marks:
         base = values.get("annual_report_years")
-        values["annual_report_years"] = annual_report.merge(
-            base if base is not None else (current or {}).get("annual_report_years"), marks)
+        values["annual_report_years"] = _merged(
+            base if base is not None else (current or {}).get("annual_report_years"), tuple(marks.items()))
+
+
+@lru_cache(maxsize=64)
+def _year_fields(names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """(field, year) of the year-carrying columns among a row's fields (every row of a file has the same)."""
+    return tuple((k, annual_report.field_year(k)) for k in names
+                 if k.startswith(annual_report.PREFIX) and annual_report.field_year(k))
+
+
+@lru_cache(maxsize=4096)
+def _merged(base: str | None, marks: tuple[tuple[int, bool], ...]) -> str:
+    return annual_report.merge(base, dict(marks))
 
 
 def entity_spec(overrides: Iterable[str] = (), place: Callable[[dict, dict | None], str | None] | None = None

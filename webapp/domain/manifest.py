@@ -22,9 +22,10 @@ class Stream:
         self.items, self.canonical = items, canonical
 
 
-def stream_json(obj, batch: int = 10_000, canonical: bool = False):
+def stream_json(obj, batch: int = 10_000, canonical: bool = False, raw: bool = False):
     """The compact JSON text of obj in pieces; every Stream inside becomes an array written `batch` items at a time.
-    With `canonical`, the text is the canonical JSON of `committed_sha256` (keys sorted, no spaces)."""
+    With `canonical`, the text is the canonical JSON of `committed_sha256` (keys sorted, no spaces); with `raw` too,
+    a Stream's canonical pieces come as the UTF-8 bytes they are (str pieces between them), not decoded."""
     streams = []
     style = {"sort_keys": True, "separators": (",", ":")} if canonical else {}
 
@@ -49,7 +50,9 @@ def stream_json(obj, batch: int = 10_000, canonical: bool = False):
         if canonical and stream.canonical is not None:
             for piece in stream.canonical:
                 if piece:
-                    yield piece.decode("utf-8") if first else "," + piece.decode("utf-8")
+                    if not first:
+                        yield ","
+                    yield piece if raw else piece.decode("utf-8")
                     first = False
             yield "]"
             continue
@@ -76,8 +79,8 @@ def committed_sha256(m: dict) -> str:
     """SHA-256 of the canonical JSON (keys sorted, no spaces, UTF-8) of the manifest without `LATER` keys. The
     manifest may hold Streams (it is then hashed piece by piece) or plain lists (as read from a file)."""
     h = hashlib.sha256()
-    for piece in stream_json({k: v for k, v in m.items() if k not in LATER}, canonical=True):
-        h.update(piece.encode("utf-8"))
+    for piece in stream_json({k: v for k, v in m.items() if k not in LATER}, canonical=True, raw=True):
+        h.update(piece if isinstance(piece, bytes) else piece.encode("utf-8"))  # hashlib lets other threads run
     return h.hexdigest()
 
 

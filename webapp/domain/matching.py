@@ -5,17 +5,35 @@ SHA-256(seed || b"inspector" || uscc || certificate) first. SHA-256 eats 64-byte
 || uscc fills 59 bytes of the first, so the candidates are grouped by their first HEAD bytes (a department's
 certificates mostly share them): each group's first block is hashed once per entity and each candidate costs one
 block instead of two, with the same digests.
+
+Compiled (webapp/domain/_matchrank.c, built at install with _hashrank), a department's whole walk is one call
+that holds no GIL and makes no Python object per candidate; `match_department_py` is the same walk in Python
+(where no compiler was), and the tests hold the two to the same teams.
 """
 import hashlib
 import heapq
 
 from webapp.domain import draw
 
+try:
+    from webapp.domain._matchrank import match as _match
+except ImportError:  # no compiler where it was installed: the Python walk, same teams
+    _match = None
+
 HEAD = 64 - len(bytes(32) + b"inspector" + b"0" * 18)
 
 
 def match_department(seed_hex: str, walk: list[str], pool: list[str], blocked: dict, skip, size: int) -> dict:
     """One department: {uscc: ([certificates in (load, score) order], how many short of the team size)}."""
+    if _match is None:
+        return match_department_py(seed_hex, walk, pool, blocked, skip, size)
+    index = {c: i for i, c in enumerate(pool)}
+    blocked = {uscc: [index[c] for c in certs if c in index] for uscc, certs in blocked.items()}
+    return _match(bytes.fromhex(seed_hex) + b"inspector", walk, pool, blocked, frozenset(skip), int(size))
+
+
+def match_department_py(seed_hex: str, walk: list[str], pool: list[str], blocked: dict, skip, size: int) -> dict:
+    """`match_department` in Python (candidates grouped by their first HEAD bytes, hashed by `draw.lowest`)."""
     seed = bytes.fromhex(seed_hex) + b"inspector"
     blocked = {uscc: {c.encode("ascii") for c in certs} for uscc, certs in blocked.items()}
     skip = set(skip)

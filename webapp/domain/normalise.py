@@ -210,11 +210,14 @@ def parse_certificate(value) -> str | None:
     return text
 
 
+PHONE = re.compile(r"[0-9+\-()（）转,，/]{5,32}")
+
+
 def parse_phone(value) -> str | None:
     text = _SPACES.sub("", halfwidth(cell_text(value)))
     if not text:
         return None
-    if not re.fullmatch(r"[0-9+\-()（）转,，/]{5,32}", text):
+    if not PHONE.fullmatch(text):
         raise ValueError(f"电话号码无法识别：{clean_text(value)}")
     return text
 

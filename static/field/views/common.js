@@ -6,7 +6,7 @@ import { deadlineText } from "../deadline.js";
 import { isAmendment, waitingAmendment } from "../sync.js";
 import { isOnline } from "../net.js";
 
-export const state = { session: null, catalog: null, cal: null, view: null, go: null };
+export const state = { session: null, catalog: null, cal: null, view: null, go: null, preloaded: null };
 
 // The record's status is labelled by the server: each task comes with its status_label and keeps it. The labels
 // here are for the phone's own states, which the server never sends: a draft being filled in, a signed record in
@@ -32,10 +32,11 @@ export function statusOf(task, draft, amendments = []) {
 
 export const returnedBadge = (task) => (task.status === "returned" ? h("span.badge.returned", {}, "退回") : null);
 
+export const ownAmendments = (list) => list.filter((a) => a.user_id === state.session.user.id && isAmendment(a))
+  .sort((a, b) => (a.created_at < b.created_at ? -1 : 1));
+
 export async function myAmendments(recordId) {
-  const uid = state.session.user.id;
-  const list = recordId == null ? await db.all("amendments") : await db.amendmentsOf(recordId);
-  return list.filter((a) => a.user_id === uid && isAmendment(a)).sort((a, b) => (a.created_at < b.created_at ? -1 : 1));
+  return ownAmendments(recordId == null ? await db.all("amendments") : await db.amendmentsOf(recordId));
 }
 
 export const link = (href, text, cls = "button") => h(`a.${cls}`, { href, "data-nav": "" }, text);
@@ -82,13 +83,19 @@ export function edit(recordId, mutate) {
   });
 }
 
-export function deadlineLine(task, draft) {
+// The deadline line of a task: its text and its classes (the list copies them into its cards, the task page draws it).
+export function deadlineOf(task, draft) {
   const line = deadlineText({
     cal: state.cal, inspectedOn: draft && draft.inspected_on, entryDays: task.plan.entry_days,
     server: (draft && draft.sync && draft.sync.server) || (task.sync_due ? { sync_due: task.sync_due, late: task.late } : null),
   });
-  if (line) return h(`p.deadline${line.late ? ".late" : ""}`, {}, line.text);
-  return h("p.deadline.muted", {}, `检查期间 ${task.plan.window_start} 至 ${task.plan.window_end}；检查后 ${task.plan.entry_days} 个工作日内同步`);
+  if (line) return { cls: line.late ? "deadline late" : "deadline", text: line.text };
+  return { cls: "deadline muted", text: `检查期间 ${task.plan.window_start} 至 ${task.plan.window_end}；检查后 ${task.plan.entry_days} 个工作日内同步` };
+}
+
+export function deadlineLine(task, draft) {
+  const { cls, text } = deadlineOf(task, draft);
+  return h("p", { class: cls }, text);
 }
 
 export function notFound(root) {

@@ -1,15 +1,25 @@
 // The task list (我的任务): search, the order of what needs the inspector first, the scan and credential buttons.
 import * as db from "../db.js";
 import { h, mount } from "../ui.js";
-import { state, statusOf, returnedBadge, myAmendments, link, notice, myTasks, deadlineLine } from "./common.js";
+import { state, statusOf, returnedBadge, ownAmendments, link, notice, deadlineOf } from "./common.js";
 import { isOnline } from "../net.js";
+
+// A card is drawn once and copied for each task (the engine copies it in one call, not element by element); its
+// text then goes in as text.
+let proto = null;
+const cardProto = () => (proto ||= h("li.task", {}, h("a.task-link", { "data-nav": "" },
+  h("strong"), h("span.muted"), h("span.muted"), h("span.muted"), h("span.badges", {}, h("span.badge")), h("p"))));
 
 // ---------------------------------------------------------------- 我的任务
 export async function tasksView(root) {
-  const tasks = await myTasks();
-  const drafts = new Map((await db.all("drafts")).map((d) => [d.record_id, d]));
+  // One read: the cards (what a card shows of each task), the drafts and the 补充说明; at start-up app.js has it.
+  const uid = state.session.user.id;
+  const list = state.preloaded && state.preloaded.user_id === uid ? state.preloaded : await db.listOf(uid);
+  state.preloaded = null;
+  const tasks = list.cards;
+  const drafts = new Map(list.drafts.map((d) => [d.record_id, d]));
   const amended = new Map();
-  for (const a of await myAmendments()) amended.set(a.record_id, [...(amended.get(a.record_id) || []), a]);
+  for (const a of ownAmendments(list.amendments)) amended.set(a.record_id, [...(amended.get(a.record_id) || []), a]);
   const search = h("input", { type: "search", placeholder: "搜索企业名称、信用代码或地址", "aria-label": "搜索任务" });
   const empty = h("p.muted", { hidden: true }, "没有匹配的任务。");
   // What needs the inspector first: problems with sending, then in progress, waiting to go, just uploaded (so a
@@ -24,14 +34,22 @@ export async function tasksView(root) {
   const GROUPS = ["需要处理", "填写中", "待上传", "已上传", "待检查", "已提交"];
   const card = (t) => {
     const d = drafts.get(t.record_id);
-    return h("li.task", { dataset: { search: `${t.entity.name} ${t.entity.uscc} ${t.entity.address || ""}`.toLowerCase() } },
-      h("a.task-link", { href: `/field/task/${t.record_id}`, "data-nav": "" },
-        h("strong", {}, t.entity.name),
-        h("span.muted", {}, t.entity.address || ""),
-        h("span.muted", {}, `${t.plan.doc_number} · ${t.departments.map((x) => x.name).join("、")}`),
-        h("span.muted", {}, "检查组：", t.team.map((m) => m.name).join("、")),
-        h("span.badges", {}, returnedBadge(t), h("span.badge", {}, statusOf(t, d, amended.get(t.record_id) || []))),
-        deadlineLine(t, d)));
+    const li = cardProto().cloneNode(true);
+    li.dataset.search = `${t.entity.name} ${t.entity.uscc} ${t.entity.address || ""}`.toLowerCase();
+    const a = li.firstChild;
+    a.setAttribute("href", `/field/task/${t.record_id}`);
+    const [name, address, plan, team, badges, deadline] = a.children;
+    name.textContent = t.entity.name;
+    address.textContent = t.entity.address || "";
+    plan.textContent = `${t.plan.doc_number} · ${t.departments.map((x) => x.name).join("、")}`;
+    team.textContent = `检查组：${t.team.map((m) => m.name).join("、")}`;
+    const returned = returnedBadge(t);
+    if (returned) badges.prepend(returned);
+    badges.lastChild.textContent = statusOf(t, d, amended.get(t.record_id) || []);
+    const line = deadlineOf(t, d);
+    deadline.className = line.cls;
+    deadline.textContent = line.text;
+    return li;
   };
   const byName = new Intl.Collator("zh").compare;           // one collator, not one per comparison
   const rank = new Map(tasks.map((t) => [t, group(t)]));

@@ -11,7 +11,7 @@ from tests.browser.helpers import wait_until
 
 from .walk import ready, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.own_app]  # Gate adds a request hook
 
 
 class Gate:

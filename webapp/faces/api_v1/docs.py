@@ -164,8 +164,8 @@ def description() -> dict:
             "responses": {"201": {"description": "已生成预览", "content": {"application/json": {"schema": ref("Import")}}},
                           "413": error_response("文件过大"), **ERRORS}}},
         "/imports/{batch_id}": _get("导入批次及其预览", ref("Import"), "directory:write",
-                                    [_id("batch_id", "批次编号"), {"name": "page", "in": "query", "schema": {
-                                        "type": "integer", "minimum": 1, "maximum": 100000}}], NOT_FOUND, tag="名录与导入"),
+                                    [_id("batch_id", "批次编号"), {"name": "after", "in": "query", "description":
+                                        "上一页答复的 next_after（按行号翻页）", "schema": {"type": "integer", "minimum": 1}}], NOT_FOUND, tag="名录与导入"),
         "/imports/{batch_id}/commit": {"post": {
             "summary": "提交导入（按预览写入名录）", "tags": ["名录与导入"], "description": "权限范围：`directory:write`",
             "security": [{"token": ["directory:write"]}], "parameters": [_id("batch_id", "批次编号")],

@@ -304,12 +304,8 @@ def import_start():
 def import_show(batch_id):
     need("directory:write")
     b = _batch_or_404(batch_id)
-    rows = importing.rows(b, page=_int("page") or 1)
-    return jsonify(dict(import_json(b), rows=[_row(r) for r in _items(rows)]))
-
-
-def _items(rows):
-    return getattr(rows, "items", rows)
+    rows = importing.rows(b, after=_int("after"))  # keyset on the line: ?after=<next_after of the last page>
+    return jsonify(dict(import_json(b), rows=[_row(r) for r in rows.items], next_after=rows.next_after))
 
 
 def _row(r) -> dict:

@@ -7,13 +7,13 @@ from sqlalchemy import select
 from webapp.core import clock, errors
 from webapp.core.extensions import db
 from webapp.domain import roles
-from webapp.stages.draw import selection
 from webapp.faces.auth.gate import role_required
 from webapp.faces.office.draw import SHOWN, _entities_by_uscc
 from webapp.faces.pages import done
 from webapp.stages.accounts import jurisdictions
 from webapp.stages.directory.models import Entity, InspectorProfile
 from webapp.stages.draw import confirmation as confirming
+from webapp.stages.draw import selection
 from webapp.stages.draw.ceremony import DrawRefused
 from webapp.stages.draw.models import DrawConfirmation, DrawExclusion
 from webapp.stages.plans.models import PlanDepartment

@@ -14,8 +14,8 @@ from webapp.faces.pages import done
 from webapp.stages.accounts import jurisdictions
 from webapp.stages.publication import followup as tasks
 from webapp.stages.publication.models import FollowUpTask
-from webapp.stages.records.models import InspectionRecord
 from webapp.stages.records.media import make_thumbnail, thumbnail_key
+from webapp.stages.records.models import InspectionRecord
 
 bp = Blueprint("followup", __name__, url_prefix="/followup")
 

@@ -1,5 +1,5 @@
 """Plan pages: thin views over domain.planning (the form) and plans.eligibility (the preview)."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -131,12 +131,9 @@ def edit(plan_id=None):
 @role_required(*VIEWERS)
 def eligibility_preview(plan_id):
     plan = jurisdictions.owned_or_404(Plan, plan_id, current_user)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
     cap, capped = visits.capped_for(plan)  # 无事不扰: the jurisdiction's yearly cap and who reached it
     figures = eligibility.summary(plan, cap, capped)
-    pages = max(-(-figures["excluded_total"] // PER_PAGE), 1)
-    if page > pages:
-        abort(404)
-    excluded = eligibility.excluded_page(plan, page, PER_PAGE, cap, capped)
-    return render_template("plans/eligibility.html", plan=plan, f=figures, excluded=excluded, page=page, pages=pages,
+    excluded = eligibility.excluded_after(plan, request.args.get("after", type=int), PER_PAGE, cap, capped,
+                                          total=figures["excluded_total"])
+    return render_template("plans/eligibility.html", plan=plan, f=figures, excluded=excluded,
                            visit_cap=cap)

@@ -2,15 +2,15 @@
 from datetime import date
 
 from markupsafe import Markup
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from webapp.core.extensions import db
 from webapp.domain import charts, results, risk, roles
 from webapp.domain import dashboard as dash
 from webapp.domain import draw as algo
 from webapp.stages.accounts.models import Department, User
-from webapp.stages.draw.models import Draw, DrawConfirmation, DrawSelection
+from webapp.stages.draw.models import Draw, DrawConfirmation
 from webapp.stages.plans.calendar import current_calendar
 from webapp.stages.plans.models import Plan, PlanDepartment
 from webapp.stages.publication.board import LISTED, Board
@@ -47,15 +47,15 @@ def draw_progress(plan: Plan, departments: list[int]) -> dict:
     """Objects drawn for the plan and, per department, how many remain after its 比对和确认 (None: not yet); with
     every department confirmed, how many remain on the list (`departments` the plan's: the rule of
     webapp.stages.draw.ceremony.confirmed_list, counted from the exclusions rather than the million chosen)."""
-    chosen = select(func.count()).where(DrawSelection.draw_id == Draw.id).scalar_subquery()
-    found = db.session.execute(  # the draw, how many it chose, its confirmations and exclusions: one statement
-        select(Draw, chosen).where(Draw.plan_id == plan.id, Draw.kind == algo.ENTITIES, Draw.live == 1,
-                                   Draw.status == "executed")
-        .options(joinedload(Draw.confirmations).joinedload(DrawConfirmation.exclusions),
+    found = db.session.execute(  # the draw, its counts (how many it chose), confirmations and exclusions: one statement
+        select(Draw).where(Draw.plan_id == plan.id, Draw.kind == algo.ENTITIES, Draw.live == 1,
+                           Draw.status == "executed")
+        .options(undefer(Draw.outcome), joinedload(Draw.confirmations).joinedload(DrawConfirmation.exclusions),
                  joinedload(Draw.confirmations).joinedload(DrawConfirmation.department))).unique().first()
     if found is None:
         return {"drawn": 0, "confirmed": {}, "all_confirmed": 0, "pending": []}
-    drawn, total = found
+    drawn = found[0]
+    total = int((drawn.outcome or {}).get("drawn", 0))
     confirmed = {c.department_id: (total - len(c.exclusions) if c.confirmed_at else None)
                  for c in drawn.confirmations}
     pending = [c.department.name for c in drawn.confirmations if c.confirmed_at is None]

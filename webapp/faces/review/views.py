@@ -13,6 +13,7 @@ from webapp.faces.pages import done
 from webapp.stages.accounts import jurisdictions
 from webapp.stages.accounts.models import Department
 from webapp.stages.plans.models import Plan
+from webapp.stages.publication import board
 from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review import service
 from webapp.stages.review.models import Amendment
@@ -27,18 +28,21 @@ def queue():
     if flt not in rules.FILTERS:
         flt = "waiting"
     plan_id = request.args.get("plan", type=int)
-    records = service.queue(current_user, flt, plan_id)
+    found = service.queue(current_user, flt, plan_id, request.args.get("after"))
+    records = found.items
     office = current_user.has_role(roles.OFFICE_ADMIN)
     parts = service.review_parts.parts_for(records)
     departments = _departments_of(parts)  # held for the page: the session keeps only what is referenced
+    plans = db.session.scalars(jurisdictions.scope(db.select(Plan), Plan.jurisdiction_id, current_user)
+                               .order_by(Plan.window_start.desc())).all()
+    per_department = None
+    if office:  # from the dashboard's kept counts: a few hundred rows per plan, not every part
+        per_department = service.waiting_rows(board.parts_per_department([p.id for p in plans]))
     return render_template(
-        "review/queue.html", records=records, flt=flt, filters=rules.FILTERS, plan_id=plan_id,
-        plans=db.session.scalars(jurisdictions.scope(db.select(Plan), Plan.jurisdiction_id, current_user)
-                                 .order_by(Plan.window_start.desc())).all(),
-        problems={r.id: rules.has_problems(r.result_codes, r.findings) for r in records},
+        "review/queue.html", records=records, found=found, flt=flt, filters=rules.FILTERS, plan_id=plan_id,
+        plans=plans, problems={r.id: rules.has_problems(r.result_codes, r.findings) for r in records},
         parts=parts, departments=departments, own=None if office else current_user.department_id,
-        per_department=service.waiting_by_department(user=current_user) if office else None,
-        amended=_amended(records),
+        per_department=per_department, amended=_amended(records),
     )
 
 

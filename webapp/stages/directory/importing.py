@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import delete, select, text, update
 
-from webapp.core import audit, clock
+from webapp.core import audit, clock, keyset
 from webapp.core.database import bulk_insert
 from webapp.core.extensions import db
 from webapp.core.storage import storage
@@ -13,7 +13,7 @@ from webapp.core.tokens import new_token
 from webapp.domain import cells, filenames, import_roster, imports, tabular
 from webapp.domain.refusal import Refused
 from webapp.stages.accounts.models import Department
-from webapp.stages.directory import apply_sql, placing
+from webapp.stages.directory import apply_sql, placing, preview_rows
 from webapp.stages.directory.lookups import ENTITY_FIELDS, INSPECTOR_FIELDS, LOOKUPS
 from webapp.stages.directory.lookups import key_values as _pairs
 from webapp.stages.directory.models import Conflict, Entity, ImportBatch, ImportRow, InspectorProfile
@@ -22,6 +22,7 @@ DATE_FIELDS = {"registered_on", "valid_from", "valid_to"}
 # A new entity: every column a Core insert needs, so that rows with and without optional cells batch together.
 NEW_ENTITY = {f: None for f in ENTITY_FIELDS} | {"annual_report_years": "", "status": "", "category": ""}
 INSERT_CHUNK = 1000
+PROGRESS_EVERY = 5  # chunks between two progress writes (each its own transaction)
 READING, UNREADABLE = "reading", "unreadable"
 
 
@@ -130,16 +131,16 @@ def _plan(batch: ImportBatch, table: tabular.Table, progress=None):
         getattr(table.rows, "close", lambda: None)()  # closes the workbook
         return
     summary = imports.Summary()
-    buffer, line = [], 0
+    buffer, line, chunks = [], 0, 0
     for row in imports.plan(table.rows, spec, match.colmap, LOOKUPS[batch.kind], summary, match.update_only):
         buffer.append(_row_dict(batch.id, row))
         if len(buffer) >= INSERT_CHUNK:
-            bulk_insert(ImportRow.__table__, buffer)  # one COPY on PostgreSQL, executemany elsewhere
-            buffer = []
-            if progress is not None:  # (lines planned of the file's: the bar of the job that reads it)
+            preview_rows.write(buffer)  # one COPY on PostgreSQL, executemany elsewhere
+            buffer, chunks = [], chunks + 1
+            if progress is not None and chunks % PROGRESS_EVERY == 0:  # (lines planned of the file's: the job's bar)
                 progress(row.line, max(table.lines or 0, row.line))
         line = row.line
-    bulk_insert(ImportRow.__table__, buffer)
+    preview_rows.write(buffer)
     if progress is not None:
         progress(max(table.lines or 0, line), max(table.lines or 0, line))
     batch.status, batch.summary = "preview", summary.as_dict()
@@ -350,11 +351,13 @@ APPLY = {"entities": _apply_entities, "inspectors": _apply_inspectors, "conflict
 
 # --- reading a batch back ------------------------------------------------------------------------------------------
 
-def rows(batch: ImportBatch, action: str | None = None, page: int = 1, per_page: int = 50):
+def rows(batch: ImportBatch, action: str | None = None, after: int | None = None, per_page: int = 50):
+    """One page of the batch's rows (of one action), by line: keyset on the line after `after` (never OFFSET),
+    the count exact up to keyset.EXACT_UP_TO and estimated past it (keyset.Page)."""
     query = select(ImportRow).where(ImportRow.batch_id == batch.id)
     if action:
         query = query.where(ImportRow.action == action)
-    return db.paginate(query.order_by(ImportRow.line), page=page, per_page=per_page, error_out=False)
+    return keyset.page(query, ImportRow.line, after, per_page)
 
 
 def rejected_xlsx(batch: ImportBatch, jurisdiction_ids=None) -> bytes:

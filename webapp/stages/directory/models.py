@@ -45,6 +45,10 @@ class Entity(db.Model):
         db.Index("ix_entities_uscc_prefix", "uscc",
                  postgresql_ops={"uscc": "text_pattern_ops"}),
         db.Index("ix_entities_risk_level_id", "risk_level", "id"),
+        # 0035: every column the eligibility rules read, so that the preview's pass reads this index alone
+        # (stages.plans.eligibility; grouped in this order, it aggregates without hashing or sorting)
+        db.Index("ix_entities_eligibility", "jurisdiction_id", "category", "status", "risk_level",
+                 "annual_report_years", "registered_on"),
     )
 
     @property
@@ -221,4 +225,5 @@ class ImportRow(db.Model):
 
     batch: Mapped[ImportBatch] = relationship(ImportBatch)
 
-    __table_args__ = (db.Index("ix_import_rows_batch_action_line", "batch_id", "action", "line"),)
+    __table_args__ = (db.Index("ix_import_rows_batch_action_line", "batch_id", "action", "line"),
+                      db.Index("ix_import_rows_batch_line", "batch_id", "line"))  # all of a batch's rows (0033)

@@ -10,6 +10,7 @@ import os
 from sqlalchemy import and_, func, literal, select, update
 from sqlalchemy import text as text_sql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.core import audit, clock
 from webapp.core.extensions import db
@@ -169,20 +170,35 @@ def _entity_population(plan: Plan) -> tuple[str, int, dict | None]:
 
 
 def _population_in_sql(plan: Plan, capped: dict) -> tuple[str, list[str]] | None:
-    """PostgreSQL: the canonical text built by the database in one sorted aggregate (no row per entity in Python;
+    """PostgreSQL: the canonical text from one aggregate of the lines, sorted here (no row per entity in Python;
     the rules as the eligibility preview applies them), and the eligible USCCs among `capped`. None when a USCC
     cannot go into the text: the Python path then refuses with its message."""
     eligible = and_(in_area(plan), reason_code(plan.rules).is_(None))
     kept = and_(eligible, Entity.uscc.not_in(sorted(capped))) if capped else eligible
     line = Entity.uscc + "\t" + Entity.risk_level + "\n"
-    db.session.execute(text_sql("SET LOCAL work_mem = '200MB'"))  # a million rows sorted in memory, not on disk
-    text, bad = db.session.execute(select(
-        func.string_agg(line, aggregate_order_by(literal(""), Entity.uscc.collate("C"))),
-        func.count().filter(~Entity.uscc.regexp_match("^[\x01-\x08\x0b-\x7f]+$"))).where(kept)).one()
+    plain = func.count().filter(~Entity.uscc.regexp_match("^[\x01-\x08\x0b-\x7f]+$"))
+    # the lines in table order, sorted by the compiled module: the database's sort was half the freeze
+    text, bad = db.session.execute(select(func.string_agg(line, literal("")), plain).where(kept)).one()
     if bad:
         return None
+    text = _sorted_lines(text or "")
+    if text is None:  # a backslash or CR in a uscc (or nothing compiled): the database sorts
+        db.session.execute(text_sql("SET LOCAL work_mem = '200MB'"))  # a million rows sorted in memory, not on disk
+        text = db.session.scalar(select(
+            func.string_agg(line, aggregate_order_by(literal(""), Entity.uscc.collate("C")))).where(kept))
     left = db.session.scalars(select(Entity.uscc).where(eligible, Entity.uscc.in_(sorted(capped)))).all() if capped else []
     return text or "", list(left)
+
+
+def _sorted_lines(text: str) -> str | None:
+    """`uscc<TAB>risk<LF>` lines in any order as the canonical text (sorted by uscc, compiled); None without the
+    compiled module or for a uscc with a backslash or CR (rare: the database then sorts)."""
+    if not algo.COMPILED:
+        return None
+    from webapp.domain._hashrank import canonical_lines
+
+    out = canonical_lines(text.encode("utf-8"))
+    return None if out is None else out.decode("ascii")
 
 
 def _inspector_params(plan: Plan, pairs, skip) -> dict:
@@ -231,7 +247,7 @@ def reveal(draw: Draw, witness: str = "", user=None, ip=None) -> Draw:
     plan = db.session.get(Plan, draw.plan_id)
     chosen = None
     if draw.kind == algo.ENTITIES:
-        result, chosen = algo.rank_entities(seed, draw.population, draw.params["ratios"], draw.params["floor"])
+        result, chosen = algo.rank_entities(seed, frozen_population(draw), draw.params["ratios"], draw.params["floor"])
     else:
         p = draw.params
         result = algo.match_teams(
@@ -273,6 +289,28 @@ def reveal(draw: Draw, witness: str = "", user=None, ip=None) -> Draw:
                                             deadline_provisional=due.provisional))
         audit.record("plan.drawn", plan, user=user, draw=draw.id)
     return draw
+
+
+def frozen_population(draw: Draw, large: int = 2_000_000) -> str:
+    """The draw's frozen population text. A large one not yet loaded is read, on PostgreSQL, on a connection of its
+    own, closed at once: libpq keeps an input buffer as large as the largest value a connection ever received for as
+    long as it lives (250 MB at 10,000,000 entities, on the pooled connection of every later request)."""
+    if ("population" in draw.__dict__ or draw.population_size < large
+            or db.session.get_bind().dialect.name != "postgresql"):
+        return draw.population
+    raw = db.session.get_bind().raw_connection()
+    raw.detach()  # closed for good below, not returned to the pool
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SELECT population FROM draws WHERE id = %s", (draw.id,))
+        found = cursor.fetchone()
+        cursor.close()
+    finally:
+        raw.close()
+    if found is None:  # prepared in this very transaction: only this session sees it
+        return draw.population
+    set_committed_value(draw, "population", found[0])
+    return found[0]
 
 
 def matching_workers(entities: int, inspectors: int, departments: int) -> int:

@@ -84,10 +84,9 @@ class Draw(db.Model):
     def _result(self) -> dict | None:
         if self.outcome is None or self.kind != "entities":
             return self.outcome
-        rows = db.session.execute(
-            db.select(DrawSelection.uscc, DrawSelection.risk, DrawSelection.score, DrawSelection.by)
-            .where(DrawSelection.draw_id == self.id).order_by(DrawSelection.rank))
-        return dict(self.outcome, selected=[list(row) for row in rows])
+        from webapp.stages.draw import selection  # it imports this module
+
+        return dict(self.outcome, selected=[list(row) for row in selection.rows(self.id)])
 
     def _set_result(self, value: dict | None):
         self.outcome = value
@@ -97,15 +96,20 @@ class Draw(db.Model):
 
 class DrawSelection(db.Model):
     """One entity an entity draw chose, in its rank (ascending score, from 1): written with COPY, millions at once.
-    No foreign key to draws: its check per row made COPY ten times slower, and draws are never deleted."""
+    Lean for a 10,000,000-entity draw (0034): no score column (SHA-256(seed || "entity" || uscc), recomputed by
+    `selection.rows`), no foreign key (its check per row made COPY ten times slower; draws are never deleted) and no
+    B-tree: on PostgreSQL a BRIN index on (draw_id, rank), since COPY writes a draw's rows together in rank order;
+    (draw_id, rank) identifies a row for the mapper only."""
 
     __tablename__ = "draw_selections"
-    draw_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    rank: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    draw_id: Mapped[int] = mapped_column()
+    rank: Mapped[int] = mapped_column()
     risk: Mapped[str] = mapped_column(db.String(16))  # the stratum
     uscc: Mapped[str] = mapped_column(db.String(18))
-    score: Mapped[str] = mapped_column(db.String(64))  # SHA-256(seed || "entity" || uscc), hex
     by: Mapped[str] = mapped_column(db.String(8))  # ratio | floor
+
+    __table_args__ = (db.Index("ix_draw_selections_draw_id_rank", "draw_id", "rank", postgresql_using="brin"),)
+    __mapper_args__ = {"primary_key": [draw_id, rank]}
 
 
 class DrawConfirmation(db.Model):

@@ -17,7 +17,6 @@ from webapp.domain.status import RecordStatus
 from webapp.stages.field import tasks
 from webapp.stages.field.models import FieldSubmission
 from webapp.stages.field.outcome import Outcome, error
-from webapp.stages.plans.calendar import current_calendar
 from webapp.stages.records.models import InspectionRecord, Media
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -64,9 +63,12 @@ def _replay(previous: FieldSubmission, user, digest: str) -> Outcome:
     if previous.record.member_for(user) is None:
         return error(404, "任务不存在或您不在该检查组中。")
     if previous.body_digest == digest:
-        previous.replays += 1
+        answer = Outcome(200, dict(previous.response))  # before the commit expires it
+        db.session.execute(update(FieldSubmission).where(FieldSubmission.id == previous.id)
+                           .values(replays=FieldSubmission.replays + 1)  # two replays at once count twice
+                           .execution_options(synchronize_session=False))
         db.session.commit()
-        return Outcome(200, dict(previous.response))
+        return answer
     audit.record("field.record_conflict", previous.record, client_uuid=previous.client_uuid)
     db.session.commit()
     return error(
@@ -100,9 +102,9 @@ def submit(user, client_uuid: str, body) -> Outcome:
     except (TypeError, ValueError):
         return error(400, "请求内容含有无法处理的数值。")
 
-    record, seen = tasks.submission_record(body.get("record_id"), client_uuid)
-    if seen:
-        return _replay(_previous(client_uuid), user, digest)
+    record, previous, calendar_key = tasks.submission_record(body.get("record_id"), client_uuid)
+    if previous is not None:
+        return _replay(previous, user, digest)
     if record is None or record.member_for(user) is None:
         return error(404, "任务不存在或您不在该检查组中。")
     if record.status != RecordStatus.DISPATCHED or record.client_uuid is not None:
@@ -133,7 +135,7 @@ def submit(user, client_uuid: str, body) -> Outcome:
         return error(422, _summary(errors), errors=errors, **extra)
 
     record_id, plan = record.id, record.plan
-    deadline = current_calendar().add_workdays(inspected_on, plan.entry_days)
+    deadline = tasks.calendar(calendar_key).add_workdays(inspected_on, plan.entry_days)
     late = today > deadline.due
     submitted_at = clock.utcnow()
     values = {
@@ -150,7 +152,9 @@ def submit(user, client_uuid: str, body) -> Outcome:
     claim = (update(InspectionRecord)
              .where(InspectionRecord.id == record_id, InspectionRecord.status == RecordStatus.DISPATCHED,
                     InspectionRecord.client_uuid.is_(None))
-             .values(**values).execution_options(synchronize_session="fetch"))
+             .values(**values)
+             # the records it may write, for the dashboard's counts (publication.dashboard_counts.HINT): no look-up
+             .execution_options(synchronize_session="fetch", dashboard_records=(record_id,)))
     if checked.media:
         claim = claim.where(select(func.count(func.distinct(Media.sha256)))
                             .where(Media.record_id == record_id, Media.sha256.in_(sorted(checked.media)))
@@ -175,6 +179,11 @@ def submit(user, client_uuid: str, body) -> Outcome:
         client_uuid=client_uuid, record_id=record_id, user_id=user.id, body_digest=digest,
         findings_hash=values["findings_hash"], body=body, response=response,
     ))
+    try:
+        db.session.flush()  # before the audit event, whose flush takes the audit chain's lock until the commit
+    except IntegrityError:  # this client id went in from another connection first
+        db.session.rollback()
+        return _after_race(user, client_uuid, digest, record_id)
     audit.record(
         "field.record_submitted", record, client_uuid=client_uuid, findings_hash=values["findings_hash"],
         inspected_on=inspected_on.isoformat(), sync_due=deadline.due.isoformat(), late=late,
@@ -201,13 +210,9 @@ def _missing(record_id: int, wanted: set[str]) -> list[str]:
     return sorted(wanted - have)
 
 
-def _previous(client_uuid: str) -> FieldSubmission | None:
-    return db.session.scalar(select(FieldSubmission).where(FieldSubmission.client_uuid == client_uuid))
-
-
 def _after_race(user, client_uuid: str, digest: str, record_id: int) -> Outcome:
     """Another request got there first: answer as if this one had come second."""
-    previous = _previous(client_uuid)
+    previous = tasks.previous_submission(client_uuid)
     if previous is not None:
         return _replay(previous, user, digest)
     return _taken(db.session.get(InspectionRecord, record_id))

@@ -1,12 +1,14 @@
 """The inspector's tasks as the phone downloads them: everything needed to work a record offline."""
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.domain import findings as rules
+from webapp.domain.workdays import Calendar
 from webapp.stages.field.models import FieldSubmission
-from webapp.stages.plans.models import Plan
+from webapp.stages.plans.calendar import current_calendar
+from webapp.stages.plans.models import CalendarOverride, Plan
 from webapp.stages.records.models import InspectionRecord, RecordMember
 
 # Old names, kept while faces/api/tasks.py, faces/demo/results.py and tests/field_api still import them:
@@ -49,28 +51,58 @@ def member_record(user, record_id) -> InspectionRecord | None:
     if not _valid_id(record_id):
         return None
     record = db.session.scalars(select(InspectionRecord).where(InspectionRecord.id == record_id)
-                                .options(joinedload(InspectionRecord.members))).unique().first()
+                                .options(joinedload(InspectionRecord.members), defer(InspectionRecord.findings))
+                                ).unique().first()
     if record is None or record.member_for(user) is None:
         return None
     return record
 
 
-def submission_record(record_id, client_uuid: str) -> tuple[InspectionRecord | None, bool]:
-    """For a record PUT: the record with everything its findings are checked against (team and their
-    certificates, the plan; its items and departments by a statement each: joined too, they would multiply the
-    rows, members × items × departments), and whether `client_uuid` was accepted before."""
-    seen = select(FieldSubmission.id).where(FieldSubmission.client_uuid == client_uuid).exists()
+def submission_record(record_id, client_uuid: str):
+    """For a record PUT, in one statement: the record with its team and their certificates and its plan (the
+    plan's items and departments load when the findings are checked, a statement each: joined too, they would
+    multiply the rows, members × items × departments; a replay never needs them), the submission accepted
+    before under `client_uuid` if any, and the working-day calendar's key (`calendar`).
+    Returns (record or None, previous submission or None, calendar key)."""
     if not _valid_id(record_id):
-        return None, bool(db.session.scalar(select(seen)))
+        return None, previous_submission(client_uuid), None
     row = db.session.execute(
-        select(InspectionRecord, seen).where(InspectionRecord.id == record_id)
+        select(InspectionRecord, FieldSubmission, _calendar_key())
+        .outerjoin(FieldSubmission, FieldSubmission.client_uuid == client_uuid)
+        .where(InspectionRecord.id == record_id)
         .options(joinedload(InspectionRecord.members).joinedload(RecordMember.inspector),
-                 joinedload(InspectionRecord.plan).selectinload(Plan.items),
-                 joinedload(InspectionRecord.plan).selectinload(Plan.departments))
+                 joinedload(InspectionRecord.plan),
+                 defer(InspectionRecord.findings), defer(FieldSubmission.body))  # large, and not needed here
     ).unique().first()
     if row is None:
-        return None, bool(db.session.scalar(select(seen)))
-    return row[0], bool(row[1])
+        return None, previous_submission(client_uuid), None
+    return row[0], row[1], row[2]
+
+
+def previous_submission(client_uuid: str) -> FieldSubmission | None:
+    return db.session.scalar(select(FieldSubmission).where(FieldSubmission.client_uuid == client_uuid))
+
+
+# --- the working-day calendar, read again only when the office has changed it -------------------------------------
+def _calendar_key():
+    """The override table's whole content as one string (a few dozen rows): read with the record, it tells whether
+    the calendar this process keeps is still the one in force, on any number of servers, at no extra statement."""
+    entry = cast(CalendarOverride.day, String) + ":" + cast(CalendarOverride.is_workday, String)
+    return select(func.coalesce(func.aggregate_strings(entry, ","), "")).scalar_subquery()
+
+
+_calendar: tuple[str, Calendar] | None = None
+
+
+def calendar(key: str | None) -> Calendar:
+    """The calendar in force, given the key read with the record (`submission_record`); None: read it."""
+    global _calendar
+    if key is not None and _calendar is not None and _calendar[0] == key:
+        return _calendar[1]
+    fresh = current_calendar()
+    if key is not None:
+        _calendar = (key, fresh)
+    return fresh
 
 
 def department_ids(record) -> list[int]:

@@ -123,11 +123,12 @@ def upload(record, user, file, claimed_sha: str | None, kind: str | None, captur
         if not store.exists(claimed_sha):
             written.append(claimed_sha)
             store.put(data, claimed_sha)
-        audit.record("field.media_uploaded", record, sha256=claimed_sha, kind=kind, media_id=media.id,
-                     bytes=len(data))
         answer = _answer(media, 201)
         if not media.ready:
             derivatives.request(media)  # in this transaction: the job is sent when the row is committed
+        # The audit event last: its flush takes the audit chain's lock (one for every writer), held to the commit.
+        audit.record("field.media_uploaded", record, sha256=claimed_sha, kind=kind, media_id=media.id,
+                     bytes=len(data))
         db.session.commit()
     except BaseException:
         db.session.rollback()

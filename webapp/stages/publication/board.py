@@ -31,6 +31,34 @@ def _facts(fact: dict, n: int) -> dash.RecordFacts:
         count=n)
 
 
+def per_plan(plan_ids) -> tuple[dict[int, dict[int, dict[str, int]]], dict[int, int]]:
+    """From the kept counts (a few hundred rows per plan, whatever its size): plan id → department id → part
+    status → parts, and plan id → its records complete (every part published or withdrawn)."""
+    parts: dict[int, dict[int, dict[str, int]]] = {}
+    complete: dict[int, int] = {}
+    query = select(DashboardCount.plan_id, DashboardCount.section, DashboardCount.key, DashboardCount.n).where(
+        DashboardCount.plan_id.in_(sorted(plan_ids) or [-1]), DashboardCount.n != 0)
+    for plan_id, section, key, n in db.session.execute(query):
+        fact = unkey(key)
+        if section and fact["part"]:
+            row = parts.setdefault(plan_id, {}).setdefault(section, dict.fromkeys(PartStatus, 0))
+            row[PartStatus(fact["part"])] += n
+        elif not section and fact["complete"]:
+            complete[plan_id] = complete.get(plan_id, 0) + n
+    return parts, complete
+
+
+def parts_per_department(plan_ids) -> dict[int, dict[str, int]]:
+    """Department id → part status → parts over these plans (the review queue's 各部门待办)."""
+    counts: dict[int, dict[str, int]] = {}
+    for departments in per_plan(plan_ids)[0].values():
+        for department, row in departments.items():
+            total = counts.setdefault(department, dict.fromkeys(PartStatus, 0))
+            for status, n in row.items():
+                total[status] += n
+    return counts
+
+
 class Board:
     """One plan as the dashboard counts it, for the office (`own` None) or one department."""
 

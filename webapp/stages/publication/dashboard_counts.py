@@ -6,9 +6,11 @@ sees the record by its own part: 谁抽查、谁录入、谁公示), the facts t
 recomputes the facts of some records from the tables and moves the counts by the difference, in the writer's
 transaction, with the records locked (two writers of one record count it once).
 
-Nothing calls it by hand: every session's commit refreshes the records it wrote (their parts, their teams, their
-enterprises' risk levels), whether through objects, ORM bulk statements or `core.database.bulk_insert`. SQL written
-outside a session (a benchmark's) is followed by `rebuild`; migration 0030 filled both tables."""
+Nothing calls it by hand: every session's commit refreshes the records whose counted state it wrote (their parts,
+their teams, their enterprises' risk levels), whether through objects, ORM bulk statements or
+`core.database.bulk_insert`. A write that changes none of the columns the facts are made of (`COUNTED`: a record's
+new photo, a replayed submission, amended findings) costs nothing here. SQL written outside a session (a
+benchmark's) is followed by `rebuild`; migration 0030 filled both tables."""
 import json
 from collections import Counter
 from datetime import date
@@ -122,11 +124,12 @@ def _upsert(connection):
     return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(DashboardCount)
 
 
-def refresh(connection, records) -> None:
-    """Recompute the facts of these records (ids) and move the counts by the difference."""
+def refresh(connection, records, locked=frozenset()) -> None:
+    """Recompute the facts of these records (ids) and move the counts by the difference. `locked`: those of them
+    this transaction has already locked (written, on PostgreSQL), which need no second lock."""
     ordered = sorted(records)
     for start in range(0, len(ordered), CHUNK):
-        _refresh(connection, ordered[start:start + CHUNK])
+        _refresh(connection, ordered[start:start + CHUNK], locked)
 
 
 def _among(connection, ids):
@@ -137,59 +140,141 @@ def _among(connection, ids):
     return lambda column: column == any_(array)
 
 
-def _refresh(connection, records) -> None:
-    among = _among(connection, records)
-    if connection.dialect.name == "postgresql":
-        connection.execute(select(R.id).where(among(R.id)).order_by(R.id).with_for_update())
-    cols = [F.plan_id, F.section, *(getattr(F, name) for name in KEYED)]
+_STATEMENTS: dict[str, dict] = {}
+
+
+def _statements(dialect: str) -> dict:
+    """The refresh's statements, built once per dialect over one parameter `ids` (an array on PostgreSQL, an
+    expanding IN elsewhere): building the union of `_facts` anew for every commit cost more than running it."""
+    if dialect not in _STATEMENTS:
+        if dialect == "postgresql":
+            array = bindparam("ids", type_=postgresql.ARRAY(Integer))
+
+            def among(column):
+                return column == any_(array)
+        else:
+            listed = bindparam("ids", expanding=True)
+
+            def among(column):
+                return column.in_(listed)
+        cols = [F.plan_id, F.section, *(getattr(F, name) for name in KEYED)]
+        names = [c.name for c in F.__table__.columns]
+        upsert = (postgresql if dialect == "postgresql" else sqlite).insert(DashboardCount)
+        _STATEMENTS[dialect] = {
+            "lock": select(R.id).where(among(R.id)).order_by(R.id).with_for_update(),
+            "delete": F.__table__.delete().where(among(F.record_id)).returning(*cols),
+            "insert": F.__table__.insert().from_select(names, _facts(among)).returning(*cols),
+            "upsert": upsert.on_conflict_do_update(index_elements=["plan_id", "section", "key"],
+                                                   set_={"n": DashboardCount.n + upsert.excluded.n}),
+        }
+    return _STATEMENTS[dialect]
+
+
+def _refresh(connection, records, locked=frozenset()) -> None:
+    dialect = connection.dialect.name
+    statements, ids = _statements(dialect), {"ids": records}
+    if dialect == "postgresql" and not locked.issuperset(records):
+        connection.execute(statements["lock"], ids)
     delta = Counter()
-    for row in connection.execute(F.__table__.delete().where(among(F.record_id)).returning(*cols)):
+    for row in connection.execute(statements["delete"], ids):
         delta[(row[0], row[1], _facts_of(row))] -= 1
-    names = [c.name for c in F.__table__.columns]
-    for row in connection.execute(F.__table__.insert().from_select(names, _facts(among)).returning(*cols)):
+    for row in connection.execute(statements["insert"], ids):
         delta[(row[0], row[1], _facts_of(row))] += 1
     moved = sorted(({"plan_id": p, "section": s, "key": key(f), "n": n} for (p, s, f), n in delta.items() if n),
                    key=lambda m: (m["plan_id"], m["section"], m["key"]))  # one order: no deadlock between writers
     if moved:
-        upsert = _upsert(connection)
-        connection.execute(upsert.on_conflict_do_update(index_elements=["plan_id", "section", "key"],
-                                                        set_={"n": DashboardCount.n + upsert.excluded.n}), moved)
+        connection.execute(statements["upsert"], moved)
 
 
 # ---- every session's commit refreshes what it wrote ------------------------------------------------------------
+# The columns the facts are made of, per table: a row written without changing one of them changes no fact.
+COUNTED = {
+    R.__table__: frozenset({"plan_id", "entity_id", "status", "submitted_at", "late", "sync_due", "result_codes",
+                            "understaffed"}),
+    M.__table__: frozenset({"record_id", "department_id"}),  # the team's size and its departments' sections
+    P.__table__: frozenset({"record_id", "department_id", "status"}),
+    Entity.__table__: frozenset({"risk_level"}),
+}
+HINT = "dashboard_records"  # an ORM bulk UPDATE of records may name the records it writes (at most these)
+
+
 def _touched(session) -> dict:
-    return session.info.setdefault("dashboard", {"records": set(), "entities": set(), "plans": set()})
+    return session.info.setdefault("dashboard", {"records": set(), "entities": set(), "plans": set(),
+                                                 "locked": set()})
+
+
+def _changed(obj, names) -> bool:
+    """Whether the flush wrote a new value to one of `names`."""
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in names)
 
 
 @event.listens_for(Session, "after_flush")
 def _flushed(session, _context):
     touched = _touched(session)
-    for obj in chain(session.new, session.dirty, session.deleted):
+    for obj in chain(session.new, session.deleted):
         if isinstance(obj, R):
             touched["records"].add(obj.id)
+            if obj in session.new:
+                touched["locked"].add(obj.id)  # inserted by this transaction: no other sees it
         elif isinstance(obj, (M, P)):
             touched["records"].add(obj.record_id)
-    touched["entities"].update(obj.id for obj in session.dirty  # re-rated (a new enterprise has no records yet)
-                               if isinstance(obj, Entity) and inspect(obj).attrs.risk_level.history.has_changes())
+    for obj in session.dirty:  # history still holds what this flush wrote (SQLAlchemy: after_flush)
+        if isinstance(obj, R):
+            if _changed(obj, COUNTED[R.__table__]):
+                touched["records"].add(obj.id)
+                touched["locked"].add(obj.id)  # the flush updated its row: locked until the commit
+        elif isinstance(obj, (M, P)):
+            if _changed(obj, COUNTED[obj.__table__]):  # moved to another record: it counts on both
+                attrs = inspect(obj).attrs
+                touched["records"].update({obj.record_id, *attrs.record_id.history.deleted,
+                                           *(r.id for r in attrs.record.history.deleted if r is not None)})
+        elif isinstance(obj, Entity) and _changed(obj, COUNTED[Entity.__table__]):
+            touched["entities"].add(obj.id)  # re-rated (a new enterprise has no records yet)
 
 
 BULK = {R.__table__: R.id, M.__table__: M.record_id, P.__table__: P.record_id, Entity.__table__: Entity.id}
+_TABLES = {table: table for table in BULK}
+
+
+def _writes_counted(state, table, params) -> bool:
+    """Whether the bulk statement deletes rows or sets a counted column (what it cannot tell, it counts)."""
+    values = getattr(state.statement, "_values", None)
+    ordered = getattr(state.statement, "_ordered_values", None)
+    if state.is_delete or not (values or ordered or params):
+        return True
+    names = {getattr(column, "key", column) for column in chain(values or (), (c for c, _ in ordered or ()))}
+    for p in params or ():
+        names.update(p)
+    return bool(names & COUNTED[table])
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _bulk(state):
-    """ORM bulk UPDATE and DELETE (by criteria or by primary key): the rows they will write are read first."""
-    if not (state.is_update or state.is_delete) or state.statement.table not in BULK:
-        return
-    table = state.statement.table
+    """ORM bulk UPDATE and DELETE (by criteria or by primary key) of counted columns: the rows they will write are
+    read first, unless the statement names them (`HINT`); an UPDATE of other columns only is not followed."""
+    if not (state.is_update or state.is_delete):
+        return None
+    table = _TABLES.get(state.statement.table)  # the plain table (an ORM statement's is an annotated copy)
+    if table is None:
+        return None
     params = state.parameters if isinstance(state.parameters, list) else None
-    if params and table is Entity.__table__ and not any("risk_level" in p for p in params):
-        return
+    if not _writes_counted(state, table, params):
+        return None
+    touched = _touched(state.session)
+    hinted = state.execution_options.get(HINT)
+    if hinted is not None and table is R.__table__ and not params:
+        hinted = set(hinted)
+        touched["records"].update(hinted)
+        result = state.invoke_statement()
+        if state.is_update and result.rowcount == len(hinted):
+            touched["locked"].update(hinted)  # every one of them updated: their rows are locked
+        return result
     which = _among(state.session.get_bind(), [p["id"] for p in params])(table.c.id) if params \
         else state.statement.whereclause
     query = select(BULK[table]) if which is None else select(BULK[table]).where(which)
-    _touched(state.session)["entities" if table is Entity.__table__ else "records"].update(
-        state.session.scalars(query))
+    touched["entities" if table is Entity.__table__ else "records"].update(state.session.scalars(query))
+    return None
 
 
 def _bulk_inserted(session, touched) -> None:
@@ -218,7 +303,7 @@ def _commit(session):
         plans = sorted(touched["plans"])
         records.update(connection.scalars(select(R.id).where(R.plan_id.in_(plans))))
         records.update(connection.scalars(select(F.record_id).where(F.plan_id.in_(plans))))
-    refresh(connection, records)
+    refresh(connection, records, touched["locked"])
 
 
 def rebuild(connection) -> None:

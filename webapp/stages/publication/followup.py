@@ -128,9 +128,12 @@ def log_closed(task: FollowUpTask):
 
 
 def in_jurisdictions(query, jurisdiction_ids):
-    """Follow-up tasks of the departments of these jurisdictions (those an office sees)."""
-    return query.where(FollowUpTask.department_id.in_(
-        select(Department.id).where(Department.jurisdiction_id.in_(sorted(jurisdiction_ids)))))
+    """Follow-up tasks of the departments of these jurisdictions (those an office sees). The departments are
+    looked up first and named in the query: behind a subquery PostgreSQL guesses the filter keeps a few hundred
+    of 1,000,000 tasks and sorts every task past the cursor instead of reading the (deadline, id) index in order."""
+    departments = db.session.scalars(select(Department.id).where(
+        Department.jurisdiction_id.in_(sorted(jurisdiction_ids)))).all()
+    return query.where(FollowUpTask.department_id.in_(sorted(departments) or [-1]))
 
 
 def open_counts(department_id=None, jurisdiction_ids=None) -> dict:

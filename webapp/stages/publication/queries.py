@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
 
+from webapp.core import keyset
 from webapp.core.extensions import db
 from webapp.domain import publication
-from webapp.domain.status import PartStatus, RecordStatus
+from webapp.domain.status import PART_DONE, PartStatus, RecordStatus
 from webapp.stages.accounts.models import Department
 from webapp.stages.directory.models import Entity
+from webapp.stages.publication import board
 from webapp.stages.publication.models import FollowUpTask
 from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review import parts as review_parts
@@ -199,3 +202,31 @@ def published_codes(record: InspectionRecord) -> list[str]:
 def entity_by_uscc(uscc: str) -> Entity | None:
     return db.session.scalar(select(Entity).where(Entity.uscc == (uscc or "").strip().upper()))
 
+
+
+# ---- the office's publication page of a plan, at a province's size ---------------------------------------------
+PLAN_PAGE = 50  # parts per page of each list
+
+
+def plan_parts(plan_id: int, status: str, after, newest_first: bool = False, total: int | None = None) -> keyset.Page:
+    """One page of the plan's parts in `status` (keyset on the part's id: the approved oldest first, the
+    published newest first), each with its record, enterprise and department loaded in the same statement;
+    `total`: their number when known already (`plan_counts`), else counted as keyset counts."""
+    query = (select(ReviewPart).join(InspectionRecord, InspectionRecord.id == ReviewPart.record_id)
+             .where(InspectionRecord.plan_id == plan_id, ReviewPart.status == status)
+             .options(contains_eager(ReviewPart.record).joinedload(InspectionRecord.entity),
+                      joinedload(ReviewPart.department)))
+    return keyset.page(query, ReviewPart.id, after, PLAN_PAGE, newest_first=newest_first, known=total)
+
+
+def plan_counts(plan_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    """From the dashboard's kept counts: the plan's parts per status, and department name → its parts still
+    waiting for its review or returned (not approved, not published or withdrawn)."""
+    counts = board.per_plan([plan_id])[0].get(plan_id, {})
+    names = dict(db.session.execute(select(Department.id, Department.name).where(
+        Department.id.in_(list(counts) or [-1]))).all())
+    totals = {status: sum(row[status] for row in counts.values()) for status in PartStatus}
+    held = {names.get(d, "—"): sum(n for status, n in row.items()
+                                   if status not in PART_DONE and status != PartStatus.APPROVED)
+            for d, row in counts.items()}
+    return totals, {name: n for name, n in sorted(held.items()) if n}

@@ -63,7 +63,8 @@ class InspectionRecord(db.Model):
     )
     media: Mapped[list["Media"]] = relationship("Media", back_populates="record", cascade="all, delete-orphan")
 
-    __table_args__ = (db.UniqueConstraint("plan_id", "entity_id", name="uq_inspection_records_plan_entity"),)
+    __table_args__ = (db.UniqueConstraint("plan_id", "entity_id", name="uq_inspection_records_plan_entity"),
+                      db.Index("ix_inspection_records_submitted_id", "submitted_at", "id"))  # the review queue (0033)
 
     STATUS_LABELS = LABELS  # the one definition: webapp.domain.status
 

@@ -10,7 +10,7 @@ from webapp.core.extensions import db
 from webapp.domain import import_roster, imports, roles
 from webapp.faces import jobs as job_pages
 from webapp.faces.auth.gate import role_required
-from webapp.faces.department.directory import ADMINS, PER_PAGE, bp, forwarded, page_number
+from webapp.faces.department.directory import ADMINS, PER_PAGE, bp, forwarded
 from webapp.faces.department.scope import can_import, own_department_id, require_batch, visible_batches
 from webapp.faces.pages import done
 from webapp.stages.directory import commit_job, importing, preview_job
@@ -99,7 +99,7 @@ def import_preview(batch_id):
         action = ""
     elif action not in imports.ACTION_LABELS:  # first visit: what needs attention first
         action = imports.REJECTED if batch.summary.get(imports.REJECTED) else ""
-    pagination = importing.rows(batch, action or None, page_number(), PER_PAGE)
+    pagination = importing.rows(batch, action or None, request.args.get("after", type=int), PER_PAGE)
     spec = importing.spec_for(batch)
     return render_template("directory/import_preview.html", batch=batch, pagination=pagination, action=action,
                            labels=spec.labels, ACTIONS=imports.ACTION_LABELS, back=KIND_BACK[batch.kind],

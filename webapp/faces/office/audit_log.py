@@ -1,0 +1,67 @@
+"""The office's audit page (操作日志): the audit trail of its jurisdiction, newest first, read only, paged by keyset
+(the last event shown, never OFFSET) so that it holds at 1,000,000 events. Only the office admin; the events of the
+accounts of the jurisdictions the office sees (a city: its districts' too). Events without an account (the public
+doors, the command line) belong to no office and are not listed here; `spotcheck verify-audit` checks the chain."""
+import json
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from webapp.core import keyset
+from webapp.core.audit import AuditEvent
+from webapp.core.extensions import db
+from webapp.domain import roles
+from webapp.faces.auth.gate import role_required
+from webapp.stages.accounts import jurisdictions
+from webapp.stages.accounts.models import User
+from webapp.stages.review.service import AUDIT_LABELS
+
+bp = Blueprint("audit_log", __name__, url_prefix="/office/audit")
+
+PER_PAGE = 50
+DETAIL_SHOWN = 200  # characters of an event's detail on the page
+
+# The first part of an action ("review.approve" → "review"), as the filter offers it.
+KINDS = {
+    "login": "登录", "logout": "退出登录", "user": "账号管理", "plan": "抽查计划", "annual": "年度计划",
+    "draw": "双随机抽取", "calendar": "工作日调整", "import": "名录导入", "entity": "检查对象", "inspector": "执法人员",
+    "conflict": "回避声明", "item": "抽查事项", "credential": "执法证件", "field": "现场检查", "review": "审核",
+    "record": "公示与撤回", "followup": "后续监管", "report": "报表与下载", "feedback": "信息反馈",
+    "enterprise": "企业异议与整改", "tipoff": "举报", "limits": "检查频次上限", "api_token": "开放接口令牌",
+    "api": "开放接口调用", "webhook": "Webhook 推送",
+}
+LABELS = {**AUDIT_LABELS, "review.approve": "审核通过", "review.return": "退回", "review.amendment": "补充说明",
+          "draw.prepare": "抽取准备（承诺）", "draw.execute": "执行抽取", "draw.abandon": "放弃抽取",
+          "login": "登录", "logout": "退出登录", "followup.close": "办结后续监管", "plan.create": "新建计划"}
+
+
+def label(action: str) -> str:
+    """How the page names an action: its own label, else its kind's, with the code beside it on the page."""
+    return LABELS.get(action) or KINDS.get(action.split(".", 1)[0], "其他操作")
+
+
+def events(user, kind: str | None, after) -> keyset.Page:
+    """One page of the events of the accounts `user` sees, newest first, of one kind if given."""
+    # The accounts are named in the query: behind a subquery PostgreSQL misjudges how many events they keep.
+    accounts = db.session.scalars(jurisdictions.scope(select(User.id), User.jurisdiction_id, user)).all()
+    query = select(AuditEvent).options(joinedload(AuditEvent.user)).where(
+        AuditEvent.user_id.in_(sorted(accounts) or [-1]))
+    if kind:
+        query = query.where(or_(AuditEvent.action == kind, AuditEvent.action.like(f"{kind}.%")))
+    return keyset.page(query, AuditEvent.id, after, PER_PAGE, newest_first=True)
+
+
+def detail(event: AuditEvent) -> str:
+    text = json.dumps(event.detail or {}, ensure_ascii=False, sort_keys=True)
+    return "" if text == "{}" else text if len(text) <= DETAIL_SHOWN else text[:DETAIL_SHOWN] + "…"
+
+
+@bp.route("/")
+@role_required(roles.OFFICE_ADMIN)
+def index():
+    kind = request.args.get("kind", "")
+    kind = kind if kind in KINDS else ""
+    found = events(current_user, kind or None, request.args.get("after"))
+    return render_template("office/audit.html", found=found, kind=kind, KINDS=KINDS, label=label, detail=detail)
