@@ -70,6 +70,8 @@ def test_office_walks_through_both_ceremonies(world, live_server, page):
     insp = db.session.scalar(select(Draw).where(Draw.kind == "inspectors"))
     expect(page.get_by_text(f"第 {draw.id} 号 · 检查对象抽取")).to_be_visible()
     page.get_by_role("link", name=f"第 {insp.id} 号 · 执法人员抽取与匹配").click()
+    page.wait_for_url(f"{base}/public/draws/{insp.id}")  # the draw's own page, loaded, before asking what it lacks
+    page.wait_for_load_state()
     # Before the inspection window closes the public page commits to the manifest without revealing it.
     expect(page.get_by_role("link", name="下载清单（JSON）")).to_have_count(0)
     no_sideways_scroll(page)
