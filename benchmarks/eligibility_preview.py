@@ -56,6 +56,26 @@ def load_entities(engine, rows: int, jurisdiction_id: int | None = None) -> None
     print(f"loaded {rows:,} entities with COPY in {time.perf_counter() - t:.1f} s")
 
 
+def office_world(db):
+    """The benchmarks' district, its department, its office account (bench_office) and the 2023 plan, committed:
+    (place, dept, office, plan)."""
+    from webapp.faces.demo import seed2023
+    from webapp.stages.accounts.models import Department, Jurisdiction, User
+    from webapp.stages.plans.models import Plan
+
+    place = Jurisdiction(code="130606", name="莲池区", level="district")
+    dept = Department(code="jiaoti", name="莲池区教育和体育局", jurisdiction=place)
+    office = User(username="bench_office", full_name="双随机办", jurisdiction=place)
+    office.set_password("bench-password-1")
+    office.set_roles(["office_admin"])
+    db.session.add_all([dept, office])
+    db.session.flush()
+    plan = Plan(lead_department=dept, jurisdiction_id=place.id, **seed2023.PLAN)
+    db.session.add(plan)
+    db.session.commit()
+    return place, dept, office, plan
+
+
 def timed(fn, runs=3):
     """(min wall, median wall, median CPU here, median CPU of the PostgreSQL backend, median CPU of its parallel
     workers, the last result); each run in its own transaction, as each request is."""
@@ -107,8 +127,6 @@ def main():
     from webapp import create_app
     from webapp.core import database
     from webapp.core.extensions import db
-    from webapp.faces.demo import seed2023
-    from webapp.stages.accounts.models import Department, Jurisdiction, User
     from webapp.stages.directory.models import Entity
     from webapp.stages.plans import eligibility
     from webapp.stages.plans.models import Plan
@@ -118,15 +136,7 @@ def main():
     with app.app_context():
         if not args.reuse:
             database.recreate()
-            place = Jurisdiction(code="130606", name="莲池区", level="district")
-            dept = Department(code="jiaoti", name="莲池区教育和体育局", jurisdiction=place)
-            office = User(username="bench_office", full_name="双随机办", jurisdiction=place)
-            office.set_password("bench-password-1")
-            office.set_roles(["office_admin"])
-            db.session.add_all([dept, office])
-            db.session.flush()
-            db.session.add(Plan(lead_department=dept, jurisdiction_id=place.id, **seed2023.PLAN))
-            db.session.commit()
+            place, _, _, _ = office_world(db)
             load_entities(db.engine, args.rows, place.id)
         plan = db.session.scalar(db.select(Plan))
         figures = eligibility.summary(plan)

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from directory_list import timed  # the same min/median timing as the directory benchmark
+from eligibility_preview import office_world  # the same district, department, office account and plan
 
 PAGE_1, DEEP = 0.1, 0.15  # the directory's targets
 
@@ -81,7 +82,6 @@ def main():
     from webapp import create_app
     from webapp.core import database
     from webapp.core.extensions import db
-    from webapp.faces.demo import seed2023
     from webapp.stages.accounts.models import Department, Jurisdiction, User
     from webapp.stages.directory.models import ImportBatch
     from webapp.stages.plans.models import Plan
@@ -93,14 +93,7 @@ def main():
     with app.app_context():
         if not args.reuse:
             database.recreate()
-            place = Jurisdiction(code="130606", name="莲池区", level="district")
-            dept = Department(code="jiaoti", name="莲池区教育和体育局", jurisdiction=place)
-            plan = Plan(lead_department=dept, **seed2023.PLAN)
-            office = User(username="bench_office", full_name="双随机办", jurisdiction=place)
-            office.set_password("bench-password-1")
-            office.set_roles(["office_admin"])
-            db.session.add_all([plan, office])
-            db.session.commit()
+            place, dept, office, plan = office_world(db)
             t = time.perf_counter()
             run(db, LOAD, n=args.n, jurisdiction=place.id, plan=plan.id, department=dept.id)
             analyze(db, "entities", "inspection_records", "follow_up_tasks")
