@@ -51,7 +51,7 @@ def test_cap_excludes_the_enterprises_already_checked_and_the_verifier_accepts(w
     figures = eligibility.summary(later, cap, capped)
     reasons = {g["text"]: g["count"] for g in figures["excluded"]}
     assert reasons["本年度已被抽查 1 次（每年至多 1 次）"] == len(checked)
-    page = eligibility.excluded_page(later, 1, 500, cap, capped)
+    page = eligibility.excluded_after(later, None, 500, cap, capped).items
     assert {e.uscc for e, why in page if why.startswith("本年度已被抽查")} == checked
     # the SQL codes agree with the reference rule
     codes = eligibility.codes(eligibility.with_cap(later.rules, cap), capped)

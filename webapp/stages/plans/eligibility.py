@@ -148,16 +148,6 @@ def summary(plan, cap: int | None = None, capped: dict | None = None) -> dict:
     }
 
 
-def excluded_page(plan, page: int, per_page: int = 50, cap: int | None = None,
-                  capped: dict | None = None) -> list[tuple[Entity, str]]:
-    """One page of excluded entities, each with the reference's reason (by page number: for tests and scripts;
-    the preview page pages by keyset, `excluded_after`)."""
-    rules = with_cap(plan.rules, cap)
-    entities = db.session.scalars(
-        _excluded(plan, rules, capped).order_by(Entity.id).offset((page - 1) * per_page).limit(per_page)).all()
-    return [(e, eligibility.exclusion_reason(rules, facts(e, capped))) for e in entities]
-
-
 def excluded_after(plan, after: int | None, per_page: int = 50, cap: int | None = None, capped: dict | None = None,
                    total: int | None = None) -> keyset.Page:
     """The excluded entities after the id `after` (keyset, never OFFSET), as (entity, the reference's reason);
