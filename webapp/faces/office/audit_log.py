@@ -37,6 +37,26 @@ LABELS = {**AUDIT_LABELS, "review.approve": "审核通过", "review.return": "�
           "login": "登录", "logout": "退出登录", "followup.close": "办结后续监管", "plan.create": "新建计划"}
 
 
+# What an event is about, in the page's words (the model's name stays beside it as its code).
+OBJECTS = {
+    "InspectionRecord": "检查记录", "User": "账号", "Plan": "抽查计划", "AnnualPlan": "年度计划", "Draw": "抽取",
+    "DrawConfirmation": "抽取确认", "DrawExclusion": "抽取排除", "FollowUpTask": "后续监管任务", "Entity": "检查对象",
+    "ImportBatch": "导入批次", "InspectorProfile": "执法人员", "InspectorCredential": "执法证件", "Conflict": "回避声明",
+    "CheckItem": "抽查事项", "CalendarOverride": "工作日调整", "Objection": "企业异议", "Rectification": "整改",
+    "Question": "企业咨询", "TipOff": "举报", "TargetedCheck": "定向检查", "Amendment": "补充说明",
+    "ReviewPart": "部门审核", "Feedback": "信息反馈", "ApiToken": "开放接口令牌", "WebhookSubscription": "Webhook 订阅",
+    "WebhookDelivery": "Webhook 推送", "PublicationWithdrawal": "撤回公示", "JurisdictionLimits": "检查频次上限",
+    "Job": "后台任务", "Department": "部门", "Jurisdiction": "辖区",
+}
+
+
+def about(event: AuditEvent) -> str:
+    """"检查记录 21", or "—" for an event about nothing in particular."""
+    if not event.object_type:
+        return "—"
+    return f"{OBJECTS.get(event.object_type, '其他对象')} {event.object_id or ''}".strip()
+
+
 def label(action: str) -> str:
     """How the page names an action: its own label, else its kind's, with the code beside it on the page."""
     return LABELS.get(action) or KINDS.get(action.split(".", 1)[0], "其他操作")
@@ -64,4 +84,5 @@ def index():
     kind = request.args.get("kind", "")
     kind = kind if kind in KINDS else ""
     found = events(current_user, kind or None, request.args.get("after"))
-    return render_template("office/audit.html", found=found, kind=kind, KINDS=KINDS, label=label, detail=detail)
+    return render_template("office/audit.html", found=found, kind=kind, KINDS=KINDS, label=label, detail=detail,
+                           about=about)
