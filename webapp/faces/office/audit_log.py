@@ -73,9 +73,41 @@ def events(user, kind: str | None, after) -> keyset.Page:
     return keyset.page(query, AuditEvent.id, after, PER_PAGE, newest_first=True)
 
 
+# An event's detail in the page's words: the keys the code writes (core.audit.record's keywords), each named.
+FIELDS = {
+    "after": "之后", "answer_due": "答复期限", "applied": "已应用", "attachments": "附件", "attempt": "第几次",
+    "authority": "机关", "batch": "批次", "before": "之前", "bytes": "字节数", "certificate_no": "证件号",
+    "client_id": "客户端", "client_uuid": "记录编号（手机）", "comment": "意见", "commitment": "承诺值",
+    "corrected_codes": "更正后的结果", "day": "日期", "deadline": "期限", "department_id": "部门",
+    "departments": "部门", "digest": "摘要", "doc_number": "文号", "draw": "抽取", "events": "事件数",
+    "excluded": "排除", "file": "文件", "filed_on": "提交日期", "filename": "文件名", "findings_hash": "检查内容摘要",
+    "follow_up_id": "后续监管任务", "inspected_on": "检查日期", "inspector": "执法人员", "inspector_id": "执法人员",
+    "is_workday": "工作日", "items": "事项", "jurisdiction": "辖区", "kind": "类别", "late": "逾期",
+    "line": "行", "mapping": "列对应", "media": "照片与签名", "media_id": "照片", "method": "方法", "name": "名称",
+    "nonce": "随机数", "note": "说明", "offline": "离线", "older_than": "早于", "overrides": "调整",
+    "path": "路径", "plan": "计划", "plan_id": "计划", "planned_tasks": "计划任务数", "population": "名录总数",
+    "published_at": "公示时间", "reason": "原因", "record_id": "检查记录", "records": "检查记录",
+    "refusal_confirmed_by": "拒签见证人", "refused": "拒签", "result_codes": "检查结果", "roles": "角色",
+    "rows": "行数", "scopes": "权限范围", "seed": "随机种子", "selected": "抽中", "sha256": "SHA-256",
+    "status": "状态", "status_from": "原状态", "status_to": "新状态", "still_needs_expert": "仍需专家",
+    "still_understaffed": "仍缺人员", "summary": "摘要", "sync_due": "同步期限", "targeted_check": "定向检查",
+    "to": "至", "to_department_id": "转至部门", "token": "令牌", "url": "地址", "uscc": "统一社会信用代码",
+    "username": "账号", "version": "版本", "via": "途径", "witness": "见证人", "year": "年度",
+}
+
+
+def value(v) -> str:
+    if v is True or v is False:
+        return "是" if v else "否"
+    if v is None or v == "" or v == [] or v == {}:
+        return "—"
+    return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True)
+
+
 def detail(event: AuditEvent) -> str:
-    text = json.dumps(event.detail or {}, ensure_ascii=False, sort_keys=True)
-    return "" if text == "{}" else text if len(text) <= DETAIL_SHOWN else text[:DETAIL_SHOWN] + "…"
+    """"原因：…；检查记录：21", at most DETAIL_SHOWN characters; a key the table does not name shows as written."""
+    text = "；".join(f"{FIELDS.get(k, k)}：{value(v)}" for k, v in sorted((event.detail or {}).items()))
+    return text if len(text) <= DETAIL_SHOWN else text[:DETAIL_SHOWN] + "…"
 
 
 @bp.route("/")
