@@ -306,6 +306,25 @@ def test_the_ranking_loops_are_compiled():
     assert algo.COMPILED, "webapp/domain/_hashrank.c is not built: install gcc and libssl-dev, then pip install -e ."
 
 
+def test_without_the_compiled_module_the_draw_and_its_outputs_are_the_same(monkeypatch):
+    """Where no compiler was at hand (hatch_build.py skips the module), the pure-Python path gives the same
+    selection, manifest pieces and COPY rows; none of them names the compiled functions."""
+    rng = random.Random(5)
+    text = "".join(f"91130606{rng.randrange(10**9):09d}X\t{rng.choice(algo.LEVELS)}\n" for _ in range(3000))
+    ratios = {level: 3 + 2 * i for i, level in enumerate(algo.LEVELS)}
+
+    def outputs():
+        summary, selection = algo.rank_entities("ab" * 32, text, ratios, 5)
+        return (summary, selection.rows(), b"".join(selection.canonical_json(size=97)),
+                b"".join(selection.copy_text("7\t", size=97)), b"".join(algo.population_json(text, size=97)))
+
+    compiled = outputs()
+    monkeypatch.setattr(algo, "COMPILED", False)
+    for name in ("chosen_json", "chosen_copy", "chosen_rows", "rank", "RECORD", "population_pieces"):
+        monkeypatch.delattr(algo, name)
+    assert outputs() == compiled
+
+
 @pytest.mark.parametrize("prefix_length", [0, 1, 55, 59, 63, 64, 65, 200])
 def test_compiled_ranking_equals_hashlib(prefix_length):
     from webapp.domain import _hashrank

@@ -258,7 +258,7 @@ class Selection:
         def python(rows, _):
             return ",".join(json.dumps({"uscc": u, "risk": r, "score": s, "by": by}, ensure_ascii=False,
                                        sort_keys=True, separators=(",", ":")) for u, r, s, by in rows).encode()
-        return self._pieces(size, chosen_json, python)
+        return self._pieces(size, lambda *a: chosen_json(*a), python)  # named only where compiled
 
     def copy_text(self, lead: str, size: int = 50_000):
         """PostgreSQL COPY text rows `lead rank<TAB>risk<TAB>uscc<TAB>by`, rank from 1, in pieces (no score: the
