@@ -90,4 +90,7 @@ def create_app(config: dict | None = None) -> Flask:
     jobs.init_app(app)  # the periodic sweeps' thread, when jobs run in the web process
     register_blueprints(app)
     cli.init_app(app)
+    from webapp.core import audit
+
+    audit.seal_last()  # the audit chain's lock as late as can be: after every other commit hook
     return app

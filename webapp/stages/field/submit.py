@@ -180,7 +180,7 @@ def submit(user, client_uuid: str, body) -> Outcome:
         findings_hash=values["findings_hash"], body=body, response=response,
     ))
     try:
-        db.session.flush()  # before the audit event, whose flush takes the audit chain's lock until the commit
+        db.session.flush()  # a twin's insert found here; the audit event goes in at the commit (core.audit)
     except IntegrityError:  # this client id went in from another connection first
         db.session.rollback()
         return _after_race(user, client_uuid, digest, record_id)
