@@ -3,28 +3,22 @@ request and runs in a worker, its state in the `jobs` table so that every app se
 it see the same progress.
 
     from webapp.core import jobs
-
     @jobs.task("directory.import")
     def import_directory(job, *, upload_key):
         for done, row in enumerate(rows, 1):
             ...
             job.progress(done, len(rows))
         return {"imported": n}          # → job.result (JSON)
-
     job = jobs.enqueue("directory.import", {"upload_key": key}, user=current_user, jurisdiction_id=j)
     db.session.commit()                 # the job is dispatched when the transaction that made it commits
 
-Where it runs: embedded default (no JOBS_BROKER_URL): in-process, in a thread of its own after the commit; under
-TESTING (or JOBS_EAGER) synchronously inside `enqueue`, so a test sees the finished job at once; production
-(JOBS_BROKER_URL=redis://…): Celery on Redis, `spotcheck worker`, its clients made at start-up (`connect`).
-Messages are acknowledged late and rejected back onto the queue when a worker dies (acks_late,
-reject_on_worker_lost), so a job killed midway runs again; a failed attempt is retried with exponential back-off
-up to JOBS_MAX_ATTEMPTS. A job therefore must be idempotent (it may run twice); `enqueue(..., key=…)` gives at
-most one job per idempotency key, and a job already done is never run again.
-
-A task that raises `JobError("中文说明")` (or a stage's `Refused` below 500) fails at once with that message (bad input:
-retrying will not help); a failed job's key may be enqueued again (a new run). Any other exception is retried, and
-the last attempt's failure is recorded as 「任务执行出错」 with its type."""
+Where it runs: embedded (no JOBS_BROKER_URL) in a thread of its own after the commit, under TESTING (or
+JOBS_EAGER) inside `enqueue`; in production (JOBS_BROKER_URL=redis://…) Celery on Redis, `spotcheck worker`, its
+clients made at start-up (`connect`). Messages are acknowledged late and rejected back onto the queue when a worker
+dies, so a job killed midway runs again; a failed attempt is retried with back-off up to JOBS_MAX_ATTEMPTS. A job
+must be idempotent (it may run twice); `enqueue(..., key=…)` gives at most one job per key; a done job never reruns.
+`JobError("中文说明")` (or a stage's `Refused` below 500) fails at once with that message (retrying will not help);
+a failed job's key may be enqueued again. Another exception is retried; the last is recorded as 「任务执行出错」."""
 import functools
 import logging
 import threading
@@ -48,6 +42,7 @@ log = logging.getLogger(__name__)
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 STATES = {QUEUED: "排队中", RUNNING: "进行中", DONE: "已完成", FAILED: "失败"}
 _TASKS: dict[str, Callable] = {}
+_QUICK: set[str] = set()
 _DEFER = "jobs_defer_eager"
 
 
@@ -107,10 +102,12 @@ class Job(db.Model):
                 "error": self.error, "attempts": self.attempts}
 
 
-def task(kind: str):
-    """Register `fn(job, **payload)` as the function that runs jobs of `kind`."""
+def task(kind: str, quick: bool = False):
+    """Register `fn(job, **payload)` as the function that runs jobs of `kind`. A `quick` one (a few ms, it does not
+    commit) runs in one transaction with its job's state: no `running` step is committed (one commit, not three)."""
     def register(fn):
         _TASKS[kind] = fn
+        _QUICK.add(kind) if quick else _QUICK.discard(kind)
         return fn
     return register
 
@@ -232,7 +229,9 @@ def run(job_id: int, max_attempts: int | None = None) -> Job | None:
         return job
     fn = _TASKS.get(job.kind)
     job.state, job.started_at, job.attempts, job.error = RUNNING, utcnow(), (job.attempts or 0) + 1, None
-    db.session.commit()
+    quick = job.kind in _QUICK
+    if not quick:
+        db.session.commit()
     if fn is None:
         return _fail(job_id, f"未知的任务类型「{job.kind}」")
     try:
@@ -243,6 +242,7 @@ def run(job_id: int, max_attempts: int | None = None) -> Job | None:
             return _fail(job_id, str(error))  # bad input or a stage's refusal: its Chinese reason, no retry
         log.warning("job %s (%s) attempt failed: %s", job_id, job.kind, traceback.format_exc())
         job = db.session.get(Job, job_id)
+        job.attempts += quick and job.state == QUEUED  # a quick job's attempt went back with its work: count it
         if max_attempts is not None and job.attempts < max_attempts:
             job.state, job.error = QUEUED, f"第 {job.attempts} 次执行出错（{type(error).__name__}），将重试"
             db.session.commit()
