@@ -7,6 +7,7 @@ from webapp.core.extensions import db
 from webapp.core.kept import Kept
 from webapp.domain import findings as rules
 from webapp.domain.workdays import Calendar
+from webapp.stages.directory.models import InspectorProfile
 from webapp.stages.field.models import FieldSubmission
 from webapp.stages.plans.calendar import current_calendar
 from webapp.stages.plans.models import CalendarOverride, Plan, PlanDepartment, PlanItem
@@ -71,8 +72,11 @@ def submission_record(record_id, client_uuid: str):
         select(InspectionRecord, FieldSubmission, _calendar_key())
         .outerjoin(FieldSubmission, FieldSubmission.client_uuid == client_uuid)
         .where(InspectionRecord.id == record_id)
-        .options(joinedload(InspectionRecord.members).joinedload(RecordMember.inspector),
-                 joinedload(InspectionRecord.plan),
+        .options(joinedload(InspectionRecord.members).joinedload(RecordMember.inspector)
+                 .load_only(InspectorProfile.certificate_no, InspectorProfile.name),
+                 # what a PUT reads of the plan (the wide rest would be decoded for every member's row)
+                 joinedload(InspectionRecord.plan).load_only(Plan.status, Plan.created_at, Plan.window_start,
+                                                             Plan.entry_days, Plan.doc_number, Plan.jurisdiction_id),
                  defer(InspectionRecord.findings), defer(FieldSubmission.body))  # large, and not needed here
     ).unique().first()
     if row is None:
