@@ -60,7 +60,10 @@ def images():
     print(f"  peak RSS after images: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
-def api(database_url, broker=None):
+def api(database_url, broker=None, count=40, profile=None, show_sql=False):
+    import cProfile
+    import pstats
+
     from sqlalchemy import event, select
 
     from tests.conftest import Auth
@@ -98,11 +101,11 @@ def api(database_url, broker=None):
         db.session.add_all(records)
         db.session.commit()
 
-        ids = [r.id for r in records[:20]]
+        ids = [r.id for r in records[:count]]
         signatures = {i: signature_png(i % 50) for i in ids}
         photos = {i: camera_jpeg(1600, 1200) for i in ids}  # noise: each one different
         payloads = {r.id: submission(r, findings=full_findings(r, photos=[sha(photos[r.id])]),
-                                     signature=sha(signatures[r.id])) for r in records[:20]}
+                                     signature=sha(signatures[r.id])) for r in records[:count]}
         engine = db.engine
         db.session.remove()
 
@@ -122,14 +125,23 @@ def api(database_url, broker=None):
     statements = []
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
 
+    profiler = cProfile.Profile(time.process_time)  # CPU, not the waits on the database
+    kinds = {}
+
     def measured(call, out):
-        """`call()` timed (wall, CPU of this process) and its SQL statements counted."""
+        """`call()` timed (wall, CPU of this process) and its SQL statements counted (`--profile`: profiled)."""
         before, start, cpu = len(statements), time.perf_counter(), time.process_time()
-        answer = call()
+        if kinds.get(id(out)) == profile:
+            answer = profiler.runcall(call)
+        else:
+            answer = call()
         out.append((time.perf_counter() - start, time.process_time() - cpu, len(statements) - before))
+        if show_sql:
+            kinds.setdefault(("sql", id(out)), statements[before:])
         return answer
 
     photo_uploads, uploads, stores, replays = [], [], [], []
+    kinds.update({id(photo_uploads): "photo", id(uploads): "signature", id(stores): "put", id(replays): "replay"})
     for record_id in ids:
         assert measured(lambda: phone.upload(record_id, photos[record_id]), photo_uploads).status_code == 201
         assert measured(lambda: phone.upload(record_id, signatures[record_id], kind="signature"),
@@ -143,6 +155,11 @@ def api(database_url, broker=None):
         print(f"  {label}: {wall * 1000:.1f} ms wall, {cpu * 1000:.1f} ms CPU, {n:.0f} SQL statements "
               f"(median of {len(rows)}; derivative jobs {'queued' if broker else 'run in-process, counted'}; "
               f"load {os.getloadavg()[0]:.2f})")
+        for sql in kinds.get(("sql", id(rows)), []):
+            print("      ", " ".join(sql.split())[:160])
+    if profile:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
     with app.app_context():
         db.session.remove()
         database.drop_everything()
@@ -153,12 +170,17 @@ def main():
     parser.add_argument("--db", default=None, help="database URL (default: a temporary SQLite file)")
     parser.add_argument("--broker", default=None,
                         help="e.g. redis://127.0.0.1:6379/8: uploads enqueue their jobs instead of running them")
+    parser.add_argument("--count", type=int, default=40, help="records (requests of each kind)")
+    parser.add_argument("--profile", choices=("photo", "signature", "put", "replay"), help="cProfile that kind")
+    parser.add_argument("--sql", action="store_true", help="print the statements of the first request of each kind")
+    parser.add_argument("--no-images", action="store_true", help="skip part 1")
     args = parser.parse_args()
-    print("images:")
-    images()
+    if not args.no_images:
+        print("images:")
+        images()
     url = args.db or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     print(f"api on {url.split(':')[0]}:")
-    api(url, args.broker)
+    api(url, args.broker, args.count, args.profile, args.sql)
 
 
 if __name__ == "__main__":

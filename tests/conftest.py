@@ -21,6 +21,12 @@ TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 @pytest.hookimpl(optionalhook=True)  # only xdist knows this hook
+def redis_url(db_number: int) -> str:
+    """A test's Redis database: its own number by default; TEST_REDIS_URL puts every test on one (a run beside
+    others on a shared Redis, one test at a time)."""
+    return os.environ.get("TEST_REDIS_URL") or f"redis://127.0.0.1:6379/{db_number}"
+
+
 def pytest_xdist_auto_num_workers(config):
     """`-n auto` (pyproject's addopts) means one worker per core, at most two: this suite's machines have two, a
     one-core machine must not run two Chromiums against each other, and each worker on PostgreSQL has a database

@@ -90,4 +90,9 @@ def create_app(config: dict | None = None) -> Flask:
     jobs.init_app(app)  # the periodic sweeps' thread, when jobs run in the web process
     register_blueprints(app)
     cli.init_app(app)
+    jobs.connect(app)
+    from webapp.core import audit, kept
+
+    kept.forget_all()  # what an earlier application of this process kept (tests) is not this one's
+    audit.seal_last()  # the audit chain's lock as late as can be: after every other commit hook
     return app

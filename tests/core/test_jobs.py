@@ -29,6 +29,14 @@ def _flaky(job):
     return {"ok": True}
 
 
+@jobs.task("test.quick_flaky", quick=True)
+def _quick_flaky(job):
+    _flaky_calls.append(job.attempts)
+    if len(_flaky_calls) < 2:
+        raise RuntimeError("boom")
+    return {"ok": True}
+
+
 def test_enqueue_runs_and_records_result(app):
     with app.app_context():
         job = jobs.enqueue("test.count", {"upto": 5})
@@ -68,6 +76,26 @@ def test_retry_then_success(app):
             assert done.state == jobs.DONE and done.attempts == 2
         finally:
             app.config.pop("JOBS_EAGER")
+
+
+def test_a_quick_job_commits_once_and_still_counts_a_failed_attempt(app):
+    """A quick job's `running` state is never committed on its own; an attempt that failed is still counted."""
+    from tests.perf.test_query_counts import statements
+
+    _flaky_calls.clear()
+    with app.app_context():
+        job = jobs.Job(kind="test.quick_flaky", payload={}, state=jobs.QUEUED, done=0, attempts=0)
+        db.session.add(job)
+        db.session.commit()
+        with pytest.raises(jobs.Retry):
+            jobs.run(job.id, max_attempts=3)
+        failed = db.session.get(jobs.Job, job.id)
+        assert (failed.state, failed.attempts) == (jobs.QUEUED, 1) and "第 1 次执行出错" in failed.error
+        db.session.remove()
+        with statements() as seen:
+            done = jobs.run(job.id, max_attempts=3)
+        assert done.state == jobs.DONE and done.attempts == 2 and _flaky_calls == [1, 2]
+        assert [s.split()[0] for s in seen] == ["SELECT", "UPDATE"]  # the job, then its one write (one commit)
 
 
 def test_status_json_only_for_owner_or_jurisdiction(world, auth, client):

@@ -9,10 +9,11 @@ import pytest
 import redis
 
 from tests.browser.helpers import wait_until
+from tests.conftest import redis_url
 from webapp.core import jobs
 from webapp.core.extensions import db
 
-BROKER = "redis://127.0.0.1:6379/13"
+BROKER = redis_url(13)
 
 
 def _worker(database_url, tmp_path, broker=BROKER):

@@ -8,12 +8,13 @@ import pytest
 import redis
 
 from tests.browser.helpers import wait_until
+from tests.conftest import redis_url
 from webapp.core import jobs
 from webapp.core.extensions import db
 
 from .test_jobs_celery import _state, _worker
 
-BROKER = "redis://127.0.0.1:6379/11"
+BROKER = redis_url(11)
 
 
 def _messages(client) -> list[str]:

@@ -16,6 +16,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from tests.browser.helpers import wait_until
+from tests.conftest import redis_url
 from tests.core.stack import Stack, signing_key_pem
 from tests.factories import PASSWORD
 from tests.field_api.conftest import full_findings, jpeg_with_exif, signature_png, submission
@@ -24,7 +25,7 @@ from webapp.stages.records.models import InspectionRecord, Media
 
 # Its own database: test_jobs_sweep flushes 11, and xdist may run both at once (TWO_SERVERS_BROKER: another one,
 # for a run beside other users of the same Redis).
-BROKER = os.environ.get("TWO_SERVERS_BROKER", "redis://127.0.0.1:6379/15")
+BROKER = os.environ.get("TWO_SERVERS_BROKER") or redis_url(15)
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

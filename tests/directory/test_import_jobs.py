@@ -8,6 +8,7 @@ import pytest
 import redis
 from sqlalchemy import event, func, select
 
+from tests.conftest import redis_url
 from webapp.core import jobs
 from webapp.core.extensions import db
 from webapp.stages.directory import preview_job
@@ -16,7 +17,7 @@ from webapp.stages.directory.models import Entity, ImportBatch, ImportRow
 from .helpers import csv_file, post, upload, xlsx
 from .test_entity_import import CODES, HEADER, bad_checksum, row
 
-BROKER = "redis://127.0.0.1:6379/2"
+BROKER = redis_url(2)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import redis
 from PIL import Image
 from sqlalchemy import func, select
 
+from tests.conftest import redis_url
 from webapp.core import jobs
 from webapp.core.extensions import db
 from webapp.core.storage import storage
@@ -20,7 +21,7 @@ from webapp.stages.records.models import Media
 
 from .conftest import full_findings, jpeg_with_exif, sha, signature_png, submission
 
-BROKER = "redis://127.0.0.1:6379/12"
+BROKER = redis_url(12)
 
 
 @pytest.fixture

@@ -81,9 +81,10 @@ def test_addresses_are_checked_at_subscription_and_sent_in_ascii(home):
 
 
 def test_the_sweep_is_on_celery_beats_schedule_and_runs_as_a_periodic_task(app, placed, home):
+    from tests.conftest import redis_url
     from webapp.core import jobs
 
-    app.config["JOBS_BROKER_URL"] = "redis://127.0.0.1:6379/14"
+    app.config["JOBS_BROKER_URL"] = redis_url(14)
     capp = jobs.celery(app)
     entry = capp.conf.beat_schedule["periodic:webhook.retry"]
     assert entry["task"] == "spotcheck.periodic" and entry["args"] == ["webhook.retry"] and entry["schedule"] == 60

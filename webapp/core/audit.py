@@ -3,8 +3,13 @@
 Each event carries `prev_hash` (the previous event's `hash`, 64 zeros for the first) and
 `hash = SHA-256(bytes.fromhex(prev_hash) ‖ canonical JSON of the event)`, the event being its at (ISO 8601,
 UTC, microseconds), user_id, ip, action, object_type, object_id and detail (docs/transparency-log.md). The chain
-is extended when the session flushes, under the log's transaction lock (PostgreSQL), so two transactions never
-extend the same link; `verify_chain()` walks it, and `spotcheck log-sign` puts its head into the public log."""
+is extended under the log's transaction lock (PostgreSQL), so two transactions never extend the same link;
+`verify_chain()` walks it, and `spotcheck log-sign` puts its head into the public log.
+
+The lock is one for every writer: it is taken as late as can be. `record` keeps the event on the session, not in
+it; the transaction's events go in at its commit, after every other commit hook (`_seal`, moved last by
+`create_app`), so the lock is held for the chain's tail, the insert and the COMMIT only. An event recorded while
+the transaction commits goes straight in (chained at that flush); a rolled-back transaction takes its events."""
 import hashlib
 import json
 from datetime import datetime, timezone
@@ -55,8 +60,41 @@ def record(action: str, obj=None, user=None, **detail) -> AuditEvent:
         object_id=str(obj.id) if obj is not None and getattr(obj, "id", None) is not None else None,
         detail=detail,
     )
-    db.session.add(event)
+    session = db.session()
+    if session.info.get(_SEALING):
+        session.add(event)
+    else:
+        session.info.setdefault(_HELD, []).append(event)
     return event
+
+
+_HELD, _SEALING = "audit_held", "audit_sealing"
+
+
+def _seal(session):
+    """Before the commit, last: the transaction's events go in; their flush takes the lock (`_chain`)."""
+    session.info[_SEALING] = True
+    held = session.info.pop(_HELD, None)
+    if held:
+        session.add_all(held)
+        session.flush()
+
+
+def seal_last() -> None:
+    """Move `_seal` after every other `before_commit` hook registered so far (create_app, once all are)."""
+    if event.contains(Session, "before_commit", _seal):
+        event.remove(Session, "before_commit", _seal)
+    event.listen(Session, "before_commit", _seal)
+
+
+event.listen(Session, "before_commit", _seal)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_HELD, None)
+        session.info.pop(_SEALING, None)
 
 
 # --- the chain ---------------------------------------------------------------------------------------------

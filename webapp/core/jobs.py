@@ -3,31 +3,26 @@ request and runs in a worker, its state in the `jobs` table so that every app se
 it see the same progress.
 
     from webapp.core import jobs
-
     @jobs.task("directory.import")
     def import_directory(job, *, upload_key):
         for done, row in enumerate(rows, 1):
             ...
             job.progress(done, len(rows))
         return {"imported": n}          # → job.result (JSON)
-
     job = jobs.enqueue("directory.import", {"upload_key": key}, user=current_user, jurisdiction_id=j)
     db.session.commit()                 # the job is dispatched when the transaction that made it commits
 
-Where it runs:
-- embedded default (no JOBS_BROKER_URL): in-process, in a thread of its own after the commit; under TESTING (or
-  JOBS_EAGER) synchronously inside `enqueue`, so a test sees the finished job at once;
-- production (JOBS_BROKER_URL=redis://…): Celery on Redis, `spotcheck worker`. Messages are acknowledged late
-  and rejected back onto the queue when a worker dies (acks_late, reject_on_worker_lost), so a job killed midway
-  runs again; a failed attempt is retried with exponential back-off up to JOBS_MAX_ATTEMPTS. A job therefore
-  must be idempotent (it may run twice); `enqueue(..., key=…)` gives at most one job per idempotency key, and a
-  job already done is never run again.
-
-A task that raises `JobError("中文说明")` (or a stage's `Refused` below 500) fails at once with that message (bad
-input: retrying will not help); a failed job's key may be enqueued again (a new run). Any other exception is retried, and the last attempt's failure is recorded as 「任务执行出错」 with its type."""
+Where it runs: embedded (no JOBS_BROKER_URL) in a thread of its own after the commit, under TESTING (or
+JOBS_EAGER) inside `enqueue`; in production (JOBS_BROKER_URL=redis://…) Celery on Redis, `spotcheck worker`, its
+clients made at start-up (`connect`). Messages are acknowledged late and rejected back onto the queue when a worker
+dies, so a job killed midway runs again; a failed attempt is retried with back-off up to JOBS_MAX_ATTEMPTS. A job
+must be idempotent (it may run twice); `enqueue(..., key=…)` gives at most one job per key; a done job never reruns.
+`JobError("中文说明")` (or a stage's `Refused` below 500) fails at once with that message (retrying will not help);
+a failed job's key may be enqueued again. Another exception is retried; the last is recorded as 「任务执行出错」."""
 import functools
 import logging
 import threading
+import time
 import traceback
 from contextlib import contextmanager
 from datetime import datetime
@@ -47,6 +42,8 @@ log = logging.getLogger(__name__)
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 STATES = {QUEUED: "排队中", RUNNING: "进行中", DONE: "已完成", FAILED: "失败"}
 _TASKS: dict[str, Callable] = {}
+_QUICK: set[str] = set()
+_DEFER = "jobs_defer_eager"
 
 
 class JobError(Exception):
@@ -81,10 +78,8 @@ class Job(db.Model):
 
     @property
     def percent(self) -> int | None:
-        if self.state == DONE:
-            return 100
-        if not self.total:
-            return None
+        if self.state == DONE or not self.total:
+            return 100 if self.state == DONE else None
         return max(0, min(100, int(self.done * 100 / self.total)))
 
     def progress(self, done: int, total: int | None = None):
@@ -107,10 +102,12 @@ class Job(db.Model):
                 "error": self.error, "attempts": self.attempts}
 
 
-def task(kind: str):
-    """Register `fn(job, **payload)` as the function that runs jobs of `kind`."""
+def task(kind: str, quick: bool = False):
+    """Register `fn(job, **payload)` as the function that runs jobs of `kind`. A `quick` one (a few ms, it does not
+    commit) runs in one transaction with its job's state: no `running` step is committed (one commit, not three)."""
     def register(fn):
         _TASKS[kind] = fn
+        _QUICK.add(kind) if quick else _QUICK.discard(kind)
         return fn
     return register
 
@@ -143,9 +140,6 @@ def enqueue(kind: str, payload: dict | None = None, user=None, jurisdiction_id=N
     db.session.info.setdefault("jobs_pending", []).append(job.id)
     db.session.info["jobs_app"] = current_app._get_current_object()
     return job
-
-
-_DEFER = "jobs_defer_eager"
 
 
 @contextmanager
@@ -234,9 +228,10 @@ def run(job_id: int, max_attempts: int | None = None) -> Job | None:
     if job is None or job.finished:
         return job
     fn = _TASKS.get(job.kind)
-    job.state, job.started_at, job.attempts = RUNNING, utcnow(), (job.attempts or 0) + 1
-    job.error = None
-    db.session.commit()
+    job.state, job.started_at, job.attempts, job.error = RUNNING, utcnow(), (job.attempts or 0) + 1, None
+    quick = job.kind in _QUICK
+    if not quick:
+        db.session.commit()
     if fn is None:
         return _fail(job_id, f"未知的任务类型「{job.kind}」")
     try:
@@ -247,6 +242,7 @@ def run(job_id: int, max_attempts: int | None = None) -> Job | None:
             return _fail(job_id, str(error))  # bad input or a stage's refusal: its Chinese reason, no retry
         log.warning("job %s (%s) attempt failed: %s", job_id, job.kind, traceback.format_exc())
         job = db.session.get(Job, job_id)
+        job.attempts += quick and job.state == QUEUED  # a quick job's attempt went back with its work: count it
         if max_attempts is not None and job.attempts < max_attempts:
             job.state, job.error = QUEUED, f"第 {job.attempts} 次执行出错（{type(error).__name__}），将重试"
             db.session.commit()
@@ -347,6 +343,12 @@ def run_periodic(name: str) -> None:
         log.warning("periodic %s failed: %s", name, traceback.format_exc())
 
 
+def connect(app) -> None:
+    """The broker's clients now (create_app, once every periodic task is registered), not in a first request."""
+    if app.config.get("JOBS_BROKER_URL"):
+        celery(app), _redis(app.config["JOBS_BROKER_URL"])
+
+
 def init_app(app) -> None:
     """Embedded mode: the periodic work runs in a thread per process, started by the first request."""
     @app.before_request
@@ -391,8 +393,6 @@ def resend_lost() -> list[int]:
 @task("jobs.selftest")
 def selftest(job, *, steps: int = 3, pause: float = 0.0):
     """A job that only counts (`pause` seconds a step): checks a worker end to end, and the tests kill one mid-way."""
-    import time
-
     for i in range(1, steps + 1):
         if pause:
             time.sleep(pause)

@@ -39,8 +39,9 @@ def _waiting(sha256: str) -> list[Media]:
                                    .order_by(Media.id)))
 
 
-def derive(sha256: str, rows: list[Media] | None = None) -> dict:
-    """Make the derivatives of the raw bytes stored under `sha256` and mark its waiting rows ready (committed).
+def derive(sha256: str, rows: list[Media] | None = None, commit: bool = True) -> dict:
+    """Make the derivatives of the raw bytes stored under `sha256` and mark its waiting rows ready (committed
+    unless `commit` is false: the job's one commit does it, with the job's state).
     A file Pillow cannot make a picture of is noted on the rows and raises ImageRejected (the job fails, in
     Chinese, without retrying)."""
     rows = _waiting(sha256) if rows is None else [m for m in rows if not m.ready]
@@ -68,13 +69,14 @@ def derive(sha256: str, rows: list[Media] | None = None) -> dict:
             meta["scaled_to"] = image.meta["scaled_to"]
         m.stored_sha, m.content_type, m.size = stored_sha, image.content_type, len(image.data)
         m.width, m.height, m.meta, m.ready = image.width, image.height, meta, True
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return {"media": len(rows), "stored_sha": stored_sha, "bytes": len(image.data)}
 
 
-@jobs.task(KIND)
+@jobs.task(KIND, quick=True)
 def imaging_job(job, *, sha256: str):
-    return derive(sha256)
+    return derive(sha256, commit=False)
 
 
 def failed(media: Media) -> str | None:

@@ -124,9 +124,10 @@ def submit(user, client_uuid: str, body) -> Outcome:
     lat, lng, accuracy = _checkin(body.get("checkin"), errors)
     findings, result_codes = body.get("findings"), body.get("result_codes")
     refusal = body.get("refusal")
+    items, department_ids = tasks.plan_content(record)
     checked = rules.check_submission(
         findings, result_codes, body.get("signature_sha"), body.get("seal_sha"), refusal,
-        body.get("findings_hash"), tasks.plan_items(record), tasks.department_ids(record), tasks.team(record),
+        body.get("findings_hash"), items, department_ids, tasks.team(record),
     )
     errors.extend(checked.errors)
     if errors:
@@ -180,7 +181,7 @@ def submit(user, client_uuid: str, body) -> Outcome:
         findings_hash=values["findings_hash"], body=body, response=response,
     ))
     try:
-        db.session.flush()  # before the audit event, whose flush takes the audit chain's lock until the commit
+        db.session.flush()  # a twin's insert found here; the audit event goes in at the commit (core.audit)
     except IntegrityError:  # this client id went in from another connection first
         db.session.rollback()
         return _after_race(user, client_uuid, digest, record_id)

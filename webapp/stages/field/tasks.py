@@ -4,11 +4,13 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 
 from webapp.core import clock
 from webapp.core.extensions import db
+from webapp.core.kept import Kept
 from webapp.domain import findings as rules
 from webapp.domain.workdays import Calendar
+from webapp.stages.directory.models import InspectorProfile
 from webapp.stages.field.models import FieldSubmission
 from webapp.stages.plans.calendar import current_calendar
-from webapp.stages.plans.models import CalendarOverride, Plan
+from webapp.stages.plans.models import CalendarOverride, Plan, PlanDepartment, PlanItem
 from webapp.stages.records.models import InspectionRecord, RecordMember
 
 # Old names, kept while faces/api/tasks.py, faces/demo/results.py and tests/field_api still import them:
@@ -70,8 +72,11 @@ def submission_record(record_id, client_uuid: str):
         select(InspectionRecord, FieldSubmission, _calendar_key())
         .outerjoin(FieldSubmission, FieldSubmission.client_uuid == client_uuid)
         .where(InspectionRecord.id == record_id)
-        .options(joinedload(InspectionRecord.members).joinedload(RecordMember.inspector),
-                 joinedload(InspectionRecord.plan),
+        .options(joinedload(InspectionRecord.members).joinedload(RecordMember.inspector)
+                 .load_only(InspectorProfile.certificate_no, InspectorProfile.name),
+                 # what a PUT reads of the plan (the wide rest would be decoded for every member's row)
+                 joinedload(InspectionRecord.plan).load_only(Plan.status, Plan.created_at, Plan.window_start,
+                                                             Plan.entry_days, Plan.doc_number, Plan.jurisdiction_id),
                  defer(InspectionRecord.findings), defer(FieldSubmission.body))  # large, and not needed here
     ).unique().first()
     if row is None:
@@ -91,30 +96,30 @@ def _calendar_key():
     return select(func.coalesce(func.aggregate_strings(entry, ","), "")).scalar_subquery()
 
 
-_calendar: tuple[str, Calendar] | None = None
+_kept = Kept()
 
 
 def calendar(key: str | None) -> Calendar:
     """The calendar in force, given the key read with the record (`submission_record`); None: read it."""
-    global _calendar
-    if key is not None and _calendar is not None and _calendar[0] == key:
-        return _calendar[1]
-    fresh = current_calendar()
-    if key is not None:
-        _calendar = (key, fresh)
-    return fresh
+    return _kept.get("calendar", key, current_calendar)
 
 
-def department_ids(record) -> list[int]:
-    """Every participating department of the plan inspects the enterprise: one joint record (一企一表)."""
-    return [pd.department_id for pd in record.plan.departments]
+def plan_content(record) -> tuple[list[rules.Item], list[int]]:
+    """The plan's check items and participating departments (every one inspects the enterprise: one joint record,
+    一企一表). A plan past its draft is frozen (Plan.editable): kept by plan id and creation time (an id SQLite
+    could give again after a deletion would be another plan's), no statement after the first."""
+    plan = record.plan
 
-
-def plan_items(record) -> list[rules.Item]:
-    return [
-        rules.Item(i.id, i.department_id, i.title, tuple(i.methods or ()), tuple(i.check_points or ()))
-        for i in record.plan.items
-    ]
+    def read():
+        items = db.session.execute(
+            select(PlanItem.id, PlanItem.department_id, PlanItem.title, PlanItem.methods, PlanItem.check_points)
+            .where(PlanItem.plan_id == plan.id).order_by(PlanItem.position, PlanItem.id)).all()
+        departments = db.session.scalars(select(PlanDepartment.department_id).where(PlanDepartment.plan_id == plan.id)
+                                         .order_by(PlanDepartment.position, PlanDepartment.id)).all()
+        return (tuple(rules.Item(i, d, t, tuple(m or ()), tuple(c or ())) for i, d, t, m, c in items),
+                tuple(departments))
+    items, departments = _kept.get(("plan", plan.id), None if plan.editable else plan.created_at, read)
+    return list(items), list(departments)
 
 
 def team(record) -> dict[str, rules.Member]:

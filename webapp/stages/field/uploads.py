@@ -126,7 +126,7 @@ def upload(record, user, file, claimed_sha: str | None, kind: str | None, captur
         answer = _answer(media, 201)
         if not media.ready:
             derivatives.request(media)  # in this transaction: the job is sent when the row is committed
-        # The audit event last: its flush takes the audit chain's lock (one for every writer), held to the commit.
+        # Its audit event goes in at the commit, after everything else (core.audit: the chain's lock is held briefly).
         audit.record("field.media_uploaded", record, sha256=claimed_sha, kind=kind, media_id=media.id,
                      bytes=len(data))
         db.session.commit()
