@@ -189,6 +189,8 @@ class ImportBatch(db.Model):
     mapping: Mapped[dict] = mapped_column(db.JSON, default=dict)  # header -> field ("" = ignore), the office's answer
     unknown_headers: Mapped[list] = mapped_column(db.JSON, default=list)
     summary: Mapped[dict] = mapped_column(db.JSON, default=dict)  # counts per action, blank lines
+    # The preview's summaries over all its rows, kept when it is read (batch_views.summarise); None: not kept yet.
+    views: Mapped[dict | None] = mapped_column(db.JSON)
     overrides: Mapped[list] = mapped_column(db.JSON, default=list)  # USCCs accepted despite a failing checksum
     department_id: Mapped[int | None] = mapped_column(db.ForeignKey("departments.id"))  # a department admin's scope
     # The office whose directory the batch updates: rows of entities placed elsewhere are rejected "不属本辖区".
