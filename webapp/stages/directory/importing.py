@@ -132,15 +132,16 @@ def _plan(batch: ImportBatch, table: tabular.Table, progress=None):
         return
     summary = imports.Summary()
     buffer, line, chunks = [], 0, 0
-    for row in imports.plan(table.rows, spec, match.colmap, LOOKUPS[batch.kind], summary, match.update_only):
-        buffer.append(_row_dict(batch.id, row))
-        if len(buffer) >= INSERT_CHUNK:
-            preview_rows.write(buffer)  # one COPY on PostgreSQL, executemany elsewhere
-            buffer, chunks = [], chunks + 1
-            if progress is not None and chunks % PROGRESS_EVERY == 0:  # (lines planned of the file's: the job's bar)
-                progress(row.line, max(table.lines or 0, row.line))
-        line = row.line
-    preview_rows.write(buffer)
+    with preview_rows.stream(LOOKUPS[batch.kind]) as (write, lookup):  # one COPY on PostgreSQL
+        for row in imports.plan(table.rows, spec, match.colmap, lookup, summary, match.update_only):
+            buffer.append(_row_dict(batch.id, row))
+            if len(buffer) >= INSERT_CHUNK:
+                write(buffer)
+                buffer, chunks = [], chunks + 1
+                if progress is not None and chunks % PROGRESS_EVERY == 0:  # (lines planned of the file's: the bar)
+                    progress(row.line, max(table.lines or 0, row.line))
+            line = row.line
+        write(buffer)
     if progress is not None:
         progress(max(table.lines or 0, line), max(table.lines or 0, line))
     batch.status, batch.summary = "preview", summary.as_dict()
