@@ -155,9 +155,14 @@ def parse_chunk(rows: list[list], parsers: list[tuple[str, int, Callable]]) -> t
 
 def _blank(cells: list) -> bool:
     for c in cells:  # (a loop: a row's first cell usually says it is not blank)
-        if c is not None and (type(c) is not str or n.clean_text(c)):
-            return False
+        if c is None:
+            continue
+        if type(c) is not str or (c and not c[0].isspace() and c[0] not in _INVISIBLE) or n.clean_text(c):
+            return False  # (text starting with a visible character is not blank: no clean_text for most rows)
     return True
+
+
+_INVISIBLE = "\u200b\ufeff"  # what clean_text removes besides spaces
 
 
 def plan(rows: Iterable[tuple[int, list]], spec: Spec, colmap: dict[str, int],
