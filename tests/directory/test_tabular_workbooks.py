@@ -56,3 +56,14 @@ def test_ods_is_read_by_its_content():
 def test_a_broken_workbook_is_refused_in_chinese(data, message):
     with pytest.raises(tabular.NotASpreadsheet, match=message):
         tabular.read_table(data)
+
+
+@pytest.mark.parametrize("make", [_xlsx, _ods, lambda rows: "\n".join(
+    ",".join("" if c is None else str(c) for c in row) for row in rows).encode()])
+def test_the_rows_after_the_header_read_the_same_each_time_they_are_iterated(make):
+    """An import plans in two passes over the file (imports.plan), not holding every row's cells meanwhile."""
+    table = tabular.read_table(make(ROWS))
+    first = list(table.rows)
+    assert first == list(table.rows) and [line for line, _ in first][-1] == table.header_line + 2
+    table.rows.close()
+    assert list(table.rows) == []

@@ -155,9 +155,14 @@ def parse_chunk(rows: list[list], parsers: list[tuple[str, int, Callable]]) -> t
 
 def _blank(cells: list) -> bool:
     for c in cells:  # (a loop: a row's first cell usually says it is not blank)
-        if c is not None and (type(c) is not str or n.clean_text(c)):
-            return False
+        if c is None:
+            continue
+        if type(c) is not str or (c and not c[0].isspace() and c[0] not in _INVISIBLE) or n.clean_text(c):
+            return False  # (text starting with a visible character is not blank: no clean_text for most rows)
     return True
+
+
+_INVISIBLE = "\u200b\ufeff"  # what clean_text removes besides spaces
 
 
 def plan(rows: Iterable[tuple[int, list]], spec: Spec, colmap: dict[str, int],
@@ -168,45 +173,62 @@ def plan(rows: Iterable[tuple[int, list]], spec: Spec, colmap: dict[str, int],
     key not stored yet is rejected (the file lacks what a new record needs)."""
     summary = summary if summary is not None else Summary()
     parsers = [(name, index, columns.column_parser(spec.column(name).parse)) for name, index in colmap.items()]
-    # First the keys alone (duplicates are found over the whole file), then each chunk in full: only the cells of
-    # a 100,000-row file are held at once, not its parsed values.
+    # Two passes: the keys alone first (duplicates are found over the whole file), then each chunk in full. A file
+    # (tabular.Rows) is read again for the second, so that only a chunk's cells are held at once, not a
+    # 100,000-row file's (rows that can be read only once are kept).
+    if iter(rows) is rows:
+        rows = list(rows)
     key_parsers = [p for p in parsers if p[0] in spec.key_fields] if spec.key_fields else parsers
-    pending: list[tuple[int, list, str | None] | None] = []
-    for line, cells in rows:
-        if _blank(cells):
-            summary.blank += 1
-            continue
-        pending.append((line, cells, None))
-    lines_of: dict[str, list[int]] = {}
-    for start in range(0, len(pending), CHUNK):
-        part = pending[start:start + CHUNK]
-        for i, values in enumerate(parse_chunk([cells for _, cells, _ in part], key_parsers)[0], start):
-            line, cells, _ = pending[i]
+    keys: list[str | None] = []  # of each non-blank row, in order
+    first: dict[str, int] = {}  # key → its first line
+    lines_of: dict[str, list[int]] = {}  # key → its lines, for keys on more than one line
+    for part in _chunks(rows, summary):
+        for (line, _), values in zip(part, parse_chunk([cells for _, cells in part], key_parsers)[0]):
             key = spec.key(values)
-            pending[i] = (line, cells, key)
+            keys.append(key)
             if key:
-                lines_of.setdefault(key, []).append(line)
-
-    for start in range(0, len(pending), CHUNK):
-        part = pending[start:start + CHUNK]
-        pending[start:start + CHUNK] = [None] * len(part)
+                if key in first:
+                    lines_of.setdefault(key, [first[key]]).append(line)
+                else:
+                    first[key] = line
+    del first
+    done = 0
+    for part in _chunks(rows):
         chunk = []
-        for (line, cells, key), values, errors in zip(part, *parse_chunk([p[1] for p in part], parsers)):
+        for (line, cells), key, values, errors in zip(part, keys[done:done + len(part)],
+                                                      *parse_chunk([cells for _, cells in part], parsers)):
             if not errors:
                 errors = spec.validate(values)
             row = RowPlan(line, REJECTED if errors else "", key, values, cells, errors)
             lines = lines_of.get(key or "", ())
-            if len(lines) > 1:
+            if lines:
                 others = "、".join(str(x) for x in lines if x != line)
                 row.reasons.append(f"文件中重复：第 {others} 行也是同一{spec.key_label}")
                 row.action = REJECTED
             chunk.append(row)
+        done += len(part)
         current = lookup([r.key for r in chunk if r.key and r.action != REJECTED])
         for row in chunk:
             if row.action != REJECTED:
                 _decide(row, spec, current.get(row.key), update_only)
             summary.counts[row.action] += 1
             yield row
+
+
+def _chunks(rows: Iterable[tuple[int, list]], summary: Summary | None = None) -> Iterator[list[tuple[int, list]]]:
+    """The non-blank rows, CHUNK at a time; the blank ones counted in `summary` if given."""
+    part = []
+    for line, cells in rows:
+        if _blank(cells):
+            if summary is not None:
+                summary.blank += 1
+            continue
+        part.append((line, cells))
+        if len(part) == CHUNK:
+            yield part
+            part = []
+    if part:
+        yield part
 
 
 def _decide(row: RowPlan, spec: Spec, current: dict | None, update_only: bool = False):

@@ -3,7 +3,7 @@ detected without asking. Rows come back as lists of raw cell values; normalising
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 from webapp.domain.normalise import clean_text
 from webapp.domain.refusal import Refused
@@ -21,7 +21,7 @@ class Table:
     encoding: str | None  # for CSV: UTF-8, UTF-8-BOM, GBK, GB18030, UTF-16
     header_line: int  # 1-based line of the header row
     headers: list[str]
-    rows: Iterator[tuple[int, list]] = field(repr=False)  # (1-based line, cells)
+    rows: Iterable[tuple[int, list]] = field(repr=False)  # (1-based line, cells) after the header: `Rows`
     lines: int | None = None  # how many lines the file has (about, for CSV): a progress bar's total
 
 
@@ -48,10 +48,27 @@ def _nonblank(cells) -> bool:
     return any(clean_text(c) for c in cells)
 
 
-def _with_header(rows: Iterator[tuple[int, list]]) -> tuple[int, list[str], Iterator[tuple[int, list]]]:
-    for line, cells in rows:
+class Rows:
+    """A file's rows after its header line, read again from the parsed file each time they are iterated (an
+    import plans in two passes; holding a 100,000-row sheet's cells as Python objects took over 100 MB)."""
+
+    def __init__(self, read: Callable[[], Iterator[tuple[int, list]]], header_line: int):
+        self._read, self._after = read, header_line
+
+    def __iter__(self) -> Iterator[tuple[int, list]]:
+        for line, cells in self._read():
+            if line > self._after:
+                yield line, cells
+
+    def close(self):
+        """Let the parsed file go."""
+        self._read = lambda: iter(())
+
+
+def _with_header(read: Callable[[], Iterator[tuple[int, list]]]) -> tuple[int, list[str], Rows]:
+    for line, cells in read():
         if _nonblank(cells):
-            return line, [clean_text(c) for c in cells], rows
+            return line, [clean_text(c) for c in cells], Rows(read, line)
     raise NotASpreadsheet("文件中没有任何数据（找不到表头行）。")
 
 
@@ -67,8 +84,9 @@ def read_csv(data: bytes) -> Table:
         delimiter = csv.Sniffer().sniff(sample.split("\n", 5)[0] + "\n", delimiters=",\t;|，").delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = ((line, cells) for line, cells in enumerate(reader, start=1))
+    def rows():
+        return enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+
     line, headers, rest = _with_header(rows)
     if len(headers) < 2:
         raise NotASpreadsheet("文件不像表格：表头只有一列。请确认是以逗号分隔的 CSV 或 .xlsx 文件。")
@@ -103,18 +121,17 @@ def read_workbook(data: bytes, fmt: str = XLSX) -> Table:
         if not book.sheet_names:
             raise NotASpreadsheet("工作簿中没有工作表。")
         sheet = book.get_sheet_by_index(0)
-        values = sheet.iter_rows()
     except NotASpreadsheet:
         raise
     except Exception as e:  # calamine's errors (zip, XML, password, CFB) share no useful base class
         raise NotASpreadsheet(_BROKEN[fmt]) from e
 
     def rows():
-        for line, cells in enumerate(values, start=1):
+        for line, cells in enumerate(sheet.iter_rows(), start=1):
             # (most rows hold neither an empty cell nor a float: left as they are, no call per cell)
             yield line, [_cell(v) for v in cells] if "" in cells or float in set(map(type, cells)) else cells
 
-    line, headers, rest = _with_header(rows())
+    line, headers, rest = _with_header(rows)
     return Table(fmt, None, line, headers, rest, sheet.height)
 
 

@@ -1,6 +1,9 @@
 """What an import batch's preview says beyond its counts: how annual-report columns were read, whether the file
 only updates, the rows noted or left for another office (不属本辖区), the status changes; and, for the office
 a row belongs to, the rows other offices' imports forwarded to it (他辖区转来)."""
+import heapq
+from collections import Counter
+
 from sqlalchemy import func, select
 
 from webapp.core.extensions import db
@@ -8,6 +11,8 @@ from webapp.domain import annual_report, imports
 from webapp.stages.accounts.models import Jurisdiction
 from webapp.stages.directory import importing
 from webapp.stages.directory.models import ImportBatch, ImportRow
+
+SHOWN = 50  # status changes listed on the preview page
 
 
 def read_as(batch: ImportBatch) -> list[tuple[str, int]]:
@@ -21,17 +26,59 @@ def update_only(batch: ImportBatch) -> bool:
     return batch.kind == "entities" and importing.header_match(batch).update_only
 
 
+def summarise(batch: ImportBatch) -> dict:
+    """The preview's summaries over the whole batch, computed once when it is read (`importing._plan`) and kept
+    on it (`batch.views`), so that its page reads them instead of scanning a 1,000,000-row batch on every view:
+    rows noted, rows per other jurisdiction, the status changes (their number and the first SHOWN by USCC)."""
+    noted_rows, elsewhere_rows = 0, []
+    for place, rows, noted_here in db.session.execute(
+            select(ImportRow.jurisdiction_id, func.count(), func.count().filter(
+                ImportRow.action != imports.REJECTED, ImportRow.reasons != ""))
+            .where(ImportRow.batch_id == batch.id).group_by(ImportRow.jurisdiction_id)):
+        noted_rows += noted_here
+        if place is not None:
+            elsewhere_rows.append([place, rows])
+    changes = status_changes(batch)
+    return {"noted": noted_rows, "elsewhere": elsewhere_rows, "status_total": len(changes),
+            "status_changes": [[code, *changes[code]] for code in heapq.nsmallest(SHOWN, changes)]}
+
+
+def account(views: dict, row: dict) -> dict:
+    """`views` with one more planned row (`importing._row_dict`'s: an overridden row, rejected before)."""
+    views = dict(views)
+    if row["action"] != imports.REJECTED and row["reasons"]:
+        views["noted"] += 1
+    if row["jurisdiction_id"] is not None:
+        views["elsewhere"] = [*views["elsewhere"], [row["jurisdiction_id"], 1]]
+    if row["action"] == imports.UPDATE and "status" in (row["changes"] or {}):
+        old, new = row["changes"]["status"]
+        shown = sorted([*views["status_changes"], [row["key"], old or "", new or ""]])
+        views["status_total"] += 1
+        views["status_changes"] = shown[:SHOWN]
+    return views
+
+
+def views_of(batch: ImportBatch) -> dict:
+    """The kept summaries (a batch read before they were kept: computed now)."""
+    return batch.views if batch.views is not None else summarise(batch)
+
+
 def noted(batch: ImportBatch) -> int:
     """Rows imported with a note (a value not read, e.g. an annual-report mark)."""
-    return db.session.scalar(select(func.count()).select_from(ImportRow).where(
-        ImportRow.batch_id == batch.id, ImportRow.action != imports.REJECTED, ImportRow.reasons != ""))
+    return views_of(batch)["noted"]
 
 
-def elsewhere(batch: ImportBatch) -> list[tuple[str, int]]:
-    """(jurisdiction, rows) of the rows kept for another office."""
-    return [(name, n) for name, n in db.session.execute(
-        select(Jurisdiction.name, func.count()).join(ImportRow, ImportRow.jurisdiction_id == Jurisdiction.id)
-        .where(ImportRow.batch_id == batch.id).group_by(Jurisdiction.name).order_by(Jurisdiction.name))]
+def elsewhere(batch: ImportBatch, views: dict | None = None) -> list[tuple[str, int]]:
+    """(jurisdiction, rows) of the rows kept for another office, by name."""
+    counts = (views or views_of(batch))["elsewhere"]
+    if not counts:
+        return []
+    names = dict(db.session.execute(select(Jurisdiction.id, Jurisdiction.name).where(
+        Jurisdiction.id.in_([place for place, _ in counts]))).all())
+    per_name = Counter()
+    for place, rows in counts:
+        per_name[names[place]] += rows
+    return sorted(per_name.items())
 
 
 def status_changes(batch: ImportBatch) -> dict[str, tuple[str, str]]:
@@ -44,6 +91,7 @@ def status_changes(batch: ImportBatch) -> dict[str, tuple[str, str]]:
             old, new = changes["status"]
             out[key] = (old or "", new or "")
     return out
+
 
 
 def forwarded(visible: set[int]) -> list[dict]:

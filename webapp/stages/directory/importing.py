@@ -13,7 +13,7 @@ from webapp.core.tokens import new_token
 from webapp.domain import cells, filenames, import_roster, imports, tabular
 from webapp.domain.refusal import Refused
 from webapp.stages.accounts.models import Department
-from webapp.stages.directory import apply_sql, placing, preview_rows
+from webapp.stages.directory import apply_sql, batch_views, placing, preview_rows
 from webapp.stages.directory.lookups import ENTITY_FIELDS, INSPECTOR_FIELDS, LOOKUPS
 from webapp.stages.directory.lookups import key_values as _pairs
 from webapp.stages.directory.models import Conflict, Entity, ImportBatch, ImportRow, InspectorProfile
@@ -132,18 +132,20 @@ def _plan(batch: ImportBatch, table: tabular.Table, progress=None):
         return
     summary = imports.Summary()
     buffer, line, chunks = [], 0, 0
-    for row in imports.plan(table.rows, spec, match.colmap, LOOKUPS[batch.kind], summary, match.update_only):
-        buffer.append(_row_dict(batch.id, row))
-        if len(buffer) >= INSERT_CHUNK:
-            preview_rows.write(buffer)  # one COPY on PostgreSQL, executemany elsewhere
-            buffer, chunks = [], chunks + 1
-            if progress is not None and chunks % PROGRESS_EVERY == 0:  # (lines planned of the file's: the job's bar)
-                progress(row.line, max(table.lines or 0, row.line))
-        line = row.line
-    preview_rows.write(buffer)
+    with preview_rows.stream(LOOKUPS[batch.kind]) as (write, lookup):  # one COPY on PostgreSQL
+        for row in imports.plan(table.rows, spec, match.colmap, lookup, summary, match.update_only):
+            buffer.append(_row_dict(batch.id, row))
+            if len(buffer) >= INSERT_CHUNK:
+                write(buffer)
+                buffer, chunks = [], chunks + 1
+                if progress is not None and chunks % PROGRESS_EVERY == 0:  # (lines planned of the file's: the bar)
+                    progress(row.line, max(table.lines or 0, row.line))
+            line = row.line
+        write(buffer)
     if progress is not None:
         progress(max(table.lines or 0, line), max(table.lines or 0, line))
     batch.status, batch.summary = "preview", summary.as_dict()
+    batch.views = batch_views.summarise(batch) if batch.kind == "entities" else None
 
 
 def _row_dict(batch_id: int, row: imports.RowPlan) -> dict:
@@ -176,8 +178,11 @@ def override_checksum(batch: ImportBatch, line: int, user=None) -> ImportRow:
     counts[row.action] -= 1
     counts[planned.action] = counts.get(planned.action, 0) + 1
     batch.summary = counts
-    for name, value in _row_dict(batch.id, planned).items():
+    values = _row_dict(batch.id, planned)
+    for name, value in values.items():
         setattr(row, name, value)
+    if batch.views is not None:
+        batch.views = batch_views.account(batch.views, values)
     audit.record("entity.checksum_override", batch, user=user, uscc=row.key, line=line)
     db.session.commit()
     return row

@@ -3,6 +3,7 @@ check-item library, declared conflicts of interest (回避), and import batches 
 kept server-side until it is committed)."""
 from datetime import date, datetime
 
+from sqlalchemy import text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.clock import utcnow
@@ -18,8 +19,8 @@ class Entity(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     uscc: Mapped[str] = mapped_column(db.String(18), unique=True)  # one directory for the province
     # Where it is supervised: by default the USCC's division code (jurisdictions.entity_jurisdiction), or
-    # what an import's registration authority or address says.
-    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True,
+    # what an import's registration authority or address says. (Indexed first in ix_entities_eligibility.)
+    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"),
                                                         default=jurisdictions.entity_jurisdiction)
     name: Mapped[str] = mapped_column(db.String(200))
     legal_rep: Mapped[str | None] = mapped_column(db.String(64))
@@ -28,7 +29,7 @@ class Entity(db.Model):
     # Years whose annual report is filed, as "2021,2022": one column keeps imports and the 1M-row preview simple.
     annual_report_years: Mapped[str] = mapped_column(db.String(200), default="")
     status: Mapped[str] = mapped_column(db.String(32), default="")  # as the registry writes it, e.g. 合格
-    risk_level: Mapped[str] = mapped_column(db.String(16), index=True)  # domain.risk.LEVELS
+    risk_level: Mapped[str] = mapped_column(db.String(16))  # domain.risk.LEVELS (ix_entities_risk_level_id)
     category: Mapped[str] = mapped_column(db.String(64), default="", index=True)
     phone: Mapped[str | None] = mapped_column(db.String(32))
     # A USCC that fails the GB 32100 checksum is stored only with a recorded override (see the audit trail).
@@ -36,6 +37,8 @@ class Entity(db.Model):
     checkin_token: Mapped[str] = mapped_column(db.String(32), unique=True, default=new_token)  # 扫码入企 poster
     updated_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
+    # 0037: no index of its own for risk_level nor jurisdiction_id, which lead two of these (every index is
+    # upkeep for each row an import writes: nine of them were most of a 100,000-row commit).
     # 0018: a province's size. Name search by trigram (GIN, pg_trgm) and USCC prefix search under the database's
     # C.UTF-8 collation (text_pattern_ops) on PostgreSQL (plain indexes on SQLite, whose LIKE and range queries
     # use them as they can); a risk-level list pages by (risk_level, id).
@@ -189,6 +192,8 @@ class ImportBatch(db.Model):
     mapping: Mapped[dict] = mapped_column(db.JSON, default=dict)  # header -> field ("" = ignore), the office's answer
     unknown_headers: Mapped[list] = mapped_column(db.JSON, default=list)
     summary: Mapped[dict] = mapped_column(db.JSON, default=dict)  # counts per action, blank lines
+    # The preview's summaries over all its rows, kept when it is read (batch_views.summarise); None: not kept yet.
+    views: Mapped[dict | None] = mapped_column(db.JSON)
     overrides: Mapped[list] = mapped_column(db.JSON, default=list)  # USCCs accepted despite a failing checksum
     department_id: Mapped[int | None] = mapped_column(db.ForeignKey("departments.id"))  # a department admin's scope
     # The office whose directory the batch updates: rows of entities placed elsewhere are rejected "不属本辖区".
@@ -221,9 +226,13 @@ class ImportRow(db.Model):
     raw: Mapped[list] = mapped_column(db.JSON, default=list)
     overridable: Mapped[bool] = mapped_column(default=False)
     # A row rejected as "不属本辖区": the jurisdiction it belongs to, whose office sees and downloads it.
-    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
+    jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"))
 
     batch: Mapped[ImportBatch] = relationship(ImportBatch)
 
     __table_args__ = (db.Index("ix_import_rows_batch_action_line", "batch_id", "action", "line"),
-                      db.Index("ix_import_rows_batch_line", "batch_id", "line"))  # all of a batch's rows (0033)
+                      db.Index("ix_import_rows_batch_line", "batch_id", "line"),  # all of a batch's rows (0033)
+                      # the few rows with one (0037: partial, no entry for the others)
+                      db.Index("ix_import_rows_jurisdiction_id", "jurisdiction_id",
+                               postgresql_where=text("jurisdiction_id IS NOT NULL"),
+                               sqlite_where=text("jurisdiction_id IS NOT NULL")))

@@ -26,6 +26,7 @@ class Placement:
                                          Jurisdiction.parent_id)).all()
         self.home_id = home_id
         self.known = {r.code: r.id for r in rows}
+        self._by_division: dict[str | None, int | None] = {}
         self.names = {r.id: r.name for r in rows}
         self.parents = {r.id: r.parent_id for r in rows}
         self.allowed = jurisdictions.below(home_id) if home_id is not None else None
@@ -57,7 +58,10 @@ class Placement:
             return current["_jurisdiction_id"]
         placed = self.named_in(values.get("_authority")) or self.named_in(values.get("address"))
         if placed is None:
-            placed = jurisdictions.nearest_id(jurisdictions.division_of(values.get("uscc")), self.known)
+            division = jurisdictions.division_of(values.get("uscc"))
+            if division not in self._by_division:  # (a file's codes share a few divisions)
+                self._by_division[division] = jurisdictions.nearest_id(division, self.known)
+            placed = self._by_division[division]
         return placed if placed is not None else self.home_id
 
     def reason(self, values: dict, current: dict | None) -> str | None:

@@ -1,9 +1,15 @@
 """A batch's planned rows written to `import_rows` (the preview the office reads and the commit applies). On
-PostgreSQL one COPY per chunk whose text is made here, a line per row: the generic `core.database.bulk_insert`
-formats cell by cell through psycopg's dumpers and keeps every row it wrote in the session until the commit (for
-the dashboard's counts, which import rows never touch), so a 100,000-row preview held all its rows twice.
-Elsewhere, executemany."""
+PostgreSQL one COPY for the whole batch whose text is made here, a line per row (the generic
+`core.database.bulk_insert` formats cell by cell through psycopg's dumpers and keeps every row it wrote in the
+session until the commit, so a 100,000-row preview held all its rows twice), kept open while the file is planned:
+the server stores a chunk while Python plans the next (two cores at work, not one after the other), and the
+planner's lookups ask a connection of their own (they read the directories, which a preview never writes).
+Elsewhere, executemany, the lookups in the session."""
 import json
+from contextlib import contextmanager
+from functools import partial
+
+from sqlalchemy.orm import Session
 
 from webapp.core.extensions import db
 from webapp.stages.directory.models import ImportRow
@@ -35,14 +41,14 @@ def _line(row: dict) -> str:
     )) + "\n"
 
 
-def write(rows: list[dict]) -> None:
-    """`rows`: `importing._row_dict`'s, every column of COLUMNS."""
-    if not rows:
-        return
+@contextmanager
+def stream(lookup):
+    """(write, lookup) for one batch's plan: `write(rows)` stores `importing._row_dict`'s rows (every column of
+    COLUMNS), `lookup` is the planner's `lookups` function, asked where it does not wait on the writes."""
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
-        connection.execute(ImportRow.__table__.insert(), rows)
+        yield (lambda rows: rows and connection.execute(ImportRow.__table__.insert(), rows)), lookup
         return
-    with connection.connection.driver_connection.cursor() as cursor:
-        with cursor.copy(_COPY) as copy:
-            copy.write("".join(map(_line, rows)))
+    with Session(db.engine) as apart, connection.connection.driver_connection.cursor() as cursor, \
+            cursor.copy(_COPY) as copy:
+        yield (lambda rows: copy.write("".join(map(_line, rows)))), partial(lookup, session=apart)

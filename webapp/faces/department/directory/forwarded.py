@@ -16,22 +16,23 @@ from webapp.stages.directory import batch_views
 from webapp.stages.directory.models import ImportBatch
 from webapp.stages.plans import import_impact
 
-SHOWN_CHANGES = 50
-
 
 def preview_context(batch: ImportBatch) -> dict:
-    """The template's extra names for a batch's preview."""
+    """The template's extra names for a batch's preview: the summaries kept on the batch (batch_views.summarise);
+    the full list of status changes is read only when there are some, for what they do to draft plans."""
     if batch.kind != "entities":
         return {}
-    changes = batch_views.status_changes(batch)
+    views = batch_views.views_of(batch)
+    total = views["status_total"]
     return {
         "read_as": batch_views.read_as(batch),
         "update_only": batch_views.update_only(batch),
-        "noted": batch_views.noted(batch),
-        "elsewhere": batch_views.elsewhere(batch),
-        "status_changes": sorted(changes.items())[:SHOWN_CHANGES],
-        "status_total": len(changes),
-        "impact": import_impact.ineligible_after(changes, batch.jurisdiction_id) if changes else None,
+        "noted": views["noted"],
+        "elsewhere": batch_views.elsewhere(batch, views),
+        "status_changes": [(code, (old, new)) for code, old, new in views["status_changes"]],
+        "status_total": total,
+        "impact": import_impact.ineligible_after(batch_views.status_changes(batch), batch.jurisdiction_id)
+        if total else None,
     }
 
 
