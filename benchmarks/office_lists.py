@@ -50,7 +50,8 @@ UPDATE inspection_records SET
                     'published', 'published', 'published'])[id % 10 + 1],
     submitted_at = TIMESTAMPTZ '2026-01-01 00:00:00+00' + id * INTERVAL '1 second',
     late = id % 13 = 0, refused = id % 17 = 0,
-    result_codes = CASE WHEN id % 10 = 5 THEN '["corrected"]' ELSE '["no_problem"]' END::json;
+    result_codes = CASE WHEN id % 10 = 5 THEN '["corrected"]' ELSE '["no_problem"]' END::json,
+    has_problems = id % 10 = 5;
 INSERT INTO review_parts (record_id, department_id, position, status, result_codes, authority, created_at,
                           published_at)
   SELECT id, :department, 0, status, result_codes::text::json, '莲池区教育和体育局', now(),
@@ -146,6 +147,7 @@ def main():
         "audit, deep": f"/office/audit/?after={args.n - deep}",
         "audit review, deep": f"/office/audit/?kind=review&after={args.n - deep}",
         "publication index": "/publication/",
+        "office home index": "/home",  # its 待公示 lines, from the kept counts
     }
     only = set(args.only.split(",")) if args.only else None
     for label, url in cases.items():

@@ -38,6 +38,7 @@ from webapp.stages.draw import ceremony, confirmation
 from webapp.stages.plans.models import Plan, PlanDepartment, PlanItem
 from webapp.stages.records import dispatch
 from webapp.stages.records.models import InspectionRecord, Media, RecordMember
+from webapp.stages.review import parts as review_parts
 
 PASSWORD = "lianchi2023"
 # One cheap hash for every account the factories make. check_password reads the method from the stored hash, so
@@ -549,6 +550,7 @@ def approved_record(p: Plan, target: Entity, *, status="approved", codes=("no_pr
         db.session.add(Media(record=record, sha256=key, kind=kind, content_type="image/jpeg", size=1000,
                              width=10, height=10, meta={"lat": LAT, "lng": LNG}))
     db.session.commit()
+    review_parts.parts_for([record])  # review leaves a record with its parts (one per department, in its state)
     return record
 
 

@@ -10,7 +10,7 @@ def test_office_home_shows_records_waiting_for_publication_with_the_deadline(wor
         approved_record(plan, e)
     auth.login("office")
     html = client.get("/home").get_data(as_text=True)
-    assert f"待公示 2 份：{plan.doc_number}" in html
+    assert f"待公示 {2 * len(plan.departments)} 项：{plan.doc_number}" in html  # a part per department of the checklist
     assert publishing.publication_deadline(plan).due.isoformat() in html
 
 

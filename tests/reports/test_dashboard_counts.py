@@ -14,6 +14,7 @@ from tests.field_api.conftest import sha as digest
 from tests.perf.test_query_counts import statements
 from tests.review.joint import decide_as, publish
 from webapp.core.extensions import db
+from webapp.domain.review import part_departments
 from webapp.domain.status import PART_DONE, RecordStatus
 from webapp.stages.directory.models import Entity
 from webapp.stages.publication.dashboard_counts import DashboardCount
@@ -22,7 +23,8 @@ from webapp.stages.review.models import ReviewPart
 
 
 def _by_hand(plan_id: int) -> Counter:
-    """(section, facts) → records, from the records, their teams, parts and enterprises."""
+    """(section, facts) → records, from the records, their teams, parts and enterprises: a department's section
+    counts the records of its parts (the checklist's), a record without parts by those it will get."""
     db.session.expire_all()
     out = Counter()
     for r in db.session.scalars(select(InspectionRecord).where(InspectionRecord.plan_id == plan_id)):
@@ -34,7 +36,8 @@ def _by_hand(plan_id: int) -> Counter:
                   r.sync_due.isoformat() if r.sync_due else None, sorted(r.result_codes or []), size,
                   r.understaffed, complete]
         out[(0, json.dumps([r.status, None, *common], ensure_ascii=False))] += 1
-        for d in {m.department_id for m in r.members}:
+        sections = parts or part_departments(r.findings, [m.department_id for m in r.members])
+        for d in set(sections):
             part = parts.get(d) or (r.status if r.status != RecordStatus.DISPATCHED else None)
             out[(d, json.dumps([r.status, part, *common], ensure_ascii=False))] += 1
     return out

@@ -3,6 +3,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from webapp.core import keyset
 from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.domain.status import RecordStatus
@@ -68,8 +69,8 @@ def sections(user, today: date) -> list[dict]:
             # A city's home names the district of each plan it reads but does not run.
             "places": below_names(user, {p.jurisdiction_id for p in plans}),
             "counts": {
-                "entities": db.session.scalar(scope(select(func.count()).select_from(Entity),
-                                                    Entity.jurisdiction_id, user)),
+                # exact up to keyset.EXACT_UP_TO, then the planner's estimate ("约 1,000,000": 0.17 s a view)
+                "entities": keyset.label(*keyset.count(scope(select(Entity.id), Entity.jurisdiction_id, user))),
                 "inspectors": db.session.scalar(select(func.count()).select_from(InspectorProfile)
                                                 .where(InspectorProfile.department_id.in_(departments))),
                 "users": db.session.scalar(scope(select(func.count()).select_from(User), User.jurisdiction_id, user)),

@@ -44,8 +44,8 @@ def plan(plan_id):
     # records before them), so the lists read the parts as they are: no anti-join over the plan's records (2.4 s
     # at 1,000,000); the counts held back already count a part not made yet in its record's state.
     # Two lists paged by keyset, each with its own cursor (?a= the approved, ?p= the published).
-    # The lists count the parts themselves (a part's departments are the checklist's, which the kept counts,
-    # by the team's departments, do not always hold); what each department holds back is the kept counts' view.
+    # The lists count the parts themselves; what each department holds back is the kept counts' view (a
+    # department's section counts its parts, the checklist's, whether or not anyone of it is on the team).
     _, held = queries.plan_counts(plan.id)
     approved = queries.plan_parts(plan.id, PartStatus.APPROVED, request.args.get("a"))
     published = queries.plan_parts(plan.id, PartStatus.PUBLISHED, request.args.get("p"), newest_first=True)

@@ -13,6 +13,7 @@ from webapp.core import audit, clock, events
 from webapp.core.extensions import db
 from webapp.domain import findings as rules
 from webapp.domain import moments
+from webapp.domain import review as review_rules
 from webapp.domain.status import RecordStatus
 from webapp.stages.field import tasks
 from webapp.stages.field.models import FieldSubmission
@@ -147,6 +148,7 @@ def submit(user, client_uuid: str, body) -> Outcome:
         "refused": refusal is not None, "refusal_note": refusal["note"].strip() if refusal is not None else None,
         "submitted_at": submitted_at, "submitted_by_id": user.id, "sync_due": deadline.due,
         "due_provisional": deadline.provisional, "late": late,
+        "has_problems": review_rules.has_problems(result_codes, findings),
     }
     # Claim and fill the record in one statement: of two phones sending at once exactly one gets it, and only
     # while every image the findings name is uploaded (else nothing is written and the answer lists them).

@@ -1,30 +1,33 @@
 """The dashboard's figures kept as they change, so that a plan of 100,000 records reads a few hundred rows.
 
-`dashboard_facts` holds, per record and section (0: the whole plan; else a department of the record's team, which
-sees the record by its own part: 谁抽查、谁录入、谁公示), the facts the dashboard counts (webapp.domain.dashboard);
-`dashboard_counts` holds how many records of a plan and section share each combination of them. `refresh`
-recomputes the facts of some records from the tables and moves the counts by the difference, in the writer's
-transaction, with the records locked (two writers of one record count it once).
+`dashboard_facts` holds, per record and section (0: the whole plan; else a department of the record's parts, its
+checklist's, which sees the record by its own part: 谁抽查、谁录入、谁公示; review.parts.department_pairs), the facts the dashboard
+counts (webapp.domain.dashboard); `dashboard_counts` holds how many records of a plan and section share each
+combination of them. `refresh` recomputes the facts of some records from the tables and moves the counts by the
+difference, in the writer's transaction, with the records locked (two writers of one record count it once).
+Migration 0030 filled both tables; 0036 refilled them when a department's section became its part's (the
+checklist's), not its team's.
 
 Nothing calls it by hand: every session's commit refreshes the records whose counted state it wrote (their parts,
 their teams, their enterprises' risk levels), whether through objects, ORM bulk statements or
 `core.database.bulk_insert`. A write that changes none of the columns the facts are made of (`COUNTED`: a record's
-new photo, a replayed submission, amended findings) costs nothing here. SQL written outside a session (a
-benchmark's) is followed by `rebuild`; migration 0030 filled both tables."""
+new photo, a replayed submission) costs nothing here. SQL written outside a session (a benchmark's) is
+followed by `rebuild`."""
 import json
 from collections import Counter
 from datetime import date
 from itertools import chain
 
-from sqlalchemy import Integer, String, and_, any_, bindparam, case, cast, event, func, inspect, literal, null, select
+from sqlalchemy import Integer, String, any_, bindparam, case, cast, event, func, inspect, literal, null, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from webapp.core.extensions import db
 from webapp.domain import dashboard as dash
 from webapp.domain.status import PART_DONE, RecordStatus
 from webapp.stages.directory.models import Entity
 from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.review import parts as review_parts
 from webapp.stages.review.models import ReviewPart
 
 R, M, P = InspectionRecord, RecordMember, ReviewPart
@@ -86,7 +89,7 @@ def unkey(text: str) -> dict:
     return dict(zip(KEYED, json.loads(text)))
 
 
-def _facts(among):
+def _facts(among, dialect: str):
     """The facts of the records `among` picks (a function of an id column), one row per record and section."""
     team = select(M.record_id, func.count().label("size")).where(among(M.record_id)) \
         .group_by(M.record_id).subquery("team")
@@ -102,17 +105,15 @@ def _facts(among):
                        R.submitted_at.is_not(None), R.late, R.sync_due, R.result_codes, size, R.understaffed,
                        short, complete)
         for join in joins:
-            query = query.join(*join) if len(join) == 2 else query.outerjoin(*join[:2])
+            query = query.join(*join)
         return query.join(Entity, Entity.id == R.entity_id).outerjoin(team, team.c.record_id == R.id) \
             .outerjoin(done, done.c.record_id == R.id).where(among(R.id))
 
-    pairs = select(M.record_id, M.department_id).distinct().where(among(M.record_id)).subquery("pair")
+    pairs = review_parts.department_pairs(among, dialect)
     mapped = case((R.status != RecordStatus.DISPATCHED.value, R.status), else_=null())  # a part not made yet
     office = rows(literal(0, Integer), cast(null(), String))
-    part = aliased(P, name="part")
-    departments = rows(pairs.c.department_id, func.coalesce(part.status, mapped),
-                       (pairs, pairs.c.record_id == R.id),
-                       (part, and_(part.record_id == R.id, part.department_id == pairs.c.department_id), "outer"))
+    departments = rows(pairs.c.department_id, func.coalesce(pairs.c.status, mapped),
+                       (pairs, pairs.c.record_id == R.id))
     return office.union_all(departments)
 
 
@@ -163,7 +164,7 @@ def _statements(dialect: str) -> dict:
         _STATEMENTS[dialect] = {
             "lock": select(R.id).where(among(R.id)).order_by(R.id).with_for_update(),
             "delete": F.__table__.delete().where(among(F.record_id)).returning(*cols),
-            "insert": F.__table__.insert().from_select(names, _facts(among)).returning(*cols),
+            "insert": F.__table__.insert().from_select(names, _facts(among, dialect)).returning(*cols),
             "upsert": upsert.on_conflict_do_update(index_elements=["plan_id", "section", "key"],
                                                    set_={"n": DashboardCount.n + upsert.excluded.n}),
         }
@@ -190,8 +191,8 @@ def _refresh(connection, records, locked=frozenset()) -> None:
 # The columns the facts are made of, per table: a row written without changing one of them changes no fact.
 COUNTED = {
     R.__table__: frozenset({"plan_id", "entity_id", "status", "submitted_at", "late", "sync_due", "result_codes",
-                            "understaffed"}),
-    M.__table__: frozenset({"record_id", "department_id"}),  # the team's size and its departments' sections
+                            "understaffed", "findings"}),  # findings: the sections of a record without parts
+    M.__table__: frozenset({"record_id", "department_id"}),  # the team's size; a record without findings, its sections
     P.__table__: frozenset({"record_id", "department_id", "status"}),
     Entity.__table__: frozenset({"risk_level"}),
 }

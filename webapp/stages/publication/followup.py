@@ -2,9 +2,9 @@
 import hashlib
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from webapp.core import audit, clock, events, ledger
+from webapp.core import audit, clock, events, keyset, ledger
 from webapp.core.extensions import db
 from webapp.core.storage import storage
 from webapp.domain import filenames, roles
@@ -138,13 +138,15 @@ def in_jurisdictions(query, jurisdiction_ids):
 
 def open_counts(department_id=None, jurisdiction_ids=None) -> dict:
     """Counts for the home pages: open follow-up tasks (of one department, or all of the jurisdictions given)
-    and how many are overdue."""
-    query = select(func.count()).select_from(FollowUpTask).where(FollowUpTask.status == "open")
+    and how many are overdue, each exact up to keyset.EXACT_UP_TO and the planner's estimate past it (counting
+    1,000,000 tasks cost 0.3 s of every office home page), with its label ("17", "约 900,000")."""
+    query = select(FollowUpTask.id).where(FollowUpTask.status == "open")
     if jurisdiction_ids is not None:
         query = in_jurisdictions(query, jurisdiction_ids)
     if department_id is not None:
         query = query.where(FollowUpTask.department_id == department_id)
-    return {
-        "open": db.session.scalar(query),
-        "overdue": db.session.scalar(query.where(FollowUpTask.deadline < clock.today())),
-    }
+    out = {}
+    for name, which in (("open", query), ("overdue", query.where(FollowUpTask.deadline < clock.today()))):
+        n, estimated = keyset.count(which)
+        out[name], out[f"{name}_label"] = n, keyset.label(n, estimated)
+    return out

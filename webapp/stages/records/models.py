@@ -11,11 +11,13 @@ The draw creates records (status `dispatched`); the field app fills them; review
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.core.tokens import new_token
+from webapp.domain import review
 from webapp.domain.status import LABELS, RecordStatus, label
 
 if TYPE_CHECKING:
@@ -55,6 +57,9 @@ class InspectionRecord(db.Model):
     due_provisional: Mapped[bool] = mapped_column(default=False)
     late: Mapped[bool] = mapped_column(default=False)
     published_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    # webapp.domain.review.has_problems of the findings and result codes, for the review queue's 发现问题 (0036):
+    # set with them (`_problems`; the phone's submission, a bulk UPDATE, sets it in its values).
+    has_problems: Mapped[bool] = mapped_column(default=False, server_default=db.false())
 
     plan: Mapped["Plan"] = relationship("Plan")
     entity: Mapped["Entity"] = relationship("Entity")
@@ -64,7 +69,10 @@ class InspectionRecord(db.Model):
     media: Mapped[list["Media"]] = relationship("Media", back_populates="record", cascade="all, delete-orphan")
 
     __table_args__ = (db.UniqueConstraint("plan_id", "entity_id", name="uq_inspection_records_plan_entity"),
-                      db.Index("ix_inspection_records_submitted_id", "submitted_at", "id"))  # the review queue (0033)
+                      db.Index("ix_inspection_records_submitted_id", "submitted_at", "id"),  # the review queue (0033)
+                      db.Index("ix_inspection_records_problems", "submitted_at", "id",  # its 发现问题 (0036)
+                               postgresql_where=has_problems.column.is_(True),
+                               sqlite_where=has_problems.column.is_(True)))
 
     STATUS_LABELS = LABELS  # the one definition: webapp.domain.status
 
@@ -77,6 +85,15 @@ class InspectionRecord(db.Model):
         if profile is None:
             return None
         return next((m for m in self.members if m.inspector_id == profile.id), None)
+
+
+@event.listens_for(InspectionRecord, "before_insert")
+@event.listens_for(InspectionRecord, "before_update")
+def _problems(_mapper, _connection, record: InspectionRecord) -> None:
+    """A record written as an object with new findings or result codes: its `has_problems` with them."""
+    attrs = inspect(record).attrs
+    if attrs.findings.history.has_changes() or attrs.result_codes.history.has_changes():
+        record.has_problems = review.has_problems(record.result_codes, record.findings)
 
 
 class RecordMember(db.Model):

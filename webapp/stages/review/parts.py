@@ -7,7 +7,7 @@ the phone and the pages that read the record's one status keep working.
 Parts are made when a record is first read for review (or published): a record the field stage has just taken in,
 or one built before its parts, gets one part per department in the record's state, as 0013 did for the records
 that existed then (webapp.domain.review PART_OF_RECORD, part_departments, part_codes)."""
-from sqlalchemy import select
+from sqlalchemy import Integer, String, case, cast, func, literal, null, or_, select, true, union
 from sqlalchemy.exc import IntegrityError
 
 from webapp.core import clock
@@ -15,7 +15,7 @@ from webapp.core.extensions import db
 from webapp.domain import review as rules
 from webapp.domain.status import PartStatus, overall
 from webapp.stages.accounts.models import Department
-from webapp.stages.records.models import InspectionRecord
+from webapp.stages.records.models import InspectionRecord, RecordMember
 from webapp.stages.review.models import ReviewEvent, ReviewPart
 
 
@@ -144,3 +144,53 @@ def materialise(plan_id: int | None = None) -> None:
     lacking = db.session.scalars(query).all()
     if lacking:
         parts_for(lacking)
+
+
+# ---- in SQL: the departments of a record's parts, made or to be made (rules.part_departments) -------------------
+R, P = InspectionRecord, ReviewPart
+
+
+def findings_departments(dialect: str):
+    """The departments a record's findings hold (its checklist, as the phone filled it): a table-valued function of
+    `inspection_records.findings` to join, and the department id, an integer (NULL where the block has none)."""
+    if dialect == "postgresql":
+        listed = R.findings.op("->")(literal("departments"))
+        blocks = func.json_array_elements(case((func.json_typeof(listed) == "array", listed))).table_valued("value")
+        department = blocks.c.value.op("->>")(literal("department_id"))
+    else:
+        blocks = func.json_each(R.findings, "$.departments").table_valued("value")
+        department = func.json_extract(blocks.c.value, "$.department_id")
+    return blocks, cast(department, Integer)
+
+
+def _unmade():
+    return ~select(P.id).where(P.record_id == R.id).exists()
+
+
+def department_pairs(among, dialect: str):
+    """(record_id, department_id, status: its part's, None if not made yet) for the records `among` (a function
+    of an id column) picks: the departments of their parts; a record without parts, those it will get: its
+    findings', else (no findings yet) its team's."""
+    blocks, department = findings_departments(dialect)
+    checklist = select(R.id.label("record_id"), department.label("department_id")).select_from(R) \
+        .join(blocks, true()).where(among(R.id), _unmade(), department.is_not(None)).cte("checklist")
+    team = select(RecordMember.record_id, RecordMember.department_id, cast(null(), String)) \
+        .join(R, R.id == RecordMember.record_id).where(
+            among(RecordMember.record_id), _unmade(),
+            ~select(checklist.c.record_id).where(checklist.c.record_id == R.id).exists())
+    return union(select(P.record_id, P.department_id, P.status).where(among(P.record_id)),
+                 select(checklist.c.record_id, checklist.c.department_id, cast(null(), String)),
+                 team).subquery("pair")
+
+
+def of_departments(departments, dialect: str):
+    """SQL: the record (`inspection_records` of the enclosing query) has a part of one of these departments, made
+    or to be made: a department reviews its part whether or not anyone of it is on the team."""
+    departments = sorted(departments) or [-1]
+    blocks, department = findings_departments(dialect)
+    found = select(literal(1)).select_from(blocks).where(department.is_not(None))
+    team = select(RecordMember.id).where(RecordMember.record_id == R.id,
+                                         RecordMember.department_id.in_(departments))
+    made = select(P.id).where(P.record_id == R.id, P.department_id.in_(departments))
+    return or_(made.exists(), _unmade() & or_(found.where(department.in_(departments)).exists(),
+                                              ~found.exists() & team.exists()))

@@ -1,6 +1,6 @@
 """Review queries and decisions: who may review what, the queue, a record laid out for reading, its history,
 and the two writes (a decision, an amendment). Views stay thin; the rules are in webapp.domain.review."""
-from sqlalchemy import Text, and_, cast, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from webapp.core import audit, clock, keyset
@@ -14,7 +14,7 @@ from webapp.stages.accounts.jurisdictions import scope as in_jurisdictions
 from webapp.stages.accounts.models import Department, User
 from webapp.stages.directory.models import CheckItem
 from webapp.stages.plans.models import Plan, PlanItem
-from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review import parts as review_parts
 from webapp.stages.review.models import Amendment, ReviewEvent, ReviewPart
 
@@ -43,12 +43,12 @@ def review_departments(user) -> set[int] | None:
 
 
 def can_review(user, record) -> bool:
-    """Office admins read any record of the jurisdictions they see; a reviewer, records whose team includes their
-    department (departments are per jurisdiction)."""
+    """Office admins read any record of the jurisdictions they see; a reviewer, records with a part of their
+    department (its checklist's: made, or to be made, rules.part_departments), on the team or not."""
     scope = review_departments(user)
     if scope is None:
         return sees(user, record.plan.jurisdiction_id)
-    return bool(scope & {m.department_id for m in record.members})
+    return bool(scope & set(rules.part_departments(record.findings, [m.department_id for m in record.members])))
 
 
 def queue_query(user, flt: str = "waiting", plan_id: int | None = None):
@@ -60,9 +60,7 @@ def queue_query(user, flt: str = "waiting", plan_id: int | None = None):
     if scope is None:  # the office: its jurisdiction's records and those below
         query = in_plan_jurisdictions(query, user)
     else:
-        query = query.where(InspectionRecord.id.in_(
-            select(RecordMember.record_id).where(RecordMember.department_id.in_(scope or {-1}))
-        ))
+        query = query.where(review_parts.of_departments(scope, db.session.get_bind().dialect.name))
     if plan_id:
         query = query.where(InspectionRecord.plan_id == plan_id)
     if flt in ("waiting", "returned"):
@@ -79,16 +77,8 @@ def queue_query(user, flt: str = "waiting", plan_id: int | None = None):
     if flt == "refused":
         return query.where(InspectionRecord.refused.is_(True))
     if flt == "problems":
-        return query.where(_problems())
+        return query.where(InspectionRecord.has_problems.is_(True))  # its own index (0036)
     return query
-
-
-def _problems():
-    """SQL for webapp.domain.review.has_problems: a problem or disposition among the result codes, or a check
-    point whose result is 不符合, read from the stored JSON text (both the Python and the compact spelling)."""
-    codes, findings = cast(InspectionRecord.result_codes, Text), cast(InspectionRecord.findings, Text)
-    return or_(*(codes.like(f'%"{code}"%') for code in sorted(results.PROBLEMS | results.DISPOSITIONS)),
-               findings.like('%"result": "fail"%'), findings.like('%"result":"fail"%'))
 
 
 def queue(user, flt: str = "waiting", plan_id: int | None = None, after=None,
