@@ -6,13 +6,13 @@ leads another index: ix_entities_risk_level_id, ix_entities_eligibility), import
 where they have one (the rows left for another office).
 
 Revision ID: 0037_import_speed
-Revises: 0035_eligibility_index
+Revises: 0036_checklist_problems
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0037_import_speed'
-down_revision = '0035_eligibility_index'
+down_revision = '0036_checklist_problems'
 branch_labels = None
 depends_on = None
 
