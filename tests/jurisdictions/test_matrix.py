@@ -25,10 +25,11 @@ from webapp.stages.accounts import jurisdictions
 from webapp.stages.accounts.models import Department, User
 from webapp.stages.directory.models import CheckItem, CheckPoint, Conflict, ImportBatch, InspectorProfile
 from webapp.stages.draw import ceremony
-from webapp.stages.draw.models import Draw
+from webapp.stages.draw.models import Draw, DrawConfirmation
 from webapp.stages.integration import tokens
 from webapp.stages.records import dispatch
 from webapp.stages.records.models import InspectionRecord, RecordMember
+from webapp.stages.review import service as review
 
 ROLES = {"office": (roles.OFFICE_ADMIN,), "admin": (roles.DEPT_ADMIN,), "review": (roles.REVIEWER,),
          "insp": (roles.INSPECTOR,)}
@@ -354,3 +355,26 @@ def test_the_audit_page_lists_only_the_accounts_of_the_jurisdictions_the_office_
     assert after[1:] == before[1:]
     assert after[0] - before[0] == db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action.in_(("login", "logout")))) - signs
+
+
+def test_an_offices_home_lines_name_only_the_plans_it_sees(matrix, client, auth):
+    """The office's home page lines (待公示 N 项, 逾期未确认名单) are of its own jurisdictions' plans: a district's
+    office sees none of another district's, the city both."""
+    for d in matrix.values():
+        db.session.get(DrawConfirmation, d.ids["conf"]).deadline = clock.today() - timedelta(days=3)
+        office = db.session.scalar(select(User).where(User.username == f"{d.prefix}_office"))
+        review.decide(db.session.get(InspectionRecord, d.ids["record"]), office, "approve", codes=["no_problem"])
+    own, other = "莲池区双随机办[2026]1号", "竞秀区双随机办[2026]1号"
+
+    def home(who) -> str:
+        auth.login(who)
+        page = client.get("/home").get_data(as_text=True)
+        auth.logout()
+        return page
+
+    page = home("lc_office")
+    assert f"待公示 1 项：{own}" in page and "逾期未确认名单" in page and other not in page
+    page = home("jx_office")
+    assert f"待公示 1 项：{other}" in page and "逾期未确认名单" in page and own not in page
+    page = home("city")
+    assert own in page and other in page

@@ -185,10 +185,12 @@ def calendar_delete(day):
 @bp.app_template_global()
 def draw_waiting(department_id=None) -> dict:
     """What the draw asks of a department (its lists to confirm, records needing an expert) or, without a
-    department, of the office (confirmations past their deadline)."""
+    department, of the office (confirmations past their deadline, of the plans of the jurisdictions it sees)."""
     today = clock.today()
     query = select(DrawConfirmation).where(DrawConfirmation.confirmed_at.is_(None))
     if department_id is not None:
         query = query.where(DrawConfirmation.department_id == department_id)
+    else:
+        query = jurisdictions.scope(query.join(Draw).join(Plan), Plan.jurisdiction_id, current_user)
     confs = db.session.scalars(query.order_by(DrawConfirmation.deadline)).all()
     return {"confirmations": confs, "overdue": [c for c in confs if c.overdue(today)], "today": today}

@@ -13,6 +13,7 @@ from webapp.core.extensions import db
 from webapp.domain import publication
 from webapp.domain.refusal import Refused
 from webapp.domain.status import PartStatus
+from webapp.stages.accounts import jurisdictions
 from webapp.stages.accounts.models import User
 from webapp.stages.plans.calendar import current_calendar
 from webapp.stages.plans.models import Plan
@@ -193,11 +194,12 @@ def withdrawals_of(record: InspectionRecord) -> list[PublicationWithdrawal]:
                               .order_by(PublicationWithdrawal.id)).all()
 
 
-def awaiting_publication() -> list[dict]:
-    """For the office's home page: plans with approved parts not yet published (how many), and their deadline.
-    From the dashboard's kept counts (a few rows per plan, whatever its size; a part not made yet counts in its
-    record's state), so the page neither makes parts nor reads the parts table."""
-    plans = db.session.scalars(select(Plan).order_by(Plan.window_end, Plan.id)).all()
+def awaiting_publication(user) -> list[dict]:
+    """For the office's home page: the plans of the jurisdictions `user` sees with approved parts not yet published
+    (how many), and their deadline. From the dashboard's kept counts (a few rows per plan, whatever its size; a
+    part not made yet counts in its record's state), so the page neither makes parts nor reads the parts table."""
+    plans = db.session.scalars(jurisdictions.scope(select(Plan), Plan.jurisdiction_id, user)
+                               .order_by(Plan.window_end, Plan.id)).all()
     approved = {plan_id: sum(row[PartStatus.APPROVED] for row in departments.values())
                 for plan_id, departments in board.per_plan([p.id for p in plans])[0].items()}
     return [{"plan": plan, "parts": approved[plan.id], "deadline": publication_deadline(plan)}
