@@ -46,9 +46,12 @@ def estimate(query) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def count(query, exact_up_to: int = EXACT_UP_TO) -> tuple[int, bool]:
-    """(count, estimated): exact while at most `exact_up_to` rows match (a bounded scan), else the estimate."""
-    bounded = query.order_by(None).limit(exact_up_to + 1).subquery()
+def count(query, exact_up_to: int = EXACT_UP_TO, order=()) -> tuple[int, bool]:
+    """(count, estimated): exact while at most `exact_up_to` rows match (a bounded scan), else the estimate.
+    `order`: the list's own order (its keyset columns), so that the bounded scan walks the index its pages walk
+    and costs what twenty pages cost. Unordered, PostgreSQL may pick another index whose first rows all fail the
+    filter (the review queue's 待审核 walked 700,000 approved and published records by status: 2.9 s at 1M)."""
+    bounded = query.order_by(None).order_by(*order).limit(exact_up_to + 1).subquery()
     exact = db.session.scalar(select(func.count()).select_from(bounded))
     if exact <= exact_up_to:
         return exact, False
@@ -63,7 +66,8 @@ def page(query, key, after, per_page: int, exact_up_to: int = EXACT_UP_TO, by=No
     `known`: the exact number of rows when the caller has it already (then not counted again)."""
     if newest_first and by is not None:
         raise ValueError("newest_first pages by the key alone")
-    rows = query.order_by(key.desc() if newest_first else key) if by is None else query.order_by(by, key)
+    order = ((key.desc(),) if newest_first else (key,)) if by is None else (by, key)
+    rows = query.order_by(*order)
     after = _number(after) if by is None else _parsed(by, after)
     if after is not None:
         rows = rows.where((key < after if newest_first else key > after) if by is None
@@ -71,7 +75,7 @@ def page(query, key, after, per_page: int, exact_up_to: int = EXACT_UP_TO, by=No
     items = db.session.scalars(rows.limit(per_page + 1)).all()
     more = len(items) > per_page
     items = items[:per_page]
-    n, estimated = (known, False) if known is not None else count(query, exact_up_to)
+    n, estimated = (known, False) if known is not None else count(query, exact_up_to, order)
     last = items[-1] if more else None
     cursor = None if last is None else getattr(last, key.key) if by is None else \
         f"{getattr(last, by.key).isoformat()}~{getattr(last, key.key)}"

@@ -91,7 +91,7 @@ def queue(user, flt: str = "waiting", plan_id: int | None = None, after=None,
 
 def waiting_count(user) -> int:
     """Records waiting for the user's review (exact up to keyset.EXACT_UP_TO, then the planner's estimate)."""
-    return keyset.count(queue_query(user, "waiting"))[0]
+    return keyset.count(queue_query(user, "waiting"), order=(InspectionRecord.submitted_at, InspectionRecord.id))[0]
 
 
 def in_plan_jurisdictions(query, user):
