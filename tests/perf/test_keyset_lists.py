@@ -92,7 +92,7 @@ def test_walking_an_import_batchs_rows_and_the_audit_page(world, client, auth, m
     office = factories.get_user("office")
     for i in range(7):
         audit.record("plan.create" if i % 2 else "review.approve", user=office, note=i)
-    audit.record("review.return", user=office, reason="照片不清", late=False, records=[3, 4], code_x="a")
+    audit.record("review.return", user=office, reason="照片不清", late=False, records=[3, 4], code_x="a", kind="entities")
     db.session.commit()
     auth.login("office")
     batch = _batch()
@@ -108,4 +108,4 @@ def test_walking_an_import_batchs_rows_and_the_audit_page(world, client, auth, m
     assert client.get("/office/audit/?after=x&kind=nonsense").status_code == 200
     # the detail in the page's words, a key it does not name as written
     page = client.get("/office/audit/?kind=review").get_data(as_text=True)
-    assert "code_x：a；逾期：否；原因：照片不清；检查记录：[3, 4]" in page
+    assert "code_x：a；类别：检查对象；逾期：否；原因：照片不清；检查记录：[3, 4]" in page

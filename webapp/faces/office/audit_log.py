@@ -75,7 +75,7 @@ def events(user, kind: str | None, after) -> keyset.Page:
 
 # An event's detail in the page's words: the keys the code writes (core.audit.record's keywords), each named.
 FIELDS = {
-    "after": "之后", "answer_due": "答复期限", "applied": "已应用", "attachments": "附件", "attempt": "第几次",
+    "after": "之后", "answer_due": "答复期限", "applied": "已应用", "attachments": "附件", "attempt": "次数",
     "authority": "机关", "batch": "批次", "before": "之前", "bytes": "字节数", "certificate_no": "证件号",
     "client_id": "客户端", "client_uuid": "记录编号（手机）", "comment": "意见", "commitment": "承诺值",
     "corrected_codes": "更正后的结果", "day": "日期", "deadline": "期限", "department_id": "部门",
@@ -96,12 +96,17 @@ FIELDS = {
 }
 
 
+VALUES = {"entities": "检查对象", "inspectors": "执法人员"}  # a draw's 类别
+
+
 def value(v) -> str:
+    if isinstance(v, str):
+        return VALUES.get(v, v) or "—"
     if v is True or v is False:
         return "是" if v else "否"
-    if v is None or v == "" or v == [] or v == {}:
+    if v is None or v == [] or v == {}:
         return "—"
-    return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True)
+    return json.dumps(v, ensure_ascii=False, sort_keys=True)
 
 
 def detail(event: AuditEvent) -> str:
