@@ -1,5 +1,7 @@
 import os
 import stat
+import subprocess
+import sys
 
 from webapp import create_app
 
@@ -28,6 +30,34 @@ def test_secret_key_generated_once_with_private_mode(tmp_path, monkeypatch):
     assert settings["SECRET_KEY"] == again["SECRET_KEY"] and len(settings["SECRET_KEY"]) == 64
     assert stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode) == 0o600
     assert first.config["SECRET_KEY"]
+
+
+def test_processes_starting_at_once_in_a_fresh_instance_folder_share_one_whole_key(tmp_path, monkeypatch):
+    """Two test workers (or gunicorn workers) on a fresh checkout make the key at the same moment: none fails,
+    none reads it half-written, all keep the one that got there first."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    # Each process, imports done, says it is ready and waits until all six are: then they all make the key.
+    script = """if True:
+        import os, sys
+        from pathlib import Path
+        from webapp.core import config
+        gate = Path(sys.argv[2])
+        (gate / str(os.getpid())).touch()
+        while len(os.listdir(gate)) < 6:
+            pass
+        print(config._secret_key(Path(sys.argv[1])))"""
+    for attempt in range(5):
+        folder, gate = tmp_path / str(attempt), tmp_path / f"gate{attempt}"
+        folder.mkdir()
+        gate.mkdir()
+        runs = [subprocess.Popen([sys.executable, "-c", script, str(folder), str(gate)], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(6)]
+        answers = [run.communicate(timeout=60) for run in runs]
+        assert all(run.returncode == 0 for run in runs), [err for _, err in answers]
+        keys = {out.strip() for out, _ in answers}
+        assert keys == {(folder / "secret_key").read_text().strip()} and len(keys.pop()) == 64
+        assert stat.S_IMODE(os.stat(folder / "secret_key").st_mode) == 0o600
+        assert [f.name for f in folder.iterdir()] == ["secret_key"]  # no temporary file left behind
 
 
 def test_environment_configures_database_media_and_https(tmp_path, monkeypatch):
