@@ -63,11 +63,6 @@ def views_of(batch: ImportBatch) -> dict:
     return batch.views if batch.views is not None else summarise(batch)
 
 
-def noted(batch: ImportBatch) -> int:
-    """Rows imported with a note (a value not read, e.g. an annual-report mark)."""
-    return views_of(batch)["noted"]
-
-
 def elsewhere(batch: ImportBatch, views: dict | None = None) -> list[tuple[str, int]]:
     """(jurisdiction, rows) of the rows kept for another office, by name."""
     counts = (views or views_of(batch))["elsewhere"]
@@ -91,7 +86,6 @@ def status_changes(batch: ImportBatch) -> dict[str, tuple[str, str]]:
             old, new = changes["status"]
             out[key] = (old or "", new or "")
     return out
-
 
 
 def forwarded(visible: set[int]) -> list[dict]:
