@@ -23,6 +23,14 @@ typedef struct {
     Py_ssize_t index;
 } Scored;
 
+/* A SHA-256 state that has read `prefix` (the seed and the kind): each score continues a copy of it. */
+static SHA256_CTX prefixed(const Py_buffer *prefix) {
+    SHA256_CTX base;
+    SHA256_Init(&base);
+    SHA256_Update(&base, prefix->buf, (size_t)prefix->len);
+    return base;
+}
+
 static int cmp_scored(const void *a, const void *b) {
     const Scored *x = a, *y = b;
     int c = memcmp(x->digest, y->digest, SHA256_DIGEST_LENGTH);
@@ -68,9 +76,7 @@ static PyObject *keyed(PyObject *self, PyObject *args) {
     Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
     out = PyList_New(n);
     if (!out) goto freed;
-    SHA256_CTX base, ctx;
-    SHA256_Init(&base);
-    SHA256_Update(&base, prefix.buf, (size_t)prefix.len);
+    SHA256_CTX ctx, base = prefixed(&prefix);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *key = PyBytes_FromStringAndSize(NULL, SHA256_DIGEST_LENGTH + lens[i]);
         if (!key) {
@@ -118,9 +124,7 @@ static PyObject *lowest(PyObject *self, PyObject *args) {
     }
     Py_ssize_t have = 0;
     Py_BEGIN_ALLOW_THREADS
-    SHA256_CTX base, ctx;
-    SHA256_Init(&base);
-    SHA256_Update(&base, prefix.buf, (size_t)prefix.len);
+    SHA256_CTX ctx, base = prefixed(&prefix);
     Scored s;
     for (Py_ssize_t i = 0; i < n && k; i++) {
         ctx = base;
@@ -346,9 +350,7 @@ static PyObject *rank(PyObject *self, PyObject *args) {
     Py_ssize_t chosen_n = 0, at[4];
     int failed = 0;
     Py_BEGIN_ALLOW_THREADS
-    SHA256_CTX base, ctx;
-    SHA256_Init(&base);
-    SHA256_Update(&base, prefix.buf, (size_t)prefix.len);
+    SHA256_CTX ctx, base = prefixed(&prefix);
     Chosen c;
     while (again && !failed) {
         for (p = text; p < end && !failed;) {
@@ -548,60 +550,68 @@ static PyObject *finish(Out *o, int failed) {
     return r;
 }
 
+/* The arguments (packed, text, start, stop) of chosen_rows and chosen_json, checked; -1 with an exception set and
+   nothing held, or 0 with `packed` to release. */
+typedef struct {
+    Py_buffer packed;
+    const char *text;
+    Py_ssize_t start, stop;
+} Selection;
+
+static int selection_of(PyObject *args, Selection *s) {
+    PyObject *text_obj;
+    Py_ssize_t size;
+    if (!PyArg_ParseTuple(args, "y*Onn", &s->packed, &text_obj, &s->start, &s->stop)) return -1;
+    if (text_of(text_obj, &s->text, &size) < 0 || chosen_of(&s->packed, s->text, size, &s->start, &s->stop) < 0) {
+        PyBuffer_Release(&s->packed);
+        return -1;
+    }
+    return 0;
+}
+
 /* chosen_rows(packed, text, start, stop) -> [(uscc, risk, score_hex, "ratio" | "floor")] */
 static PyObject *chosen_rows(PyObject *self, PyObject *args) {
-    Py_buffer packed;
-    PyObject *text_obj, *out = NULL;
-    Py_ssize_t start, stop, size;
-    const char *text;
-    if (!PyArg_ParseTuple(args, "y*Onn", &packed, &text_obj, &start, &stop)) return NULL;
-    if (text_of(text_obj, &text, &size) < 0 || chosen_of(&packed, text, size, &start, &stop) < 0) goto done;
-    const Chosen *c = packed.buf;
-    out = PyList_New(stop - start);
-    for (Py_ssize_t i = start; out && i < stop; i++) {
+    Selection s;
+    if (selection_of(args, &s) < 0) return NULL;
+    const Chosen *c = s.packed.buf;
+    PyObject *out = PyList_New(s.stop - s.start);
+    for (Py_ssize_t i = s.start; out && i < s.stop; i++) {
         char h[2 * SHA256_DIGEST_LENGTH];
         for (int j = 0; j < SHA256_DIGEST_LENGTH; j++) {
             h[2 * j] = HEX[c[i].digest[j] >> 4];
             h[2 * j + 1] = HEX[c[i].digest[j] & 15];
         }
-        PyObject *row = Py_BuildValue("(s#s#s#s)", uscc_of(&c[i], text), (Py_ssize_t)c[i].len, LEVEL_NAMES[c[i].level],
-                                      (Py_ssize_t)LEVEL_LENS[c[i].level], h, (Py_ssize_t)sizeof h,
-                                      c[i].floor ? "floor" : "ratio");
+        PyObject *row = Py_BuildValue("(s#s#s#s)", uscc_of(&c[i], s.text), (Py_ssize_t)c[i].len,
+                                      LEVEL_NAMES[c[i].level], (Py_ssize_t)LEVEL_LENS[c[i].level], h,
+                                      (Py_ssize_t)sizeof h, c[i].floor ? "floor" : "ratio");
         if (!row) Py_CLEAR(out);
-        else PyList_SET_ITEM(out, i - start, row);
+        else PyList_SET_ITEM(out, i - s.start, row);
     }
-done:
-    PyBuffer_Release(&packed);
+    PyBuffer_Release(&s.packed);
     return out;
 }
 
 /* chosen_json(packed, text, start, stop) -> the canonical JSON of the items, comma-separated, no brackets:
    {"by":"ratio","risk":…,"score":…,"uscc":…} as json.dumps(sort_keys, separators=(",", ":")) writes them. */
 static PyObject *chosen_json(PyObject *self, PyObject *args) {
-    Py_buffer packed;
-    PyObject *text_obj, *out = NULL;
-    Py_ssize_t start, stop, size;
-    const char *text;
-    if (!PyArg_ParseTuple(args, "y*Onn", &packed, &text_obj, &start, &stop)) return NULL;
-    if (text_of(text_obj, &text, &size) < 0 || chosen_of(&packed, text, size, &start, &stop) < 0) goto done;
-    const Chosen *c = packed.buf;
+    Selection s;
+    if (selection_of(args, &s) < 0) return NULL;
+    const Chosen *c = s.packed.buf;
     Out o = {NULL, 0, 0};
     int failed;
     Py_BEGIN_ALLOW_THREADS /* the text and the records are immutable objects the caller holds */
-    failed = grow(&o, (size_t)(stop - start) * 160) < 0;
-    for (Py_ssize_t i = start; !failed && i < stop; i++) {
-        failed = (i > start && put(&o, ",", 1) < 0) ||
+    failed = grow(&o, (size_t)(s.stop - s.start) * 160) < 0;
+    for (Py_ssize_t i = s.start; !failed && i < s.stop; i++) {
+        failed = (i > s.start && put(&o, ",", 1) < 0) ||
                  put(&o, c[i].floor ? "{\"by\":\"floor\",\"risk\":\"" : "{\"by\":\"ratio\",\"risk\":\"", 22) < 0 ||
                  put(&o, LEVEL_NAMES[c[i].level], LEVEL_LENS[c[i].level]) < 0 ||
                  put(&o, "\",\"score\":\"", 11) < 0 || put_hex(&o, c[i].digest) < 0 ||
-                 put(&o, "\",\"uscc\":\"", 10) < 0 || put_json(&o, uscc_of(&c[i], text), c[i].len) < 0 ||
+                 put(&o, "\",\"uscc\":\"", 10) < 0 || put_json(&o, uscc_of(&c[i], s.text), c[i].len) < 0 ||
                  put(&o, "\"}", 2) < 0;
     }
     Py_END_ALLOW_THREADS
-    out = finish(&o, failed);
-done:
-    PyBuffer_Release(&packed);
-    return out;
+    PyBuffer_Release(&s.packed);
+    return finish(&o, failed);
 }
 
 /* chosen_copy(packed, text, start, stop, lead) -> COPY text rows `lead rank<TAB>risk<TAB>uscc<TAB>by`, rank counted
