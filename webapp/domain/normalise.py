@@ -197,29 +197,28 @@ def parse_list(value) -> tuple[str, ...]:
     return tuple(t for t in (clean_text(x) for x in _LIST_SPLIT.split(halfwidth(clean_text(value)))) if t)
 
 
-_CERT = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,63}$")
+_CERT = re.compile(r"[A-Z0-9][A-Z0-9-]{1,63}")
+
+
+def _whole(text: str, pattern: re.Pattern, message: str) -> str | None:
+    """`text` when `pattern` matches all of it, None when it is empty; otherwise ValueError(message)."""
+    if not text:
+        return None
+    if not pattern.fullmatch(text):
+        raise ValueError(message)
+    return text
 
 
 def parse_certificate(value) -> str | None:
     """执法证号: ASCII letters, digits and hyphens only (the inspector draw hashes it)."""
-    text = clean_code(value)
-    if not text:
-        return None
-    if not _CERT.match(text):
-        raise ValueError(f"执法证号只能包含字母、数字和连字符：{clean_text(value)}")
-    return text
+    return _whole(clean_code(value), _CERT, f"执法证号只能包含字母、数字和连字符：{clean_text(value)}")
 
 
 PHONE = re.compile(r"[0-9+\-()（）转,，/]{5,32}")
 
 
 def parse_phone(value) -> str | None:
-    text = _SPACES.sub("", halfwidth(cell_text(value)))
-    if not text:
-        return None
-    if not PHONE.fullmatch(text):
-        raise ValueError(f"电话号码无法识别：{clean_text(value)}")
-    return text
+    return _whole(_SPACES.sub("", halfwidth(cell_text(value))), PHONE, f"电话号码无法识别：{clean_text(value)}")
 
 
 # --- headers ---------------------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """The department in charge handles what enterprises and the public send: rectification evidence, objections,
 questions and 举报. Only its admin or reviewer (and the admin alone closes a follow-up); the office sees counts."""
+import functools
+
 from flask import abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
@@ -26,11 +28,20 @@ def _mine(model, ident):
     return row
 
 
-def _posted(act, said):
-    """A handler's POST: `act()` (a refusal comes back to this page), then `said()`, the answer to show."""
-    errors.back_to(request.path)
-    act()
-    return said()
+def _item(rule: str, model, arg: str):
+    """A page of one item the user's department is in charge of (`_mine`), at /handling/<rule>: the view gets the
+    row; on a POST a refusal of the stage comes back to this page."""
+    def wrap(view):
+        @bp.route(f"/handling/{rule}/<int:{arg}>", methods=["GET", "POST"], endpoint=view.__name__)
+        @role_required(*HANDLERS)
+        @functools.wraps(view)
+        def page(**ident):
+            row = _mine(model, ident[arg])
+            if request.method == "POST":
+                errors.back_to(request.path)
+            return view(row)
+        return page
+    return wrap
 
 
 def _open(model, *where):
@@ -51,51 +62,39 @@ def inbox():
     )
 
 
-@bp.route("/handling/rectification/<int:rect_id>", methods=["GET", "POST"])
-@role_required(*HANDLERS)
-def rectification_show(rect_id):
-    rect = _mine(Rectification, rect_id)
+@_item("rectification", Rectification, "rect_id")
+def rectification_show(rect):
     if request.method == "POST":
-        return _posted(lambda: rectification.decide(rect, current_user, request.form.get("decision") == "accept",
-                                                    request.form.get("note", "")),
-                       lambda: done("已审核：" + Rectification.LABELS[rect.status], "enterprise.rectification_show",
-                                    rect_id=rect.id))
+        rectification.decide(rect, current_user, request.form.get("decision") == "accept", request.form.get("note", ""))
+        return done("已审核：" + Rectification.LABELS[rect.status], "enterprise.rectification_show", rect_id=rect.id)
     return render_template("enterprise/handle_rectification.html", rect=rect, task=rect.follow_up,
                            files=attachments.of("rectification", rect.id), today=clock.today())
 
 
-@bp.route("/handling/objection/<int:obj_id>", methods=["GET", "POST"])
-@role_required(*HANDLERS)
-def objection_show(obj_id):
-    obj = _mine(Objection, obj_id)
+@_item("objection", Objection, "obj_id")
+def objection_show(obj):
     if request.method == "POST":
-        return _posted(lambda: objections.answer(obj, current_user, request.form.get("decision") == "uphold",
-                                                 request.form.get("answer", ""), request.form.getlist("codes")),
-                       lambda: done("已答复：" + Objection.LABELS[obj.status], "enterprise.objection_show", obj_id=obj.id))
+        objections.answer(obj, current_user, request.form.get("decision") == "uphold", request.form.get("answer", ""),
+                          request.form.getlist("codes"))
+        return done("已答复：" + Objection.LABELS[obj.status], "enterprise.objection_show", obj_id=obj.id)
     return render_template("enterprise/handle_objection.html", obj=obj, files=attachments.of("objection", obj.id),
                            categories=results.CATEGORIES, labels=objections.labels, today=clock.today(),
                            overdue=objections.overdue(obj))
 
 
-@bp.route("/handling/question/<int:q_id>", methods=["GET", "POST"])
-@role_required(*HANDLERS)
-def question_show(q_id):
-    q = _mine(Question, q_id)
+@_item("question", Question, "q_id")
+def question_show(q):
     if request.method == "POST":
-        return _posted(lambda: questions.answer(q, current_user, request.form.get("answer", "")),
-                       lambda: done("已答复，企业在其页面上可以看到。", "enterprise.question_show", q_id=q.id))
+        questions.answer(q, current_user, request.form.get("answer", ""))
+        return done("已答复，企业在其页面上可以看到。", "enterprise.question_show", q_id=q.id)
     return render_template("enterprise/handle_question.html", q=q)
 
 
-@bp.route("/handling/tipoff/<int:tip_id>", methods=["GET", "POST"])
-@role_required(*HANDLERS)
-def tipoff_show(tip_id):
-    tip = _mine(TipOff, tip_id)
+@_item("tipoff", TipOff, "tip_id")
+def tipoff_show(tip):
     if request.method == "POST":
-        errors.back_to(request.path)
         action = request.form.get("action", "")
         tipoffs.handle(tip, current_user, action, request.form.get("note", ""), request.form.get("to_department_id"))
-        db.session.commit()
         if action == "forward":  # the report, and its contact, are the other department's now
             return done("已转办。", "enterprise.inbox")
         return done("已记录：" + tipoffs.ACTIONS.get(action, action), "enterprise.tipoff_show", tip_id=tip.id)
