@@ -5,70 +5,55 @@ A `StrEnum`, so a status compares equal to the string stored in the database and
 from enum import StrEnum
 
 
-class RecordStatus(StrEnum):
-    DISPATCHED = "dispatched"  # 派发到检查组的手机
-    SUBMITTED = "submitted"    # 现场签名后同步，待审核
-    RETURNED = "returned"      # 审核退回，待补充说明
-    APPROVED = "approved"      # 审核通过，待公示
-    PUBLISHED = "published"    # 已公示（一公开）
+class _Labelled(StrEnum):
+    """A status that carries its Chinese label: `NAME = "stored value", "标签"`."""
 
-    @property
-    def label(self) -> str:
-        return LABELS[self]
+    label: str
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def label_of(cls, status: str | None) -> str:
+        """The label of a stored status (an unknown value shown as it is)."""
+        try:
+            return cls(status).label
+        except ValueError:
+            return status or "—"
 
 
-LABELS = {
-    RecordStatus.DISPATCHED: "待检查",  # dispatched to the team's phones, not yet inspected
-    RecordStatus.SUBMITTED: "已提交",
-    RecordStatus.RETURNED: "已退回",
-    RecordStatus.APPROVED: "已通过",
-    RecordStatus.PUBLISHED: "已公示",
-}
+class RecordStatus(_Labelled):
+    DISPATCHED = "dispatched", "待检查"  # 派发到检查组的手机，尚未检查
+    SUBMITTED = "submitted", "已提交"    # 现场签名后同步，待审核
+    RETURNED = "returned", "已退回"      # 审核退回，待补充说明
+    APPROVED = "approved", "已通过"      # 审核通过，待公示
+    PUBLISHED = "published", "已公示"    # 已公示（一公开）
+
+
+LABELS = {s: s.label for s in RecordStatus}
 
 # Still in the team's hands: working-day deadlines run, experts can be appointed.
 OPEN = frozenset({RecordStatus.DISPATCHED, RecordStatus.SUBMITTED})
+label = RecordStatus.label_of
 
 
-def label(status: str | None) -> str:
-    """The Chinese label of a stored status (unknown values shown as they are)."""
-    try:
-        return RecordStatus(status).label
-    except ValueError:
-        return status or "—"
-
-
-class PartStatus(StrEnum):
+class PartStatus(_Labelled):
     """The status of one department's part of a joint record (谁抽查、谁录入、谁公示): each department reviews and
     publishes its own items and result under its own name (检查实施机关)."""
 
-    SUBMITTED = "submitted"    # 待本部门审核
-    RETURNED = "returned"      # 本部门退回，待补充说明
-    APPROVED = "approved"      # 本部门审核通过，待公示
-    PUBLISHED = "published"    # 已由本部门公示
-    WITHDRAWN = "withdrawn"    # 公示已撤回，待本部门重新审核
+    SUBMITTED = "submitted", "待审核"          # 待本部门审核
+    RETURNED = "returned", "已退回"            # 本部门退回，待补充说明
+    APPROVED = "approved", "已通过，待公示"    # 本部门审核通过，待公示
+    PUBLISHED = "published", "已公示"          # 已由本部门公示
+    WITHDRAWN = "withdrawn", "已撤回公示"      # 公示已撤回，待本部门重新审核
 
-    @property
-    def label(self) -> str:
-        return PART_LABELS[self]
-
-
-PART_LABELS = {
-    PartStatus.SUBMITTED: "待审核",
-    PartStatus.RETURNED: "已退回",
-    PartStatus.APPROVED: "已通过，待公示",
-    PartStatus.PUBLISHED: "已公示",
-    PartStatus.WITHDRAWN: "已撤回公示",
-}
 
 # A record is complete when every part is published or withdrawn (nothing left for the office to publish).
 PART_DONE = frozenset({PartStatus.PUBLISHED, PartStatus.WITHDRAWN})
-
-
-def part_label(status: str | None) -> str:
-    try:
-        return PartStatus(status).label
-    except ValueError:
-        return status or "—"
+part_label = PartStatus.label_of
 
 
 def overall(part_statuses) -> RecordStatus:
