@@ -22,19 +22,25 @@ class OutOfRange(Refused):
     status = 422
 
 
-def moment(value, label: str, now: datetime, required: bool = False) -> datetime | None:
-    """ISO 8601 text (a time without an offset is Beijing time) as an aware UTC datetime; None when absent."""
+def _parsed(value, parse, required: bool, missing: str, malformed: str):
+    """`parse` of an ISO text (`fromisoformat`), None when absent and not required; else OutOfRange."""
     if value is None or value == "":
         if required:
-            raise OutOfRange(f"缺少{label}。")
+            raise OutOfRange(missing)
         return None
     if not isinstance(value, str) or len(value) > MAX_TEXT:
-        raise OutOfRange(f"{label}格式不正确（应为带时区的 ISO 8601 时间）。")
+        raise OutOfRange(malformed)
     try:
-        parsed = datetime.fromisoformat(value.strip())
+        return parse(value.strip())
     except ValueError:
-        raise OutOfRange(f"{label}格式不正确（应为带时区的 ISO 8601 时间）。") from None
-    return checked(parsed, label, now)
+        raise OutOfRange(malformed) from None
+
+
+def moment(value, label: str, now: datetime, required: bool = False) -> datetime | None:
+    """ISO 8601 text (a time without an offset is Beijing time) as an aware UTC datetime; None when absent."""
+    parsed = _parsed(value, datetime.fromisoformat, required, f"缺少{label}。",
+                     f"{label}格式不正确（应为带时区的 ISO 8601 时间）。")
+    return None if parsed is None else checked(parsed, label, now)
 
 
 def checked(value: datetime, label: str, now: datetime) -> datetime:
@@ -61,16 +67,7 @@ def in_range(value: datetime | None, now: datetime) -> datetime | None:
 
 def day(value, label: str, required: bool = True) -> date | None:
     """A `YYYY-MM-DD` date, from 2000-01-01 to 2099-12-31."""
-    if value is None or value == "":
-        if required:
-            raise OutOfRange(f"请填写{label}。")
-        return None
-    if not isinstance(value, str) or len(value) > MAX_TEXT:
-        raise OutOfRange(f"{label}格式不正确（应为 YYYY-MM-DD）。")
-    try:
-        parsed = date.fromisoformat(value.strip())
-    except ValueError:
-        raise OutOfRange(f"{label}格式不正确（应为 YYYY-MM-DD）。") from None
-    if not FIRST_DAY <= parsed <= LAST_DAY:
+    parsed = _parsed(value, date.fromisoformat, required, f"请填写{label}。", f"{label}格式不正确（应为 YYYY-MM-DD）。")
+    if parsed is not None and not FIRST_DAY <= parsed <= LAST_DAY:
         raise OutOfRange(f"{label}超出有效范围（2000-01-01 至 2099-12-31）。")
     return parsed
