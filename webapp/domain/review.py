@@ -1,5 +1,5 @@
-"""Review of a submitted 一企一表: which decisions a status allows, what an amendment does, how to recheck the
-signed findings, and the queue filters. No Flask here."""
+"""Review of a submitted 一企一表, part by part: which decisions a part's status allows, what an amendment does,
+how to recheck the signed findings, and the queue filters. No Flask here."""
 import hashlib
 import json
 
@@ -9,9 +9,6 @@ from webapp.domain.status import PartStatus, RecordStatus
 
 APPROVE, RETURN = "approve", "return"
 
-# status -> {action: new status}. Only a submitted record is decided; a returned one waits for the team's
-# amendment (补充说明), which puts it back in the queue.
-TRANSITIONS = {RecordStatus.SUBMITTED: {APPROVE: RecordStatus.APPROVED, RETURN: RecordStatus.RETURNED}}
 # What the review pages list: every record the team has submitted, whatever became of it since.
 REVIEWED = (RecordStatus.SUBMITTED, RecordStatus.RETURNED, RecordStatus.APPROVED, RecordStatus.PUBLISHED)
 
@@ -32,32 +29,6 @@ class ReviewError(Refused):
     """A decision or amendment the record's state does not allow; the message is for the user (中文)."""
 
     status = 409
-
-
-def decide(status: str, action: str, comment: str = "") -> str:
-    """The record's new status after a reviewer's decision, or ReviewError."""
-    if action not in (APPROVE, RETURN):
-        raise ReviewError("未知的审核操作。")
-    if status not in TRANSITIONS:
-        raise ReviewError("该检查表当前状态不能审核（只有“已提交”的检查表可以审核）。")
-    comment = (comment or "").strip()
-    if action == RETURN and not comment:
-        raise ReviewError("退回时必须填写退回意见，说明需要补充或更正的内容。")
-    if len(comment) > COMMENT_MAX:
-        raise ReviewError(f"意见不能超过 {COMMENT_MAX} 字。")
-    return TRANSITIONS[status][action]
-
-
-def amend(status: str, text: str) -> str:
-    """The record's new status after the team's 补充说明, or ReviewError."""
-    text = (text or "").strip()
-    if not text:
-        raise ReviewError("补充说明不能为空。")
-    if len(text) > AMENDMENT_MAX:
-        raise ReviewError(f"补充说明不能超过 {AMENDMENT_MAX} 字。")
-    if status != RecordStatus.RETURNED:
-        raise ReviewError("该检查表未被退回，不需要补充说明。")
-    return RecordStatus.SUBMITTED
 
 
 def findings_digest(findings, result_codes) -> str:
