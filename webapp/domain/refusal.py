@@ -13,3 +13,14 @@ class Refused(ValueError):
         if http_status is not None:
             self.status = http_status
         self.detail = detail  # may carry a `status` of its own (e.g. a record's), distinct from the HTTP one
+
+    @classmethod
+    def required_text(cls, value, limit: int, missing: str, what: str) -> str:
+        """`value` stripped, when it is there and at most `limit` characters long; else this refusal, saying
+        `missing` (empty) or that `what` is too long."""
+        text = (value or "").strip()
+        if not text:
+            raise cls(missing)
+        if len(text) > limit:
+            raise cls(f"{what}不超过 {limit} 字。")
+        return text

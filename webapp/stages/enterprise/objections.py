@@ -61,11 +61,7 @@ def file(record, part: ReviewPart, reasons: str, files, ip: str) -> Objection:
                                f" 个工作日内，截至 {due.due.isoformat()}）。", 409)
     if db.session.scalar(select(Objection.id).where(Objection.part_id == part.id, Objection.status == "pending")):
         raise ObjectionRefused("对该部门结果的异议正在办理中，请等待答复。", 409)
-    reasons = (reasons or "").strip()
-    if not reasons:
-        raise ObjectionRefused("请写明异议的事实和理由。")
-    if len(reasons) > MAX_TEXT:
-        raise ObjectionRefused(f"异议理由不超过 {MAX_TEXT} 字。")
+    reasons = ObjectionRefused.required_text(reasons, MAX_TEXT, "请写明异议的事实和理由。", "异议理由")
     verified = attachments.verify(files)
     days = current_app.config.get("ENTERPRISE_OBJECTION_ANSWER_WORKDAYS", ANSWER_WORKDAYS)
     answer = current_calendar().add_workdays(clock.today(), days)
@@ -84,11 +80,7 @@ def answer(obj: Objection, user, upheld: bool, text: str, codes=None) -> Objecti
     """Caller commits. Upheld needs the corrected result categories (valid as a result); rejected a reason."""
     if obj.status != "pending":
         raise ObjectionRefused("该异议已答复。", 409)
-    text = (text or "").strip()
-    if not text:
-        raise ObjectionRefused("请填写答复意见（异议成立的更正说明，或不成立的理由）。")
-    if len(text) > MAX_TEXT:
-        raise ObjectionRefused(f"答复意见不超过 {MAX_TEXT} 字。")
+    text = ObjectionRefused.required_text(text, MAX_TEXT, "请填写答复意见（异议成立的更正说明，或不成立的理由）。", "答复意见")
     part = obj.part
     if upheld:
         codes = sorted(set(codes or []))

@@ -24,11 +24,7 @@ def ask(record, department_id: int, text: str, ip: str) -> Question:
     part = review_parts.part_of(record, department_id) if department_id else None
     if part is None:
         raise QuestionRefused("请选择参与本次检查的部门。")
-    text = (text or "").strip()
-    if not text:
-        raise QuestionRefused("请填写要咨询的问题。")
-    if len(text) > MAX_TEXT:
-        raise QuestionRefused(f"问题不超过 {MAX_TEXT} 字。")
+    text = QuestionRefused.required_text(text, MAX_TEXT, "请填写要咨询的问题。", "问题")
     if sum(1 for q in of_record(record) if q.answer is None) >= MAX_OPEN:
         raise QuestionRefused(f"已有 {MAX_OPEN} 个问题待答复，请等待部门答复后再提问。", 429)
     q = Question(record_id=record.id, department_id=department_id,
@@ -42,11 +38,7 @@ def ask(record, department_id: int, text: str, ip: str) -> Question:
 def answer(q: Question, user, text: str) -> Question:
     if q.answer is not None:
         raise QuestionRefused("该问题已答复。", 409)
-    text = (text or "").strip()
-    if not text:
-        raise QuestionRefused("请填写答复。")
-    if len(text) > MAX_TEXT * 2:
-        raise QuestionRefused(f"答复不超过 {MAX_TEXT * 2} 字。")
+    text = QuestionRefused.required_text(text, MAX_TEXT * 2, "请填写答复。", "答复")
     q.answer, q.answered_by_id, q.answered_at = text, user.id, clock.utcnow()
     audit.record("enterprise.question_answered", q, user=user, record_id=q.record_id, department_id=q.department_id)
     return q

@@ -31,11 +31,7 @@ def submit(task: FollowUpTask, note: str, files, ip: str) -> Rectification:
                                                             Rectification.status == "submitted"))
     if pending is not None:
         raise RectificationRefused("已有整改材料在部门审核中，请等待审核结果。", 409)
-    note = (note or "").strip()
-    if not note:
-        raise RectificationRefused("请填写整改情况说明。")
-    if len(note) > MAX_NOTE:
-        raise RectificationRefused(f"整改情况说明不超过 {MAX_NOTE} 字。")
+    note = RectificationRefused.required_text(note, MAX_NOTE, "请填写整改情况说明。", "整改情况说明")
     verified = attachments.verify(files)
     if not verified:
         raise RectificationRefused("请上传至少一份整改证明材料（照片或 PDF）。")

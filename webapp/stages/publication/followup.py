@@ -79,11 +79,7 @@ def close(task: FollowUpTask, user, evidence: str, image: bytes | None = None,
     a failure here leaves no stored file without a row (the session is rolled back, the files taken back)."""
     if task.status == "closed":
         raise FollowUpError("该后续监管任务已办结。")
-    evidence = (evidence or "").strip()
-    if not evidence:
-        raise FollowUpError("请填写办结情况（整改或处理结果）。")
-    if len(evidence) > MAX_EVIDENCE_TEXT:
-        raise FollowUpError(f"办结情况不超过 {MAX_EVIDENCE_TEXT} 字。")
+    evidence = FollowUpError.required_text(evidence, MAX_EVIDENCE_TEXT, "请填写办结情况（整改或处理结果）。", "办结情况")
     written = []
     try:
         if image is not None:
