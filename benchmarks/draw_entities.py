@@ -21,7 +21,6 @@ SHA-256 is computed; on PostgreSQL the database's share is about half the wall t
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,9 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.measure import peak_rss_mb  # noqa: E402
 
 LEVELS = (("high", 2), ("higher", 8), ("general", 50), ("low", 40))  # percent of the directory
 TARGETS = {"prepare": {1_000_000: 2.0}, "execute": {1_000_000: 1.2, 10_000_000: 15.0}}
@@ -109,14 +111,6 @@ def insert_rows(db, n: int, chunk: int = 50_000):
             {"uscc": uscc.complete(f"91130606{i:09d}"), "name": f"基准机构{i}", "status": "合格",
              "risk_level": risk_of(i), "annual_report_years": "2025", "category": "校外培训机构",
              "checkin_token": f"t{i}"} for i in range(start, min(n, start + chunk))])
-
-
-def peak_rss_mb() -> float:
-    """This process's high-water RSS (VmHWM): unlike ru_maxrss it does not carry the parent's peak over exec."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def reset(url, draw_id):

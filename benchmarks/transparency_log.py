@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import socket
 import subprocess
 import sys
@@ -24,16 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.measure import peak_rss_mb  # noqa: E402
 
 TARGETS = {"append": 10.0, "proof_ms": 50.0, "verify": 60.0}
-
-
-def peak_rss_mb() -> float:
-    """This process's high-water RSS (VmHWM): unlike ru_maxrss it does not carry the parent's peak over exec."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def app_for(url, instance):
