@@ -1,8 +1,9 @@
 """What the pages share after a stage call: commit, say what was done, go to the next page. (A refusal never
 gets here: the stage raises `Refused` and `webapp.core.errors` answers it, see `errors.back_to`.)"""
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
+from webapp.core import errors
 from webapp.core.extensions import db
 from webapp.stages.accounts import jurisdictions
 
@@ -19,3 +20,14 @@ def runs_here(obj) -> bool:
     office does; a city reads a district's rows, so their pages show it no write controls (the POST answers 403
     anyway). A template global of every page (registered by `faces.home`)."""
     return jurisdictions.runs(current_user, jurisdictions.owner_of(obj))
+
+
+def made_once(make):
+    """For a page that shows what a POST made once only (an API token, a webhook's secret): on a POST, `make()`
+    committed (a refusal back to this page), on a GET None. The CSRF token is CSRFProtect's, as every form's."""
+    if request.method != "POST":
+        return None
+    errors.back_to(request.path)
+    made = make()
+    db.session.commit()
+    return made

@@ -3,11 +3,10 @@ revoke it. Only the office admin, only the tokens of the office's jurisdiction a
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from webapp.core import errors
 from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.faces.auth.gate import role_required
-from webapp.faces.pages import done
+from webapp.faces.pages import done, made_once
 from webapp.stages.accounts import jurisdictions
 from webapp.stages.integration import tokens
 from webapp.stages.integration.models import ApiToken
@@ -18,12 +17,8 @@ bp = Blueprint("api_tokens", __name__, url_prefix="/office/api-tokens")
 @bp.route("/", methods=["GET", "POST"])
 @role_required(roles.OFFICE_ADMIN)
 def index():
-    shown = None
-    if request.method == "POST":  # its CSRF token checked by CSRFProtect, as every form's
-        errors.back_to(request.path)
-        token, shown = tokens.issue(request.form.get("name", ""), request.form.getlist("scopes"),
-                                    current_user.jurisdiction_id, current_user)
-        db.session.commit()
+    shown = made_once(lambda: tokens.issue(request.form.get("name", ""), request.form.getlist("scopes"),
+                                           current_user.jurisdiction_id, current_user)[1])
     return render_template("api_v1/tokens.html", shown=shown, scopes=tokens.SCOPES,
                            rows=tokens.of_office(current_user))
 

@@ -5,11 +5,10 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.core import errors
-from webapp.core.extensions import db
 from webapp.domain import roles
 from webapp.domain.refusal import Refused
 from webapp.faces.auth.gate import role_required
-from webapp.faces.pages import done
+from webapp.faces.pages import done, made_once
 from webapp.stages.accounts import jurisdictions
 from webapp.stages.integration import webhooks
 from webapp.stages.integration.models import WebhookDelivery, WebhookSubscription
@@ -28,12 +27,8 @@ def _own(model, ident):
 @bp.route("/", methods=["GET", "POST"])
 @role_required(roles.OFFICE_ADMIN)
 def index():
-    made = None
-    if request.method == "POST":  # its CSRF token checked by CSRFProtect, as every form's
-        errors.back_to(request.path)
-        made = webhooks.subscribe(request.form.get("url", ""), request.form.getlist("events"),
-                                  current_user.jurisdiction_id, current_user)
-        db.session.commit()
+    made = made_once(lambda: webhooks.subscribe(request.form.get("url", ""), request.form.getlist("events"),
+                                                current_user.jurisdiction_id, current_user))
     return render_template("api_v1/webhooks.html", made=made, events=webhooks.EVENTS,
                            rows=webhooks.of_office(current_user.jurisdiction_id))
 
