@@ -38,10 +38,8 @@ def save(item: CheckItem, after: dict, user=None) -> bool:
     department = db.session.get(Department, item.department_id)
     db.session.add(CheckItemVersion(
         item_id=item.id, department_id=item.department_id, jurisdiction_id=department.jurisdiction_id,
-        version=item.version, title=item.title, methods=list(item.methods), legal_basis=item.legal_basis or "",
-        required_qualification=item.required_qualification, national_code=item.national_code,
-        frequency=item.frequency or "", ratio=item.ratio, check_points=list(after["points"]), active=item.active,
-        saved_by_id=getattr(user, "id", None)))
+        version=item.version, check_points=list(after["points"]), active=item.active,
+        saved_by_id=getattr(user, "id", None), **item.content()))
     db.session.flush()
     audit.record("item.save" if before else "item.create", item, user=user, version=item.version, before=before,
                  after=after)
@@ -61,7 +59,4 @@ def record_initial(items) -> None:
         db.session.add(CheckItemVersion(
             item_id=item.id, department_id=item.department_id,
             jurisdiction_id=departments[item.department_id].jurisdiction_id, version=item.version or 1,
-            title=item.title, methods=list(item.methods or []), legal_basis=item.legal_basis or "",
-            required_qualification=item.required_qualification, national_code=item.national_code,
-            frequency=item.frequency or "", ratio=item.ratio, check_points=[p.text for p in item.points],
-            active=item.active))
+            check_points=[p.text for p in item.points], active=item.active, **item.content()))

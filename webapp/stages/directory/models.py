@@ -69,24 +69,34 @@ class Entity(db.Model):
         )
 
 
-class CheckItem(db.Model):
+class ItemContent:
+    """What an 抽查事项 says. The library's item (CheckItem), each version saved of it (CheckItemVersion) and a plan's
+    copy (plans' PlanItem) keep the same columns, and `content()` is what goes from one to the next."""
+
+    title: Mapped[str] = mapped_column(db.String(200))
+    methods: Mapped[list] = mapped_column(db.JSON, default=list)  # allowed methods, codes of CheckItem.METHODS
+    legal_basis: Mapped[str] = mapped_column(db.Text, default="")
+    required_qualification: Mapped[str | None] = mapped_column(db.String(64))
+    # 抽查事项清单: the national implementation list's code where one exists, how often and how much is drawn.
+    national_code: Mapped[str | None] = mapped_column(db.String(64))
+    frequency: Mapped[str] = mapped_column(db.String(64), default="", server_default="")  # e.g. 每年一次
+    ratio: Mapped[int | None] = mapped_column()  # 抽查比例, whole percent
+
+    def content(self) -> dict:
+        return {"title": self.title, "methods": list(self.methods or []), "legal_basis": self.legal_basis or "",
+                "required_qualification": self.required_qualification, "national_code": self.national_code,
+                "frequency": self.frequency or "", "ratio": self.ratio}
+
+
+class CheckItem(ItemContent, db.Model):
     """An 抽查事项 of a department's library. Plans copy items into PlanItem, so edits never reach a plan."""
 
     __tablename__ = "check_items"
     id: Mapped[int] = mapped_column(primary_key=True)
     department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"), index=True)
-    title: Mapped[str] = mapped_column(db.String(200))
-    # Allowed methods, codes of METHODS.
-    methods: Mapped[list] = mapped_column(db.JSON, default=list)
-    legal_basis: Mapped[str] = mapped_column(db.Text, default="")
-    required_qualification: Mapped[str | None] = mapped_column(db.String(64))
     version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
-    # 抽查事项清单: the national implementation list's code where one exists, how often and how much is drawn.
-    national_code: Mapped[str | None] = mapped_column(db.String(64))
-    frequency: Mapped[str] = mapped_column(db.String(64), default="", server_default="")  # e.g. 每年一次
-    ratio: Mapped[int | None] = mapped_column()  # 抽查比例, whole percent
 
     department: Mapped["Department"] = relationship("Department")
     points: Mapped[list["CheckPoint"]] = relationship(
@@ -96,7 +106,7 @@ class CheckItem(db.Model):
     METHODS = {"document": "书面检查", "onsite": "实地核查", "online": "网络监测", "adopt": "采信其他部门或专业机构结论"}
 
 
-class CheckItemVersion(db.Model):
+class CheckItemVersion(ItemContent, db.Model):
     """One version of an 抽查事项 as it was saved (the catalogue's history); plans copy the version they use."""
 
     __tablename__ = "check_item_versions"
@@ -105,13 +115,6 @@ class CheckItemVersion(db.Model):
     department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"))
     jurisdiction_id: Mapped[int | None] = mapped_column(db.ForeignKey("jurisdictions.id"), index=True)
     version: Mapped[int] = mapped_column()
-    title: Mapped[str] = mapped_column(db.String(200))
-    methods: Mapped[list] = mapped_column(db.JSON, default=list)
-    legal_basis: Mapped[str] = mapped_column(db.Text, default="")
-    required_qualification: Mapped[str | None] = mapped_column(db.String(64))
-    national_code: Mapped[str | None] = mapped_column(db.String(64))
-    frequency: Mapped[str] = mapped_column(db.String(64), default="")
-    ratio: Mapped[int | None] = mapped_column()
     check_points: Mapped[list] = mapped_column(db.JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
     saved_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))

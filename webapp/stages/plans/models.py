@@ -8,6 +8,7 @@ from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.domain import eligibility, risk
 from webapp.stages.accounts.models import department_jurisdiction
+from webapp.stages.directory.models import ItemContent
 
 if TYPE_CHECKING:
     from webapp.stages.accounts.models import Department, Jurisdiction, User
@@ -104,7 +105,7 @@ class PlanDepartment(db.Model):
     __table_args__ = (db.UniqueConstraint("plan_id", "department_id", name="uq_plan_departments_pair"),)
 
 
-class PlanItem(db.Model):
+class PlanItem(ItemContent, db.Model):
     """A check item as it stood when the plan was made: a copy, so library edits never change a plan."""
 
     __tablename__ = "plan_items"
@@ -114,14 +115,7 @@ class PlanItem(db.Model):
     source_item_id: Mapped[int | None] = mapped_column(db.ForeignKey("check_items.id"))
     source_version: Mapped[int | None] = mapped_column()
     position: Mapped[int] = mapped_column(default=0)
-    title: Mapped[str] = mapped_column(db.String(200))
-    methods: Mapped[list] = mapped_column(db.JSON, default=list)
-    legal_basis: Mapped[str] = mapped_column(db.Text, default="")
-    required_qualification: Mapped[str | None] = mapped_column(db.String(64))
     check_points: Mapped[list] = mapped_column(db.JSON, default=list)  # list of strings
-    national_code: Mapped[str | None] = mapped_column(db.String(64))
-    frequency: Mapped[str] = mapped_column(db.String(64), default="", server_default="")
-    ratio: Mapped[int | None] = mapped_column()
 
     plan: Mapped[Plan] = relationship(Plan, back_populates="items")
     department: Mapped["Department"] = relationship("Department")
@@ -133,14 +127,8 @@ class PlanItem(db.Model):
             source_item_id=item.id,
             source_version=item.version,
             position=position,
-            title=item.title,
-            methods=list(item.methods),
-            legal_basis=item.legal_basis,
-            required_qualification=item.required_qualification,
             check_points=[p.text for p in item.points],
-            national_code=item.national_code,
-            frequency=item.frequency or "",
-            ratio=item.ratio,
+            **item.content(),
         )
 
 
