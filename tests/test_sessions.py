@@ -118,12 +118,12 @@ def test_changing_the_password_ends_every_other_session_and_keeps_this_one(app, 
 
 
 @pytest.mark.parametrize("new, again, message", [
-    ("short-pw", "short-pw", "密码至少 10 位。"),
-    ("jt01", "jt01", "密码至少 10 位。"),
-    ("1234567890", "1234567890", "这个密码过于常见"),
-    ("Password123", "Password123", "这个密码过于常见"),
-    ("good-but-different-1", "good-but-different-2", "两次输入的新密码不一致。"),
-    (factories.PASSWORD, factories.PASSWORD, "新密码不能与当前密码相同。"),
+    pytest.param("short-pw", "short-pw", "密码至少 10 位。", id="short"),
+    pytest.param("jt01", "jt01", "密码至少 10 位。", id="the-username"),
+    pytest.param("1234567890", "1234567890", "这个密码过于常见", id="digits"),
+    pytest.param("Password123", "Password123", "这个密码过于常见", id="common"),
+    pytest.param("good-but-different-1", "good-but-different-2", "两次输入的新密码不一致。", id="not-repeated"),
+    pytest.param(factories.PASSWORD, factories.PASSWORD, "新密码不能与当前密码相同。", id="unchanged"),
 ])
 def test_a_weak_new_password_is_refused_in_chinese(people, client, new, again, message):
     sign_in(client, "jt01")
