@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
+from webapp.stages.records.models import belongs_to_record
 
 
 class InCharge:
@@ -23,7 +24,7 @@ class InCharge:
 class OfRecord(InCharge):
     """What the inspected enterprise sends about one inspection record, to the department in charge."""
 
-    record_id: Mapped[int] = mapped_column(db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True)
+    record_id: Mapped[int] = belongs_to_record()
 
     @declared_attr
     def record(cls):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.core.tokens import new_token
+from webapp.stages.records.models import belongs_to_record
 
 if TYPE_CHECKING:
     from webapp.stages.accounts.models import Department, User
@@ -58,7 +59,7 @@ class PublicationWithdrawal(db.Model):
 
     __tablename__ = "publication_withdrawals"
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True)
+    record_id: Mapped[int] = belongs_to_record()
     reason: Mapped[str] = mapped_column(db.Text)
     # the department whose part was withdrawn (0013); None before parts (the whole record)
     department_id: Mapped[int | None] = mapped_column(db.ForeignKey("departments.id"))
@@ -76,9 +77,7 @@ class FollowUpTask(db.Model):
 
     __tablename__ = "follow_up_tasks"
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(
-        db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True
-    )
+    record_id: Mapped[int] = belongs_to_record()
     department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"), index=True)
     reason: Mapped[str] = mapped_column(db.String(300), default="")  # why this department: the rule applied
     opened_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)

@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from webapp.stages.plans.models import Plan
 
 
+
+def belongs_to_record():
+    """The `record_id` of a row that is part of a 一企一表 record: indexed, and deleted with the record."""
+    return mapped_column(db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True)
+
 class InspectionRecord(db.Model):
     __tablename__ = "inspection_records"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,9 +106,7 @@ class RecordMember(db.Model):
 
     __tablename__ = "record_members"
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(
-        db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True
-    )
+    record_id: Mapped[int] = belongs_to_record()
     inspector_id: Mapped[int] = mapped_column(db.ForeignKey("inspector_profiles.id"), index=True)
     department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"))
     kind: Mapped[str] = mapped_column(db.String(16), default="drawn")  # drawn | expert
@@ -124,9 +127,7 @@ class Media(db.Model):
 
     __tablename__ = "media"
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(
-        db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True
-    )
+    record_id: Mapped[int] = belongs_to_record()
     sha256: Mapped[str] = mapped_column(db.String(64), index=True)  # of the bytes the phone sent
     # storage key: SHA-256 of the re-encoded, EXIF-free file (0004_field)
     stored_sha: Mapped[str | None] = mapped_column(db.String(64))

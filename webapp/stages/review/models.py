@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
+from webapp.stages.records.models import belongs_to_record
 
 if TYPE_CHECKING:
     from webapp.stages.accounts.models import Department, User
@@ -19,9 +20,7 @@ class ReviewEvent(db.Model):
 
     __tablename__ = "review_events"
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(
-        db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True
-    )
+    record_id: Mapped[int] = belongs_to_record()
     action: Mapped[str] = mapped_column(db.String(16))  # approve | return | reopen | publish | withdraw
     comment: Mapped[str] = mapped_column(db.Text, default="")
     # The department whose part the event concerns (0013); None on decisions made before parts (the whole record).
@@ -43,9 +42,7 @@ class Amendment(db.Model):
 
     __tablename__ = "amendments"
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(
-        db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True
-    )
+    record_id: Mapped[int] = belongs_to_record()
     text: Mapped[str] = mapped_column(db.Text)
     client_id: Mapped[str] = mapped_column(db.String(64), unique=True)
     # The departments whose parts it re-opened for review (0013); None before parts.
@@ -66,9 +63,7 @@ class ReviewPart(db.Model):
 
     __tablename__ = "review_parts"
     id: Mapped[int] = mapped_column(primary_key=True)
-    record_id: Mapped[int] = mapped_column(
-        db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True
-    )
+    record_id: Mapped[int] = belongs_to_record()
     department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(db.String(16), index=True)  # webapp.domain.status.PartStatus
