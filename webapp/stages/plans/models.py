@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
@@ -91,16 +91,24 @@ class Plan(db.Model):
         return [i for i in self.items if i.department_id == department_id]
 
 
-class PlanDepartment(db.Model):
+class TakingPart:
+    """A department taking part in a plan or an annual plan, in the order the plan lists them."""
+
+    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"))
+    position: Mapped[int] = mapped_column(default=0)
+
+    @declared_attr
+    def department(cls) -> Mapped["Department"]:
+        return relationship("Department")
+
+
+class PlanDepartment(TakingPart, db.Model):
     __tablename__ = "plan_departments"
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(db.ForeignKey("plans.id", ondelete="CASCADE"), index=True)
-    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"))
     team_size: Mapped[int] = mapped_column(default=1)
-    position: Mapped[int] = mapped_column(default=0)
 
     plan: Mapped[Plan] = relationship(Plan, back_populates="departments")
-    department: Mapped["Department"] = relationship("Department")
 
     __table_args__ = (db.UniqueConstraint("plan_id", "department_id", name="uq_plan_departments_pair"),)
 
@@ -180,15 +188,12 @@ class AnnualPlan(db.Model):
         return self.filed_on is not None
 
 
-class AnnualPlanDepartment(db.Model):
+class AnnualPlanDepartment(TakingPart, db.Model):
     __tablename__ = "annual_plan_departments"
     id: Mapped[int] = mapped_column(primary_key=True)
     annual_plan_id: Mapped[int] = mapped_column(db.ForeignKey("annual_plans.id", ondelete="CASCADE"), index=True)
-    department_id: Mapped[int] = mapped_column(db.ForeignKey("departments.id"))
-    position: Mapped[int] = mapped_column(default=0)
 
     annual_plan: Mapped[AnnualPlan] = relationship(AnnualPlan, back_populates="departments")
-    department: Mapped["Department"] = relationship("Department")
 
     __table_args__ = (db.UniqueConstraint("annual_plan_id", "department_id", name="uq_annual_plan_departments_pair"),)
 
