@@ -127,6 +127,7 @@ def build(url: str, media_root: str, total_rush: int, total_puts: int):
             signature = signature_png(i % 200)
             factories.add_media(record, signature, "signature", "image/png")
             puts.append((record.id, sha(signature)))
+        w.current.status = "drawn"  # as in production: records are dispatched by the plan's draw, never to a draft
         db.session.commit()
         db.session.remove()
     return app, rush, puts
