@@ -1,5 +1,5 @@
 """Turning an uploaded file into a stored image: only real JPEG/PNG, bounded in bytes and pixels, upright,
-re-encoded without EXIF. What the camera said (time, device, position) is kept as data, not in the file.
+without EXIF or any other metadata (copied without re-encoding when it is already upright and small enough). What the camera said (time, device, position) is kept as data, not in the file.
 
 No Flask here: bytes in, a `Processed` (or an `ImageRejected` with a Chinese message and an HTTP status) out."""
 import io
