@@ -1,5 +1,6 @@
 """Turning an uploaded file into a stored image: only real JPEG/PNG, bounded in bytes and pixels, upright,
-without EXIF or any other metadata (copied without re-encoding when it is already upright and small enough). What the camera said (time, device, position) is kept as data, not in the file.
+without EXIF or any other metadata (copied without re-encoding when it is already upright and small enough).
+What the camera said (time, device, position) is kept as data, not in the file.
 
 No Flask here: bytes in, a `Processed` (or an `ImageRejected` with a Chinese message and an HTTP status) out."""
 import io
@@ -172,8 +173,8 @@ def check(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS)
     scans must follow one another to it (`_segments`; a file the walk does not follow is decoded at 1/8 scale
     instead), a PNG's chunk CRCs (`verify`). Not a decode: libjpeg decodes damaged scan data without an error
     (tests/field_api/test_upload_check.py), so decoding here refused nothing more than a cut file, at 15 times
-    the CPU. The job decodes every coefficient anyway (`derive`): a file it cannot decode is marked failed
-    (「无法处理」, `derivatives.FAILED_KEY`). The display copy and thumbnail are the job's (`field.derivatives`)."""
+    the CPU (3.4 ms against 0.22 ms for a 320 KB photo). The job decodes every coefficient anyway (`derive`): a
+    file it cannot decode is marked failed (「无法处理」, `derivatives.FAILED_KEY`). The display copy and thumbnail are the job's (`field.derivatives`)."""
     if not data:
         raise ImageRejected(422, "上传的文件是空的。")
     if len(data) > max_bytes:
