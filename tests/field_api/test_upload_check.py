@@ -65,3 +65,23 @@ def test_a_jpeg_whose_tables_cannot_be_decoded_passes_the_upload_and_fails_its_j
     assert "无法处理" in shown.get_data(as_text=True) and broken not in shown.data
     assert phone.upload(dispatched.record.id, broken).status_code == 200  # a replay: no new job
     assert db.session.scalar(db.select(db.func.count()).select_from(jobs.Job)) == 1
+
+
+def test_a_jpeg_with_nothing_but_what_a_decoder_needs_is_served_as_it_came_once_its_job_ran(app, phone, dispatched,
+                                                                                         queued):  # noqa: F811
+    """What a phone's canvas makes (JFIF, tables, frame, one scan): its copy without metadata is the same bytes, so
+    the stored copy and the raw upload are one file under one key; still nothing is served before the job ran."""
+    plain = io.BytesIO()
+    Image.effect_noise((640, 480), 30).convert("RGB").save(plain, "JPEG", quality=85)
+    plain = plain.getvalue()
+    assert imaging.derive(plain).data == plain
+    phone.login("jt01")
+    media_id = phone.upload(dispatched.record.id, plain).get_json()["media_id"]
+    assert "处理中" in phone.client.get(f"/media/{media_id}").get_data(as_text=True)
+    assert _run(sha(plain)).state == jobs.DONE
+    media = db.session.get(Media, media_id)
+    assert media.ready and media.stored_sha == media.sha256 and media.storage_key == sha(plain)
+    served = phone.client.get(f"/media/{media_id}")
+    assert served.status_code == 200 and served.mimetype == "image/jpeg" and served.data == plain
+    with Image.open(io.BytesIO(phone.client.get(f"/media/{media_id}/thumb").data)) as thumb:
+        assert thumb.size == (320, 240)
