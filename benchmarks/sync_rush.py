@@ -127,6 +127,7 @@ def build(url: str, media_root: str, total_rush: int, total_puts: int):
             signature = signature_png(i % 200)
             factories.add_media(record, signature, "signature", "image/png")
             puts.append((record.id, sha(signature)))
+        w.current.status = "drawn"  # as in production: records are dispatched by the plan's draw, never to a draft
         db.session.commit()
         db.session.remove()
     return app, rush, puts
@@ -154,8 +155,15 @@ class Phone:
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        self.http.request(method, path, body=body, headers=headers)
-        answer = self.http.getresponse()
+        try:
+            self.http.request(method, path, body=body, headers=headers)
+            answer = self.http.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # A kept-alive connection the server closed while idle: once more on a new one (every request the
+            # phones make may be sent twice: the API is idempotent).
+            self.http.close()
+            self.http.request(method, path, body=body, headers=headers)
+            answer = self.http.getresponse()
         data = answer.read()
         for header in answer.headers.get_all("Set-Cookie") or ():
             for name, morsel in SimpleCookie(header).items():
@@ -290,6 +298,8 @@ def main():
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/3")
     parser.add_argument("--worker-concurrency", type=int, default=1)
     parser.add_argument("--port", type=int, default=0, help="the web server's port (default: a free one)")
+    parser.add_argument("--gunicorn-args", default="",
+                        help="more gunicorn options (GUNICORN_CMD_ARGS), e.g. '--worker-class gthread --threads 4'")
     args = parser.parse_args()
 
     import redis
@@ -316,6 +326,8 @@ def main():
 
     env = {"DATABASE_URL": args.url, "SECRET_KEY": uuid.uuid4().hex, "LOG_SIGNING_KEY": signing_key_pem(),
            "JOBS_BROKER_URL": args.broker, "MEDIA_ROOT": media_root, "LOGIN_MAX_FAILURES": "1000"}
+    if args.gunicorn_args:
+        env["GUNICORN_CMD_ARGS"] = args.gunicorn_args
     stack = Stack(env, Path(tempfile.mkdtemp(prefix="sync-rush-run-")), web=1, workers=2,
                   concurrency=args.worker_concurrency)
     if args.port:

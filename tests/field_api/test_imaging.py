@@ -117,7 +117,7 @@ def test_a_truncated_jpeg_is_refused_after_weasyprint_was_imported():
 
 @pytest.mark.parametrize("cut", [1, 2, 10, 100])
 def test_a_jpeg_cut_anywhere_near_its_end_is_refused_by_the_upload_check(cut):
-    """The upload check decodes at 1/8 scale (draft); a file missing only its EOI marker is refused as well."""
+    """The upload check walks the segments to the EOI marker; a file missing only that marker is refused as well."""
     data = jpeg_with_exif(size=(800, 600))
     assert imaging.check(data).width == 800
     with pytest.raises(imaging.ImageRejected) as caught:

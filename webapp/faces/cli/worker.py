@@ -16,5 +16,7 @@ def worker_command(concurrency, loglevel, beat):
     if not current_app.config.get("JOBS_BROKER_URL"):
         raise click.ClickException("未设置 JOBS_BROKER_URL：未配置消息队列时，任务在网站进程内执行，无需单独的任务进程。")
     capp = jobs.celery(current_app._get_current_object())
-    capp.worker_main(["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", "-Q", "spotcheck",
+    # One at a time: in the consuming process itself (solo), not handed through a pipe to one forked child.
+    pool = "solo" if concurrency == 1 else "prefork"
+    capp.worker_main(["worker", f"--concurrency={concurrency}", f"--pool={pool}", f"--loglevel={loglevel}", "-Q", "spotcheck",
                       "--without-gossip", "--without-mingle"] + (["--beat"] if beat else []))
