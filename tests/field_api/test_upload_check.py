@@ -1,4 +1,4 @@
-"""The upload's JPEG check is a walk of the file's structure (imaging._segments), not a decode: what a decode at
+"""The upload's JPEG check is a walk of the file's structure (imaging._walks), not a decode: what a decode at
 upload refused beyond a cut file, libjpeg does not refuse either (damaged scan data decodes, as grey or shifted
 blocks). A file whose structure holds but whose tables cannot be decoded passes the upload and fails its job,
 truthfully: 「无法处理」, never served (tests/field_api/test_derivatives.py runs the jobs the same way)."""
@@ -67,21 +67,29 @@ def test_a_jpeg_whose_tables_cannot_be_decoded_passes_the_upload_and_fails_its_j
     assert db.session.scalar(db.select(db.func.count()).select_from(jobs.Job)) == 1
 
 
-def test_a_jpeg_with_nothing_but_what_a_decoder_needs_is_served_as_it_came_once_its_job_ran(app, phone, dispatched,
-                                                                                         queued):  # noqa: F811
-    """What a phone's canvas makes (JFIF, tables, frame, one scan): its copy without metadata is the same bytes, so
-    the stored copy and the raw upload are one file under one key; still nothing is served before the job ran."""
+def test_even_a_clean_jpeg_is_served_as_a_new_file_never_as_it_came(app, phone, dispatched, queued):  # noqa: F811
+    """What a phone's canvas makes (JFIF, tables, frame, one scan) holds nothing but what a decoder needs; its
+    scans may still carry anything (here a script in the entropy-coded data, which libjpeg decodes as noise). The
+    served copy is re-encoded from the pixels: not the raw bytes, nothing of the script, and only after its job."""
     plain = io.BytesIO()
     Image.effect_noise((640, 480), 30).convert("RGB").save(plain, "JPEG", quality=85)
-    plain = plain.getvalue()
-    assert imaging.derive(plain).data == plain
+    plain = bytearray(plain.getvalue())
+    scan = plain.rfind(b"\xff\xda") + 40
+    script = b"<script>alert(document.cookie)</script>"
+    plain[scan:scan + len(script)] = script
+    plain = bytes(plain)
+    assert imaging.check(plain).width == 640  # the walk follows it: a structure like any photo's
     phone.login("jt01")
     media_id = phone.upload(dispatched.record.id, plain).get_json()["media_id"]
     assert "处理中" in phone.client.get(f"/media/{media_id}").get_data(as_text=True)
     assert _run(sha(plain)).state == jobs.DONE
     media = db.session.get(Media, media_id)
-    assert media.ready and media.stored_sha == media.sha256 and media.storage_key == sha(plain)
+    assert media.ready and media.stored_sha != media.sha256
     served = phone.client.get(f"/media/{media_id}")
-    assert served.status_code == 200 and served.mimetype == "image/jpeg" and served.data == plain
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    assert served.data != plain and script not in served.data
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    with Image.open(io.BytesIO(served.data)) as copy:
+        assert copy.size == (640, 480)
     with Image.open(io.BytesIO(phone.client.get(f"/media/{media_id}/thumb").data)) as thumb:
         assert thumb.size == (320, 240)

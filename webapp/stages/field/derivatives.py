@@ -1,7 +1,6 @@
 """The display copy and thumbnail of a phone's upload, made by a background job (`field.imaging`) rather than in
-the upload request: the request verifies and stores the raw bytes (`uploads.upload`), the job makes the copy without
-metadata (`imaging.derive`: the phone's upright JPEG or plain PNG copied segment by segment, anything else decoded,
-turned upright, scaled and re-encoded), decodes it and makes its 320 px thumbnail.
+the upload request: the request verifies and stores the raw bytes (`uploads.upload`), the job decodes, turns the
+picture upright, scales it, re-encodes it without metadata (`imaging.derive`) and makes its 320 px thumbnail.
 
 One job per row (`imaging:<sha256>:<media id>`), enqueued in the upload's transaction; it serves every row with
 those raw bytes that is still waiting. It is idempotent: outputs are content-addressed (a file already stored is

@@ -1,6 +1,6 @@
 """Turning an uploaded file into a stored image: only real JPEG/PNG, bounded in bytes and pixels, upright,
-without EXIF or any other metadata (copied without re-encoding when it is already upright and small enough).
-What the camera said (time, device, position) is kept as data, not in the file.
+re-encoded without EXIF or any other metadata. What the camera said (time, device, position) is kept as data, not
+in the file.
 
 No Flask here: bytes in, a `Processed` (or an `ImageRejected` with a Chinese message and an HTTP status) out."""
 import io
@@ -22,7 +22,6 @@ MAX_SIDE = 1600
 MAX_PIXELS = 16_000_000
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 JPEG_QUALITY = 88
-THUMB_SOURCE = 320  # records.media.THUMB_PX: a lossless copy's thumbnail is made from a decode this large
 
 
 class ImageRejected(Refused):
@@ -41,7 +40,7 @@ class Processed:
     height: int
     meta: dict = field(default_factory=dict)  # the original's format, size and capture metadata
     taken_at: datetime | None = None  # EXIF DateTimeOriginal, read as Beijing time
-    picture: Image.Image | None = field(default=None, repr=False)  # `data` decoded (perhaps reduced): its thumbnail
+    picture: Image.Image | None = field(default=None, repr=False)  # `data` decoded, for its thumbnail
 
 
 def _open(data: bytes, max_pixels: int) -> Image.Image:
@@ -170,11 +169,12 @@ class Checked:
 def check(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> Checked:
     """The upload request's verification, without making anything: size, type, pixel count from the header (before
     any decoding), then a structure check: a JPEG must end its last scan with an EOI marker and its segments and
-    scans must follow one another to it (`_segments`; a file the walk does not follow is decoded at 1/8 scale
+    scans must follow one another to it (`_walks`; a file the walk does not follow is decoded at 1/8 scale
     instead), a PNG's chunk CRCs (`verify`). Not a decode: libjpeg decodes damaged scan data without an error
     (tests/field_api/test_upload_check.py), so decoding here refused nothing more than a cut file, at 15 times
     the CPU (3.4 ms against 0.22 ms for a 320 KB photo). The job decodes every coefficient anyway (`derive`): a
-    file it cannot decode is marked failed (「无法处理」, `derivatives.FAILED_KEY`). The display copy and thumbnail are the job's (`field.derivatives`)."""
+    file it cannot decode is marked failed (「无法处理」, `derivatives.FAILED_KEY`). The display copy and thumbnail
+    are the job's (`field.derivatives`)."""
     if not data:
         raise ImageRejected(422, "上传的文件是空的。")
     if len(data) > max_bytes:
@@ -186,7 +186,7 @@ def check(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS)
             exif_meta, taken_at = capture_metadata(im)
             if not _has_eoi(data):
                 raise ImageRejected(415, "图片文件不完整或已损坏，请重新拍摄后上传。")
-            if _segments(data) is None:  # a structure the walk does not follow (or a broken one): decoded
+            if not _walks(data):  # a structure the walk does not follow (or a broken one): decoded
                 im.draft(im.mode, (max(1, width // 8), max(1, height // 8)))
                 im.load()
         else:
@@ -221,26 +221,13 @@ def process(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXEL
 
 
 def derive(data: bytes, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SIDE) -> Processed:
-    """Re-open, decode, turn upright, scale to at most `max_side` px, and store without metadata. A JPEG already
-    upright and within `max_side` (what the phone sends) is copied without re-encoding (`_lossless`)."""
+    """Re-open, decode, turn upright, scale to at most `max_side` px, and re-encode without metadata. Always a new
+    file made from the pixels, never the phone's bytes (nor its compressed data) passed on: whatever a file hides
+    in its segments, its scans or after its end does not reach anyone who opens the served copy."""
     im = _open(data, max_pixels)
     source_format = im.format
     original_size = im.size
     exif_meta, taken_at = capture_metadata(im)
-    if (source_format == "JPEG" and im.mode in ("RGB", "L") and max(im.size) <= max_side
-            and exif_meta.get("orientation", 1) == 1):
-        kept = _lossless(data, im, max_pixels)
-        if kept is not None:
-            return Processed(kept[0], FORMATS["JPEG"], im.size[0], im.size[1],
-                             _meta(source_format, data, original_size, exif_meta), taken_at, kept[1])
-    if source_format == "PNG" and max(im.size) <= max_side and (kept := _png_chunks(data)) is not None:
-        try:
-            picture = _open(kept, max_pixels)
-            picture.load()  # every pixel: a damaged stream fails here
-        except Exception:
-            raise ImageRejected(415, "图片文件不完整或已损坏，请重新上传。") from None
-        return Processed(kept, FORMATS["PNG"], im.size[0], im.size[1],
-                         _meta(source_format, data, original_size, exif_meta), taken_at, picture)
     try:
         if source_format == "JPEG" and max(im.size) > max_side:
             # Decode a large JPEG at 1/2, 1/4 or 1/8 scale directly (DCT scaling): less time, less memory.
@@ -272,109 +259,48 @@ def derive(data: bytes, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SIDE) 
     return Processed(out.getvalue(), content_type, clean.size[0], clean.size[1], meta, taken_at, clean)
 
 
-# --- a JPEG without its metadata, its compressed pixels untouched ------------------------------------------------
-# What decoding needs: tables, frame, restart interval, scans; APP0 (JFIF) and APP14 (Adobe: whether the three
-# components are YCbCr or RGB). Everything else before the frame is metadata (EXIF with GPS, XMP, ICC, comments,
-# makers' notes) and goes, as does anything after the end-of-image marker.
-_KEEP = {0xDB, 0xC4, 0xDD, 0xE0, 0xEE}
-_FRAMES = {0xC0, 0xC1, 0xC2}  # baseline, extended and progressive Huffman; others (lossless, arithmetic) re-encode
+# --- the upload's structure check of a JPEG ------------------------------------------------------------------
+_FRAMES = {0xC0, 0xC1, 0xC2}  # baseline, extended and progressive Huffman; others (lossless, arithmetic) are decoded
 
 
-def _segments(data: bytes) -> list[bytes] | None:
-    """The parts of `data` a decoder needs, in order (SOI … EOI, scans whole), or None when it is not a JPEG
-    this walk understands (then it is re-encoded)."""
+def _walks(data: bytes) -> bool:
+    """Whether `data` is a JPEG whose segments follow one another from SOI to EOI, each scan's entropy-coded data
+    running to the next marker that is not a restart or stuffing, one frame before the first scan. False for a
+    structure this walk does not follow (the caller then decodes it)."""
     if data[:2] != b"\xff\xd8":
-        return None
-    out, at, end, frame = [b"\xff\xd8"], 2, len(data), False
+        return False
+    at, end, frame = 2, len(data), False
     while at + 4 <= end:
         if data[at] != 0xFF:
-            return None
+            return False
         marker = data[at + 1]
         if marker == 0xFF:  # fill bytes before a marker
             at += 1
             continue
         length = int.from_bytes(data[at + 2:at + 4], "big")
         if length < 2 or at + 2 + length > end:
-            return None
-        segment = data[at:at + 2 + length]
+            return False
         at += 2 + length
-        if marker == 0xDA:  # a scan: its entropy-coded data runs to the next marker that is not RSTn or stuffing
+        if marker == 0xDA:  # a scan
             if not frame:
-                return None
-            scan = at
+                return False
             while True:
                 at = data.find(b"\xff", at)
                 if at < 0 or at + 1 >= end:
-                    return None
+                    return False
                 following = data[at + 1]
                 if following == 0x00 or 0xD0 <= following <= 0xD7:
                     at += 2
-                    continue
-                if following == 0xFF:
+                elif following == 0xFF:
                     at += 1
-                    continue
-                break
-            out.append(segment + data[scan:at])
+                else:
+                    break
             if following == 0xD9:
-                out.append(b"\xff\xd9")
-                return out
+                return True
         elif marker in _FRAMES:
             if frame:
-                return None
+                return False
             frame = True
-            out.append(segment)
-        elif marker in _KEEP:
-            if marker == 0xE0 and not segment[4:9] == b"JFIF\x00":
-                continue
-            out.append(segment)
-        elif 0xE1 <= marker <= 0xEF or marker == 0xFE:
-            continue  # metadata
-        else:
-            return None
-    return None
-
-
-def _lossless(data: bytes, header: Image.Image, max_pixels: int) -> tuple[bytes, Image.Image] | None:
-    """`data` without its metadata and what follows its end, the compressed pixels as they are (no generation
-    loss, a tenth of the CPU of decoding and re-encoding), with its decode at the smallest DCT scale at least
-    THUMB_SOURCE px on the long side, for the thumbnail: every coefficient is read, so a damaged file still fails
-    here (ImageRejected). None when the walk does not understand the file (it is then re-encoded)."""
-    parts = _segments(data)
-    if parts is None:
-        return None
-    kept = b"".join(parts)
-    try:
-        im = _open(kept, max_pixels)
-        if im.size != header.size or im.mode != header.mode:
-            return None
-        scale = max(1.0, max(im.size) / THUMB_SOURCE)
-        im.draft(im.mode, (max(1, int(im.size[0] / scale)), max(1, int(im.size[1] / scale))))
-        im.load()
-    except Exception:  # Pillow raises many kinds for broken pixel data
-        raise ImageRejected(415, "图片文件不完整或已损坏，请重新上传。") from None
-    return kept, im
-
-
-# A PNG likewise (the phone's signature): its image chunks as they are, every other chunk (text, EXIF, time) gone.
-_PNG_KEEP = {b"IHDR", b"IDAT", b"IEND"}
-
-
-def _png_chunks(data: bytes) -> bytes | None:
-    """8-bit greyscale or RGB, with or without alpha, not interlaced, no palette or tRNS: else None (re-encoded)."""
-    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR" or data[24:25] != b"\x08" \
-            or data[25] not in (0, 2, 4, 6) or data[28] != 0:
-        return None
-    out, at = [data[:8]], 8
-    while at + 12 <= len(data):
-        length = int.from_bytes(data[at:at + 4], "big")
-        kind = data[at + 4:at + 8]
-        if at + 12 + length > len(data):
-            return None
-        if kind in _PNG_KEEP:
-            out.append(data[at:at + 12 + length])
-        elif kind in (b"PLTE", b"tRNS") or not kind[0:1].islower():  # a critical chunk we do not know
-            return None
-        at += 12 + length
-        if kind == b"IEND":
-            return b"".join(out)
-    return None
+        elif not (marker in (0xC4, 0xDB, 0xDD) or 0xE0 <= marker <= 0xEF or marker == 0xFE):
+            return False  # tables, restart interval, application segments and comments are what may stand here
+    return False
