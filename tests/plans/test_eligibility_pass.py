@@ -4,7 +4,6 @@ entity (nothing of it is kept between requests)."""
 import pytest
 from sqlalchemy import select, text
 
-from tests import factories
 from tests.plans.test_eligibility import plan_2023
 from webapp.core.extensions import db
 from webapp.stages.directory.models import Entity

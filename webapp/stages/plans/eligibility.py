@@ -76,9 +76,10 @@ def filed(rules: eligibility.Rules, years_column):
 
 
 def grouped(plan, rules: eligibility.Rules):
-    """The plan's directory in one pass, a statement (run inside `index_alone`): rows of {cat_ok (the category is the plan's), status, level, filed (the
-    annual report is), n (entities), undated, late (of them: no registration date, registered on or after the
-    plan's date)}, a few dozen in all; a key the rules do not test is left out (as if true).
+    """The plan's directory in one pass, as a statement to run inside `index_alone`: rows of {cat_ok (the category
+    is the plan's), status, level, filed (the annual report is), n (entities), undated, late (of them: no
+    registration date, registered on or after the plan's date)}, a few dozen in all; a key the rules do not test is
+    left out (as if true).
 
     The pass groups by the columns of ix_entities_eligibility in its order, so PostgreSQL reads that index alone
     (an index-only scan, in parallel workers) and aggregates the rows as they come, without hashing or sorting
