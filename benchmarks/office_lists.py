@@ -18,13 +18,12 @@ process and the machine's load beside the figures.
 import argparse
 import os
 import resource
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from directory_list import timed  # the same min/median timing as the directory benchmark
-from eligibility_preview import office_world  # the same district, department, office account and plan
+from eligibility_preview import bench_app  # the same district, department, office account and plan
 
 PAGE_1, DEEP = 0.1, 0.15  # the directory's targets
 
@@ -80,8 +79,6 @@ def main():
 
     from sqlalchemy import func, select
 
-    from webapp import create_app
-    from webapp.core import database
     from webapp.core.extensions import db
     from webapp.stages.accounts.models import Department, Jurisdiction, User
     from webapp.stages.directory import batch_views
@@ -90,19 +87,16 @@ def main():
     from webapp.stages.publication import dashboard_counts
     from webapp.stages.review.models import ReviewPart
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "MEDIA_ROOT": tempfile.mkdtemp(),
-                      "WTF_CSRF_ENABLED": False})
+    app = bench_app(args.url, fresh=not args.reuse)
     with app.app_context():
+        place = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == "130606"))
+        office = db.session.scalar(select(User).where(User.username == "bench_office"))
+        plan, dept = db.session.scalar(select(Plan)), db.session.scalar(select(Department))
         if not args.reuse:
-            database.recreate()
-            place, dept, office, plan = office_world(db)
             t = time.perf_counter()
             run(db, LOAD, n=args.n, jurisdiction=place.id, plan=plan.id, department=dept.id)
             analyze(db, "entities", "inspection_records", "follow_up_tasks")
             print(f"generated {args.n:,} entities, records and follow-up tasks in {time.perf_counter() - t:.1f} s")
-        place = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == "130606"))
-        office = db.session.scalar(select(User).where(User.username == "bench_office"))
-        plan, dept = db.session.scalar(select(Plan)), db.session.scalar(select(Department))
         if not db.session.scalar(select(func.count()).select_from(ReviewPart)):
             t = time.perf_counter()
             batch = ImportBatch(kind="entities", filename="名录.xlsx", file_sha256="0" * 64, jurisdiction_id=place.id,
