@@ -36,26 +36,41 @@ def test_processes_starting_at_once_in_a_fresh_instance_folder_share_one_whole_k
     """Two test workers (or gunicorn workers) on a fresh checkout make the key at the same moment: none fails,
     none reads it half-written, all keep the one that got there first."""
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    # Each process, imports done, says it is ready and waits until all six are: then they all make the key.
+    # One process imports the module once and forks six, which wait at one gate (a pipe) until all six exist: then
+    # they all make the key at the same moment. Five fresh folders. Each answers its key, or its error, on a line.
     script = """if True:
         import os, sys
         from pathlib import Path
         from webapp.core import config
-        gate = Path(sys.argv[2])
-        (gate / str(os.getpid())).touch()
-        while len(os.listdir(gate)) < 6:
-            pass
-        print(config._secret_key(Path(sys.argv[1])))"""
-    for attempt in range(5):
-        folder, gate = tmp_path / str(attempt), tmp_path / f"gate{attempt}"
+        for folder in sys.argv[1:]:
+            gate, (answers, answer) = os.pipe(), os.pipe()
+            for _ in range(6):
+                if os.fork() == 0:
+                    os.close(answers)
+                    os.read(gate[0], 1)
+                    try:
+                        line = "key " + config._secret_key(Path(folder))
+                    except BaseException as err:
+                        line = "error " + repr(err)
+                    os.write(answer, (line + "\\n").encode())   # one write of < 4 KiB: whole, never interleaved
+                    os._exit(0)
+            os.close(answer)
+            os.write(gate[1], b"go" * 3)
+            with os.fdopen(answers) as lines:
+                print(folder, ";".join(line.strip() for line in lines))
+            for _ in range(6):
+                os.wait()"""
+    folders = [tmp_path / str(attempt) for attempt in range(5)]
+    for folder in folders:
         folder.mkdir()
-        gate.mkdir()
-        runs = [subprocess.Popen([sys.executable, "-c", script, str(folder), str(gate)], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True) for _ in range(6)]
-        answers = [run.communicate(timeout=60) for run in runs]
-        assert all(run.returncode == 0 for run in runs), [err for _, err in answers]
-        keys = {out.strip() for out, _ in answers}
-        assert keys == {(folder / "secret_key").read_text().strip()} and len(keys.pop()) == 64
+    run = subprocess.run([sys.executable, "-c", script, *map(str, folders)], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    answered = dict(line.split(" ", 1) for line in run.stdout.splitlines())
+    assert sorted(answered) == sorted(map(str, folders))
+    for folder in folders:
+        key = (folder / "secret_key").read_text().strip()
+        assert answered[str(folder)].split(";") == [f"key {key}"] * 6 and len(key) == 64
         assert stat.S_IMODE(os.stat(folder / "secret_key").st_mode) == 0o600
         assert [f.name for f in folder.iterdir()] == ["secret_key"]  # no temporary file left behind
 

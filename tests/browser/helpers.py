@@ -1,17 +1,28 @@
 """Small actions for browser tests: sign in as a person would, keep a screenshot to look at, wait for a
 condition outside the page (a database row) as Playwright's expect() waits for one inside it."""
+import os
+import shutil
 import threading
 import time
 from pathlib import Path
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# Screenshots are for a person to look at, not what a test proves: taken only with SCREENSHOTS=1 (README). A run
+# takes about 140, each tens of milliseconds of the browser's CPU at the phone's 2× scale, the full page more.
+SCREENSHOTS = os.environ.get("SCREENSHOTS") == "1"
 
 
-def screenshot(page, name: str) -> Path:
-    """Keep a 360×740 screenshot under test-artifacts/ for a person to look at."""
+def screenshot(page, name: str, *, full_page: bool = True, copy_to: Path | str | None = None) -> Path | None:
+    """With SCREENSHOTS=1: keep a screenshot (the whole page, or only what the 360×740 screen shows) as
+    test-artifacts/`name`.png, and a copy in the folder `copy_to` if given; its path. Otherwise nothing, None."""
+    if not SCREENSHOTS:
+        return None
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
+    if copy_to:
+        Path(copy_to).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(copy_to) / path.name)
     return path
 
 

@@ -1,7 +1,6 @@
 """On a phone, the office starts a plan's bundle (every 一企一表 PDF and an index, one ZIP): the job runs in the
 embedded thread backend, the page's progress bar follows it without a reload and ends on the download link."""
 import io
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -16,12 +15,6 @@ pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots/queue")
 
 
-def _keep(page, name):
-    path = screenshot(page, name)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SHOTS / path.name)
-
-
 def test_bundle_progress_reaches_the_download_link(world, app, live_server, page):
     records = [factories.record_for_review(departments=("jiaoti", "renshe"), photos=1) for _ in range(3)]
     plan_id = records[0].plan_id
@@ -34,13 +27,13 @@ def test_bundle_progress_reaches_the_download_link(world, app, live_server, page
         box = page.locator("[data-job-progress]")
         expect(box.get_by_role("heading", name="一企一表打包（PDF + 索引）")).to_be_visible()
         expect(box.locator("progress")).to_be_visible()
-        _keep(page, "bundle-started")
+        screenshot(page, "bundle-started", copy_to=SHOTS)
         link = box.get_by_role("link", name="下载：一企一表-")
         expect(link).to_be_visible(timeout=120_000)  # the bar follows the job without a reload
         expect(box.locator("progress")).to_have_attribute("value", "100")
         expect(box).to_contain_text("已完成")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        _keep(page, "bundle-done")
+        screenshot(page, "bundle-done", copy_to=SHOTS)
         with page.expect_download() as info:
             link.click()
         archive = zipfile.ZipFile(io.BytesIO(Path(info.value.path()).read_bytes()))

@@ -9,7 +9,7 @@ from webapp.stages.draw import confirmation
 from webapp.stages.draw.models import Draw
 from webapp.stages.records.models import InspectionRecord
 
-from .helpers import ARTIFACTS, login, screenshot, wait_until
+from .helpers import login, screenshot, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -75,5 +75,4 @@ def test_office_walks_through_both_ceremonies(world, live_server, page):
     # Before the inspection window closes the public page commits to the manifest without revealing it.
     expect(page.get_by_role("link", name="下载清单（JSON）")).to_have_count(0)
     no_sideways_scroll(page)
-    ARTIFACTS.mkdir(exist_ok=True)  # the top of a long public page, as a phone shows it
-    page.screenshot(path=str(ARTIFACTS / "draw-4-public.png"))
+    screenshot(page, "draw-4-public", full_page=False)  # the top of a long public page, as a phone shows it

@@ -9,7 +9,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from tests.browser.helpers import ARTIFACTS
+from tests.browser.helpers import ARTIFACTS, SCREENSHOTS
 
 READY = "return document.body && document.body.dataset.ready === location.pathname"
 CONTROLLED = "return !!(navigator.serviceWorker && navigator.serviceWorker.controller)"
@@ -128,7 +128,9 @@ PAINTED = "const done = arguments[arguments.length - 1]; requestAnimationFrame((
 
 
 def shot(driver, name):
-    """What the WebKit phone's screen shows (360×740), under test-artifacts/."""
+    """What the WebKit phone's screen shows (360×740), under test-artifacts/ with SCREENSHOTS=1."""
+    if not SCREENSHOTS:
+        return
     ARTIFACTS.mkdir(exist_ok=True)
     # WebKitGTK's snapshot now and then never answers while the page is busy, or answers 500: a screenshot is for a
     # person to look at, not what the test proves, so it is given a while and then left out (and said so in the

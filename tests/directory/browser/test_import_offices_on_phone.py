@@ -1,7 +1,6 @@
 """On a phone: the preview of a status-only file with an annual-report column that carries its year, and the
 rows another district's import left for this office (他辖区转来)."""
 import os
-import shutil
 
 import pytest
 from playwright.sync_api import expect
@@ -18,9 +17,7 @@ pytestmark = pytest.mark.browser
 
 
 def keep(page, name):
-    path = screenshot(page, name)
-    if os.path.isdir("/tmp/shots/imports"):  # where a person looks at them
-        shutil.copy(path, f"/tmp/shots/imports/{name}.png")
+    screenshot(page, name, copy_to="/tmp/shots/imports" if os.path.isdir("/tmp/shots/imports") else None)
 
 
 def test_status_preview_and_forwarded_rows_on_a_phone(world, live_server, page):

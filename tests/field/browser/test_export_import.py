@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tests.browser.conftest import PHONE
+from tests.browser.helpers import screenshot
 from webapp.core.extensions import db
 from webapp.domain.status import RecordStatus
 from webapp.stages.records.models import InspectionRecord, Media
@@ -52,7 +53,7 @@ def test_export_offline_then_import_on_a_fresh_browser(dispatched, live_server, 
     page.evaluate(_AGE, record.id)
     expect(page.locator("#outbox-stale")).to_contain_text("超过 24 小时未上传")
     page.evaluate("() => window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / "stale-warning.png"))
+    screenshot(page, "stale-warning", full_page=False, copy_to=SHOTS)
 
     with page.expect_download() as waiting:
         page.get_by_role("button", name="导出待同步数据").click()
@@ -76,7 +77,7 @@ def test_export_offline_then_import_on_a_fresh_browser(dispatched, live_server, 
         other.get_by_role("button", name="登录").click()
         other.wait_for_url(re.compile(r".*/field/import$"))
         expect(other.get_by_role("heading", name="导入待同步数据")).to_be_visible()
-        other.screenshot(path=str(SHOTS / "import-page.png"))
+        screenshot(other, "import-page", full_page=False, copy_to=SHOTS)
         for round_ in (1, 2):
             other.locator('input[type="file"]').set_input_files(str(exported))
             other.get_by_role("button", name="导入").click()
@@ -84,7 +85,7 @@ def test_export_offline_then_import_on_a_fresh_browser(dispatched, live_server, 
             expect(result).to_contain_text(record.entity.name)
             expect(result).to_contain_text("已导入并提交" if round_ == 1 else "未重复创建")
             if round_ == 1:
-                other.screenshot(path=str(SHOTS / "import-done.png"), full_page=True)
+                screenshot(other, "import-done", copy_to=SHOTS)
     finally:
         fresh.close()
 

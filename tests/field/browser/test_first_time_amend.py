@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.helpers import ARTIFACTS, login
+from tests.browser.helpers import login, screenshot
 from webapp.core.extensions import db
 from webapp.stages.accounts.models import User
 from webapp.stages.records.models import InspectionRecord, Media
@@ -68,6 +68,6 @@ def test_a_supplementary_note_carries_photos_to_the_reviewer(dispatched, live_se
         assert full.value.status == 200
         office.go_back()
         img.scroll_into_view_if_needed()
-        office.screenshot(path=str(ARTIFACTS / "field-first-amend-reviewer.png"))
+        screenshot(office, "field-first-amend-reviewer", full_page=False)
     finally:
         reviewer.close()

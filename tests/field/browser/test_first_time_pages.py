@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.helpers import ARTIFACTS, login
+from tests.browser.helpers import login, screenshot
 from webapp.core.extensions import db
 from webapp.stages.review import service
 
@@ -91,7 +91,7 @@ def test_navigation_portal_link_top_nav_and_task_rows(dispatched, live_server, b
         expect(office.locator(".menu nav")).to_be_hidden()
         top.get_by_role("link", name="审核队列").click()
         office.wait_for_url(f"{base}/review/")
-        office.screenshot(path=str(ARTIFACTS / "field-first-office-1280.png"))
+        screenshot(office, "field-first-office-1280", full_page=False)
     finally:
         wide.close()
     # On the phone the bar stays short: the pages are in the menu.

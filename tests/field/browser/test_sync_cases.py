@@ -251,11 +251,14 @@ def test_a_5xx_is_retried_with_back_off_and_a_4xx_is_kept_and_shown(dispatched, 
         route.continue_()
 
     page.route(re.compile(r".*/api/field/records/.*"), server_trouble)
+    context.clock.install()  # the page's timers and clock, run at their own pace until told to jump
     signed_offline(page, context, base, dispatched.record.entity.checkin_token)
     context.set_offline(False)
     expect(page.locator("#outbox-text")).to_contain_text("稍后自动重试")
     assert len(puts) == 1
-    # No click: the back-off timer (about 5 s) sends it again, and this time the server refuses it.
+    # No click: the back-off timer (4–6 s) sends it again, and this time the server refuses it. The page's clock
+    # jumps those seconds rather than the test waiting them out: the timer fires as it would.
+    page.clock.fast_forward("00:07")
     expect(page.locator("#outbox .conflict")).to_contain_text("测试用的拒收原因")
     expect(page.locator("#outbox .conflict")).to_contain_text("422")
     assert len(puts) == 2

@@ -5,7 +5,7 @@ import re
 from PIL import Image, ImageDraw
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.helpers import ARTIFACTS, wait_until
+from tests.browser.helpers import screenshot, wait_until
 
 # Arrow functions, not bare expressions: Playwright would eval() an expression, which the strict CSP forbids.
 SW_READY = "() => navigator.serviceWorker.controller !== null"
@@ -142,8 +142,8 @@ def signed_offline(page, context, base_url, token, **fill):
 
 
 def shot(page, name, at=None):
-    """What the phone's screen shows (360×740), scrolled to `at` (a locator) if given, under test-artifacts/."""
-    ARTIFACTS.mkdir(exist_ok=True)
+    """What the phone's screen shows (360×740), scrolled to `at` (a locator) if given, under test-artifacts/ with
+    SCREENSHOTS=1 (the scroll either way: a test reads the same without its screenshots)."""
     if at is not None:
         # The app may re-render the view after a background task refresh, detaching the node mid-scroll: once
         # the view is ready again, the locator finds the new one.
@@ -156,7 +156,7 @@ def shot(page, name, at=None):
                     raise
                 ready(page)
         page.evaluate("(y) => window.scrollBy(0, y)", -120)  # below the sticky bar and outbox line
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    screenshot(page, name, full_page=False)
 
 
 # The phone's IndexedDB ("spotcheck-field"), read from the page: one store's object by key.

@@ -33,4 +33,4 @@ def test_inspector_home_lists_tasks_with_their_sync_deadline(app, live_server, p
     assert box["height"] >= 44
     screenshot(page, "field_api_inspector_home")
     task.scroll_into_view_if_needed()
-    page.screenshot(path=str(screenshot(page, "field_api_inspector_home").with_name("field_api_late_task.png")))
+    screenshot(page, "field_api_late_task", full_page=False)
