@@ -10,6 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import redis
 from sqlalchemy import MetaData, select, text
 from sqlalchemy.engine import make_url
 
@@ -20,13 +21,28 @@ from webapp.core.extensions import db
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-@pytest.hookimpl(optionalhook=True)  # only xdist knows this hook
 def redis_url(db_number: int) -> str:
     """A test's Redis database: its own number by default; TEST_REDIS_URL puts every test on one (a run beside
     others on a shared Redis, one test at a time)."""
     return os.environ.get("TEST_REDIS_URL") or f"redis://127.0.0.1:6379/{db_number}"
 
 
+def waiting_jobs(db_number: int):
+    """A `queued` fixture for a test module: its jobs go to Redis database `db_number` and wait there (no worker
+    runs), so that the test looks at them before it runs them; the queue is emptied afterwards."""
+    broker = redis_url(db_number)
+
+    @pytest.fixture
+    def queued(app):
+        app.config["JOBS_BROKER_URL"] = broker
+        yield broker
+        app.config["JOBS_BROKER_URL"] = ""
+        redis.Redis.from_url(broker).delete("spotcheck")  # the queue (webapp.core.jobs: task_default_queue), nothing else
+
+    return queued
+
+
+@pytest.hookimpl(optionalhook=True)  # only xdist knows this hook
 def pytest_xdist_auto_num_workers(config):
     """`-n auto` (pyproject's addopts) means one worker per core, at most two: this suite's machines have two, a
     one-core machine must not run two Chromiums against each other, and each worker on PostgreSQL has a database

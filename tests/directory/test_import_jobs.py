@@ -4,11 +4,9 @@ the Flask test client, the jobs run by the in-process runner (`jobs.run`, as the
 do); queued behind a real Redis broker with no worker, the request is seen to return before any row is read."""
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-import redis
 from sqlalchemy import event, func, select
 
-from tests.conftest import redis_url
+from tests.conftest import waiting_jobs
 from webapp.core import jobs
 from webapp.core.extensions import db
 from webapp.stages.directory import preview_job
@@ -17,16 +15,7 @@ from webapp.stages.directory.models import Entity, ImportBatch, ImportRow
 from .helpers import csv_file, post, upload, xlsx
 from .test_entity_import import CODES, HEADER, bad_checksum, row
 
-BROKER = redis_url(2)
-
-
-@pytest.fixture
-def queued(app):
-    """Jobs go to Redis and wait there (no worker runs): the test runs them when it has looked."""
-    app.config["JOBS_BROKER_URL"] = BROKER
-    yield
-    app.config["JOBS_BROKER_URL"] = ""
-    redis.Redis.from_url(BROKER).flushdb()
+queued = waiting_jobs(2)  # jobs wait in Redis (no worker) until the test runs them
 
 
 def last_batch() -> ImportBatch:

@@ -6,12 +6,10 @@ import io
 import struct
 import zlib
 
-import pytest
-import redis
 from PIL import Image
 from sqlalchemy import func, select
 
-from tests.conftest import redis_url
+from tests.conftest import waiting_jobs
 from webapp.core import jobs
 from webapp.core.extensions import db
 from webapp.core.storage import storage
@@ -21,16 +19,7 @@ from webapp.stages.records.models import Media
 
 from .conftest import full_findings, jpeg_with_exif, sha, signature_png, submission
 
-BROKER = redis_url(12)
-
-
-@pytest.fixture
-def queued(app):
-    """Jobs go to Redis and wait there (no worker): derivatives stay to be made until the test runs them."""
-    app.config["JOBS_BROKER_URL"] = BROKER
-    yield
-    app.config["JOBS_BROKER_URL"] = ""
-    redis.Redis.from_url(BROKER).delete("spotcheck")
+queued = waiting_jobs(12)  # jobs wait in Redis (no worker) until the test runs them
 
 
 def _job(digest):

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
+from webapp.stages.records.models import belongs_to_record
 
 if TYPE_CHECKING:
     from webapp.stages.accounts.models import User
@@ -21,9 +22,7 @@ class FieldSubmission(db.Model):
     __tablename__ = "field_submissions"
     id: Mapped[int] = mapped_column(primary_key=True)
     client_uuid: Mapped[str] = mapped_column(db.String(36), unique=True)
-    record_id: Mapped[int] = mapped_column(
-        db.ForeignKey("inspection_records.id", ondelete="CASCADE"), index=True
-    )
+    record_id: Mapped[int] = belongs_to_record()
     user_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
     body_digest: Mapped[str] = mapped_column(db.String(64))
     findings_hash: Mapped[str] = mapped_column(db.String(64))
