@@ -25,8 +25,30 @@ def until(driver, script, *args, timeout=60, what="the condition"):
             return found
         if time.monotonic() > deadline:
             seen = driver.execute_script("return location.href + ' | ' + document.body.innerText.slice(0, 600)")
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}; the page: {seen}")
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}; the page: {seen}; "
+                                 f"what it loaded: {loaded(driver)}")
         tick.wait(0.05)
+
+
+LOADED = """
+const done = arguments[arguments.length - 1];
+const scripts = [...document.querySelectorAll("script[src]")].map((e) => e.src);
+Promise.all(scripts.map((src) => import(src).then(() => src + ": imports", (e) => src + ": " + e)))
+  .then((imports) => done({
+    controller: navigator.serviceWorker.controller && navigator.serviceWorker.controller.state,
+    resources: performance.getEntriesByType("resource").map((r) => r.name.replace(location.origin, "")
+      + " " + Math.round(r.duration) + "ms"),
+    imports,
+  }));
+"""
+
+
+def loaded(driver):
+    """What the page fetched, whether a worker controls it, and what importing its scripts again says."""
+    try:
+        return driver.execute_async_script(LOADED)
+    except Exception as exc:  # the diagnosis must not hide the failure it explains
+        return f"(could not ask: {exc})"
 
 
 def ready(driver):
