@@ -33,7 +33,11 @@ def until(driver, script, *args, timeout=60, what="the condition"):
 LOADED = """
 const done = arguments[arguments.length - 1];
 const scripts = [...document.querySelectorAll("script[src]")].map((e) => e.src);
-Promise.all(scripts.map((src) => import(src).then(() => src + ": imports", (e) => src + ": " + e)))
+const settled = (promise) => Promise.race([promise.then(() => "settled", (e) => "failed: " + e),
+  new Promise((resolve) => setTimeout(() => resolve("pending after 2 s"), 2000))]);
+Promise.all(scripts.map((src) => import(src).then(async (m) => src + ": imports"
+    + (m.booting ? ", its read of the phone's database " + await settled(m.booting) : ""),
+  (e) => src + ": " + e)))
   .then((imports) => done({
     controller: navigator.serviceWorker.controller && navigator.serviceWorker.controller.state,
     resources: performance.getEntriesByType("resource").map((r) => r.name.replace(location.origin, "")
