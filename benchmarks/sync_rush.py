@@ -74,6 +74,28 @@ def cpu_seconds(pid: int) -> float:
     return total / TICK
 
 
+def service_cpu(comm: str) -> float:
+    """CPU seconds of every process named `comm` (postgres: the server and its backends; redis-server), with what
+    their exited children used (a backend that ended between two readings still counts, in its parent's)."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm") as f:
+                if f.read().strip() != comm:
+                    continue
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+    return total / TICK
+
+
+SERVICES = ("postgres", "redis-server")
+
+
 def client_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -345,18 +367,21 @@ def main():
             for phone in phones:
                 phone.latencies.clear()
             load_before = os.getloadavg()
-            cpu0 = (cpu_seconds(web), cpu_seconds(worker))
+            cpu0 = (cpu_seconds(web), cpu_seconds(worker), *map(service_cpu, SERVICES))
             ids = rush_ids[run * per_run_rush:(run + 1) * per_run_rush]
             work = [ids[p::args.n] for p in range(args.n)]
             n, synced, drained, depth, client = rush(app, phones, work, args.broker)
-            cpu1 = (cpu_seconds(web), cpu_seconds(worker))
+            cpu1 = (cpu_seconds(web), cpu_seconds(worker), *map(service_cpu, SERVICES))
             lat = [t for phone in phones for _, t in phone.latencies]
             by_kind = {k: [t for phone in phones for kk, t in phone.latencies if kk == k]
                        for k in ("photo", "signature", "put")}
             bodies_run = put_bodies[run * per_run_puts:(run + 1) * per_run_puts]
             for phone in phones:
                 phone.latencies.clear()
+            put0 = (cpu_seconds(web), cpu_seconds(worker), *map(service_cpu, SERVICES), client_cpu())
             put_wall = puts_alone(phones, [bodies_run[p::args.n] for p in range(args.n)])
+            put_cpu = [1000 * (b - a) / len(bodies_run) for a, b in zip(put0, (
+                cpu_seconds(web), cpu_seconds(worker), *map(service_cpu, SERVICES), client_cpu()))]
             put_lat = [t for phone in phones for _, t in phone.latencies]
             results.append({"records_per_s": n / drained, "synced_per_s": n / synced, "p99_ms": pctl(lat, .99) * 1000,
                             "p50_ms": pctl(lat, .5) * 1000, "puts_per_s": len(bodies_run) / put_wall,
@@ -368,10 +393,18 @@ def main():
             print(f"       web CPU {cpu1[0] - cpu0[0]:.1f} s, worker CPU {cpu1[1] - cpu0[1]:.1f} s, phones' CPU "
                   f"{client:.1f} s (while sending) over "
                   f"{drained:.1f} s wall; load {load_before[0]:.2f} → {os.getloadavg()[0]:.2f}")
+            used = [b - a for a, b in zip(cpu0, cpu1)] + [client]
+            per_record = [1000 * u / n for u in used]
+            print("       CPU per record, ms: " + ", ".join(f"{name} {v:.1f}" for name, v in zip(
+                  ("web", "worker", "PostgreSQL", "Redis", "phones"), per_record))
+                  + f"; all {sum(per_record):.1f} → at most {1000 * os.cpu_count() / sum(per_record):.0f} records/s "
+                  f"on {os.cpu_count()} cores")
             print("       queue depth (s: redis list, media waiting): "
                   + ", ".join(f"{t:.1f}:{q}/{w}" for t, q, w in depth[::max(1, len(depth) // 12)]))
             print(f"       PUT alone: {len(bodies_run)} in {put_wall:.2f} s → {len(bodies_run) / put_wall:.0f}/s, "
-                  f"p99 {pctl(put_lat, .99) * 1000:.0f} ms")
+                  f"p99 {pctl(put_lat, .99) * 1000:.0f} ms; CPU per PUT, ms: " + ", ".join(
+                      f"{name} {v:.1f}" for name, v in zip(("web", "worker", "PostgreSQL", "Redis", "phones"), put_cpu))
+                  + f"; all {sum(put_cpu):.1f} → at most {1000 * os.cpu_count() / sum(put_cpu):.0f}/s")
         print(f"peak RSS: web {peak_rss_mb(web):.0f} MB (master + 2 workers), worker {peak_rss_mb(worker):.0f} MB; "
               f"this process (the phones) {peak_rss_mb(os.getpid()):.0f} MB")
         print(f"summary over {args.runs} runs (min / median):")

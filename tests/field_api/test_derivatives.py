@@ -166,3 +166,15 @@ def test_the_thumbnail_decodes_a_jpeg_at_a_reduced_scale(decodes):
     with Image.open(io.BytesIO(make_thumbnail(out.getvalue()))) as thumb:
         assert thumb.size == (320, 240)
     assert decodes[0] == (400, 300)  # DCT scaling at 1/4: 1/16 of the pixels decoded
+
+
+def test_a_thumbnail_is_320_px_and_leaves_the_picture_it_was_made_of_as_it_was():
+    from webapp.stages.records.media import thumbnail_of
+
+    large, small, palette = Image.new("RGB", (1600, 1200), "navy"), Image.new("RGB", (500, 400), "red"), \
+        Image.new("P", (640, 480), 3)
+    pixels = small.tobytes()
+    assert [Image.open(io.BytesIO(thumbnail_of(im))).size for im in (large, small, palette)] == \
+        [(320, 240), (320, 256), (320, 240)]
+    assert small.size == (500, 400) and small.tobytes() == pixels  # thumbnail() shrinks in place: a copy of it
+    assert large.size == (1600, 1200) and palette.mode == "P"

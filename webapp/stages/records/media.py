@@ -30,10 +30,14 @@ def make_thumbnail(data: bytes) -> bytes:
 def thumbnail_of(im: Image.Image) -> bytes:
     """A 320 px JPEG of a decoded image: first shrunk by a whole factor (a box filter, cheap), then resampled to
     size; a 1600×1200 picture the derivative job has just decoded costs ~5 ms this way instead of a second decode."""
-    im = im.convert("RGB")
+    given = im
+    if im.mode != "RGB":
+        im = im.convert("RGB")  # convert() of an RGB picture would copy its every pixel for nothing
     factor = max(im.size) // THUMB_PX
     if factor > 1:
         im = im.reduce(factor)
+    elif im is given:
+        im = im.copy()  # thumbnail() works in place: the caller's picture stays as it was
     im.thumbnail((THUMB_PX, THUMB_PX))
     out = io.BytesIO()
     im.save(out, "JPEG", quality=80)
