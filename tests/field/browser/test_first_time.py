@@ -10,7 +10,7 @@ from tests import factories
 from webapp.core.extensions import db
 from webapp.stages.directory.models import Entity
 
-from .walk import go_offline, ready, shot, sign_in, signed_offline, to_sign_page
+from .walk import go_offline, ready, shot, sign_in, signed_offline, to_sign_page, wait_stored
 
 pytestmark = pytest.mark.browser
 
@@ -83,6 +83,8 @@ def test_the_team_step_needs_two_officers_ticked_and_keeps_the_ticks(dispatched,
     page.locator("input[data-cert]").nth(1).check()
     expect(error).to_be_hidden()                         # the rule is met: the message goes
     page.get_by_label("已向当事人出示执法证件").check()
+    wait_stored(page, "drafts", dispatched.record.id,          # a reload before the write would lose the tick
+                lambda d: d["team"]["credentials_shown"] and len(d["team"]["present"]) == 2, "the ticks on the disk")
 
     page.reload()
     ready(page)
