@@ -173,7 +173,7 @@ def _shape(app):
 @pytest.fixture
 def app(request, _schema, database_url, tmp_path):
     """The app on this worker's database, emptied after the test, with its media under tmp_path. Built once per
-    worker and shared (its configuration restored after each test); a test marked `own_app` (it adds routes or
+    worker and shared (its configuration and static folder restored after each test); a test marked `own_app` (it adds routes or
     request hooks) gets a fresh one."""
     media = tmp_path / "media"
     shared = not request.node.get_closest_marker("own_app")
@@ -181,7 +181,7 @@ def app(request, _schema, database_url, tmp_path):
         if database_url not in _SHARED_APP:
             _SHARED_APP[database_url] = _make_app(database_url, media)
         app = _SHARED_APP[database_url]
-        config, shape = dict(app.config), _shape(app)
+        config, shape, static = dict(app.config), _shape(app), app.static_folder
         app.config["MEDIA_ROOT"] = str(media)
     else:
         app = _make_app(database_url, media)
@@ -197,6 +197,7 @@ def app(request, _schema, database_url, tmp_path):
         if shared:
             app.config.clear()
             app.config.update(config)
+            app.static_folder = static   # a test that deploys a release serves a copy of the files
             if _shape(app) != shape:
                 _SHARED_APP.pop(database_url, None)
 

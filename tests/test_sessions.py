@@ -329,3 +329,20 @@ def test_a_sign_out_sent_later_from_the_same_browser_drops_its_cookies(app, peop
     assert client.post("/logout/later", json={"token": token}).status_code == 200
     assert client.get_cookie(REMEMBER) is None
     assert client.get("/api/field/tasks").status_code == 401
+
+
+def test_a_request_sent_before_sign_in_and_answered_after_it_leaves_the_signed_in_cookie_alone(app, client, people):
+    """The favicon asked for by the login page, answered after the sign-in (a slow phone, a busy server), wrote
+    the visitor's cookie of before and so signed the user out. No request that changes nothing sets a cookie."""
+    client.get("/login")
+    before = client.get_cookie(SESSION).value
+    assert sign_in(client, "office").status_code == 302
+    signed_in = client.get_cookie(SESSION).value
+    assert signed_in != before
+    late = app.test_client()
+    late.set_cookie(SESSION, before)
+    for path in ("/favicon.ico", "/login", "/", "/sw.js", "/static/css/app.css"):
+        answer = late.get(path)
+        assert answer.status_code == 200, path
+        assert answer.headers.getlist("Set-Cookie") == [], path
+    assert client.get("/home").status_code == 200

@@ -241,7 +241,6 @@ document.addEventListener("click", async (e) => {
 }, true);
 
 // ---- service worker and the "有新版本" prompt
-let updating = false;
 async function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
   // A module worker: it imports the outbox code (sync.js) to upload when no page is open.
@@ -249,8 +248,10 @@ async function registerWorker() {
   const offer = (worker) => banner("update",
     h("p.notice.info", { role: "status" }, "有新版本。更新不会影响本机已填写的内容。"),
     h("button.primary", { type: "button", onclick: async () => {
-      updating = true;
       await db.settled();            // every keystroke is on disk before the page goes away
+      // The page reloads once the new worker is activated, not at controllerchange (which comes while it is still
+      // activating): WebKit sent a reload made then to the old worker, whose shell named files just deleted.
+      worker.addEventListener("statechange", () => { if (worker.state === "activated") location.reload(); });
       worker.postMessage({ type: "SKIP_WAITING" });
     } }, "立即更新"));
   if (reg.waiting && navigator.serviceWorker.controller) offer(reg.waiting);
@@ -260,7 +261,6 @@ async function registerWorker() {
       if (worker.state === "installed" && navigator.serviceWorker.controller) offer(worker);
     });
   });
-  navigator.serviceWorker.addEventListener("controllerchange", () => { if (updating) location.reload(); });
   navigator.serviceWorker.addEventListener("message", async (e) => {
     if (e.data && e.data.type === "FLUSH") {
       await flush();

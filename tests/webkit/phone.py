@@ -38,8 +38,11 @@ const settled = (promise) => Promise.race([promise.then(() => "settled", (e) => 
 Promise.all(scripts.map((src) => import(src).then(async (m) => src + ": imports"
     + (m.booting ? ", its read of the phone's database " + await settled(m.booting) : ""),
   (e) => src + ": " + e)))
-  .then((imports) => done({
+  .then(async (imports) => done({
     controller: navigator.serviceWorker.controller && navigator.serviceWorker.controller.state,
+    registration: await navigator.serviceWorker.getRegistration().then((r) => r && ["installing", "waiting", "active"]
+      .map((k) => k + " " + (r[k] ? r[k].state : "none")).join(", "), (e) => String(e)),
+    caches: await caches.keys().catch((e) => String(e)),
     resources: performance.getEntriesByType("resource").map((r) => r.name.replace(location.origin, "")
       + " " + Math.round(r.duration) + "ms"),
     imports,

@@ -21,3 +21,8 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "请先登录。"
 login_manager.login_message_category = "info"
+# Flask-Login's "basic" protection marks a session not fresh on its first request from an unknown address or
+# browser, and so writes the cookie of an anonymous visitor on a request that changes nothing (the favicon after
+# the login page): landing after the sign-in's answer, that cookie replaced the signed-in one. Nothing here asks
+# for a fresh login, and every request checks its session's row on the server (stages/accounts/sessions.py).
+login_manager.session_protection = None

@@ -11,14 +11,14 @@ end that one session: it is not the session's secret, which stays in the HttpOnl
 """
 import hashlib
 import secrets
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from webapp.core.clock import utcnow
+from webapp.core.clock import aware, utcnow
 from webapp.core.extensions import db
 from webapp.stages.accounts.models import User, UserSession
 
@@ -41,11 +41,6 @@ def start(user: User, remember: bool = False) -> UserSession:
     return row
 
 
-def _aware(moment):
-    """SQLite gives naive datetimes back (stored as UTC)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def resume(cookie_id: str) -> User | None:
     """The user of a live session named by a cookie's "<user id>:<secret>", else None."""
     user_id, _, key = (cookie_id or "").partition(":")
@@ -62,7 +57,7 @@ def resume(cookie_id: str) -> User | None:
     row, user = found
     if row.user_id != int(user_id) or row.revoked_at is not None:
         return None
-    if _aware(row.expires_at) <= utcnow():
+    if aware(row.expires_at) <= utcnow():
         return None
     if not user.active:
         return None
