@@ -17,7 +17,12 @@ and the record PUT. Measured, three runs (min and median):
         [--records 6] [--puts 10] [--runs 3] [--broker redis://127.0.0.1:6379/3] [--port 5301]
 
 Before the runs, each phone syncs one record unmeasured (the web workers' first upload imports the broker client
-and Celery).
+and Celery). Printed first: the CPU the worker cannot avoid per record, the derivatives of one photo and one
+signature made in this process (`field.imaging.derive` and the thumbnail), beside which the worker's measured CPU
+per record shows what the jobs themselves cost.
+
+`--ceiling` runs the web workers without audit events, dashboard refreshes and webhook lookups
+(benchmarks/sync_rush_ceiling.py): the most that moving that work out of the request could give.
 """
 import argparse
 import http.client
@@ -125,6 +130,30 @@ def photo_jpeg(seed: int) -> bytes:
     out = io.BytesIO()
     im.save(out, "JPEG", quality=85)
     return out.getvalue()
+
+
+def imaging_floor(rounds: int = 30) -> dict:
+    """CPU ms (median of `rounds`) of the derivatives of one record's photo and signature, as the job makes them."""
+    from tests.field_api.conftest import signature_png
+    from webapp.stages.field import imaging
+    from webapp.stages.records.media import thumbnail_of
+
+    def cost(fn):
+        fn()
+        times = []
+        for _ in range(rounds):
+            start = time.process_time()
+            fn()
+            times.append(1000 * (time.process_time() - start))
+        return statistics.median(times)
+
+    photo, signature = photo_jpeg(1), signature_png(1)
+    made = {"photo": imaging.derive(photo), "signature": imaging.derive(signature)}
+    out = {}
+    for name, data in (("photo", photo), ("signature", signature)):
+        out[name] = cost(lambda: imaging.derive(data))
+        out[f"{name} thumbnail"] = cost(lambda: thumbnail_of(made[name].picture))
+    return out
 
 
 def build(url: str, media_root: str, total_rush: int, total_puts: int):
@@ -322,6 +351,9 @@ def main():
     parser.add_argument("--port", type=int, default=0, help="the web server's port (default: a free one)")
     parser.add_argument("--gunicorn-args", default="",
                         help="more gunicorn options (GUNICORN_CMD_ARGS), e.g. '--worker-class gthread --threads 4'")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="web workers without audit events, dashboard refreshes and webhook lookups "
+                             "(benchmarks/sync_rush_ceiling.py): an upper bound, never a real server")
     args = parser.parse_args()
 
     import redis
@@ -348,8 +380,14 @@ def main():
 
     env = {"DATABASE_URL": args.url, "SECRET_KEY": uuid.uuid4().hex, "LOG_SIGNING_KEY": signing_key_pem(),
            "JOBS_BROKER_URL": args.broker, "MEDIA_ROOT": media_root, "LOGIN_MAX_FAILURES": "1000"}
-    if args.gunicorn_args:
-        env["GUNICORN_CMD_ARGS"] = args.gunicorn_args
+    gunicorn_args = (args.gunicorn_args + " -c python:benchmarks.sync_rush_ceiling").strip() if args.ceiling \
+        else args.gunicorn_args
+    if gunicorn_args:
+        env["GUNICORN_CMD_ARGS"] = gunicorn_args
+    floor = imaging_floor()
+    print("imaging per record, CPU ms (this process, median of 30): " + ", ".join(
+        f"{name} {ms:.1f}" for name, ms in floor.items()) + f"; all {sum(floor.values()):.1f}"
+        + (" | CEILING: no audit, dashboard or webhook work in the web workers" if args.ceiling else ""))
     stack = Stack(env, Path(tempfile.mkdtemp(prefix="sync-rush-run-")), web=1, workers=2,
                   concurrency=args.worker_concurrency)
     if args.port:

@@ -132,3 +132,43 @@ def test_a_progressive_jpeg_passes_the_upload_check_and_a_cut_one_does_not():
     assert imaging.check(data).height == 480
     with pytest.raises(imaging.ImageRejected):
         imaging.check(data[: len(data) - 50])
+
+
+def _png_of(chunks) -> bytes:
+    import zlib
+
+    return b"\x89PNG\r\n\x1a\n" + b"".join(
+        len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big") for kind, data in chunks)
+
+
+def test_the_upload_check_reads_a_png_s_exif_behind_its_pixels_without_decoding_them():
+    """Pillow's getexif() decodes a whole PNG to look for an eXIf chunk after the pixel data; the upload check walks
+    the chunks instead. Its pixel data here is not deflate at all (its CRC is right): the check passes, reading the
+    camera's make from behind it, and only the job, which decodes, refuses the file."""
+    from PIL import ExifTags
+
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Huawei"
+    header = (640).to_bytes(4, "big") + (480).to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])  # 8-bit RGB
+    data = _png_of([(b"IHDR", header), (b"IDAT", b"not deflate data " * 64), (b"eXIf", exif.tobytes()),
+                    (b"IEND", b"")])
+
+    checked = imaging.check(data)
+    assert (checked.content_type, checked.width, checked.height) == ("image/png", 640, 480)
+    assert checked.meta["exif"]["make"] == "Huawei"
+    with pytest.raises(imaging.ImageRejected) as caught:
+        imaging.derive(data)
+    assert caught.value.status == 415
+
+
+def test_a_png_whose_exif_chunk_is_not_exif_passes_the_upload_check_without_metadata():
+    from tests.field_api.conftest import signature_png
+
+    chunks, data, at = [], signature_png(), 8
+    while at < len(data):  # the signature's own chunks, with a broken eXIf before its IEND
+        length = int.from_bytes(data[at:at + 4], "big")
+        chunks.append((data[at + 4:at + 8], data[at + 8:at + 8 + length]))
+        at += 12 + length
+    chunks.insert(-1, (b"eXIf", b"MM\x00*garbage"))
+    checked = imaging.check(_png_of(chunks))
+    assert checked.content_type == "image/png" and "exif" not in checked.meta

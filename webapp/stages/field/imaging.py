@@ -100,11 +100,45 @@ def _text(value, limit=100) -> str | None:
 
 
 def capture_metadata(im: Image.Image) -> tuple[dict, datetime | None]:
-    """Camera facts worth keeping as data: time taken, device, orientation, GPS position."""
+    """A JPEG's camera facts worth keeping as data: time taken, device, orientation, GPS position (a PNG's:
+    `png_metadata`)."""
     try:
         exif = im.getexif()
     except (OSError, SyntaxError, ValueError):
         return {}, None
+    return _exif_facts(exif)
+
+
+def png_metadata(data: bytes) -> tuple[dict, datetime | None]:
+    """`capture_metadata` of a PNG from its eXIf chunk, wherever it stands, without decoding any pixel (Pillow's
+    getexif() decodes the whole image to look behind the pixel data)."""
+    raw = _png_chunk(data, b"eXIf")
+    if not raw:
+        return {}, None
+    exif = Image.Exif()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow warns of corrupt EXIF data: then there is none to keep
+            exif.load(raw)
+        return _exif_facts(exif)
+    except Exception:  # Pillow raises many kinds for broken EXIF data; the picture itself is checked elsewhere
+        return {}, None
+
+
+def _png_chunk(data: bytes, kind: bytes) -> bytes | None:
+    """The data of a PNG's first chunk of `kind` (before IEND), or None."""
+    at = 8  # after the signature
+    while at + 12 <= len(data):
+        length, found = int.from_bytes(data[at:at + 4], "big"), data[at + 4:at + 8]
+        if found == kind:
+            return data[at + 8:at + 8 + length]
+        if found == b"IEND":
+            return None
+        at += 12 + length
+    return None
+
+
+def _exif_facts(exif: Image.Exif) -> tuple[dict, datetime | None]:
     if not exif:
         return {}, None
     meta = {}
@@ -190,8 +224,8 @@ def check(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS)
                 im.draft(im.mode, (max(1, width // 8), max(1, height // 8)))
                 im.load()
         else:
-            im.verify()  # the image is unusable afterwards: its metadata from a second (header) open
-            exif_meta, taken_at = capture_metadata(_open(data, max_pixels))
+            im.verify()  # every chunk's CRC, nothing decoded
+            exif_meta, taken_at = png_metadata(data)
     except ImageRejected:
         raise
     except Exception:  # Pillow raises many kinds here for a broken file
@@ -227,7 +261,9 @@ def derive(data: bytes, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SIDE) 
     im = _open(data, max_pixels)
     source_format = im.format
     original_size = im.size
-    exif_meta, taken_at = capture_metadata(im)
+    # Not Pillow's getexif() for a PNG: it decodes the pixels to find the chunk, and a decode failing in there was
+    # swallowed with the metadata, leaving a blank picture for the load below to "succeed" with.
+    exif_meta, taken_at = capture_metadata(im) if source_format == "JPEG" else png_metadata(data)
     try:
         if source_format == "JPEG" and max(im.size) > max_side:
             # Decode a large JPEG at 1/2, 1/4 or 1/8 scale directly (DCT scaling): less time, less memory.
