@@ -25,12 +25,13 @@ function preselect(task, draft) {
 }
 
 // Bulk 符合 for the open points of `items`: one write; an answer already given (or on its way) is never overwritten.
-const passOpen = (recordId, items) => edit(recordId, (d) => {
+const passItems = (d, items) => {
   for (const item of items) {
     const it = (d.items[item.plan_item_id] ||= { method: null, points: [] });
     item.check_points.forEach((_, i) => { it.points[i] ||= {}; it.points[i].result ||= "pass"; });
   }
-});
+};
+const passOpen = (recordId, items) => edit(recordId, (d) => passItems(d, items));
 
 export async function checklistView(root, id) {
   const { task, draft: existing } = await load(id);
@@ -130,10 +131,15 @@ export async function checklistView(root, id) {
         });
         showCodes();
       } }), label);
-  // Every matter whose method the team has chosen: its open points 符合, in one tap.
+  // Every matter whose method the team has chosen: its open points 符合, in one tap. The methods are read in the
+  // write itself (the record's writes run in order): a method chosen just before the tap, its write still
+  // running, is not yet in `draft`, and its matter was left out.
   const passChosen = async () => {
-    const chosen = pointsOf(task).filter((it) => itemState(draft, it).method);
-    const d = await passOpen(task.record_id, chosen);
+    let chosen = [];
+    const d = await edit(task.record_id, (d) => {
+      chosen = pointsOf(task).filter((it) => itemState(d, it).method);
+      passItems(d, chosen);
+    });
     reflect(d);
     for (const it of chosen) if (itemDone(d, it)) fold(root.querySelector(`section.item[data-item="${it.plan_item_id}"]`), true);
     showCodes();
