@@ -99,9 +99,12 @@ def _text(value, limit=100) -> str | None:
     return value[:limit] or None
 
 
-def capture_metadata(im: Image.Image) -> tuple[dict, datetime | None]:
-    """A JPEG's camera facts worth keeping as data: time taken, device, orientation, GPS position (a PNG's:
-    `png_metadata`)."""
+def capture_metadata(im: Image.Image, data: bytes) -> tuple[dict, datetime | None]:
+    """Camera facts worth keeping as data: time taken, device, orientation, GPS position, read without decoding a
+    pixel: a JPEG's from its header, a PNG's from its eXIf chunk wherever it stands (Pillow's getexif() decodes a
+    whole PNG to look behind the pixel data, and a decode failing in there was swallowed with the metadata)."""
+    if im.format == "PNG":
+        return _png_metadata(data)
     try:
         exif = im.getexif()
     except (OSError, SyntaxError, ValueError):
@@ -109,9 +112,7 @@ def capture_metadata(im: Image.Image) -> tuple[dict, datetime | None]:
     return _exif_facts(exif)
 
 
-def png_metadata(data: bytes) -> tuple[dict, datetime | None]:
-    """`capture_metadata` of a PNG from its eXIf chunk, wherever it stands, without decoding any pixel (Pillow's
-    getexif() decodes the whole image to look behind the pixel data)."""
+def _png_metadata(data: bytes) -> tuple[dict, datetime | None]:
     raw = _png_chunk(data, b"eXIf")
     if not raw:
         return {}, None
@@ -217,7 +218,7 @@ def check(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS)
     source_format, (width, height) = im.format, im.size
     try:
         if source_format == "JPEG":
-            exif_meta, taken_at = capture_metadata(im)
+            exif_meta, taken_at = capture_metadata(im, data)
             if not _has_eoi(data):
                 raise ImageRejected(415, "图片文件不完整或已损坏，请重新拍摄后上传。")
             if not _walks(data):  # a structure the walk does not follow (or a broken one): decoded
@@ -225,7 +226,7 @@ def check(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS)
                 im.load()
         else:
             im.verify()  # every chunk's CRC, nothing decoded
-            exif_meta, taken_at = png_metadata(data)
+            exif_meta, taken_at = capture_metadata(im, data)
     except ImageRejected:
         raise
     except Exception:  # Pillow raises many kinds here for a broken file
@@ -261,9 +262,7 @@ def derive(data: bytes, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SIDE) 
     im = _open(data, max_pixels)
     source_format = im.format
     original_size = im.size
-    # Not Pillow's getexif() for a PNG: it decodes the pixels to find the chunk, and a decode failing in there was
-    # swallowed with the metadata, leaving a blank picture for the load below to "succeed" with.
-    exif_meta, taken_at = capture_metadata(im) if source_format == "JPEG" else png_metadata(data)
+    exif_meta, taken_at = capture_metadata(im, data)
     try:
         if source_format == "JPEG" and max(im.size) > max_side:
             # Decode a large JPEG at 1/2, 1/4 or 1/8 scale directly (DCT scaling): less time, less memory.
