@@ -29,8 +29,9 @@ pytestmark = pytest.mark.browser
 def test_offline_walk_from_check_in_to_synced_record(dispatched, live_server, context, page, tmp_path):
     base = live_server.url
     record_id, token = dispatched.record.id, dispatched.record.entity.checkin_token
-    errors = []
+    errors, earlier = [], []  # earlier: every request of the online load; the reload aborts those still in flight
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: earlier.append(r))
 
     sign_in(page, base)
     expect(page.get_by_role("heading", name="我的任务")).to_be_visible()
@@ -38,8 +39,6 @@ def test_offline_walk_from_check_in_to_synced_record(dispatched, live_server, co
     expect(page.get_by_text(dispatched.other.entity.name)).not_to_be_visible()
     shot(page, "field-01-tasks")
 
-    earlier = []  # requests the first load still had in flight (lazy modules): the reload aborts those
-    page.on("request", lambda r: earlier.append(r))
     go_offline(context, page)
     stale, served = set(earlier), []
     page.on("response", lambda r: r.request in stale or served.append((r.url, r.from_service_worker)))
