@@ -154,3 +154,19 @@ def test_a_bulk_re_rating_moves_the_counts_of_the_enterprises_records(world, cli
     db.session.execute(update(Entity).where(Entity.id == record.entity_id).values(risk_level=rating))
     db.session.commit()
     _same(plan.id)
+
+
+def test_the_refresh_statements_stay_within_what_psycopg_keeps_parsed(app):
+    """psycopg parses a statement once and keeps it only up to MAX_CACHED_STATEMENT_LENGTH bytes (4,096); past
+    that it parses it again at every execution, and the refresh runs at every record PUT's commit (its insert was
+    5,238 bytes, the select written out for each branch of a union: 0.100 ms of psycopg's parsing per execution
+    against 0.009 ms once kept)."""
+    from psycopg import _queries
+    from sqlalchemy.dialects.postgresql import psycopg
+
+    from webapp.stages.publication import dashboard_counts
+
+    for name, statement in dashboard_counts._statements("postgresql").items():
+        compiled = statement.compile(dialect=psycopg.dialect())
+        sql = compiled.construct_expanded_state({"ids": [1]}).statement if name != "upsert" else str(compiled)
+        assert len(sql.encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH, (name, len(sql.encode()))

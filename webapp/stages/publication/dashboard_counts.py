@@ -18,7 +18,22 @@ from collections import Counter
 from datetime import date
 from itertools import chain
 
-from sqlalchemy import Integer, String, any_, bindparam, case, cast, event, func, inspect, literal, null, select
+from sqlalchemy import (
+    Integer,
+    String,
+    any_,
+    bindparam,
+    case,
+    cast,
+    event,
+    false,
+    func,
+    inspect,
+    literal,
+    null,
+    select,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -100,25 +115,24 @@ def _facts(among, dialect: str):
     complete = case((done.c.parts > 0, done.c.parts == done.c.done), else_=R.status == RecordStatus.PUBLISHED.value)
     short = _short(R.understaffed, size)
 
-    def rows(section, part, *joins):
-        query = select(R.id, section, R.plan_id, R.entity_id, R.status, part, Entity.risk_level,
-                       R.submitted_at.is_not(None), R.late, R.sync_due, R.result_codes, size, R.understaffed,
-                       short, complete)
-        for join in joins:
-            query = query.join(*join)
-        return query.join(Entity, Entity.id == R.entity_id).outerjoin(team, team.c.record_id == R.id) \
-            .outerjoin(done, done.c.record_id == R.id).where(among(R.id))
-
+    # The sections of each record: 0, the whole plan's (no part), and one per department of its parts, made or
+    # to be made (`pairs`), read in one select over their union: written out for each branch, the statement was
+    # past the 4,096 bytes up to which psycopg keeps a statement's parsing, and was parsed again at every commit.
     pairs = review_parts.department_pairs(among, dialect)
+    sections = select(R.id.label("record_id"), literal(0, Integer).label("section"),
+                      cast(null(), String).label("status")).where(among(R.id)) \
+        .union_all(select(pairs.c.record_id, pairs.c.department_id, pairs.c.status)).subquery("section")
     mapped = case((R.status != RecordStatus.DISPATCHED.value, R.status), else_=null())  # a part not made yet
-    office = rows(literal(0, Integer), cast(null(), String))
-    departments = rows(pairs.c.department_id, func.coalesce(pairs.c.status, mapped),
-                       (pairs, pairs.c.record_id == R.id))
-    return office.union_all(departments)
+    part = case((sections.c.section == 0, cast(null(), String)), else_=func.coalesce(sections.c.status, mapped))
+    return select(R.id, sections.c.section, R.plan_id, R.entity_id, R.status, part, Entity.risk_level,
+                  R.submitted_at.is_not(None), R.late, R.sync_due, R.result_codes, size, R.understaffed, short,
+                  complete) \
+        .select_from(sections).join(R, R.id == sections.c.record_id).join(Entity, Entity.id == R.entity_id) \
+        .outerjoin(team, team.c.record_id == R.id).outerjoin(done, done.c.record_id == R.id)
 
 
 def _short(understaffed, size):
-    return case((understaffed.is_(True), True), (size < dash.MIN_TEAM, True), else_=False)
+    return case((understaffed.is_(True), true()), (size < dash.MIN_TEAM, true()), else_=false())
 
 
 def _upsert(connection):
