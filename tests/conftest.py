@@ -22,8 +22,13 @@ TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def redis_url(db_number: int) -> str:
-    """A test's Redis database: its own number by default; TEST_REDIS_URL puts every test on one (a run beside
-    others on a shared Redis, one test at a time)."""
+    """A test module's Redis database (8 to 15): its own number in the first xdist worker, that number less 8 in
+    the second, so that two tests of one module running at once on the two workers do not empty each other's
+    queue (xdist hands out tests, not modules). TEST_REDIS_URL puts every test on one (a run beside others on a
+    shared Redis, one test at a time)."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    assert 8 <= db_number <= 15 and worker < 2, (db_number, worker)  # two workers at most (below)
+    db_number -= 8 * worker
     return os.environ.get("TEST_REDIS_URL") or f"redis://127.0.0.1:6379/{db_number}"
 
 

@@ -15,7 +15,7 @@ from webapp.stages.directory.models import Entity, ImportBatch, ImportRow
 from .helpers import csv_file, post, upload, xlsx
 from .test_entity_import import CODES, HEADER, bad_checksum, row
 
-queued = waiting_jobs(2)  # jobs wait in Redis (no worker) until the test runs them
+queued = waiting_jobs(10)  # jobs wait in Redis (no worker) until the test runs them
 
 
 def last_batch() -> ImportBatch:
