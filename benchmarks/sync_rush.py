@@ -388,8 +388,9 @@ def main():
     print("imaging per record, CPU ms (this process, median of 30): " + ", ".join(
         f"{name} {ms:.1f}" for name, ms in floor.items()) + f"; all {sum(floor.values()):.1f}"
         + (" | CEILING: no audit, dashboard or webhook work in the web workers" if args.ceiling else ""))
+    # the worker runs the periodic work too (--beat), as one worker does in production: the dashboard's settle
     stack = Stack(env, Path(tempfile.mkdtemp(prefix="sync-rush-run-")), web=1, workers=2,
-                  concurrency=args.worker_concurrency)
+                  concurrency=args.worker_concurrency, beat=True)
     if args.port:
         stack.ports = [args.port]
     stack.start()

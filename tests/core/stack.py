@@ -34,12 +34,12 @@ class Stack:
     """`web` gunicorn servers with `workers` processes each, and one Celery worker of `concurrency`."""
 
     def __init__(self, env: dict, run_dir: Path, web: int = 2, workers: int = 1, concurrency: int = 1,
-                 worker: bool = True):
+                 worker: bool = True, beat: bool = False):
         self.env = dict(os.environ, **env)
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.ports = [free_port() for _ in range(web)]
-        self.workers, self.concurrency, self.with_worker = workers, concurrency, worker
+        self.workers, self.concurrency, self.with_worker, self.beat = workers, concurrency, worker, beat
         self.web: list[subprocess.Popen] = []
         self.worker: subprocess.Popen | None = None
 
@@ -63,7 +63,7 @@ class Stack:
 
     def start_worker(self) -> subprocess.Popen:
         args = [sys.executable, "-c", "from webapp.faces.cli import main; main()", "worker",
-                "-c", str(self.concurrency), "--loglevel", "warning"]
+                "-c", str(self.concurrency), "--loglevel", "warning"] + (["--beat"] if self.beat else [])
         return self._spawn(args, "worker")
 
     def _up(self, url):

@@ -2,9 +2,11 @@
 of the plan's records after each step of the regime through its real code paths: the draw's dispatch, the
 phone's submission, review's approval and return, publication, withdrawal, a new risk level."""
 import json
+import re
 import uuid
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select, update
 
 from tests.conftest import csrf_token
@@ -13,11 +15,13 @@ from tests.field_api.conftest import Phone, signature_png, submission
 from tests.field_api.conftest import sha as digest
 from tests.perf.test_query_counts import statements
 from tests.review.joint import decide_as, publish
+from webapp.core import jobs
 from webapp.core.extensions import db
 from webapp.domain.review import part_departments
 from webapp.domain.status import PART_DONE, RecordStatus
 from webapp.stages.directory.models import Entity
-from webapp.stages.publication.dashboard_counts import DashboardCount
+from webapp.stages.publication import dashboard_counts
+from webapp.stages.publication.dashboard_counts import DashboardCount, DashboardStale
 from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review.models import ReviewPart
 
@@ -44,6 +48,8 @@ def _by_hand(plan_id: int) -> Counter:
 
 
 def _kept(plan_id: int) -> Counter:
+    """The counts as a reader gets them: the marked records (a phone's submission) settled first."""
+    dashboard_counts.settle([plan_id])
     rows = db.session.execute(select(DashboardCount.section, DashboardCount.key, DashboardCount.n)
                               .where(DashboardCount.plan_id == plan_id, DashboardCount.n != 0))
     return Counter({(section, key): n for section, key, n in rows})
@@ -110,7 +116,8 @@ def _dashboard(seen) -> list[str]:
 def test_a_write_that_changes_no_counted_fact_costs_no_statement(world, client, auth):
     """An upload adds to the record but changes none of its counted facts, a replayed PUT changes nothing, a
     column the dashboard does not count is written by object or by ORM bulk UPDATE: no statement of the counts.
-    The submission itself moves them in three (the claim has locked and named its record: no lock, no look-up)."""
+    The submission itself marks its record in one (the claim has named it: no look-up; the counts are moved by the
+    next settle), and the settle moves them in four (take, facts out, facts in, counts moved) and drops the mark."""
     plan = review_plan()
     confirm_all(entity_draw(plan))
     inspector_draw(plan)
@@ -126,7 +133,12 @@ def test_a_write_that_changes_no_counted_fact_costs_no_statement(world, client, 
     body, client_uuid = submission(record, signature=digest(signature)), str(uuid.uuid4())
     with statements() as seen:
         assert phone.put(body, client_uuid).status_code == 201
-    assert len(_dashboard(seen)) == 3, _dashboard(seen)  # facts out, facts in, counts moved
+    assert len(_dashboard(seen)) == 1 and "dashboard_stale" in _dashboard(seen)[0], _dashboard(seen)
+    assert db.session.scalars(select(DashboardStale.record_id)).all() == [record.id]
+    with statements() as seen:
+        assert dashboard_counts.settle([plan.id]) == 1
+    assert len(_dashboard(seen)) == (6 if db.engine.dialect.name == "postgresql" else 5), _dashboard(seen)
+    assert db.session.scalars(select(DashboardStale.record_id)).all() == []
     _same(plan.id)
     with statements() as seen:
         assert phone.put(body, client_uuid).status_code == 200
@@ -168,5 +180,85 @@ def test_the_refresh_statements_stay_within_what_psycopg_keeps_parsed(app):
 
     for name, statement in dashboard_counts._statements("postgresql").items():
         compiled = statement.compile(dialect=psycopg.dialect())
-        sql = compiled.construct_expanded_state({"ids": [1]}).statement if name != "upsert" else str(compiled)
+        sql = compiled.construct_expanded_state({"ids": [1]}).statement if name not in ("upsert", "mark") \
+            else str(compiled)
         assert len(sql.encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH, (name, len(sql.encode()))
+
+
+def _submitted(client, auth, plan, login="jt01", seed=11):
+    """A record of the plan submitted by the phone of `login`: its commit marks it (dashboard_stale)."""
+    record = db.session.scalars(select(InspectionRecord).where(
+        InspectionRecord.plan_id == plan.id, InspectionRecord.status == RecordStatus.DISPATCHED,
+        InspectionRecord.members.any(inspector_id=get_user(login).profile.id))
+        .order_by(InspectionRecord.id)).first()
+    phone = Phone(client, auth).login(login)
+    signature = signature_png(seed)
+    assert phone.upload(record.id, signature, kind="signature", filename="signature.png").status_code == 201
+    assert phone.put(submission(record, signature=digest(signature))).status_code == 201
+    phone.logout()
+    return record
+
+
+def _marked() -> list[int]:
+    db.session.rollback()  # a fresh look, past this session's snapshot
+    return db.session.scalars(select(DashboardStale.record_id)).all()
+
+
+def test_the_dashboard_page_counts_a_submission_its_commit_only_marked(world, client, auth):
+    """The reader settles before it reads: the office's dashboard, opened right after a phone's PUT (no sweep has
+    run, no other page read the counts: the sign-in is not followed to the home page) counts the record as
+    checked; on PostgreSQL the settle's own transaction has committed, the mark is gone."""
+    plan = review_plan()
+    confirm_all(entity_draw(plan))
+    inspector_draw(plan)
+    auth.login("office", follow=False)
+    before = client.get(f"/reports/dashboard?plan={plan.id}").get_data(as_text=True)
+    auth.logout()
+    record = _submitted(client, auth, plan)
+    assert _marked() == [record.id]
+    auth.login("office", follow=False)
+    after = client.get(f"/reports/dashboard?plan={plan.id}").get_data(as_text=True)
+    checked = [int(re.search(r"<strong>(\d+)</strong><span>已检查</span>", html).group(1)) for html in (before, after)]
+    assert checked[1] == checked[0] + 1, checked
+    if db.engine.dialect.name == "postgresql":
+        assert _marked() == []
+    _same(plan.id)
+
+
+def test_the_periodic_settle_refreshes_every_marked_record_and_commits(world, client, auth):
+    plan = review_plan()
+    confirm_all(entity_draw(plan))
+    inspector_draw(plan)
+    first, second = _submitted(client, auth, plan, "jt01", 21), _submitted(client, auth, plan, "rs01", 22)
+    assert sorted(_marked()) == sorted({first.id, second.id})
+    jobs.run_periodic("dashboard.settle")
+    assert _marked() == []
+    _same(plan.id)
+
+
+def test_a_settle_skips_a_marked_record_another_transaction_is_writing_and_takes_it_at_the_next(world, client,
+                                                                                                 auth):
+    """Two readers, or a reader and a writer, never wait on each other: a record locked by another transaction
+    (a review's decision being written, say) stays marked and its counts unmoved, and the next settle moves them."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks and SKIP LOCKED are PostgreSQL's (TEST_DATABASE_URL)")
+    plan = review_plan()
+    confirm_all(entity_draw(plan))
+    inspector_draw(plan)
+    record = _submitted(client, auth, plan)
+    kept_before = Counter(_kept_unsettled(plan.id))
+    with db.engine.connect() as other:
+        other.execute(select(InspectionRecord.id).where(InspectionRecord.id == record.id).with_for_update())
+        assert dashboard_counts.settle([plan.id]) == 0
+        assert _marked() == [record.id] and _kept_unsettled(plan.id) == kept_before
+        other.rollback()
+    assert dashboard_counts.settle([plan.id]) == 1
+    assert _marked() == []
+    _same(plan.id)
+
+
+def _kept_unsettled(plan_id: int) -> Counter:
+    db.session.rollback()
+    rows = db.session.execute(select(DashboardCount.section, DashboardCount.key, DashboardCount.n)
+                              .where(DashboardCount.plan_id == plan_id, DashboardCount.n != 0))
+    return Counter({(section, key): n for section, key, n in rows})

@@ -21,6 +21,7 @@ must be idempotent (it may run twice); `enqueue(..., key=…)` gives at most one
 a failed job's key may be enqueued again. Another exception is retried; the last is recorded as 「任务执行出错」."""
 import functools
 import logging
+import os
 import threading
 import time
 import traceback
@@ -312,8 +313,11 @@ def celery(app=None):
             finally:
                 db.session.remove()
 
+    # A tick still queued when the next is due is dropped (expires): a busy worker runs a sweep once, not a backlog.
     capp.conf.beat_schedule = {f"periodic:{name}": {"task": "spotcheck.periodic", "schedule": float(seconds),
-                                                   "args": [name]} for name, (seconds, _) in _PERIODIC.items()}
+                                                   "args": [name], "options": {"expires": float(seconds)}}
+                               for name, (seconds, _) in _PERIODIC.items()}
+    capp.conf.beat_schedule_filename = os.path.join(app.instance_path, "celerybeat-schedule")
     _celery[url] = capp
     return capp
 

@@ -156,8 +156,9 @@ def submit(user, client_uuid: str, body) -> Outcome:
              .where(InspectionRecord.id == record_id, InspectionRecord.status == RecordStatus.DISPATCHED,
                     InspectionRecord.client_uuid.is_(None))
              .values(**values)
-             # the records it may write, for the dashboard's counts (publication.dashboard_counts.HINT): no look-up
-             .execution_options(synchronize_session="fetch", dashboard_records=(record_id,)))
+             # the record it may write, for the dashboard's counts: no look-up (publication.dashboard_counts.HINT),
+             # and marked at the commit, refreshed with others by the next read or settle (LATER)
+             .execution_options(synchronize_session="fetch", dashboard_records=(record_id,), dashboard_later=True))
     if checked.media:
         claim = claim.where(select(func.count(func.distinct(Media.sha256)))
                             .where(Media.record_id == record_id, Media.sha256.in_(sorted(checked.media)))
