@@ -21,6 +21,11 @@ and Celery). Printed first: the CPU the worker cannot avoid per record, the deri
 signature made in this process (`field.imaging.derive` and the thumbnail), beside which the worker's measured CPU
 per record shows what the jobs themselves cost.
 
+Printed last, the floor under every request in this layout: the same phones asking, as fast as they can, for
+`/healthz` (no session: one `SELECT 1`) and for a photo the server does not have (`GET /api/field/media/…`: the
+session checked, the record and team looked up, a 404), with the CPU each costs per process. A record PUT
+cannot cost less than the second, nor go faster than it.
+
 `--ceiling` runs the web workers without audit events, dashboard refreshes and webhook lookups
 (benchmarks/sync_rush_ceiling.py): the most that moving that work out of the request could give.
 """
@@ -338,6 +343,30 @@ def puts_alone(phones, work_bodies):
     return time.perf_counter() - start
 
 
+def request_floor(phones, record_ids, web, worker, per_phone=30) -> None:
+    """The cheapest requests through the same stack (see the module's docstring), per second and CPU ms each."""
+    missing = "0" * 64
+    for label, make in (("GET /healthz", lambda i: ("GET", "/healthz", None, {})),
+                        ("GET /api/field/media/<record>/<absent sha> (signed in, 404)",
+                         lambda i: ("GET", f"/api/field/media/{record_ids[i % len(record_ids)]}/{missing}", None, {}))):
+        expect = 200 if "healthz" in label else 404
+        for phone in phones:
+            phone.latencies.clear()
+        before = (cpu_seconds(web), cpu_seconds(worker), *map(service_cpu, SERVICES), client_cpu())
+        start = time.perf_counter()
+        with ThreadPoolExecutor(len(phones)) as pool:
+            list(pool.map(lambda p: [phones[p].timed("floor", make(p * per_phone + i), expect)
+                                     for i in range(per_phone)], range(len(phones))))
+        wall, n = time.perf_counter() - start, len(phones) * per_phone
+        cpu = [1000 * (b - a) / n for a, b in zip(before, (
+            cpu_seconds(web), cpu_seconds(worker), *map(service_cpu, SERVICES), client_cpu()))]
+        lat = [t for phone in phones for _, t in phone.latencies]
+        print(f"floor, {label}: {n} in {wall:.2f} s → {n / wall:.0f}/s, p99 {pctl(lat, .99) * 1000:.0f} ms; "
+              "CPU per request, ms: " + ", ".join(f"{name} {v:.1f}" for name, v in zip(
+                  ("web", "worker", "PostgreSQL", "Redis", "phones"), cpu))
+              + f"; all {sum(cpu):.1f} → at most {1000 * os.cpu_count() / sum(cpu):.0f}/s")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/bench_sync_rush",
@@ -444,6 +473,7 @@ def main():
                   f"p99 {pctl(put_lat, .99) * 1000:.0f} ms; CPU per PUT, ms: " + ", ".join(
                       f"{name} {v:.1f}" for name, v in zip(("web", "worker", "PostgreSQL", "Redis", "phones"), put_cpu))
                   + f"; all {sum(put_cpu):.1f} → at most {1000 * os.cpu_count() / sum(put_cpu):.0f}/s")
+        request_floor(phones, rush_ids, web, worker)
         print(f"peak RSS: web {peak_rss_mb(web):.0f} MB (master + 2 workers), worker {peak_rss_mb(worker):.0f} MB; "
               f"this process (the phones) {peak_rss_mb(os.getpid()):.0f} MB")
         print(f"summary over {args.runs} runs (min / median):")
