@@ -262,3 +262,26 @@ def _kept_unsettled(plan_id: int) -> Counter:
     rows = db.session.execute(select(DashboardCount.section, DashboardCount.key, DashboardCount.n)
                               .where(DashboardCount.plan_id == plan_id, DashboardCount.n != 0))
     return Counter({(section, key): n for section, key, n in rows})
+
+
+def test_reading_the_counts_is_one_statement_while_nothing_is_marked(world, client, auth):
+    """The dashboard page's statements (issue 13: at most 10) do not grow by the settle: the counts and how many
+    of the plan's records are marked come back in one; only a marked record costs the settle and a second read."""
+    plan = review_plan()
+    confirm_all(entity_draw(plan))
+    inspector_draw(plan)
+    plan_id = plan.id
+    db.session.commit()
+    with statements() as seen:
+        quiet = dashboard_counts.counts([plan_id])
+    assert len(seen) == 1 and quiet
+    _submitted(client, auth, plan)
+    with statements() as seen:
+        fresh = dashboard_counts.counts([plan_id])
+    assert len(seen) > 1 and any(s.lstrip().startswith("DELETE FROM dashboard_stale") for s in seen), seen
+    assert fresh != quiet
+    assert sum(n for _, section, _, n in fresh if section == 0) == sum(n for _, section, _, n in quiet if section == 0)
+    db.session.commit()  # SQLite settles in the session's transaction (PostgreSQL in its own, committed)
+    with statements() as seen:
+        assert dashboard_counts.counts([plan_id]) == fresh
+    assert len(seen) == 1

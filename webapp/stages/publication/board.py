@@ -13,7 +13,8 @@ from webapp.domain import dashboard as dash
 from webapp.domain.status import PartStatus, RecordStatus, overall
 from webapp.stages.directory.models import Entity
 from webapp.stages.plans.models import Plan
-from webapp.stages.publication.dashboard_counts import DashboardCount, DashboardFact, settle, unkey
+from webapp.stages.publication.dashboard_counts import DashboardFact, unkey
+from webapp.stages.publication.dashboard_counts import counts as kept_counts
 from webapp.stages.review import service as review
 
 LISTED = 50  # records listed per section and list; the rest are counted
@@ -36,10 +37,7 @@ def per_plan(plan_ids) -> tuple[dict[int, dict[int, dict[str, int]]], dict[int, 
     status → parts, and plan id → its records complete (every part published or withdrawn)."""
     parts: dict[int, dict[int, dict[str, int]]] = {}
     complete: dict[int, int] = {}
-    settle(plan_ids)
-    query = select(DashboardCount.plan_id, DashboardCount.section, DashboardCount.key, DashboardCount.n).where(
-        DashboardCount.plan_id.in_(sorted(plan_ids) or [-1]), DashboardCount.n != 0)
-    for plan_id, section, key, n in db.session.execute(query):
+    for plan_id, section, key, n in kept_counts(plan_ids):
         fact = unkey(key)
         if section and fact["part"]:
             row = parts.setdefault(plan_id, {}).setdefault(section, dict.fromkeys(PartStatus, 0))
@@ -65,15 +63,10 @@ class Board:
 
     def __init__(self, plan: Plan, own: int | None):
         self.plan, self.own = plan, own
-        settle([plan.id])
-        query = select(DashboardCount.section, DashboardCount.key, DashboardCount.n).where(
-            DashboardCount.plan_id == plan.id, DashboardCount.n != 0)
-        if own is not None:
-            query = query.where(DashboardCount.section == own)
         self.by: dict[int | None, list[dash.RecordFacts]] = {}
         self.parts: dict[int, dict[str, int]] = {}
         self.completed = 0
-        for section, key, n in db.session.execute(query):
+        for _, section, key, n in kept_counts([plan.id], own):
             fact = unkey(key)
             self.by.setdefault(section or None, []).append(_facts(fact, n))
             if section and fact["part"]:

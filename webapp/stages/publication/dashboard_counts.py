@@ -377,6 +377,27 @@ def _settle(connection, plan_ids) -> int:
     return len(ids)
 
 
+MARKED = -1  # the section of the row `counts` reads beside the counts: how many of the plans' records are marked
+
+
+def counts(plan_ids, section: int | None = None) -> list:
+    """(plan_id, section, key, n) of the kept counts of these plans (of one section), n ≠ 0, their marked records
+    settled first: one statement while none is marked (a row of section MARKED beside the counts tells), else
+    the settle and the counts again. The only way the counts are read (publication.board)."""
+    plans = sorted(plan_ids) or [-1]
+    kept = select(DashboardCount.plan_id, DashboardCount.section, DashboardCount.key, DashboardCount.n) \
+        .where(DashboardCount.plan_id.in_(plans), DashboardCount.n != 0)
+    if section is not None:
+        kept = kept.where(DashboardCount.section == section)
+    marked = select(literal(0), literal(MARKED), literal(""), func.count()).select_from(DashboardStale) \
+        .join(R, R.id == DashboardStale.record_id).where(R.plan_id.in_(plans))
+    rows = db.session.execute(kept.union_all(marked)).all()
+    if any(row[1] == MARKED and row[3] for row in rows):
+        settle(plans)
+        return db.session.execute(kept).all()
+    return [row for row in rows if row[1] != MARKED]
+
+
 @jobs.every(SETTLE_EVERY, "dashboard.settle")
 def _settle_every() -> int:
     return settle()
