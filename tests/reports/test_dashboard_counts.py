@@ -285,3 +285,23 @@ def test_reading_the_counts_is_one_statement_while_nothing_is_marked(world, clie
     with statements() as seen:
         assert dashboard_counts.counts([plan_id]) == fresh
     assert len(seen) == 1
+
+
+def test_a_rolled_back_write_leaves_nothing_for_the_next_commit_to_refresh_or_mark(world, client, auth):
+    """What a transaction wrote and rolled back is not the next transaction's: its records are neither refreshed
+    nor marked at the next commit, and none is taken for locked by it (the next writer locks what it writes)."""
+    plan = review_plan()
+    confirm_all(entity_draw(plan))
+    inspector_draw(plan)
+    record = db.session.scalars(select(InspectionRecord).where(InspectionRecord.plan_id == plan.id)
+                                .order_by(InspectionRecord.id)).first()
+    record.understaffed = not record.understaffed
+    db.session.flush()
+    db.session.execute(update(InspectionRecord).where(InspectionRecord.id == record.id)
+                       .values(status=RecordStatus.SUBMITTED.value)
+                       .execution_options(dashboard_records=(record.id,), dashboard_later=True))
+    db.session.rollback()
+    with statements() as seen:
+        db.session.commit()
+    assert _dashboard(seen) == [] and _marked() == []
+    _same(plan.id)

@@ -349,6 +349,13 @@ def _commit(session):
     refresh(connection, records, touched["locked"])
 
 
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session, transaction):
+    """A transaction rolled back takes what it noted with it: not refreshed, marked or taken for locked later."""
+    if transaction.parent is None:
+        session.info.pop("dashboard", None)
+
+
 def settle(plan_ids=None) -> int:
     """Refresh the marked records (of these plans; every one when None) and drop their marks; how many. Before a
     read of the counts (publication.board), and every SETTLE_EVERY seconds. On PostgreSQL in a short transaction
