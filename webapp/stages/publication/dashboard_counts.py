@@ -16,11 +16,12 @@ followed by `rebuild`.
 
 One writer defers: a phone's submission, the sync's hot path at a deadline rush, names its record with `LATER`
 and its commit only marks it (`dashboard_stale`, one row). `settle` refreshes the marked records together, and is
-run before every read of a plan's counts (publication.board) and every `SETTLE_EVERY` seconds (jobs.every): the
-refresh of one record at its commit cost more CPU than the rest of the PUT's statements together (5.3 of 14 ms
-here), and refreshed a hundred at a time each costs a few hundredths of that. A reader sees what it would have
-seen; it skips (PostgreSQL: SKIP LOCKED) a marked record another transaction is writing, as it would not see that
-write either, and settles it at its next read."""
+run before every read of a plan's counts (`counts`, publication.board) and every `SETTLE_EVERY` seconds
+(jobs.every): at its commit, one record's refresh cost 5–6 of the PUT's 14–16 ms of CPU (benchmarks/sync_rush.py,
+web and PostgreSQL), and settled a hundred at a time a record costs about 0.4 ms of wall in all
+(benchmarks/dashboard_settle.py; 6–7 ms one at a time). A reader sees what it would have seen; it skips
+(PostgreSQL: SKIP LOCKED) a marked record another transaction is writing, as it would not see that write either,
+and settles it at its next read."""
 import json
 from collections import Counter
 from datetime import date
