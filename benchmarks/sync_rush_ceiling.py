@@ -11,8 +11,6 @@ cost is not counted here, so the figures are an upper bound.
     GUNICORN_CMD_ARGS="-c python:benchmarks.sync_rush_ceiling" (sync_rush.py --ceiling sets it)
     SYNC_RUSH_CEILING=audit,dashboard,webhooks (the default; name fewer to cost one piece at a time)
 """
-
-
 import os
 
 
