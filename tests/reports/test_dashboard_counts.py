@@ -246,7 +246,7 @@ def test_a_settle_skips_a_marked_record_another_transaction_is_writing_and_takes
     confirm_all(entity_draw(plan))
     inspector_draw(plan)
     record = _submitted(client, auth, plan)
-    kept_before = Counter(_kept_unsettled(plan.id))
+    kept_before = _kept_unsettled(plan.id)
     with db.engine.connect() as other:
         other.execute(select(InspectionRecord.id).where(InspectionRecord.id == record.id).with_for_update())
         assert dashboard_counts.settle([plan.id]) == 0
@@ -289,7 +289,7 @@ def test_reading_the_counts_is_one_statement_while_nothing_is_marked(world, clie
 
 def test_a_rolled_back_write_leaves_nothing_for_the_next_commit_to_refresh_or_mark(world, client, auth):
     """What a transaction wrote and rolled back is not the next transaction's: its records are neither refreshed
-    nor marked at the next commit, and none is taken for locked by it (the next writer locks what it writes)."""
+    nor marked at the next commit (what it had noted, its locks among it, went with it)."""
     plan = review_plan()
     confirm_all(entity_draw(plan))
     inspector_draw(plan)
