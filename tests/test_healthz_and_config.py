@@ -13,7 +13,7 @@ def test_healthz_reports_app_and_database(client):
 
 
 def test_healthz_reports_an_unreachable_database(tmp_path):
-    # TESTING: no periodic thread (core.jobs.init_app) left behind, trying the missing file every few seconds
+    # TESTING: no periodic thread (core.periodic.init_app) left behind, trying the missing file every few seconds
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/x.db", "TESTING": True})
     response = app.test_client().get("/healthz")
     assert response.status_code == 503

@@ -55,6 +55,7 @@ def register_blueprints(app: Flask):
     from webapp.faces.office import api_tokens, audit_log
     from webapp.faces.office import webhooks as webhook_pages
     from webapp.stages.integration import webhooks  # noqa: F401  (its delivery job, sweep and event listeners)
+    from webapp.stages.publication import dashboard_reads  # noqa: F401  (its settle every 2 s)
 
     for face in (api_v1, open_data, api_tokens, webhook_pages, audit_log):
         app.register_blueprint(face.bp)
@@ -76,7 +77,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from webapp.core import errors, extensions, jobs, web
+    from webapp.core import errors, extensions, jobs, periodic, web
     from webapp.faces import auth, cli
 
     load_models()
@@ -87,7 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     web.init_app(app)
-    jobs.init_app(app)  # the periodic sweeps' thread, when jobs run in the web process
+    periodic.init_app(app)  # the periodic sweeps' threads, when jobs run in the web process
     register_blueprints(app)
     cli.init_app(app)
     jobs.connect(app)

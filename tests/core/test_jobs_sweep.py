@@ -9,7 +9,7 @@ import redis
 
 from tests.browser.helpers import wait_until
 from tests.conftest import redis_url
-from webapp.core import jobs
+from webapp.core import jobs, periodic
 from webapp.core.extensions import db
 
 from .test_jobs_celery import _state, _worker
@@ -43,7 +43,7 @@ def test_a_lost_message_is_sent_again_once_and_the_job_then_runs(app, lost_broke
     assert jobs.resend_lost() == [job_id]
     assert _messages(lost_broker) == [f"[{job_id}]"]
     assert jobs.resend_lost() == []  # idempotent: a second tick sends nothing more
-    jobs.run_periodic("jobs.resend_lost")
+    periodic.run("jobs.resend_lost")
     assert _messages(lost_broker) == [f"[{job_id}]"]
     assert jobs.run(job_id).state == jobs.DONE  # what the worker does with the message
     lost_broker.flushdb()

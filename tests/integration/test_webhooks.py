@@ -82,7 +82,7 @@ def test_addresses_are_checked_at_subscription_and_sent_in_ascii(home):
 
 def test_the_sweep_is_on_celery_beats_schedule_and_runs_as_a_periodic_task(app, placed, home):
     from tests.conftest import redis_url
-    from webapp.core import jobs
+    from webapp.core import jobs, periodic
 
     app.config["JOBS_BROKER_URL"] = redis_url(14)
     capp = jobs.celery(app)
@@ -95,5 +95,5 @@ def test_the_sweep_is_on_celery_beats_schedule_and_runs_as_a_periodic_task(app, 
                         status="pending", next_attempt_at=webhooks.utcnow())
     db.session.add(d)
     db.session.commit()
-    jobs.run_periodic("webhook.retry")  # what the beat's task and the web process's thread run
+    periodic.run("webhook.retry")  # what the beat's task and the web process's thread run
     assert db.session.get(WebhookDelivery, d.id).attempts == 1

@@ -15,12 +15,12 @@ from tests.field_api.conftest import Phone, signature_png, submission
 from tests.field_api.conftest import sha as digest
 from tests.perf.test_query_counts import statements
 from tests.review.joint import decide_as, publish
-from webapp.core import jobs
+from webapp.core import periodic
 from webapp.core.extensions import db
 from webapp.domain.review import part_departments
 from webapp.domain.status import PART_DONE, RecordStatus
 from webapp.stages.directory.models import Entity
-from webapp.stages.publication import dashboard_counts
+from webapp.stages.publication import dashboard_counts, dashboard_reads
 from webapp.stages.publication.dashboard_counts import DashboardCount, DashboardStale
 from webapp.stages.records.models import InspectionRecord
 from webapp.stages.review.models import ReviewPart
@@ -49,7 +49,7 @@ def _by_hand(plan_id: int) -> Counter:
 
 def _kept(plan_id: int) -> Counter:
     """The counts as a reader gets them: the marked records (a phone's submission) settled first."""
-    dashboard_counts.settle([plan_id])
+    dashboard_reads.settle([plan_id])
     rows = db.session.execute(select(DashboardCount.section, DashboardCount.key, DashboardCount.n)
                               .where(DashboardCount.plan_id == plan_id, DashboardCount.n != 0))
     return Counter({(section, key): n for section, key, n in rows})
@@ -136,8 +136,8 @@ def test_a_write_that_changes_no_counted_fact_costs_no_statement(world, client, 
     assert len(_dashboard(seen)) == 1 and "dashboard_stale" in _dashboard(seen)[0], _dashboard(seen)
     assert db.session.scalars(select(DashboardStale.record_id)).all() == [record.id]
     with statements() as seen:
-        assert dashboard_counts.settle([plan.id]) == 1
-    assert len(_dashboard(seen)) == (6 if db.engine.dialect.name == "postgresql" else 5), _dashboard(seen)
+        assert dashboard_reads.settle([plan.id]) == 1
+    assert len(_dashboard(seen)) == 5, _dashboard(seen)  # the marked records taken (locked), then as before
     assert db.session.scalars(select(DashboardStale.record_id)).all() == []
     _same(plan.id)
     with statements() as seen:
@@ -176,7 +176,6 @@ def test_the_refresh_statements_stay_within_what_psycopg_keeps_parsed(app):
     from psycopg import _queries
     from sqlalchemy.dialects.postgresql import psycopg
 
-    from webapp.stages.publication import dashboard_counts
 
     for name, statement in dashboard_counts._statements("postgresql").items():
         compiled = statement.compile(dialect=psycopg.dialect())
@@ -231,7 +230,7 @@ def test_the_periodic_settle_refreshes_every_marked_record_and_commits(world, cl
     inspector_draw(plan)
     first, second = _submitted(client, auth, plan, "jt01", 21), _submitted(client, auth, plan, "rs01", 22)
     assert sorted(_marked()) == sorted({first.id, second.id})
-    jobs.run_periodic("dashboard.settle")
+    periodic.run("dashboard.settle")
     assert _marked() == []
     _same(plan.id)
 
@@ -249,10 +248,10 @@ def test_a_settle_skips_a_marked_record_another_transaction_is_writing_and_takes
     kept_before = _kept_unsettled(plan.id)
     with db.engine.connect() as other:
         other.execute(select(InspectionRecord.id).where(InspectionRecord.id == record.id).with_for_update())
-        assert dashboard_counts.settle([plan.id]) == 0
+        assert dashboard_reads.settle([plan.id]) == 0
         assert _marked() == [record.id] and _kept_unsettled(plan.id) == kept_before
         other.rollback()
-    assert dashboard_counts.settle([plan.id]) == 1
+    assert dashboard_reads.settle([plan.id]) == 1
     assert _marked() == []
     _same(plan.id)
 
@@ -273,17 +272,17 @@ def test_reading_the_counts_is_one_statement_while_nothing_is_marked(world, clie
     plan_id = plan.id
     db.session.commit()
     with statements() as seen:
-        quiet = dashboard_counts.counts([plan_id])
+        quiet = dashboard_reads.counts([plan_id])
     assert len(seen) == 1 and quiet
     _submitted(client, auth, plan)
     with statements() as seen:
-        fresh = dashboard_counts.counts([plan_id])
+        fresh = dashboard_reads.counts([plan_id])
     assert len(seen) > 1 and any(s.lstrip().startswith("DELETE FROM dashboard_stale") for s in seen), seen
     assert fresh != quiet
     assert sum(n for _, section, _, n in fresh if section == 0) == sum(n for _, section, _, n in quiet if section == 0)
     db.session.commit()  # SQLite settles in the session's transaction (PostgreSQL in its own, committed)
     with statements() as seen:
-        assert dashboard_counts.counts([plan_id]) == fresh
+        assert dashboard_reads.counts([plan_id]) == fresh
     assert len(seen) == 1
 
 

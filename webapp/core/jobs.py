@@ -34,6 +34,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
+from webapp.core import periodic
 from webapp.core.clock import aware, utcnow
 from webapp.core.extensions import db
 from webapp.domain.refusal import Refused
@@ -309,42 +310,14 @@ def celery(app=None):
     def periodic_task(name):
         with flask_app.app_context():
             try:
-                run_periodic(name)
+                periodic.run(name)
             finally:
                 db.session.remove()
 
-    # A tick still queued when the next is due is dropped (expires): a busy worker runs a sweep once, not a backlog.
-    capp.conf.beat_schedule = {f"periodic:{name}": {"task": "spotcheck.periodic", "schedule": float(seconds),
-                                                   "args": [name], "options": {"expires": float(seconds)}}
-                               for name, (seconds, _) in _PERIODIC.items()}
+    capp.conf.beat_schedule = periodic.beat_schedule("spotcheck.periodic")
     capp.conf.beat_schedule_filename = os.path.join(app.instance_path, "celerybeat-schedule")
     _celery[url] = capp
     return capp
-
-
-# --- periodic work (sweeps) ---------------------------------------------------------------------------------
-
-_PERIODIC: dict[str, tuple[float, Callable]] = {}
-_tickers: set[int] = set()
-
-
-def every(seconds: float, name: str):
-    """Register `fn()` to run every `seconds` in an app context (committed after it): by Celery beat in
-    production (`spotcheck worker --beat`), by a thread of the web process when embedded (started with its first
-    request); never by itself under TESTING (tests call the function)."""
-    def register(fn):
-        _PERIODIC[name] = (seconds, fn)
-        return fn
-    return register
-
-
-def run_periodic(name: str) -> None:
-    try:
-        _PERIODIC[name][1]()
-        db.session.commit()
-    except Exception:  # noqa: BLE001 — a sweep that failed runs again at its next tick
-        db.session.rollback()
-        log.warning("periodic %s failed: %s", name, traceback.format_exc())
 
 
 def connect(app) -> None:
@@ -353,28 +326,7 @@ def connect(app) -> None:
         celery(app), _redis(app.config["JOBS_BROKER_URL"])
 
 
-def init_app(app) -> None:
-    """Embedded mode: the periodic work runs in a thread per process, started by the first request."""
-    @app.before_request
-    def _start_ticker():
-        if id(app) in _tickers or app.config.get("JOBS_BROKER_URL") or app.config.get("TESTING") \
-                or app.config.get("JOBS_EAGER"):
-            return
-        _tickers.add(id(app))
-        for name, (seconds, _) in _PERIODIC.items():
-            threading.Thread(target=_tick, args=(app, name, seconds), name=f"periodic-{name}", daemon=True).start()
-
-
-def _tick(app, name: str, seconds: float) -> None:
-    while not threading.Event().wait(seconds):
-        with app.app_context():
-            try:
-                run_periodic(name)
-            finally:
-                db.session.remove()
-
-
-@every(60, "jobs.resend_lost")
+@periodic.every(60, "jobs.resend_lost")
 def resend_lost() -> list[int]:
     """Re-send the message of every job still queued (or running past the visibility timeout, its worker gone)
     whose marker is missing from the broker: its message was lost. Idempotent: a marker is set once (SET NX)."""

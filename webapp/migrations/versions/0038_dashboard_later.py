@@ -1,6 +1,6 @@
 """issue 17 (the sync path at a deadline rush): a phone's submission no longer refreshes the dashboard's kept
 counts at its commit; it marks its record in `dashboard_stale`, and the marked records are refreshed together
-before a read of their plan's counts and every few seconds (webapp.stages.publication.dashboard_counts.settle).
+before a read of their plan's counts and every few seconds (webapp.stages.publication.dashboard_reads.settle).
 
 Revision ID: 0038_dashboard_later
 Revises: 0037_import_speed

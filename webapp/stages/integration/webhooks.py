@@ -15,7 +15,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from sqlalchemy import delete, select
 
-from webapp.core import audit, events, jobs
+from webapp.core import audit, events, jobs, periodic
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.domain.refusal import Refused
@@ -208,7 +208,7 @@ def resend(delivery: WebhookDelivery, user=None) -> None:
     _enqueue(delivery, user)
 
 
-@jobs.every(60, "webhook.retry")
+@periodic.every(60, "webhook.retry")
 def retry_due(now=None) -> int:
     """The sweep, every minute (Celery beat, or the web process's thread) and `spotcheck webhooks retry`: a job
     for every delivery whose retry is due. Caller commits."""

@@ -14,7 +14,7 @@ from webapp.domain.status import PartStatus, RecordStatus, overall
 from webapp.stages.directory.models import Entity
 from webapp.stages.plans.models import Plan
 from webapp.stages.publication.dashboard_counts import DashboardFact, unkey
-from webapp.stages.publication.dashboard_counts import counts as kept_counts
+from webapp.stages.publication.dashboard_reads import counts as kept_counts
 from webapp.stages.review import service as review
 
 LISTED = 50  # records listed per section and list; the rest are counted

@@ -15,9 +15,8 @@ new photo, a replayed submission) costs nothing here. SQL written outside a sess
 followed by `rebuild`.
 
 One writer defers: a phone's submission, the sync's hot path at a deadline rush, names its record with `LATER`
-and its commit only marks it (`dashboard_stale`, one row). `settle` refreshes the marked records together, and is
-run before every read of a plan's counts (`counts`, publication.board) and every `SETTLE_EVERY` seconds
-(jobs.every): at its commit, one record's refresh cost 5–6 of the PUT's 14–16 ms of CPU (benchmarks/sync_rush.py,
+and its commit only marks it (`dashboard_stale`, one row). `dashboard_reads.settle` refreshes the marked records
+together, before every read of a plan's counts (`dashboard_reads.counts`) and every few seconds: at its commit, one record's refresh cost 5–6 of the PUT's 14–16 ms of CPU (benchmarks/sync_rush.py,
 web and PostgreSQL), and settled a hundred at a time a record costs about 0.4 ms of wall in all
 (benchmarks/dashboard_settle.py; 6–7 ms one at a time). A reader sees what it would have seen; it skips
 (PostgreSQL: SKIP LOCKED) a marked record another transaction is writing, as it would not see that write either,
@@ -46,7 +45,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from webapp.core import jobs
 from webapp.core.extensions import db
 from webapp.domain import dashboard as dash
 from webapp.domain.status import PART_DONE, RecordStatus
@@ -200,8 +198,6 @@ def _statements(dialect: str) -> dict:
             "mark": (postgresql if dialect == "postgresql" else sqlite).insert(DashboardStale)
             .on_conflict_do_nothing(index_elements=["record_id"]),
             "unmark": DashboardStale.__table__.delete().where(among(DashboardStale.record_id)),
-            # the marked records no other transaction is writing, locked (PostgreSQL) in one order
-            "take": select(R.id).where(among(R.id)).order_by(R.id).with_for_update(skip_locked=True),
         }
     return _STATEMENTS[dialect]
 
@@ -232,8 +228,7 @@ COUNTED = {
     Entity.__table__: frozenset({"risk_level"}),
 }
 HINT = "dashboard_records"  # an ORM bulk UPDATE of records may name the records it writes (at most these)
-LATER = "dashboard_later"  # with HINT: mark them at the commit (dashboard_stale), refreshed by `settle`
-SETTLE_EVERY = 2.0  # seconds between two settles of every marked record (jobs.every)
+LATER = "dashboard_later"  # with HINT: mark them at the commit (dashboard_stale), refreshed by dashboard_reads
 
 
 def _touched(session) -> dict:
@@ -355,60 +350,6 @@ def _forget(session, transaction):
     """A transaction rolled back takes what it noted with it: not refreshed, marked or taken for locked later."""
     if transaction.parent is None:
         session.info.pop("dashboard", None)
-
-
-def settle(plan_ids=None) -> int:
-    """Refresh the marked records (of these plans; every one when None) and drop their marks; how many. Before a
-    read of the counts (publication.board), and every SETTLE_EVERY seconds. On PostgreSQL in a short transaction
-    of its own, committed at once (the reader's may run on, and no other reader then skips what this one took);
-    elsewhere (SQLite: one writer at a time) in the session's."""
-    if db.engine.dialect.name != "postgresql":
-        return _settle(db.session.connection(), plan_ids)
-    with db.engine.begin() as connection:
-        return _settle(connection, plan_ids)
-
-
-def _settle(connection, plan_ids) -> int:
-    marked = select(DashboardStale.record_id).order_by(DashboardStale.record_id)
-    if plan_ids is not None:
-        marked = marked.join(R, R.id == DashboardStale.record_id).where(R.plan_id.in_(sorted(plan_ids) or [-1]))
-    ids = list(connection.scalars(marked))
-    if not ids:
-        return 0
-    statements = _statements(connection.dialect.name)
-    if connection.dialect.name == "postgresql":
-        ids = list(connection.scalars(statements["take"], {"ids": ids}))
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        _refresh(connection, chunk, frozenset(chunk))
-        connection.execute(statements["unmark"], {"ids": chunk})
-    return len(ids)
-
-
-MARKED = -1  # the section of the row `counts` reads beside the counts: how many of the plans' records are marked
-
-
-def counts(plan_ids, section: int | None = None) -> list:
-    """(plan_id, section, key, n) of the kept counts of these plans (of one section), n ≠ 0, their marked records
-    settled first: one statement while none is marked (a row of section MARKED beside the counts tells), else
-    the settle and the counts again. The only way the counts are read (publication.board)."""
-    plans = sorted(plan_ids) or [-1]
-    kept = select(DashboardCount.plan_id, DashboardCount.section, DashboardCount.key, DashboardCount.n) \
-        .where(DashboardCount.plan_id.in_(plans), DashboardCount.n != 0)
-    if section is not None:
-        kept = kept.where(DashboardCount.section == section)
-    marked = select(literal(0), literal(MARKED), literal(""), func.count()).select_from(DashboardStale) \
-        .join(R, R.id == DashboardStale.record_id).where(R.plan_id.in_(plans))
-    rows = db.session.execute(kept.union_all(marked)).all()
-    if any(row[1] == MARKED and row[3] for row in rows):
-        settle(plans)
-        return db.session.execute(kept).all()
-    return [row for row in rows if row[1] != MARKED]
-
-
-@jobs.every(SETTLE_EVERY, "dashboard.settle")
-def _settle_every() -> int:
-    return settle()
 
 
 def rebuild(connection) -> None:
